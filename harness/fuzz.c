@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "fuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct fuzz_stats fuzz_stats;
+
+static void report(void)
+{
+	const char *path = getenv("NEPTFUZZ_STATS");
+	FILE *f;
+
+	fprintf(stderr,
+		"neptfuzz: %lu inputs, %lu scenarios, %lu events: %lu EPT "
+		"violations, %lu misconfigurations, %lu translated, %lu "
+		"undefined\n",
+		fuzz_stats.inputs, fuzz_stats.accepted, fuzz_stats.events,
+		fuzz_stats.violations, fuzz_stats.misconfigs,
+		fuzz_stats.kind[NEPT_OUT_NONE] - fuzz_stats.undefined,
+		fuzz_stats.undefined);
+	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
+		if (nept_tolerance_count[t])
+			fprintf(stderr, "neptfuzz: tolerance %s: %lu events\n",
+				nept_tolerance_name(t), nept_tolerance_count[t]);
+	if (!path || !*path)
+		return;
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f,
+		"{\"inputs\":%lu,\"scenarios\":%lu,\"events\":%lu,"
+		"\"violations\":%lu,\"misconfigs\":%lu,\"undefined\":%lu,"
+		"\"tolerances\":{",
+		fuzz_stats.inputs, fuzz_stats.accepted, fuzz_stats.events,
+		fuzz_stats.violations, fuzz_stats.misconfigs,
+		fuzz_stats.undefined);
+	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
+		fprintf(f, "%s\"%s\":%lu", t ? "," : "", nept_tolerance_name(t),
+			nept_tolerance_count[t]);
+	fprintf(f, "}}\n");
+	fclose(f);
+}
+
+void fuzz_stats_init(void)
+{
+	static int done;
+
+	if (!done) {
+		done = 1;
+		atexit(report);
+	}
+}
+
+void fuzz_count(const struct nept_result *r)
+{
+	for (unsigned i = 0; i < r->nevents; i++) {
+		const struct nept_outcome *o = &r->event[i];
+
+		fuzz_stats.events++;
+		fuzz_stats.kind[o->kind & 3]++;
+		if (o->kind == NEPT_OUT_EXIT && o->reason == 48)
+			fuzz_stats.violations++;
+		if (o->kind == NEPT_OUT_EXIT && o->reason == 49)
+			fuzz_stats.misconfigs++;
+		if (o->kind == NEPT_OUT_NONE && o->undefined == NEPT_F_ALL)
+			fuzz_stats.undefined++;
+	}
+	nept_count_tolerances(r);
+}

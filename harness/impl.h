@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One interface for every implementation: the SDM model, each KVM version,
+ * anything added later.  An implementation is a name, what it can express,
+ * and run(scenario) -> one outcome per event.  The driver never knows which
+ * module it talks to (architecture note, "Data flow").
+ */
+#ifndef NEPT_IMPL_H
+#define NEPT_IMPL_H
+
+#include "scenario.h"
+
+enum nept_outcome_kind {
+	NEPT_OUT_NONE = 0,        /* no exit, no exception: the access went on */
+	NEPT_OUT_EXIT = 1,        /* VM exit to L1 */
+	NEPT_OUT_EXCEPTION = 2,   /* exception delivered to L2 */
+	NEPT_OUT_UNSUPPORTED = 3, /* this implementation cannot express it */
+};
+
+/*
+ * Named tolerances: where the SDM allows several answers, the model says
+ * which fields or bits may differ and why (tolerance.c holds the table).
+ * Bit numbers are stable: they are counted per run and named in reports.
+ */
+enum nept_tolerance {
+	/* Exit-qual bit 6 is undefined when MBEC = 0 (facts §6). */
+	NEPT_TOL_QUAL_BIT6_NO_MBEC = 0,
+	/* Exit-qual bits 9-11 are undefined unless bit 7 = bit 8 = 1 and L1
+	 * has cap bit 22 (facts §6, §6.4). */
+	NEPT_TOL_QUAL_ADV_UNDEFINED,
+	/* Bit 0 of a read-modify-write's qualification (a guest A/D flag
+	 * write) is implementation-specific (facts §5.5, §6.2). */
+	NEPT_TOL_QUAL_RMW_READ,
+	/* The guest-linear-address field is undefined when bit 7 = 0 and for
+	 * exits other than EPT violations (facts §4, §7.1). */
+	NEPT_TOL_GLA_UNDEFINED,
+	/* Hardware may set EPT accessed flags on entries of a walk that then
+	 * faults (kvm-userspace note, "Pitfalls"): the A/D writes of a faulting
+	 * walk may include accessed flags on the entries it read. */
+	NEPT_TOL_AD_ON_FAULTING_WALK,
+	/* The walk read an EPT entry at an address with no memory behind it:
+	 * the SDM does not say what such a read returns (an abort on real
+	 * hardware), so every field is undefined. */
+	NEPT_TOL_UNBACKED_TABLE,
+	NEPT_TOL_COUNT
+};
+
+/* Fields of an outcome, for "undefined" masks and divergence reports. */
+enum nept_field {
+	NEPT_F_KIND = 1u << 0,
+	NEPT_F_REASON = 1u << 1,
+	NEPT_F_QUAL = 1u << 2,
+	NEPT_F_GPA = 1u << 3,
+	NEPT_F_GLA = 1u << 4,
+	NEPT_F_GLA_VALID = 1u << 5,
+	NEPT_F_VECTOR = 1u << 6,
+	NEPT_F_ERROR_CODE = 1u << 7,
+	NEPT_F_FROM_HW = 1u << 8,
+	NEPT_F_TRANSLATED = 1u << 9,
+	NEPT_F_AD_WRITES = 1u << 10,
+	NEPT_F_WARNS = 1u << 11,
+	NEPT_F_ALL = (1u << 12) - 1,
+};
+
+#define NEPT_MAX_AD_WRITES 16
+
+struct nept_ad_write {
+	uint64_t gpa; /* the qword written */
+	uint64_t old, val;
+	/* Allowed, not required (a tolerance, e.g. A flags on a faulting
+	 * walk): another implementation may or may not do it. */
+	uint8_t optional;
+};
+
+/* Fixed-size, self-describing: everything L1 or L2 would observe. */
+struct nept_outcome {
+	uint8_t kind; /* enum nept_outcome_kind */
+	uint8_t gla_valid;
+	int8_t from_hardware; /* -1: the implementation has no such notion */
+	uint8_t vector;
+	uint8_t has_error_code;
+	uint8_t n_ad_writes;
+	uint16_t reason; /* basic exit reason */
+	uint32_t error_code;
+	uint32_t warns;   /* KVM WARN_ON / KVM_BUG_ON fired during the event */
+	uint32_t tolerances; /* 1u << enum nept_tolerance */
+	uint32_t undefined;  /* enum nept_field: any value accepted */
+	uint64_t qual;
+	uint64_t qual_undefined; /* qualification bits any value accepted */
+	uint64_t gpa;
+	uint64_t gla;
+	uint64_t translated; /* NONE: the L1-physical address reached */
+	struct nept_ad_write ad_write[NEPT_MAX_AD_WRITES];
+	char note[48]; /* UNSUPPORTED: what could not be expressed */
+};
+
+struct nept_result {
+	uint8_t nevents;
+	struct nept_outcome event[NEPT_MAX_EVENTS];
+};
+
+struct nept_impl {
+	const char *name;    /* "model", "kvm-6.1", ... */
+	const char *version; /* what it is built from */
+	/*
+	 * Scenario capabilities this implementation can express (enum
+	 * nept_cap); a scenario that uses others is unsupported as a whole.
+	 */
+	uint32_t caps;
+	/* Runs every event in order on a private copy of the scenario. */
+	void (*run)(const struct nept_scenario *s, struct nept_result *out);
+};
+
+/* Every module linked into this binary, model first (impl_registry.c). */
+extern const struct nept_impl *const nept_impls[];
+extern const unsigned nept_nimpls;
+const struct nept_impl *nept_impl_find(const char *name);
+
+/* Tolerances: names and reasons (tolerance.c). */
+const char *nept_tolerance_name(unsigned tol);
+const char *nept_tolerance_reason(unsigned tol);
+
+/* Process-wide counters, reported by the fuzzer's summary. */
+extern unsigned long nept_tolerance_count[NEPT_TOL_COUNT];
+void nept_count_tolerances(const struct nept_result *r);
+
+const char *nept_outcome_kind_name(unsigned kind);
+
+#endif

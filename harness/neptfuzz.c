@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * neptfuzz: the command line.  `eval` runs scenarios through the SDM model,
+ * `fmt` converts between the text and binary encodings.  Exit status: 0
+ * success, 1 a check failed (`eval --check`), 2 bad input or usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "model.h"
+#include "report.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+static const char *prog = "neptfuzz";
+
+static void usage_main(FILE *f)
+{
+	fprintf(f,
+		"usage: %s COMMAND [OPTIONS] [FILE...]\n"
+		"\n"
+		"A differential fuzzer for KVM's nested-EPT fault injection.\n"
+		"\n"
+		"commands:\n"
+		"  eval     run scenario files through the SDM reference model\n"
+		"  fmt      convert a scenario between the text and binary "
+		"encodings\n"
+		"  targets  list the implementations built into this binary\n"
+		"  help     show help for a command (%s help eval)\n"
+		"\n"
+		"Scenario files are described in docs/scenario-format.md.\n"
+		"Exit status: 0 success, 1 a check failed, 2 bad input or "
+		"usage.\n",
+		prog, prog);
+}
+
+static void usage_eval(FILE *f)
+{
+	fprintf(f,
+		"usage: %s eval [--json] [--check] [--quiet] FILE...\n"
+		"\n"
+		"Runs each scenario (text or binary) through the SDM model and "
+		"prints, per\nevent, what L1 sees: the exit, its qualification "
+		"bit by bit, the addresses,\nthe EPT A/D flags written and the "
+		"tolerances (where the SDM allows more\nthan one answer).\n"
+		"\n"
+		"  --json    one JSON object per file, one per line: {\"file\", "
+		"\"events\": [...]}\n"
+		"  --check   compare each event with its `expect` line; exit 1 "
+		"on a mismatch\n"
+		"  --quiet   with --check: print only mismatches\n"
+		"  -h, --help\n",
+		prog);
+}
+
+static void usage_fmt(FILE *f)
+{
+	fprintf(f,
+		"usage: %s fmt --to text|bin [-o OUT] FILE\n"
+		"\n"
+		"Reads a scenario in either encoding and writes it in the "
+		"other (or the\nsame, canonicalized) to OUT or standard "
+		"output.  The binary encoding is\nwhat the fuzz targets "
+		"consume; text is for people.\n"
+		"\n"
+		"  --to text|bin   output encoding (required)\n"
+		"  -o, --output OUT\n"
+		"  -h, --help\n",
+		prog);
+}
+
+static void usage_targets(FILE *f)
+{
+	fprintf(f,
+		"usage: %s targets\n\nLists the implementations linked into "
+		"this binary.\n",
+		prog);
+}
+
+static void print_trace(const struct nept_scenario *s,
+			const struct model_trace *t)
+{
+	static const char *const stops[] = {"translated", "not present",
+					     "misconfigured",
+					     "permission violation",
+					     "unbacked"};
+
+	printf("    walk (%u levels):", t->levels);
+	for (unsigned i = 0; i < t->nread; i++)
+		printf(" %s@0x%" PRIx64 "=0x%" PRIx64,
+		       model_level_name(t->e[i].level), t->e[i].addr,
+		       t->e[i].val);
+	printf("\n    stopped: %s", stops[t->stop]);
+	if (t->rule)
+		printf(" (%s)", t->rule);
+	if (t->stop == MODEL_STOP_PERMISSION || t->stop == MODEL_STOP_OK)
+		printf("; needs %s%s%s%s, path allows %s%s%s%s",
+		       t->need & 1 ? "R" : "", t->need & 2 ? "W" : "",
+		       t->need & 4 ? "X" : "", t->need & 8 ? "XU" : "",
+		       t->have & 1 ? "R" : "-", t->have & 2 ? "W" : "-",
+		       t->have & 4 ? "X" : "-",
+		       (s->caps & NEPT_CAP_MBEC) ? (t->have & 8 ? "XU" : "-")
+						 : "");
+	putchar('\n');
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"check", no_argument, NULL, 'c'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool json = false, check = false, quiet = false;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "jcqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage_eval(stdout);
+			return 0;
+		default:
+			usage_eval(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s eval: no scenario file given\n", prog);
+		usage_eval(stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		static struct nept_scenario s;
+		struct nept_mem mem;
+		const char *path = argv[i];
+
+		if (!load_scenario(path, &s)) {
+			rc = EXIT_USAGE;
+			continue;
+		}
+		mem = s.mem;
+		if (json) {
+			printf("{\"file\":");
+			report_json_string(stdout, path);
+			printf(",\"events\":[");
+		} else if (!quiet) {
+			printf("%s:\n", path);
+		}
+		for (unsigned e = 0; e < s.nevents; e++) {
+			const struct nept_event *ev = &s.event[e];
+			struct nept_outcome o;
+			struct model_trace t;
+			const char *field = NULL;
+			bool met = true;
+
+			model_run_event(&s, &mem, ev, &o, &t);
+			if (check && ev->expect.fields)
+				met = report_expect_met(&ev->expect, &o, &field);
+			if (!met)
+				rc = rc ? rc : EXIT_FAILED;
+			if (json) {
+				printf("%s", e ? "," : "");
+				report_outcome_json(stdout, &o);
+				continue;
+			}
+			if (!met)
+				printf("%s: event %u: expectation not met: %s\n",
+				       path, e, field);
+			if (quiet && met)
+				continue;
+			printf("  event %u (%s %s 0x%" PRIx64 "): ", e,
+			       nept_source_name(ev->source),
+			       (ev->flags & NEPT_AF_PAGING)
+				       ? ((ev->flags & NEPT_AF_SETS_AD)
+						  ? "guest-A/D-write"
+						  : "guest-paging-read")
+				       : nept_access_name(ev->access),
+			       ev->gpa);
+			report_outcome_text(stdout, &o);
+			print_trace(&s, &t);
+		}
+		if (json)
+			printf("]}\n");
+		if (check && !json && !quiet) {
+			unsigned n = 0;
+
+			for (unsigned e = 0; e < s.nevents; e++)
+				n += s.event[e].expect.fields != 0;
+			printf("  %u of %u events have an expectation%s\n", n,
+			       s.nevents, rc == EXIT_FAILED ? "" : ", all met");
+		}
+	}
+	return rc;
+}
+
+static int cmd_fmt(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"to", required_argument, NULL, 't'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	static struct nept_scenario s;
+	static char out[NEPT_TEXT_MAX > NEPT_BIN_MAX ? NEPT_TEXT_MAX
+						      : NEPT_BIN_MAX];
+	const char *to = NULL, *output = NULL;
+	size_t n;
+	FILE *f;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			to = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			usage_fmt(stdout);
+			return 0;
+		default:
+			usage_fmt(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!to || (strcmp(to, "text") && strcmp(to, "bin"))) {
+		fprintf(stderr, "%s fmt: --to text or --to bin is required\n",
+			prog);
+		usage_fmt(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "%s fmt: exactly one input file\n", prog);
+		usage_fmt(stderr);
+		return EXIT_USAGE;
+	}
+	if (!load_scenario(argv[optind], &s))
+		return EXIT_USAGE;
+	if (!strcmp(to, "text"))
+		n = scenario_write_text(&s, out, sizeof(out));
+	else
+		n = scenario_encode_bin(&s, (uint8_t *)out, sizeof(out));
+	if (!n) {
+		fprintf(stderr, "%s fmt: scenario too large to encode\n", prog);
+		return EXIT_USAGE;
+	}
+	f = output ? fopen(output, "wb") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", output, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (fwrite(out, 1, n, f) != n || (output && fclose(f) != 0)) {
+		fprintf(stderr, "%s: write failed: %s\n",
+			output ? output : "stdout", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int cmd_targets(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage_targets(stdout);
+			return 0;
+		}
+		usage_targets(stderr);
+		return EXIT_USAGE;
+	}
+	for (unsigned i = 0; i < nept_nimpls; i++)
+		printf("%-12s %s\n", nept_impls[i]->name,
+		       nept_impls[i]->version);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+	void (*usage)(FILE *);
+} commands[] = {
+	{"eval", cmd_eval, usage_eval},
+	{"fmt", cmd_fmt, usage_fmt},
+	{"targets", cmd_targets, usage_targets},
+};
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage_main(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		usage_main(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "help")) {
+		if (argc < 3) {
+			usage_main(stdout);
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(argv[2], commands[i].name)) {
+				commands[i].usage(stdout);
+				return 0;
+			}
+		fprintf(stderr, "%s: no such command: %s\n", prog, argv[2]);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: no such command: %s\n", prog, cmd);
+	usage_main(stderr);
+	return EXIT_USAGE;
+}

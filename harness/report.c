@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "report.h"
+
+#include <inttypes.h>
+
+#include "model.h"
+
+void report_qual_names(FILE *f, uint64_t qual)
+{
+	const char *sep = "";
+
+	if (!qual) {
+		fputs("0", f);
+		return;
+	}
+	for (unsigned b = 0; b < 64; b++) {
+		const char *name;
+
+		if (!(qual & (1ull << b)))
+			continue;
+		name = nept_qual_bit_name(b);
+		if (name)
+			fprintf(f, "%s%s", sep, name);
+		else
+			fprintf(f, "%sbit%u", sep, b);
+		sep = "|";
+	}
+}
+
+static void tolerance_list_text(FILE *f, uint32_t tols)
+{
+	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
+		if (tols & (1u << t))
+			fprintf(f, "    tolerance %s: %s\n",
+				nept_tolerance_name(t), nept_tolerance_reason(t));
+}
+
+void report_outcome_text(FILE *f, const struct nept_outcome *o)
+{
+	switch (o->kind) {
+	case NEPT_OUT_EXIT: {
+		const char *rn = nept_exit_reason_name(o->reason);
+
+		fprintf(f, "exit %u (%s)\n", o->reason, rn ? rn : "?");
+		fprintf(f, "    qualification 0x%" PRIx64 " = ", o->qual);
+		report_qual_names(f, o->qual);
+		if (o->qual_undefined) {
+			fprintf(f, "  (undefined: ");
+			report_qual_names(f, o->qual_undefined);
+			fputc(')', f);
+		}
+		fprintf(f, "\n    guest-physical 0x%" PRIx64 "\n", o->gpa);
+		if (o->undefined & NEPT_F_GLA)
+			fprintf(f, "    guest-linear undefined\n");
+		else
+			fprintf(f, "    guest-linear 0x%" PRIx64 " (%s)\n", o->gla,
+				o->gla_valid ? "valid" : "not valid");
+		break;
+	}
+	case NEPT_OUT_EXCEPTION:
+		fprintf(f, "exception vector %u", o->vector);
+		if (o->has_error_code)
+			fprintf(f, " error code 0x%x", o->error_code);
+		fputc('\n', f);
+		break;
+	case NEPT_OUT_UNSUPPORTED:
+		fprintf(f, "unsupported: %s\n", o->note);
+		return;
+	default:
+		if (o->undefined == NEPT_F_ALL)
+			fprintf(f, "undefined\n");
+		else
+			fprintf(f, "none: translated to 0x%" PRIx64 "\n",
+				o->translated);
+		break;
+	}
+	if (o->from_hardware >= 0)
+		fprintf(f, "    from_hardware %d\n", o->from_hardware);
+	for (unsigned i = 0; i < o->n_ad_writes; i++) {
+		const struct nept_ad_write *w = &o->ad_write[i];
+
+		fprintf(f, "    %s 0x%" PRIx64 ": 0x%" PRIx64 " -> 0x%" PRIx64 "\n",
+			w->optional ? "may write" : "writes", w->gpa, w->old,
+			w->val);
+	}
+	if (o->warns)
+		fprintf(f, "    WARNs fired: %u\n", o->warns);
+	tolerance_list_text(f, o->tolerances);
+}
+
+void report_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void report_outcome_json(FILE *f, const struct nept_outcome *o)
+{
+	const char *sep = "";
+
+	fprintf(f, "{\"kind\":\"%s\"", nept_outcome_kind_name(o->kind));
+	if (o->kind == NEPT_OUT_UNSUPPORTED) {
+		fprintf(f, ",\"note\":");
+		report_json_string(f, o->note);
+		fputc('}', f);
+		return;
+	}
+	if (o->kind == NEPT_OUT_EXIT)
+		fprintf(f,
+			",\"reason\":%u,\"qualification\":\"0x%" PRIx64
+			"\",\"qualification_undefined\":\"0x%" PRIx64
+			"\",\"gpa\":\"0x%" PRIx64 "\"",
+			o->reason, o->qual, o->qual_undefined, o->gpa);
+	else
+		fprintf(f, ",\"reason\":null,\"qualification\":null,\"gpa\":null");
+	if (o->kind == NEPT_OUT_EXIT && !(o->undefined & NEPT_F_GLA))
+		fprintf(f, ",\"gla\":\"0x%" PRIx64 "\",\"gla_valid\":%s", o->gla,
+			o->gla_valid ? "true" : "false");
+	else
+		fprintf(f, ",\"gla\":null,\"gla_valid\":%s",
+			(o->undefined & NEPT_F_GLA_VALID) ? "null" : "false");
+	if (o->kind == NEPT_OUT_EXCEPTION) {
+		fprintf(f, ",\"vector\":%u", o->vector);
+		if (o->has_error_code)
+			fprintf(f, ",\"error_code\":\"0x%x\"", o->error_code);
+		else
+			fprintf(f, ",\"error_code\":null");
+	} else {
+		fprintf(f, ",\"vector\":null,\"error_code\":null");
+	}
+	if (o->kind == NEPT_OUT_NONE && o->undefined != NEPT_F_ALL)
+		fprintf(f, ",\"translated\":\"0x%" PRIx64 "\"", o->translated);
+	else
+		fprintf(f, ",\"translated\":null");
+	if (o->from_hardware >= 0)
+		fprintf(f, ",\"from_hardware\":%s",
+			o->from_hardware ? "true" : "false");
+	else
+		fprintf(f, ",\"from_hardware\":null");
+	fprintf(f, ",\"ad_writes\":[");
+	for (unsigned i = 0; i < o->n_ad_writes; i++) {
+		const struct nept_ad_write *w = &o->ad_write[i];
+
+		fprintf(f,
+			"%s{\"gpa\":\"0x%" PRIx64 "\",\"old\":\"0x%" PRIx64
+			"\",\"new\":\"0x%" PRIx64 "\",\"optional\":%s}",
+			sep, w->gpa, w->old, w->val,
+			w->optional ? "true" : "false");
+		sep = ",";
+	}
+	fprintf(f, "],\"warns\":%u,\"tolerances\":[", o->warns);
+	sep = "";
+	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++) {
+		if (!(o->tolerances & (1u << t)))
+			continue;
+		fprintf(f, "%s\"%s\"", sep, nept_tolerance_name(t));
+		sep = ",";
+	}
+	fprintf(f, "]}");
+}
+
+void report_scenario_text(FILE *f, const struct nept_scenario *s)
+{
+	static char buf[NEPT_TEXT_MAX];
+
+	if (scenario_write_text(s, buf, sizeof(buf)))
+		fputs(buf, f);
+	else
+		fputs("# (scenario too large to print)\n", f);
+}
+
+bool report_expect_met(const struct nept_expect *e,
+		       const struct nept_outcome *o, const char **field)
+{
+	/* What the model leaves undefined is not held to the expectation:
+	 * qualification bits, and whole fields (facts §4: the GLA of a
+	 * misconfiguration; everything when a table is unbacked). */
+	uint64_t qmask = ~o->qual_undefined;
+	uint32_t u = o->undefined;
+
+	*field = NULL;
+	if ((e->fields & NEPT_EXPECT_KIND) && !(u & NEPT_F_KIND) &&
+	    e->kind != o->kind)
+		*field = "kind";
+	else if ((e->fields & NEPT_EXPECT_REASON) && !(u & NEPT_F_REASON) &&
+		 e->reason != o->reason)
+		*field = "reason";
+	else if ((e->fields & NEPT_EXPECT_QUAL) && !(u & NEPT_F_QUAL) &&
+		 (e->qual & qmask) != (o->qual & qmask))
+		*field = "qualification";
+	else if ((e->fields & NEPT_EXPECT_GPA) && !(u & NEPT_F_GPA) &&
+		 e->gpa != o->gpa)
+		*field = "gpa";
+	else if ((e->fields & NEPT_EXPECT_GLA) && !(u & NEPT_F_GLA) &&
+		 (!o->gla_valid || e->gla != o->gla))
+		*field = "gla";
+	else if ((e->fields & NEPT_EXPECT_TRANSLATED) &&
+		 !(u & NEPT_F_TRANSLATED) && e->translated != o->translated)
+		*field = "translated";
+	return *field == NULL;
+}

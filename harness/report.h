@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Printing outcomes for people (text) and for tools (JSON). */
+#ifndef NEPT_REPORT_H
+#define NEPT_REPORT_H
+
+#include <stdio.h>
+
+#include "impl.h"
+
+/* "READ|GLA_VALID|GLA_TRANSLATED" for the set bits of a qualification. */
+void report_qual_names(FILE *f, uint64_t qual);
+
+void report_outcome_text(FILE *f, const struct nept_outcome *o);
+void report_outcome_json(FILE *f, const struct nept_outcome *o);
+
+/* A JSON string literal, escaped. */
+void report_json_string(FILE *f, const char *s);
+
+/* The scenario in text form, for findings: the reader can replay it. */
+void report_scenario_text(FILE *f, const struct nept_scenario *s);
+
+/* Does the outcome meet the scenario's `expect` line?  On a mismatch,
+ * returns false and names the first field that differs in *field. */
+bool report_expect_met(const struct nept_expect *e,
+		       const struct nept_outcome *o, const char **field);
+
+#endif

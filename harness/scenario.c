@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scenario: defaults, sparse L1 memory, canonical form, the legality
+ * rules both decoders and the generator share, and the names the text
+ * format, JSON and reports use.
+ */
+#include "scenario.h"
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PAGE_MASK 0xfffull
+#define GPA_LIMIT (1ull << 52) /* facts §3.1: GPAs are at most 52 bits */
+
+void scenario_init(struct nept_scenario *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->caps = NEPT_CAPS_DEFAULT;
+	s->l1_maxphyaddr = NEPT_MAXPHYADDR_DEFAULT;
+	/* Root 0x1000, walk length 4 (bits 5:3 = 3), memory type WB: valid
+	 * with the default caps (facts §1). */
+	s->eptp = 0x1000 | 3 << 3 | 6;
+}
+
+/*
+ * Binary searches: the index of key, or where it would be inserted.  Both
+ * arrays are kept sorted, so the walkers' reads are O(log n).
+ */
+static unsigned page_index(const struct nept_mem *m, uint64_t page)
+{
+	unsigned lo = 0, hi = m->npages;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (m->page[mid] < page)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static unsigned qword_index(const struct nept_mem *m, uint64_t gpa)
+{
+	unsigned lo = 0, hi = m->nqwords;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (m->qword[mid].gpa < gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool page_backed(const struct nept_mem *m, uint64_t gpa)
+{
+	unsigned i = page_index(m, gpa & ~PAGE_MASK);
+
+	return i < m->npages && m->page[i] == (gpa & ~PAGE_MASK);
+}
+
+static bool mem_add_page(struct nept_mem *m, uint64_t gpa)
+{
+	uint64_t page = gpa & ~PAGE_MASK;
+	unsigned i = page_index(m, page);
+
+	if (i < m->npages && m->page[i] == page)
+		return true;
+	if (m->npages == NEPT_MAX_PAGES)
+		return false;
+	memmove(&m->page[i + 1], &m->page[i],
+		(m->npages - i) * sizeof(m->page[0]));
+	m->page[i] = page;
+	m->npages++;
+	return true;
+}
+
+bool scenario_add_page(struct nept_scenario *s, uint64_t gpa)
+{
+	return mem_add_page(&s->mem, gpa);
+}
+
+bool nept_mem_read(const struct nept_mem *m, uint64_t gpa, uint64_t *val)
+{
+	unsigned i;
+
+	gpa &= ~7ull;
+	*val = 0;
+	if (!page_backed(m, gpa))
+		return false;
+	i = qword_index(m, gpa);
+	if (i < m->nqwords && m->qword[i].gpa == gpa)
+		*val = m->qword[i].val;
+	return true;
+}
+
+bool nept_mem_write(struct nept_mem *m, uint64_t gpa, uint64_t val)
+{
+	unsigned i;
+	bool found;
+
+	gpa &= ~7ull;
+	if (!page_backed(m, gpa))
+		return false;
+	i = qword_index(m, gpa);
+	found = i < m->nqwords && m->qword[i].gpa == gpa;
+	if (found && val) {
+		m->qword[i].val = val;
+	} else if (found) {
+		/* A zero qword is not stored: memory stays canonical. */
+		m->nqwords--;
+		memmove(&m->qword[i], &m->qword[i + 1],
+			(m->nqwords - i) * sizeof(m->qword[0]));
+	} else if (val) {
+		if (m->nqwords == NEPT_MAX_QWORDS)
+			return false;
+		memmove(&m->qword[i + 1], &m->qword[i],
+			(m->nqwords - i) * sizeof(m->qword[0]));
+		m->qword[i].gpa = gpa;
+		m->qword[i].val = val;
+		m->nqwords++;
+	}
+	return true;
+}
+
+bool scenario_set_qword(struct nept_scenario *s, uint64_t gpa, uint64_t val)
+{
+	if (gpa & 7)
+		return false;
+	return mem_add_page(&s->mem, gpa) && nept_mem_write(&s->mem, gpa, val);
+}
+
+/*
+ * Canonical memory from arrays filled in any order: insertion sorts (they
+ * are stable, so of two qwords at one address the later wins, as a second
+ * write would), then duplicates and zeros go and every qword's page is
+ * backed if there is room (scenario_check rejects it otherwise).
+ */
+static void mem_normalize(struct nept_mem *m)
+{
+	unsigned i, j, n;
+
+	for (i = 1; i < m->npages; i++) {
+		uint64_t p = m->page[i];
+
+		for (j = i; j > 0 && m->page[j - 1] > p; j--)
+			m->page[j] = m->page[j - 1];
+		m->page[j] = p;
+	}
+	for (i = n = 0; i < m->npages; i++)
+		if (n == 0 || m->page[n - 1] != m->page[i])
+			m->page[n++] = m->page[i];
+	m->npages = n;
+
+	for (i = 1; i < m->nqwords; i++) {
+		struct nept_qword q = m->qword[i];
+
+		for (j = i; j > 0 && m->qword[j - 1].gpa > q.gpa; j--)
+			m->qword[j] = m->qword[j - 1];
+		m->qword[j] = q;
+	}
+	for (i = n = 0; i < m->nqwords; i++) {
+		if (n > 0 && m->qword[n - 1].gpa == m->qword[i].gpa)
+			m->qword[n - 1] = m->qword[i];
+		else
+			m->qword[n++] = m->qword[i];
+	}
+	for (i = j = 0; i < n; i++)
+		if (m->qword[i].val)
+			m->qword[j++] = m->qword[i];
+	m->nqwords = j;
+
+	for (i = 0; i < m->nqwords; i++)
+		mem_add_page(m, m->qword[i].gpa);
+}
+
+void scenario_normalize(struct nept_scenario *s)
+{
+	mem_normalize(&s->mem);
+}
+
+static bool fail(struct nept_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->line = 0;
+	err->col = 0;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/*
+ * Per-event rules: each names what it forbids and why.  They prune
+ * combinations no CPU can produce, and keep fields an event does not use
+ * at 0 so each scenario has exactly one binary and one text encoding.
+ */
+struct event_rule {
+	bool (*broken)(const struct nept_scenario *s,
+		       const struct nept_event *e);
+	const char *why;
+};
+
+static bool has(const struct nept_event *e, unsigned flags)
+{
+	return (e->flags & flags) == flags;
+}
+
+static bool bad_source(const struct nept_scenario *s,
+		       const struct nept_event *e)
+{
+	(void)s;
+	return e->source >= NEPT_SRC_COUNT;
+}
+
+static bool bad_access(const struct nept_scenario *s,
+		       const struct nept_event *e)
+{
+	(void)s;
+	return e->access >= NEPT_ACC_COUNT;
+}
+
+static bool bad_flags(const struct nept_scenario *s, const struct nept_event *e)
+{
+	(void)s;
+	return e->flags & ~NEPT_AF_ALL;
+}
+
+static bool reserved_set(const struct nept_scenario *s,
+			 const struct nept_event *e)
+{
+	(void)s;
+	return e->reserved0 || e->reserved1;
+}
+
+static bool ad_without_paging(const struct nept_scenario *s,
+			      const struct nept_event *e)
+{
+	(void)s;
+	return has(e, NEPT_AF_SETS_AD) && !has(e, NEPT_AF_PAGING);
+}
+
+static bool no_gla_without_paging(const struct nept_scenario *s,
+				  const struct nept_event *e)
+{
+	(void)s;
+	return has(e, NEPT_AF_NO_GLA) && !has(e, NEPT_AF_PAGING);
+}
+
+static bool no_gla_sets_ad(const struct nept_scenario *s,
+			   const struct nept_event *e)
+{
+	(void)s;
+	return has(e, NEPT_AF_NO_GLA | NEPT_AF_SETS_AD);
+}
+
+static bool walk_read_not_read(const struct nept_scenario *s,
+			       const struct nept_event *e)
+{
+	(void)s;
+	return has(e, NEPT_AF_PAGING) && !has(e, NEPT_AF_SETS_AD) &&
+	       e->access != NEPT_ACC_READ;
+}
+
+static bool ad_not_write(const struct nept_scenario *s,
+			 const struct nept_event *e)
+{
+	(void)s;
+	return has(e, NEPT_AF_SETS_AD) && e->access != NEPT_ACC_WRITE;
+}
+
+static bool gpa_beyond_52(const struct nept_scenario *s,
+			  const struct nept_event *e)
+{
+	(void)s;
+	return e->gpa >= GPA_LIMIT;
+}
+
+static bool gpa_beyond_4level(const struct nept_scenario *s,
+			      const struct nept_event *e)
+{
+	return ((s->eptp >> 3) & 7) == 3 && e->gpa >= 1ull << 48;
+}
+
+static bool stray_hw_qual(const struct nept_scenario *s,
+			  const struct nept_event *e)
+{
+	(void)s;
+	return e->hw_qual && e->source != NEPT_SRC_HW_VIOLATION;
+}
+
+static bool stray_exit(const struct nept_scenario *s,
+		       const struct nept_event *e)
+{
+	(void)s;
+	return (e->exit_reason || e->exit_qual) &&
+	       e->source != NEPT_SRC_EMULATED;
+}
+
+static const struct event_rule event_rules[] = {
+	{ bad_source, "unknown source" },
+	{ bad_access, "unknown access" },
+	{ bad_flags, "unknown access flags" },
+	{ reserved_set, "reserved fields must be 0" },
+	{ ad_without_paging, "sets-ad needs paging: only guest "
+			     "paging-structure entries have A/D flags (facts "
+			     "§5.4)" },
+	{ no_gla_without_paging, "no-gla needs paging: only a PDPTE load has "
+				 "no linear address (facts §7.1)" },
+	{ no_gla_sets_ad, "no-gla excludes sets-ad: a PDPTE load never writes "
+			  "A/D flags (facts §5.2)" },
+	{ walk_read_not_read, "paging without sets-ad is a walk read, so the "
+			      "access is read (facts §5.2)" },
+	{ ad_not_write, "sets-ad is a write to the guest entry, so the access "
+			"is write (facts §5.4)" },
+	{ gpa_beyond_52, "gpa beyond 52 bits: no guest-physical address is "
+			 "that wide (facts §3.1)" },
+	{ gpa_beyond_4level, "gpa at or above 2^48 with a 4-level EPTP: the "
+			     "walk uses only bits 47:0 (facts §3.1)" },
+	{ stray_hw_qual, "hw-qual belongs to hw-violation events only" },
+	{ stray_exit, "exit and exit-qual belong to emulated events only" },
+};
+
+/*
+ * Expectations: the outcome kinds the SDM can produce, and only the fields
+ * that kind reports, so the text format (expect exit|none|exception)
+ * expresses every legal expectation.
+ */
+struct expect_rule {
+	bool (*broken)(const struct nept_expect *x);
+	const char *why;
+};
+
+static bool x_empty_not_zero(const struct nept_expect *x)
+{
+	return !x->fields && (x->kind || x->reserved || x->reason || x->qual ||
+			      x->gpa || x->gla || x->translated);
+}
+
+static bool x_bad_fields(const struct nept_expect *x)
+{
+	return x->fields & ~NEPT_EXPECT_ALL;
+}
+
+static bool x_no_kind(const struct nept_expect *x)
+{
+	return x->fields && !(x->fields & NEPT_EXPECT_KIND);
+}
+
+static bool x_bad_kind(const struct nept_expect *x)
+{
+	return x->kind != NEPT_OUT_NONE && x->kind != NEPT_OUT_EXIT &&
+	       x->kind != NEPT_OUT_EXCEPTION;
+}
+
+static bool x_reserved(const struct nept_expect *x)
+{
+	return x->reserved;
+}
+
+static bool x_reason_mismatch(const struct nept_expect *x)
+{
+	return !(x->fields & NEPT_EXPECT_REASON) != (x->kind != NEPT_OUT_EXIT);
+}
+
+static bool x_translated_not_none(const struct nept_expect *x)
+{
+	return (x->fields & NEPT_EXPECT_TRANSLATED) && x->kind != NEPT_OUT_NONE;
+}
+
+static bool x_report_on_none(const struct nept_expect *x)
+{
+	return (x->fields &
+		(NEPT_EXPECT_QUAL | NEPT_EXPECT_GPA | NEPT_EXPECT_GLA)) &&
+	       x->kind == NEPT_OUT_NONE;
+}
+
+static bool x_unset_not_zero(const struct nept_expect *x)
+{
+	return (!(x->fields & NEPT_EXPECT_REASON) && x->reason) ||
+	       (!(x->fields & NEPT_EXPECT_QUAL) && x->qual) ||
+	       (!(x->fields & NEPT_EXPECT_GPA) && x->gpa) ||
+	       (!(x->fields & NEPT_EXPECT_GLA) && x->gla) ||
+	       (!(x->fields & NEPT_EXPECT_TRANSLATED) && x->translated);
+}
+
+/* Order matters: the first rules make the later ones meaningful. */
+static const struct expect_rule expect_rules[] = {
+	{ x_empty_not_zero, "no expectation, yet a value is set" },
+	{ x_bad_fields, "unknown fields" },
+	{ x_no_kind, "an expectation always names the outcome kind" },
+	{ x_bad_kind, "kind must be none, exit or exception" },
+	{ x_reserved, "reserved field must be 0" },
+	{ x_reason_mismatch, "a reason is expected for an exit, and only "
+			     "there" },
+	{ x_translated_not_none, "translated belongs to none: only an access "
+				 "that went on reaches an address" },
+	{ x_report_on_none, "qual, gpa and gla need an exit or exception: "
+			    "nothing else reports them" },
+	{ x_unset_not_zero, "a field not expected must be 0" },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool check_mem(const struct nept_mem *m, struct nept_error *err)
+{
+	unsigned i;
+
+	if (m->npages > NEPT_MAX_PAGES || m->nqwords > NEPT_MAX_QWORDS)
+		return fail(err, "memory: more than %d pages or %d qwords",
+			    NEPT_MAX_PAGES, NEPT_MAX_QWORDS);
+	for (i = 0; i < m->npages; i++) {
+		uint64_t p = m->page[i];
+
+		if (p & PAGE_MASK)
+			return fail(err, "page 0x%llx: not 4-KiB aligned",
+				    (unsigned long long)p);
+		if (p >= GPA_LIMIT)
+			return fail(err,
+				    "page 0x%llx: beyond 52 bits, no "
+				    "guest-physical address is that wide "
+				    "(facts §3.1)",
+				    (unsigned long long)p);
+		/* Binary search needs it; one encoding per scenario. */
+		if (i && m->page[i - 1] >= p)
+			return fail(err,
+				    "page 0x%llx: pages not sorted and unique "
+				    "(scenario_normalize)",
+				    (unsigned long long)p);
+	}
+	for (i = 0; i < m->nqwords; i++) {
+		const struct nept_qword *q = &m->qword[i];
+
+		if (q->gpa & 7)
+			return fail(err, "qword 0x%llx: not 8-byte aligned",
+				    (unsigned long long)q->gpa);
+		if (i && m->qword[i - 1].gpa >= q->gpa)
+			return fail(err,
+				    "qword 0x%llx: qwords not sorted and "
+				    "unique (scenario_normalize)",
+				    (unsigned long long)q->gpa);
+		if (!q->val)
+			return fail(err,
+				    "qword 0x%llx: zero qwords are not stored "
+				    "(scenario_normalize)",
+				    (unsigned long long)q->gpa);
+		/* Also keeps qwords below 2^52, as their pages are. */
+		if (!page_backed(m, q->gpa))
+			return fail(err, "qword 0x%llx: its page is not backed",
+				    (unsigned long long)q->gpa);
+	}
+	return true;
+}
+
+bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
+{
+	const char *why;
+	unsigned i, r;
+
+	if (s->caps & ~NEPT_CAP_ALL)
+		return fail(err, "caps: unknown bits 0x%x",
+			    s->caps & ~NEPT_CAP_ALL);
+	if (s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
+	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX)
+		return fail(err, "l1-maxphyaddr %u: outside %d..%d",
+			    s->l1_maxphyaddr, NEPT_MAXPHYADDR_MIN,
+			    NEPT_MAXPHYADDR_MAX);
+	if (s->reserved[0] || s->reserved[1] || s->reserved[2])
+		return fail(err, "reserved fields must be 0");
+	/* Facts §1: an invalid EPTP fails VM entry; no event can happen. */
+	why = model_eptp_invalid(s->caps, s->l1_maxphyaddr, s->eptp);
+	if (why)
+		return fail(err, "eptp: %s", why);
+	if (!check_mem(&s->mem, err))
+		return false;
+	if (s->nevents == 0)
+		return fail(err, "no events: a scenario runs at least one");
+	if (s->nevents > NEPT_MAX_EVENTS)
+		return fail(err, "more than %d events", NEPT_MAX_EVENTS);
+	for (i = 0; i < s->nevents; i++) {
+		const struct nept_event *e = &s->event[i];
+
+		for (r = 0; r < ARRAY_SIZE(event_rules); r++)
+			if (event_rules[r].broken(s, e))
+				return fail(err, "event %u: %s", i + 1,
+					    event_rules[r].why);
+		for (r = 0; r < ARRAY_SIZE(expect_rules); r++)
+			if (expect_rules[r].broken(&e->expect))
+				return fail(err, "event %u: expect: %s", i + 1,
+					    expect_rules[r].why);
+	}
+	return true;
+}
+
+static bool expect_equal(const struct nept_expect *a,
+			 const struct nept_expect *b)
+{
+	return a->fields == b->fields && a->kind == b->kind &&
+	       a->reserved == b->reserved && a->reason == b->reason &&
+	       a->qual == b->qual && a->gpa == b->gpa && a->gla == b->gla &&
+	       a->translated == b->translated;
+}
+
+static bool event_equal(const struct nept_event *a, const struct nept_event *b)
+{
+	return a->source == b->source && a->access == b->access &&
+	       a->flags == b->flags && a->reserved0 == b->reserved0 &&
+	       a->exit_reason == b->exit_reason &&
+	       a->reserved1 == b->reserved1 && a->gpa == b->gpa &&
+	       a->gla == b->gla && a->hw_qual == b->hw_qual &&
+	       a->exit_qual == b->exit_qual &&
+	       expect_equal(&a->expect, &b->expect);
+}
+
+bool scenario_equal(const struct nept_scenario *a,
+		    const struct nept_scenario *b)
+{
+	struct nept_mem ma = a->mem, mb = b->mem;
+	unsigned i;
+
+	if (a->caps != b->caps || a->l1_maxphyaddr != b->l1_maxphyaddr ||
+	    memcmp(a->reserved, b->reserved, sizeof(a->reserved)) ||
+	    a->eptp != b->eptp || a->nevents != b->nevents)
+		return false;
+	for (i = 0; i < a->nevents; i++)
+		if (!event_equal(&a->event[i], &b->event[i]))
+			return false;
+
+	/* The same memory may be listed in another order. */
+	mem_normalize(&ma);
+	mem_normalize(&mb);
+	if (ma.npages != mb.npages || ma.nqwords != mb.nqwords)
+		return false;
+	for (i = 0; i < ma.npages; i++)
+		if (ma.page[i] != mb.page[i])
+			return false;
+	for (i = 0; i < ma.nqwords; i++)
+		if (ma.qword[i].gpa != mb.qword[i].gpa ||
+		    ma.qword[i].val != mb.qword[i].val)
+			return false;
+	return true;
+}
+
+const char *nept_source_name(unsigned src)
+{
+	static const char *const names[NEPT_SRC_COUNT] = {
+		[NEPT_SRC_HW_VIOLATION] = "hw-violation",
+		[NEPT_SRC_HW_MISCONFIG] = "hw-misconfig",
+		[NEPT_SRC_EMULATED] = "emulated",
+	};
+
+	return src < NEPT_SRC_COUNT ? names[src] : "?";
+}
+
+const char *nept_access_name(unsigned acc)
+{
+	static const char *const names[NEPT_ACC_COUNT] = {
+		[NEPT_ACC_READ] = "read",
+		[NEPT_ACC_WRITE] = "write",
+		[NEPT_ACC_FETCH] = "fetch",
+	};
+
+	return acc < NEPT_ACC_COUNT ? names[acc] : "?";
+}
+
+static const struct {
+	const char *name;
+	unsigned reason;
+} exit_names[] = {
+	{ "exception-nmi", NEPT_EXIT_EXCEPTION_NMI },
+	{ "triple-fault", NEPT_EXIT_TRIPLE_FAULT },
+	{ "task-switch", NEPT_EXIT_TASK_SWITCH },
+	{ "cr-access", NEPT_EXIT_CR_ACCESS },
+	{ "io-instruction", NEPT_EXIT_IO_INSTRUCTION },
+	{ "entry-fail-guest", NEPT_EXIT_ENTRY_FAIL_GUEST },
+	{ "entry-fail-msr", NEPT_EXIT_ENTRY_FAIL_MSR },
+	{ "gdtr-idtr", NEPT_EXIT_GDTR_IDTR },
+	{ "ldtr-tr", NEPT_EXIT_LDTR_TR },
+	{ "ept-violation", NEPT_EXIT_EPT_VIOLATION },
+	{ "ept-misconfig", NEPT_EXIT_EPT_MISCONFIG },
+	{ "pml-full", NEPT_EXIT_PML_FULL },
+};
+
+const char *nept_exit_reason_name(unsigned reason)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(exit_names); i++)
+		if (exit_names[i].reason == reason)
+			return exit_names[i].name;
+	return NULL;
+}
+
+int nept_exit_reason_by_name(const char *name, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(exit_names); i++)
+		if (strlen(exit_names[i].name) == len &&
+		    !memcmp(exit_names[i].name, name, len))
+			return (int)exit_names[i].reason;
+	return -1;
+}
+
+const struct nept_name_bit nept_cap_names[] = {
+	{ "exec-only", NEPT_CAP_EXEC_ONLY },
+	{ "2m", NEPT_CAP_PAGE_2M },
+	{ "1g", NEPT_CAP_PAGE_1G },
+	{ "walk4", NEPT_CAP_WALK4 },
+	{ "walk5", NEPT_CAP_WALK5 },
+	{ "ad", NEPT_CAP_AD },
+	{ "adv-info", NEPT_CAP_ADV_INFO },
+	{ "mbec", NEPT_CAP_MBEC },
+	{ "uc", NEPT_CAP_UC },
+	{ "wb", NEPT_CAP_WB },
+	{ NULL, 0 },
+};
+
+const struct nept_name_bit nept_access_flag_names[] = {
+	{ "paging", NEPT_AF_PAGING },
+	{ "sets-ad", NEPT_AF_SETS_AD },
+	{ "user", NEPT_AF_USER },
+	{ "writable", NEPT_AF_WRITABLE },
+	{ "xd", NEPT_AF_XD },
+	{ "no-gla", NEPT_AF_NO_GLA },
+	{ "nmi-unblock", NEPT_AF_NMI_UNBLOCK },
+	{ NULL, 0 },
+};

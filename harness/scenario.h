@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The scenario: everything one run of an implementation (the SDM model or a
+ * KVM version) needs, in one fixed-size struct.  It is decoded from bytes
+ * (scenario_bin.c, for the engines) or from text (scenario_text.c, for
+ * people); both encodings describe exactly this struct, so a scenario
+ * converts between them without loss.
+ *
+ * Nothing here allocates: the struct is its own arena.  Limits are chosen so
+ * a 5-level walk for every event fits with room to alias and share tables.
+ */
+#ifndef NEPT_SCENARIO_H
+#define NEPT_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NEPT_SCENARIO_VERSION 1
+
+#define NEPT_MAX_PAGES 64   /* backed 4-KiB pages of L1 guest-physical memory */
+#define NEPT_MAX_QWORDS 256 /* nonzero 8-byte words in those pages */
+#define NEPT_MAX_EVENTS 8
+
+/*
+ * Capabilities L1 sees in IA32_VMX_EPT_VPID_CAP and the secondary controls
+ * (facts §2.1, §2.2).  The bit values are ours, stable: the binary format
+ * stores them as is.
+ */
+enum nept_cap {
+	NEPT_CAP_EXEC_ONLY = 1u << 0, /* EPT_VPID_CAP bit 0 */
+	NEPT_CAP_PAGE_2M = 1u << 1,   /* bit 16 */
+	NEPT_CAP_PAGE_1G = 1u << 2,   /* bit 17 */
+	NEPT_CAP_WALK4 = 1u << 3,     /* bit 6 */
+	NEPT_CAP_WALK5 = 1u << 4,     /* bit 7 */
+	NEPT_CAP_AD = 1u << 5,        /* bit 21 */
+	NEPT_CAP_ADV_INFO = 1u << 6,  /* bit 22: exit-qual bits 9-11 */
+	NEPT_CAP_MBEC = 1u << 7,      /* secondary control bit 22, enabled */
+	NEPT_CAP_UC = 1u << 8,        /* bit 8: EPTP memory type UC allowed */
+	NEPT_CAP_WB = 1u << 9,        /* bit 14: EPTP memory type WB allowed */
+	NEPT_CAP_ALL = (1u << 10) - 1,
+};
+
+/*
+ * What the default scenario advertises: what KVM offers L1 on a modern host,
+ * without MBEC (which only newer KVM can express).
+ */
+#define NEPT_CAPS_DEFAULT                                                      \
+	(NEPT_CAP_EXEC_ONLY | NEPT_CAP_PAGE_2M | NEPT_CAP_PAGE_1G |            \
+	 NEPT_CAP_WALK4 | NEPT_CAP_AD | NEPT_CAP_ADV_INFO | NEPT_CAP_WB)
+
+#define NEPT_MAXPHYADDR_MIN 32
+#define NEPT_MAXPHYADDR_MAX 52
+#define NEPT_MAXPHYADDR_DEFAULT 46
+
+/* Where an event comes from (architecture note, "Events, in order"). */
+enum nept_source {
+	/* L2's access faulted in L0's shadow EPT; KVM gets the hardware
+	 * EXIT_QUALIFICATION in hw_qual and walks EPT12. */
+	NEPT_SRC_HW_VIOLATION = 0,
+	/* KVM's MMIO path (an EPT misconfiguration in L0's tables), which may
+	 * walk EPT12 again. */
+	NEPT_SRC_HW_MISCONFIG = 1,
+	/* KVM's emulator performs the access while the current exit is
+	 * another one (exit_reason / exit_qual describe it in vmcs02). */
+	NEPT_SRC_EMULATED = 2,
+	NEPT_SRC_COUNT
+};
+
+enum nept_access {
+	NEPT_ACC_READ = 0,
+	NEPT_ACC_WRITE = 1,
+	NEPT_ACC_FETCH = 2,
+	NEPT_ACC_COUNT
+};
+
+/* Properties of one access (facts §5.2, §6.2, §6.4). */
+enum nept_access_flag {
+	/* The access is to a guest paging-structure entry (exit-qual bit 8 =
+	 * 0); otherwise it is to the final translation of the linear
+	 * address. */
+	NEPT_AF_PAGING = 1u << 0,
+	/* The paging-structure access writes a guest A or D flag (a write for
+	 * EPT regardless of EPTP bit 6, facts §5.4).  Only with PAGING. */
+	NEPT_AF_SETS_AD = 1u << 1,
+	/* The linear address is user-mode: U/S = 1 in every guest paging
+	 * entry that maps it (facts §5.2, §6.4).  Selects XU for MBEC
+	 * fetches; reported in exit-qual bit 9. */
+	NEPT_AF_USER = 1u << 2,
+	/* The linear address maps a read/write page (exit-qual bit 10). */
+	NEPT_AF_WRITABLE = 1u << 3,
+	/* The linear address maps an execute-disable page (bit 11). */
+	NEPT_AF_XD = 1u << 4,
+	/* No guest-linear address (a PAE PDPTE load by MOV CR, facts §7.1):
+	 * exit-qual bits 7 and 8 are 0.  Only with PAGING. */
+	NEPT_AF_NO_GLA = 1u << 5,
+	/* The access is part of executing IRET that unblocked NMIs (§6.3). */
+	NEPT_AF_NMI_UNBLOCK = 1u << 6,
+	NEPT_AF_ALL = (1u << 7) - 1,
+};
+
+/* Exit reasons the scenario names for "the current exit" (facts §0). */
+enum nept_exit_reason {
+	NEPT_EXIT_EXCEPTION_NMI = 0,
+	NEPT_EXIT_TRIPLE_FAULT = 2,
+	NEPT_EXIT_TASK_SWITCH = 9,
+	NEPT_EXIT_CR_ACCESS = 28,
+	NEPT_EXIT_IO_INSTRUCTION = 30,
+	NEPT_EXIT_ENTRY_FAIL_GUEST = 33,
+	NEPT_EXIT_ENTRY_FAIL_MSR = 34,
+	NEPT_EXIT_GDTR_IDTR = 46,
+	NEPT_EXIT_LDTR_TR = 47,
+	NEPT_EXIT_EPT_VIOLATION = 48,
+	NEPT_EXIT_EPT_MISCONFIG = 49,
+	NEPT_EXIT_PML_FULL = 62,
+};
+
+/*
+ * What the SDM says the outcome of an event is, written by the author of a
+ * scenario (text `expect` lines); `neptfuzz eval --check` holds the model to
+ * it.  Implementations never see it.
+ */
+enum nept_expect_field {
+	NEPT_EXPECT_KIND = 1u << 0, /* always set when an expectation exists */
+	NEPT_EXPECT_REASON = 1u << 1,
+	NEPT_EXPECT_QUAL = 1u << 2,
+	NEPT_EXPECT_GPA = 1u << 3,
+	NEPT_EXPECT_GLA = 1u << 4,
+	NEPT_EXPECT_TRANSLATED = 1u << 5,
+	NEPT_EXPECT_ALL = (1u << 6) - 1,
+};
+
+struct nept_expect {
+	uint16_t fields; /* enum nept_expect_field; 0: no expectation */
+	uint8_t kind;    /* enum nept_outcome_kind (impl.h) */
+	uint8_t reserved;
+	uint16_t reason;
+	uint64_t qual, gpa, gla, translated;
+};
+
+struct nept_event {
+	uint8_t source; /* enum nept_source */
+	uint8_t access; /* enum nept_access */
+	uint8_t flags;  /* enum nept_access_flag */
+	uint8_t reserved0;
+	uint16_t exit_reason; /* NEPT_SRC_EMULATED: the current exit */
+	uint16_t reserved1;
+	uint64_t gpa;       /* the L1-physical (L2 guest-physical) address */
+	uint64_t gla;       /* the L2 linear address being translated */
+	uint64_t hw_qual;   /* NEPT_SRC_HW_VIOLATION: hardware's qualification */
+	uint64_t exit_qual; /* NEPT_SRC_EMULATED: vmcs02's qualification */
+	struct nept_expect expect;
+};
+
+struct nept_qword {
+	uint64_t gpa; /* 8-byte aligned, inside a backed page */
+	uint64_t val;
+};
+
+/*
+ * L1 guest-physical memory, sparse: a set of backed pages and the nonzero
+ * qwords in them (everything else in a backed page reads 0).  An address
+ * outside every backed page is unbacked: there is no memory behind it.
+ * Both arrays are kept sorted and unique (scenario_normalize).
+ */
+struct nept_mem {
+	uint16_t npages;
+	uint16_t nqwords;
+	uint64_t page[NEPT_MAX_PAGES]; /* page-aligned GPAs */
+	struct nept_qword qword[NEPT_MAX_QWORDS];
+};
+
+struct nept_scenario {
+	uint32_t caps;          /* enum nept_cap */
+	uint8_t l1_maxphyaddr;  /* physical-address width L1 sees (EPT12 checks) */
+	uint8_t reserved[3];
+	uint64_t eptp;          /* vmcs12 EPT pointer, facts §1 */
+	struct nept_mem mem;
+	uint8_t nevents;
+	struct nept_event event[NEPT_MAX_EVENTS];
+};
+
+/* Parse and validity errors: where and what, for people. */
+struct nept_error {
+	int line, col; /* 1-based; 0 when not tied to a place */
+	char msg[160];
+};
+
+void scenario_init(struct nept_scenario *s);
+
+/*
+ * Puts mem in canonical order (sorted, unique, zero qwords dropped) so two
+ * scenarios that describe the same memory compare equal with
+ * scenario_equal.
+ */
+void scenario_normalize(struct nept_scenario *s);
+
+/* Backs the page holding gpa; false when the page table is full. */
+bool scenario_add_page(struct nept_scenario *s, uint64_t gpa);
+/* Writes a qword (backing its page); false when memory is full or gpa is
+ * not 8-byte aligned. */
+bool scenario_set_qword(struct nept_scenario *s, uint64_t gpa, uint64_t val);
+
+/*
+ * The scenario's legality rules (each with a reason, facts section cited),
+ * shared by both decoders and the generator.  Fills err and returns false
+ * for the first rule broken.
+ */
+bool scenario_check(const struct nept_scenario *s, struct nept_error *err);
+
+/*
+ * L1 memory as the walkers see it.  mem_read: false when no page backs gpa
+ * (*val = 0); otherwise the qword at gpa (8-byte aligned).  mem_write:
+ * false when gpa is unbacked or memory is full.
+ */
+bool nept_mem_read(const struct nept_mem *m, uint64_t gpa, uint64_t *val);
+bool nept_mem_write(struct nept_mem *m, uint64_t gpa, uint64_t val);
+
+bool scenario_equal(const struct nept_scenario *a,
+		    const struct nept_scenario *b);
+
+/*
+ * Binary encoding (docs/scenario-format.md, "Binary"): decode accepts any
+ * byte string and returns true with a legal scenario, or false cheaply.
+ * encode returns the length written, 0 if cap is too small; its output
+ * decodes to an equal scenario.
+ */
+bool scenario_decode_bin(const uint8_t *data, size_t len,
+			 struct nept_scenario *s);
+size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
+			   size_t cap);
+#define NEPT_BIN_MAX 16384 /* enough for any scenario */
+
+/*
+ * Text encoding: parse fills err (line:col: message) on failure; write
+ * returns the length written (NUL-terminated), or 0 if cap is too small.
+ */
+bool scenario_parse_text(const char *text, size_t len,
+			 struct nept_scenario *s, struct nept_error *err);
+size_t scenario_write_text(const struct nept_scenario *s, char *buf,
+			   size_t cap);
+#define NEPT_TEXT_MAX 65536 /* enough for any scenario */
+#define NEPT_TEXT_MAGIC "neptfuzz-scenario"
+
+/* Names used by the text format, JSON and reports. */
+const char *nept_source_name(unsigned src);
+const char *nept_access_name(unsigned acc);
+const char *nept_exit_reason_name(unsigned reason); /* NULL if unnamed */
+int nept_exit_reason_by_name(const char *name, size_t len);
+
+struct nept_name_bit {
+	const char *name;
+	uint32_t bit;
+};
+extern const struct nept_name_bit nept_cap_names[];
+extern const struct nept_name_bit nept_access_flag_names[];
+
+#endif

@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The text encoding, for people (docs/scenario-format.md): one directive
+ * per line, '#' comments, names instead of bits.  The parser reports
+ * line:col for every mistake and never reads past len (the text is not
+ * NUL-terminated); the writer emits the one canonical form, with every EPT
+ * entry's bits decoded in a comment.
+ */
+#include "scenario.h"
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_TOKENS 32
+#define PAGE_MASK 0xfffull
+
+/* EPTP fields (facts §1) for the key form of `eptp`. */
+#define EPTP_MT 7ull
+#define EPTP_WALK_SHIFT 3
+#define EPTP_AD (1ull << 6)
+#define EPTP_MT_UC 0
+#define EPTP_MT_WB 6
+
+struct token {
+	const char *p;
+	size_t len;
+	int col;
+};
+
+/* Where each part of the scenario came from, to place check errors. */
+struct origin {
+	int line, col;
+};
+
+struct addr_origin {
+	uint64_t addr;
+	struct origin at;
+};
+
+struct parser {
+	struct nept_scenario *s;
+	struct nept_error *err;
+	int line;
+	struct token tok[MAX_TOKENS];
+	unsigned ntok;
+
+	bool magic;
+	struct origin caps, maxphyaddr, eptp;
+	struct origin event[NEPT_MAX_EVENTS], expect[NEPT_MAX_EVENTS];
+	/* Every qword or entry line, zero values included, for duplicates. */
+	struct addr_origin qword[NEPT_MAX_QWORDS];
+	unsigned nqword;
+	struct addr_origin page[NEPT_MAX_PAGES];
+	unsigned npage;
+};
+
+static bool error_at(struct nept_error *err, int line, int col, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	err->line = line;
+	err->col = col;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+#define perr(ps, t, ...) error_at((ps)->err, (ps)->line, (t)->col, __VA_ARGS__)
+
+/* A token as it may be quoted in a message: short, printable. */
+static const char *quote(const struct token *t, char *buf, size_t cap)
+{
+	size_t i, n = t->len < cap - 4 ? t->len : cap - 4;
+
+	for (i = 0; i < n; i++)
+		buf[i] = t->p[i] > ' ' && t->p[i] < 0x7f ? t->p[i] : '?';
+	if (n < t->len)
+		buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
+	buf[i] = 0;
+	return buf;
+}
+
+#define Q(t) quote((t), (char[40]){ 0 }, 40)
+
+static bool tok_is(const struct token *t, const char *word)
+{
+	return t->len == strlen(word) && !memcmp(t->p, word, t->len);
+}
+
+enum num {
+	NUM_OK,
+	NUM_BAD,
+	NUM_OVERFLOW
+};
+
+/* 0x-hex or decimal; overflow is told apart so the message can say so. */
+static enum num parse_u64(const char *p, size_t len, uint64_t *v)
+{
+	enum num r = NUM_OK;
+	unsigned base = 10, d;
+	size_t i = 0;
+
+	if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		base = 16, i = 2;
+	if (i == len)
+		return NUM_BAD;
+	for (*v = 0; i < len; i++) {
+		char c = p[i];
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return NUM_BAD;
+		if (*v > (UINT64_MAX - d) / base)
+			r = NUM_OVERFLOW;
+		*v = *v * base + d;
+	}
+	return r;
+}
+
+static bool number(struct parser *ps, const struct token *t, uint64_t max,
+		   uint64_t *v)
+{
+	switch (parse_u64(t->p, t->len, v)) {
+	case NUM_OK:
+		if (*v <= max)
+			return true;
+		return perr(ps, t, "%s is out of range (at most %llu)", Q(t),
+			    (unsigned long long)max);
+	case NUM_OVERFLOW:
+		return perr(ps, t, "%s overflows 64 bits", Q(t));
+	default:
+		return perr(ps, t, "bad number %s (expected decimal or 0x-hex)",
+			    Q(t));
+	}
+}
+
+/* Splits KEY=VALUE; false when the token is not of that key. */
+static bool key_value(const struct token *t, const char *key, struct token *val)
+{
+	size_t k = strlen(key);
+
+	if (t->len <= k || memcmp(t->p, key, k) || t->p[k] != '=')
+		return false;
+	val->p = t->p + k + 1;
+	val->len = t->len - k - 1;
+	val->col = t->col + (int)k + 1;
+	return true;
+}
+
+static bool value(struct parser *ps, const struct token *val, uint64_t max,
+		  uint64_t *v)
+{
+	if (!val->len)
+		return perr(ps, val, "missing value");
+	return number(ps, val, max, v);
+}
+
+static bool name_bit(const struct nept_name_bit *names, const char *p,
+		     size_t len, uint32_t *bit)
+{
+	for (; names->name; names++) {
+		if (strlen(names->name) == len &&
+		    !memcmp(names->name, p, len)) {
+			*bit = names->bit;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool no_more(struct parser *ps, unsigned from)
+{
+	if (ps->ntok > from)
+		return perr(ps, &ps->tok[from], "trailing %s",
+			    Q(&ps->tok[from]));
+	return true;
+}
+
+static bool need(struct parser *ps, unsigned n, const char *what)
+{
+	if (ps->ntok >= n)
+		return true;
+	return error_at(ps->err, ps->line,
+			ps->tok[ps->ntok - 1].col +
+				(int)ps->tok[ps->ntok - 1].len,
+			"missing %s", what);
+}
+
+static bool once(struct parser *ps, struct origin *o)
+{
+	if (o->line)
+		return perr(ps, &ps->tok[0], "%s already given on line %d",
+			    Q(&ps->tok[0]), o->line);
+	o->line = ps->line;
+	o->col = ps->ntok > 1 ? ps->tok[1].col : ps->tok[0].col;
+	return true;
+}
+
+static bool d_magic(struct parser *ps)
+{
+	uint64_t v;
+
+	if (!tok_is(&ps->tok[0], NEPT_TEXT_MAGIC))
+		return perr(ps, &ps->tok[0],
+			    "expected '" NEPT_TEXT_MAGIC " %d' first",
+			    NEPT_SCENARIO_VERSION);
+	if (!need(ps, 2, "version") || !number(ps, &ps->tok[1], UINT64_MAX, &v))
+		return false;
+	if (v != NEPT_SCENARIO_VERSION)
+		return perr(ps, &ps->tok[1],
+			    "unsupported version %s (supported: %d)",
+			    Q(&ps->tok[1]), NEPT_SCENARIO_VERSION);
+	ps->magic = true;
+	return no_more(ps, 2);
+}
+
+static bool d_caps(struct parser *ps)
+{
+	unsigned i;
+	uint32_t bit;
+
+	if (!once(ps, &ps->caps))
+		return false;
+	/* An explicit list, so a file means the same when defaults change. */
+	ps->s->caps = 0;
+	for (i = 1; i < ps->ntok; i++) {
+		const struct token *t = &ps->tok[i];
+
+		if (tok_is(t, "default"))
+			ps->s->caps |= NEPT_CAPS_DEFAULT;
+		else if (name_bit(nept_cap_names, t->p, t->len, &bit))
+			ps->s->caps |= bit;
+		else if (t->p[0] == '-' &&
+			 name_bit(nept_cap_names, t->p + 1, t->len - 1, &bit))
+			ps->s->caps &= ~bit;
+		else
+			return perr(ps, t, "unknown capability %s", Q(t));
+	}
+	return true;
+}
+
+static bool d_maxphyaddr(struct parser *ps)
+{
+	uint64_t v;
+
+	if (!once(ps, &ps->maxphyaddr) || !need(ps, 2, "width") ||
+	    !number(ps, &ps->tok[1], UINT64_MAX, &v))
+		return false;
+	if (v < NEPT_MAXPHYADDR_MIN || v > NEPT_MAXPHYADDR_MAX)
+		return perr(ps, &ps->tok[1], "l1-maxphyaddr must be %d..%d",
+			    NEPT_MAXPHYADDR_MIN, NEPT_MAXPHYADDR_MAX);
+	ps->s->l1_maxphyaddr = (uint8_t)v;
+	return no_more(ps, 2);
+}
+
+/* eptp VALUE, or eptp [root=A] [walk=4|5] [ad=0|1] [mt=uc|wb|N]. */
+static bool d_eptp(struct parser *ps)
+{
+	uint64_t root = 0x1000, walk = 4, ad = 0, mt = EPTP_MT_WB;
+	bool seen[4] = { false };
+	static const char *const keys[4] = { "root", "walk", "ad", "mt" };
+	struct token val;
+	unsigned i, k;
+
+	if (!once(ps, &ps->eptp) || !need(ps, 2, "value"))
+		return false;
+	if (!memchr(ps->tok[1].p, '=', ps->tok[1].len)) {
+		if (!number(ps, &ps->tok[1], UINT64_MAX, &ps->s->eptp))
+			return false;
+		return no_more(ps, 2);
+	}
+	for (i = 1; i < ps->ntok; i++) {
+		const struct token *t = &ps->tok[i];
+
+		for (k = 0; k < 4 && !key_value(t, keys[k], &val); k++)
+			;
+		if (k == 4)
+			return perr(ps, t, "unknown eptp field %s", Q(t));
+		if (seen[k])
+			return perr(ps, t, "%s= given twice", keys[k]);
+		seen[k] = true;
+		if (k == 0) {
+			if (!value(ps, &val, UINT64_MAX, &root))
+				return false;
+			if (root & PAGE_MASK)
+				return perr(ps, &val,
+					    "root %s is not 4-KiB aligned",
+					    Q(&val));
+		} else if (k == 1) {
+			if (!value(ps, &val, 5, &walk))
+				return false;
+			if (walk != 4 && walk != 5)
+				return perr(ps, &val, "walk must be 4 or 5");
+		} else if (k == 2) {
+			if (!value(ps, &val, 1, &ad))
+				return false;
+		} else if (tok_is(&val, "uc")) {
+			mt = EPTP_MT_UC;
+		} else if (tok_is(&val, "wb")) {
+			mt = EPTP_MT_WB;
+		} else if (!value(ps, &val, EPTP_MT, &mt)) {
+			return false;
+		}
+	}
+	ps->s->eptp =
+		root | (walk - 1) << EPTP_WALK_SHIFT | (ad ? EPTP_AD : 0) | mt;
+	return true;
+}
+
+static bool d_page(struct parser *ps)
+{
+	const struct token *t = &ps->tok[1];
+	uint64_t a;
+	unsigned i;
+
+	if (!need(ps, 2, "address") || !number(ps, t, UINT64_MAX, &a))
+		return false;
+	if (a & PAGE_MASK)
+		return perr(ps, t, "page %s is not 4-KiB aligned", Q(t));
+	for (i = 0; i < ps->npage; i++)
+		if (ps->page[i].addr == a)
+			return perr(ps, t,
+				    "page 0x%llx already given on line %d",
+				    (unsigned long long)a, ps->page[i].at.line);
+	if (ps->npage == NEPT_MAX_PAGES || !scenario_add_page(ps->s, a))
+		return perr(ps, t, "memory full (at most %d pages)",
+			    NEPT_MAX_PAGES);
+	ps->page[ps->npage].addr = a;
+	ps->page[ps->npage].at = (struct origin){ ps->line, t->col };
+	ps->npage++;
+	return no_more(ps, 2);
+}
+
+static bool set_qword(struct parser *ps, const struct token *where,
+		      uint64_t gpa, const struct token *vt)
+{
+	uint64_t v;
+	unsigned i;
+
+	if (!number(ps, vt, UINT64_MAX, &v))
+		return false;
+	for (i = 0; i < ps->nqword; i++)
+		if (ps->qword[i].addr == gpa)
+			return perr(ps, where,
+				    "qword at 0x%llx already set on line %d",
+				    (unsigned long long)gpa,
+				    ps->qword[i].at.line);
+	if (ps->nqword == NEPT_MAX_QWORDS || !scenario_set_qword(ps->s, gpa, v))
+		return perr(ps, where,
+			    "memory full (at most %d pages, %d qwords)",
+			    NEPT_MAX_PAGES, NEPT_MAX_QWORDS);
+	ps->qword[ps->nqword].addr = gpa;
+	ps->qword[ps->nqword].at = (struct origin){ ps->line, where->col };
+	ps->nqword++;
+	return no_more(ps, 3);
+}
+
+static bool d_qword(struct parser *ps)
+{
+	const struct token *t = &ps->tok[1];
+	uint64_t a;
+
+	if (!need(ps, 3, "address and value") || !number(ps, t, UINT64_MAX, &a))
+		return false;
+	if (a & 7)
+		return perr(ps, t, "qword address %s is not 8-byte aligned",
+			    Q(t));
+	return set_qword(ps, t, a, &ps->tok[2]);
+}
+
+/* entry TABLE[INDEX] VALUE: the qword at TABLE + 8 * INDEX (facts §3.1). */
+static bool d_entry(struct parser *ps)
+{
+	const struct token *t = &ps->tok[1];
+	struct token table, index;
+	const char *open;
+	uint64_t base, i;
+
+	if (!need(ps, 3, "TABLE[INDEX] and value"))
+		return false;
+	open = memchr(t->p, '[', t->len);
+	if (!open || t->p[t->len - 1] != ']')
+		return perr(ps, t, "expected TABLE[INDEX], got %s", Q(t));
+	table = (struct token){ t->p, (size_t)(open - t->p), t->col };
+	index = (struct token){ open + 1, t->len - table.len - 2,
+				t->col + (int)table.len + 1 };
+	if (!table.len)
+		return perr(ps, t, "missing table address");
+	if (!number(ps, &table, UINT64_MAX, &base))
+		return false;
+	if (base & PAGE_MASK)
+		return perr(ps, &table, "table %s is not 4-KiB aligned",
+			    Q(&table));
+	if (!index.len)
+		return perr(ps, &index, "missing index");
+	if (!number(ps, &index, 511, &i))
+		return false;
+	return set_qword(ps, t, base + i * 8, &ps->tok[2]);
+}
+
+static bool exit_reason(struct parser *ps, const struct token *t,
+			uint16_t *reason)
+{
+	int r = nept_exit_reason_by_name(t->p, t->len);
+	uint64_t v;
+
+	if (r >= 0) {
+		*reason = (uint16_t)r;
+		return true;
+	}
+	if (!t->len)
+		return perr(ps, t, "missing exit reason");
+	if (!(t->p[0] >= '0' && t->p[0] <= '9'))
+		return perr(ps, t, "unknown exit reason %s", Q(t));
+	if (!number(ps, t, UINT16_MAX, &v))
+		return false;
+	*reason = (uint16_t)v;
+	return true;
+}
+
+static bool d_event(struct parser *ps)
+{
+	static const char *const keys[] = { "gpa", "gla", "hw-qual",
+					    "exit-qual", "exit" };
+	struct nept_event *e;
+	bool seen[5] = { false };
+	unsigned i, k;
+	uint32_t bit;
+	struct token val;
+	uint64_t *dst[4];
+
+	if (ps->s->nevents == NEPT_MAX_EVENTS)
+		return perr(ps, &ps->tok[0], "too many events (at most %d)",
+			    NEPT_MAX_EVENTS);
+	if (!need(ps, 3, "source and access"))
+		return false;
+	e = &ps->s->event[ps->s->nevents];
+	for (k = 0; k < NEPT_SRC_COUNT; k++)
+		if (tok_is(&ps->tok[1], nept_source_name(k)))
+			break;
+	if (k == NEPT_SRC_COUNT)
+		return perr(ps, &ps->tok[1], "unknown source %s",
+			    Q(&ps->tok[1]));
+	e->source = (uint8_t)k;
+	for (k = 0; k < NEPT_ACC_COUNT; k++)
+		if (tok_is(&ps->tok[2], nept_access_name(k)))
+			break;
+	if (k == NEPT_ACC_COUNT)
+		return perr(ps, &ps->tok[2], "unknown access %s",
+			    Q(&ps->tok[2]));
+	e->access = (uint8_t)k;
+
+	dst[0] = &e->gpa, dst[1] = &e->gla, dst[2] = &e->hw_qual;
+	dst[3] = &e->exit_qual;
+	for (i = 3; i < ps->ntok; i++) {
+		const struct token *t = &ps->tok[i];
+
+		for (k = 0; k < 5 && !key_value(t, keys[k], &val); k++)
+			;
+		if (k < 5 && seen[k])
+			return perr(ps, t, "%s= given twice", keys[k]);
+		if (k < 4) {
+			if (!value(ps, &val, UINT64_MAX, dst[k]))
+				return false;
+		} else if (k == 4) {
+			if (!exit_reason(ps, &val, &e->exit_reason))
+				return false;
+		} else if (name_bit(nept_access_flag_names, t->p, t->len,
+				    &bit)) {
+			if (e->flags & bit)
+				return perr(ps, t, "flag %s given twice", Q(t));
+			e->flags |= (uint8_t)bit;
+			continue;
+		} else {
+			return perr(ps, t, "unknown event field or flag %s",
+				    Q(t));
+		}
+		seen[k] = true;
+	}
+	if (!seen[0])
+		return perr(ps, &ps->tok[0], "event needs gpa=");
+	ps->event[ps->s->nevents] = (struct origin){ ps->line, ps->tok[0].col };
+	ps->s->nevents++;
+	return true;
+}
+
+/*
+ * expect exit REASON [qual=V] [gpa=V] [gla=V] | expect none [translated=V]
+ * | expect exception [qual=V] [gpa=V] [gla=V].  Which fields go with which
+ * kind is scenario_check's rule; here every key is accepted.
+ */
+static bool d_expect(struct parser *ps)
+{
+	static const char *const keys[] = { "qual", "gpa", "gla",
+					    "translated" };
+	static const uint16_t field[] = { NEPT_EXPECT_QUAL, NEPT_EXPECT_GPA,
+					  NEPT_EXPECT_GLA,
+					  NEPT_EXPECT_TRANSLATED };
+	struct nept_expect *x;
+	struct token val;
+	unsigned i = 2, k, n = ps->s->nevents;
+	uint64_t *dst[4];
+
+	if (!n)
+		return perr(ps, &ps->tok[0],
+			    "expect without an event above it");
+	if (ps->expect[n - 1].line)
+		return perr(ps, &ps->tok[0],
+			    "the event on line %d already has an expect (line "
+			    "%d)",
+			    ps->event[n - 1].line, ps->expect[n - 1].line);
+	if (!need(ps, 2, "outcome (exit, none or exception)"))
+		return false;
+	x = &ps->s->event[n - 1].expect;
+	x->fields = NEPT_EXPECT_KIND;
+	if (tok_is(&ps->tok[1], "exit")) {
+		x->kind = NEPT_OUT_EXIT;
+		if (!need(ps, 3, "exit reason") ||
+		    !exit_reason(ps, &ps->tok[2], &x->reason))
+			return false;
+		x->fields |= NEPT_EXPECT_REASON;
+		i = 3;
+	} else if (tok_is(&ps->tok[1], "none")) {
+		x->kind = NEPT_OUT_NONE;
+	} else if (tok_is(&ps->tok[1], "exception")) {
+		x->kind = NEPT_OUT_EXCEPTION;
+	} else {
+		return perr(ps, &ps->tok[1], "unknown outcome %s",
+			    Q(&ps->tok[1]));
+	}
+	dst[0] = &x->qual, dst[1] = &x->gpa, dst[2] = &x->gla;
+	dst[3] = &x->translated;
+	for (; i < ps->ntok; i++) {
+		const struct token *t = &ps->tok[i];
+
+		for (k = 0; k < 4 && !key_value(t, keys[k], &val); k++)
+			;
+		if (k == 4)
+			return perr(ps, t, "unknown expect field %s", Q(t));
+		if (x->fields & field[k])
+			return perr(ps, t, "%s= given twice", keys[k]);
+		if (!value(ps, &val, UINT64_MAX, dst[k]))
+			return false;
+		x->fields |= field[k];
+	}
+	ps->expect[n - 1] = (struct origin){ ps->line, ps->tok[0].col };
+	return true;
+}
+
+static const struct {
+	const char *name;
+	bool (*parse)(struct parser *ps);
+} directives[] = {
+	{ "caps", d_caps },   { "l1-maxphyaddr", d_maxphyaddr },
+	{ "eptp", d_eptp },   { "page", d_page },
+	{ "qword", d_qword }, { "entry", d_entry },
+	{ "event", d_event }, { "expect", d_expect },
+};
+
+/* Splits one line (without its '\n') into tokens; false on a NUL byte. */
+static bool tokenize(struct parser *ps, const char *p, size_t len)
+{
+	size_t i = 0, start;
+
+	ps->ntok = 0;
+	while (i < len) {
+		if (p[i] == 0)
+			return error_at(ps->err, ps->line, (int)i + 1,
+					"NUL byte");
+		if (p[i] == '#')
+			break;
+		if (p[i] == ' ' || p[i] == '\t' || p[i] == '\r') {
+			i++;
+			continue;
+		}
+		if (ps->ntok == MAX_TOKENS)
+			return error_at(ps->err, ps->line, (int)i + 1,
+					"too many tokens on one line (at most "
+					"%d)",
+					MAX_TOKENS);
+		start = i;
+		while (i < len && p[i] && p[i] != '#' && p[i] != ' ' &&
+		       p[i] != '\t' && p[i] != '\r')
+			i++;
+		ps->tok[ps->ntok++] =
+			(struct token){ p + start, i - start, (int)start + 1 };
+	}
+	/* A comment may hold anything but NUL. */
+	if (i < len && memchr(p + i, 0, len - i))
+		return error_at(
+			ps->err, ps->line,
+			(int)((const char *)memchr(p + i, 0, len - i) - p) + 1,
+			"NUL byte");
+	return true;
+}
+
+static bool directive(struct parser *ps)
+{
+	unsigned i;
+
+	if (!ps->magic)
+		return d_magic(ps);
+	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (tok_is(&ps->tok[0], directives[i].name))
+			return directives[i].parse(ps);
+	return perr(ps, &ps->tok[0], "unknown directive %s", Q(&ps->tok[0]));
+}
+
+/*
+ * scenario_check names the first broken rule but not the line it came
+ * from: check the parts one by one, in its order, to find the directive.
+ */
+static struct origin blame(const struct parser *ps)
+{
+	const struct nept_scenario *s = ps->s;
+	struct nept_scenario t = *s;
+	struct nept_error err;
+	uint64_t page;
+	unsigned i, j;
+
+	/* A read at gpa 0 from hardware is legal under any legal EPTP. */
+	t.mem.npages = t.mem.nqwords = 0;
+	t.nevents = 1;
+	memset(&t.event[0], 0, sizeof(t.event[0]));
+	if (!scenario_check(&t, &err))
+		return ps->eptp.line   ? ps->eptp
+		       : ps->caps.line ? ps->caps
+				       : ps->maxphyaddr;
+	t.mem.npages = 1;
+	for (i = 0; i < s->mem.npages; i++) {
+		t.mem.page[0] = page = s->mem.page[i];
+		if (scenario_check(&t, &err))
+			continue;
+		for (j = 0; j < ps->npage; j++)
+			if (ps->page[j].addr == page)
+				return ps->page[j].at;
+		for (j = 0; j < ps->nqword; j++)
+			if ((ps->qword[j].addr & ~PAGE_MASK) == page)
+				return ps->qword[j].at;
+	}
+	t.mem.npages = 0;
+	for (i = 0; i < s->nevents; i++) {
+		t.event[0] = s->event[i];
+		if (scenario_check(&t, &err))
+			continue;
+		memset(&t.event[0].expect, 0, sizeof(t.event[0].expect));
+		return scenario_check(&t, &err) ? ps->expect[i] : ps->event[i];
+	}
+	return (struct origin){ 0, 0 };
+}
+
+bool scenario_parse_text(const char *text, size_t len, struct nept_scenario *s,
+			 struct nept_error *err)
+{
+	struct parser ps = { .s = s, .err = err };
+	size_t pos = 0, n;
+	const char *nl;
+	struct origin at;
+
+	scenario_init(s);
+	while (pos < len) {
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		ps.line++;
+		if (!tokenize(&ps, text + pos, n))
+			return false;
+		if (ps.ntok && !directive(&ps))
+			return false;
+		pos += n + 1;
+	}
+	if (!ps.magic)
+		return error_at(err, ps.line + 1, 1,
+				"expected '" NEPT_TEXT_MAGIC " %d' first",
+				NEPT_SCENARIO_VERSION);
+	scenario_normalize(s);
+	if (scenario_check(s, err))
+		return true;
+	at = blame(&ps);
+	err->line = at.line;
+	err->col = at.col;
+	return false;
+}
+
+struct out {
+	char *p;
+	size_t cap, n;
+};
+
+static void emit(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(o->n < o->cap ? o->p + o->n : NULL,
+		      o->n < o->cap ? o->cap - o->n : 0, fmt, ap);
+	va_end(ap);
+	o->n += (size_t)(r > 0 ? r : 0);
+}
+
+static void emit_names(struct out *o, const struct nept_name_bit *names,
+		       uint32_t bits)
+{
+	for (; names->name; names++)
+		if (bits & names->bit)
+			emit(o, " %s", names->name);
+}
+
+static void emit_exit(struct out *o, const char *prefix, unsigned reason)
+{
+	const char *name = nept_exit_reason_name(reason);
+
+	if (name)
+		emit(o, "%s%s", prefix, name);
+	else
+		emit(o, "%s%u", prefix, reason);
+}
+
+/* The bits of an EPT entry by name (facts §3.3), for the reader. */
+static void emit_entry_bits(struct out *o, uint64_t v, unsigned maxphyaddr)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} named[] = {
+		{ EPTE_R, "R" },       { EPTE_W, "W" },	  { EPTE_X, "X" },
+		{ EPTE_IPAT, "ipat" }, { EPTE_PS, "ps" }, { EPTE_A, "A" },
+		{ EPTE_D, "D" },       { EPTE_XU, "XU" },
+	};
+	uint64_t mask = nept_addr_mask(maxphyaddr);
+	uint64_t known = mask | 7ull << EPTE_MT_SHIFT;
+	unsigned i;
+
+	emit(o, "  #");
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		known |= named[i].bit;
+		if (v & named[i].bit)
+			emit(o, " %s", named[i].name);
+		if (i == 2 && (v >> EPTE_MT_SHIFT & 7))
+			emit(o, " mt=%u", (unsigned)(v >> EPTE_MT_SHIFT & 7));
+	}
+	if (v & ~known)
+		emit(o, " other=0x%llx", (unsigned long long)(v & ~known));
+	emit(o, " -> 0x%llx", (unsigned long long)(v & mask));
+}
+
+static bool page_has_qword(const struct nept_mem *m, uint64_t page)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nqwords; i++)
+		if ((m->qword[i].gpa & ~PAGE_MASK) == page)
+			return true;
+	return false;
+}
+
+static void emit_eptp(struct out *o, uint64_t eptp)
+{
+	unsigned walk = (eptp >> EPTP_WALK_SHIFT & 7) + 1;
+	unsigned mt = eptp & EPTP_MT;
+
+	/* The key form only where it says exactly the same value. */
+	if ((eptp & 0xf80) || (walk != 4 && walk != 5)) {
+		emit(o, "eptp 0x%llx\n", (unsigned long long)eptp);
+		return;
+	}
+	emit(o, "eptp root=0x%llx walk=%u ad=%d mt=",
+	     (unsigned long long)(eptp & ~PAGE_MASK), walk, !!(eptp & EPTP_AD));
+	if (mt == EPTP_MT_UC)
+		emit(o, "uc\n");
+	else if (mt == EPTP_MT_WB)
+		emit(o, "wb\n");
+	else
+		emit(o, "%u\n", mt);
+}
+
+static void emit_event(struct out *o, const struct nept_event *e)
+{
+	const struct nept_expect *x = &e->expect;
+
+	emit(o, "\nevent %s %s gpa=0x%llx", nept_source_name(e->source),
+	     nept_access_name(e->access), (unsigned long long)e->gpa);
+	if (e->gla)
+		emit(o, " gla=0x%llx", (unsigned long long)e->gla);
+	if (e->hw_qual)
+		emit(o, " hw-qual=0x%llx", (unsigned long long)e->hw_qual);
+	if (e->source == NEPT_SRC_EMULATED || e->exit_reason)
+		emit_exit(o, " exit=", e->exit_reason);
+	if (e->exit_qual)
+		emit(o, " exit-qual=0x%llx", (unsigned long long)e->exit_qual);
+	emit_names(o, nept_access_flag_names, e->flags);
+	emit(o, "\n");
+	if (!x->fields)
+		return;
+	if (x->kind == NEPT_OUT_EXIT)
+		emit_exit(o, "expect exit ", x->reason);
+	else if (x->kind == NEPT_OUT_NONE)
+		emit(o, "expect none");
+	else
+		emit(o, "expect exception");
+	if (x->fields & NEPT_EXPECT_QUAL)
+		emit(o, " qual=0x%llx", (unsigned long long)x->qual);
+	if (x->fields & NEPT_EXPECT_GPA)
+		emit(o, " gpa=0x%llx", (unsigned long long)x->gpa);
+	if (x->fields & NEPT_EXPECT_GLA)
+		emit(o, " gla=0x%llx", (unsigned long long)x->gla);
+	if (x->fields & NEPT_EXPECT_TRANSLATED)
+		emit(o, " translated=0x%llx",
+		     (unsigned long long)x->translated);
+	emit(o, "\n");
+}
+
+size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
+{
+	struct out o = { buf, cap, 0 };
+	const struct nept_mem *m = &s->mem;
+	unsigned i;
+
+	emit(&o, NEPT_TEXT_MAGIC " %d\n", NEPT_SCENARIO_VERSION);
+	emit(&o,
+	     "# pages: %u, nonzero qwords: %u, events: %u "
+	     "(docs/scenario-format.md)\n",
+	     m->npages, m->nqwords, s->nevents);
+	emit(&o, "caps");
+	emit_names(&o, nept_cap_names, s->caps);
+	emit(&o, "\nl1-maxphyaddr %u\n", s->l1_maxphyaddr);
+	emit_eptp(&o, s->eptp);
+	for (i = 0; i < m->npages; i++)
+		if (!page_has_qword(m, m->page[i]))
+			emit(&o, "page 0x%llx\n",
+			     (unsigned long long)m->page[i]);
+	for (i = 0; i < m->nqwords; i++) {
+		uint64_t gpa = m->qword[i].gpa;
+
+		emit(&o, "entry 0x%llx[%u] 0x%llx",
+		     (unsigned long long)(gpa & ~PAGE_MASK),
+		     (unsigned)(gpa & PAGE_MASK) / 8,
+		     (unsigned long long)m->qword[i].val);
+		emit_entry_bits(&o, m->qword[i].val, s->l1_maxphyaddr);
+		emit(&o, "\n");
+	}
+	for (i = 0; i < s->nevents; i++)
+		emit_event(&o, &s->event[i]);
+	return o.n < cap ? o.n : 0;
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The model's named tolerances: each is a place where the SDM lets hardware
+ * give more than one answer.  Names are stable (reports, known-divergence
+ * files and JSON use them); the reason cites the facts sheet.
+ */
+#include "impl.h"
+
+static const struct {
+	const char *name, *reason;
+} tolerances[NEPT_TOL_COUNT] = {
+	[NEPT_TOL_QUAL_BIT6_NO_MBEC] = {
+		"qual-bit6-without-mbec",
+		"exit-qualification bit 6 is undefined when MBEC is off (facts §6)",
+	},
+	[NEPT_TOL_QUAL_ADV_UNDEFINED] = {
+		"qual-bits9-11-undefined",
+		"bits 9-11 are defined only for the final GPA (bits 7 and 8 set) "
+		"with advanced VM-exit information, cap bit 22 (facts §6, §6.4)",
+	},
+	[NEPT_TOL_QUAL_RMW_READ] = {
+		"qual-rmw-read-bit",
+		"bit 0 of a read-modify-write (a guest A/D flag write) is "
+		"implementation-specific (facts §5.5, §6.2)",
+	},
+	[NEPT_TOL_GLA_UNDEFINED] = {
+		"gla-undefined",
+		"the guest-linear-address field is undefined for EPT "
+		"misconfigurations and when bit 7 is 0 (facts §4, §7.1)",
+	},
+	[NEPT_TOL_AD_ON_FAULTING_WALK] = {
+		"ept-accessed-on-faulting-walk",
+		"hardware may set EPT accessed flags on entries of a walk that then "
+		"faults (facts §5.3; kvm-userspace note)",
+	},
+	[NEPT_TOL_UNBACKED_TABLE] = {
+		"ept-table-unbacked",
+		"an EPT entry lies where L1 has no memory; the SDM does not say what "
+		"such a read returns, so the whole outcome is undefined",
+	},
+};
+
+unsigned long nept_tolerance_count[NEPT_TOL_COUNT];
+
+const char *nept_tolerance_name(unsigned tol)
+{
+	return tol < NEPT_TOL_COUNT ? tolerances[tol].name : "?";
+}
+
+const char *nept_tolerance_reason(unsigned tol)
+{
+	return tol < NEPT_TOL_COUNT ? tolerances[tol].reason : "?";
+}
+
+void nept_count_tolerances(const struct nept_result *r)
+{
+	for (unsigned i = 0; i < r->nevents; i++)
+		for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
+			if (r->event[i].tolerances & (1u << t))
+				nept_tolerance_count[t]++;
+}
+
+const char *nept_outcome_kind_name(unsigned kind)
+{
+	static const char *const names[] = {"none", "exit", "exception",
+					    "unsupported"};
+	return kind < 4 ? names[kind] : "?";
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The command line as a user meets it: help, exit statuses, error messages
+# with file:line:col, format conversion and JSON output.
+set -u
+nf=$1 fuzz_model=$2 src=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect_status WANT CMD... : run CMD, compare its exit status
+expect_status() {
+	local want=$1
+	shift
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local got=$?
+	if [ "$got" -eq "$want" ]; then ok; else bad "$* exited $got, want $want: $(head -c 300 "$tmp/err")"; fi
+}
+
+expect_status 0 "$nf" --help
+expect_status 2 "$nf"
+expect_status 2 "$nf" no-such-command
+for c in eval fmt targets; do
+	expect_status 0 "$nf" "$c" --help
+	expect_status 0 "$nf" help "$c"
+done
+expect_status 0 "$fuzz_model" --help
+expect_status 2 "$nf" eval
+expect_status 2 "$nf" fmt --to xml "$src/corpus/read-ok-4k.scn"
+expect_status 2 "$nf" eval "$tmp/does-not-exist"
+expect_status 0 "$nf" targets
+grep -q '^model ' "$tmp/out" && ok || bad "targets does not list the model"
+
+# A malformed scenario: file:line:col and exit 2, from eval, fmt and replay.
+printf 'neptfuzz-scenario 1\n# comment\nentry 0x1000[0] 0x2007\nbogus-directive 1\n' >"$tmp/bad.scn"
+for cmd in "$nf eval" "$nf fmt --to bin" "$fuzz_model"; do
+	expect_status 2 $cmd "$tmp/bad.scn"
+	grep -q "bad.scn:4:1: " "$tmp/err" && ok || bad "$cmd: no bad.scn:4:1: in: $(cat "$tmp/err")"
+done
+# Bytes that are neither text nor a valid binary scenario.
+printf '\xff\xfe\xfd' >"$tmp/garbage.bin"
+expect_status 2 "$nf" eval "$tmp/garbage.bin"
+grep -q "garbage.bin: " "$tmp/err" && ok || bad "garbage: no file name in the error"
+
+# Conversion is lossless and canonical: text -> bin -> text is a fixed point.
+for f in "$src"/corpus/*.scn; do
+	b=$(basename "$f" .scn)
+	"$nf" fmt --to bin -o "$tmp/$b.bin" "$f" &&
+		"$nf" fmt --to text -o "$tmp/$b.1.scn" "$tmp/$b.bin" &&
+		"$nf" fmt --to bin -o "$tmp/$b.2.bin" "$tmp/$b.1.scn" &&
+		"$nf" fmt --to text -o "$tmp/$b.2.scn" "$tmp/$b.2.bin" ||
+		{ bad "fmt failed on $f"; continue; }
+	cmp -s "$tmp/$b.bin" "$tmp/$b.2.bin" && cmp -s "$tmp/$b.1.scn" "$tmp/$b.2.scn" &&
+		ok || bad "fmt round trip not a fixed point for $f"
+	# The canonical text still evaluates the same as the original.
+	"$nf" eval --json "$f" | sed 's/"file":"[^"]*"//' >"$tmp/a.json"
+	"$nf" eval --json "$tmp/$b.1.scn" | sed 's/"file":"[^"]*"//' >"$tmp/b.json"
+	cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "canonical text of $f evaluates differently"
+done
+
+# eval --json answers every corpus file: one valid object per line with the
+# documented keys, one event per `event` line.
+"$nf" eval --json "$src"/corpus/*.scn >"$tmp/all.json" 2>"$tmp/err" || bad "eval --json failed: $(cat "$tmp/err")"
+n_files=$(ls "$src"/corpus/*.scn | wc -l)
+[ "$(wc -l <"$tmp/all.json")" -eq "$n_files" ] && ok || bad "eval --json: not one line per file"
+if command -v jq >/dev/null; then
+	jq -e -s 'length > 0' "$tmp/all.json" >/dev/null && ok || bad "eval --json is not valid JSON"
+	missing=$(jq -r '.events[] | select((has("kind") and has("reason") and has("qualification")
+		and has("gpa") and has("gla") and has("gla_valid") and has("vector") and has("error_code")
+		and has("from_hardware") and has("tolerances")) | not) | .kind' "$tmp/all.json" | wc -l)
+	[ "$missing" -eq 0 ] && ok || bad "eval --json: $missing events lack documented keys"
+	for f in "$src"/corpus/*.scn; do
+		want=$(grep -c '^[[:space:]]*event[[:space:]]' "$f")
+		got=$("$nf" eval --json "$f" | jq '.events | length')
+		[ "$want" -eq "$got" ] && ok || bad "$f: $got events in JSON, $want in the file"
+	done
+else
+	bad "jq is not installed (scripts/install-deps installs it)"
+fi
+
+# --check fails (exit 1) when an expectation is wrong.
+sed 's/^\(expect exit 48\).*/\1 qual=0xfff/' "$src/corpus/read-not-present-pte.scn" >"$tmp/wrong.scn"
+expect_status 1 "$nf" eval --check "$tmp/wrong.scn"
+grep -q "expectation not met: qualification" "$tmp/out" && ok || bad "--check does not name the field"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
