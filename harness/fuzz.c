@@ -3,8 +3,20 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "report.h"
 
 struct fuzz_stats fuzz_stats;
+
+/* Known divergences seen, by signature: reported at the end of a run. */
+#define MAX_KNOWN_SEEN 64
+static struct {
+	char title[160];
+	unsigned long count;
+} known_seen[MAX_KNOWN_SEEN];
+static unsigned nknown_seen;
 
 static void report(void)
 {
@@ -23,6 +35,12 @@ static void report(void)
 		if (nept_tolerance_count[t])
 			fprintf(stderr, "neptfuzz: tolerance %s: %lu events\n",
 				nept_tolerance_name(t), nept_tolerance_count[t]);
+	for (unsigned i = 0; i < nknown_seen; i++)
+		fprintf(stderr, "neptfuzz: known %s: %lu inputs\n",
+			known_seen[i].title, known_seen[i].count);
+	if (fuzz_stats.unsupported)
+		fprintf(stderr, "neptfuzz: %lu events unsupported by some implementation\n",
+			fuzz_stats.unsupported);
 	if (!path || !*path)
 		return;
 	f = fopen(path, "w");
@@ -38,6 +56,12 @@ static void report(void)
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		fprintf(f, "%s\"%s\":%lu", t ? "," : "", nept_tolerance_name(t),
 			nept_tolerance_count[t]);
+	fprintf(f, "},\"unsupported\":%lu,\"known\":{", fuzz_stats.unsupported);
+	for (unsigned i = 0; i < nknown_seen; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		report_json_string(f, known_seen[i].title);
+		fprintf(f, ":%lu", known_seen[i].count);
+	}
 	fprintf(f, "}}\n");
 	fclose(f);
 }
@@ -67,4 +91,25 @@ void fuzz_count(const struct nept_result *r)
 			fuzz_stats.undefined++;
 	}
 	nept_count_tolerances(r);
+}
+
+void fuzz_count_diff(const struct nept_diff *d)
+{
+	char title[160];
+	unsigned i;
+
+	fuzz_stats.unsupported += d->unsupported;
+	if (!d->ndiv || nept_diff_new(d))
+		return;
+	nept_diff_title(d, true, title, sizeof(title));
+	for (i = 0; i < nknown_seen; i++)
+		if (!strcmp(known_seen[i].title, title))
+			break;
+	if (i == nknown_seen) {
+		if (nknown_seen == MAX_KNOWN_SEEN)
+			return;
+		snprintf(known_seen[nknown_seen++].title, sizeof(title), "%s",
+			 title);
+	}
+	known_seen[i].count++;
 }

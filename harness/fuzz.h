@@ -18,6 +18,7 @@ struct fuzz_stats {
 	unsigned long events;
 	unsigned long kind[4];  /* enum nept_outcome_kind */
 	unsigned long violations, misconfigs, undefined;
+	unsigned long unsupported; /* events an implementation skipped */
 };
 
 extern struct fuzz_stats fuzz_stats;
@@ -26,6 +27,10 @@ extern struct fuzz_stats fuzz_stats;
 void fuzz_stats_init(void);
 /* Counts the outcomes and tolerances of one run of the model. */
 void fuzz_count(const struct nept_result *r);
+
+struct nept_diff;
+/* Counts known divergences by signature and unsupported events. */
+void fuzz_count_diff(const struct nept_diff *d);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,6 +8,8 @@
 #ifndef NEPT_IMPL_H
 #define NEPT_IMPL_H
 
+#include <stdio.h>
+
 #include "scenario.h"
 
 enum nept_outcome_kind {
@@ -109,6 +111,9 @@ struct nept_impl {
 	uint32_t caps;
 	/* Runs every event in order on a private copy of the scenario. */
 	void (*run)(const struct nept_scenario *s, struct nept_result *out);
+	/* Optional: what it is built from, for `neptfuzz targets` (kernel
+	 * version, package, tarball checksum, extracted functions). */
+	void (*describe)(FILE *f);
 };
 
 /* Every module linked into this binary, model first (impl_registry.c). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff.h"
 #include "fileio.h"
 #include "model.h"
 #include "report.h"
@@ -29,6 +30,8 @@ static void usage_main(FILE *f)
 		"\n"
 		"commands:\n"
 		"  eval     run scenario files through the SDM reference model\n"
+		"  diff     run scenario files on the model and every "
+		"implementation, compare\n"
 		"  fmt      convert a scenario between the text and binary "
 		"encodings\n"
 		"  targets  list the implementations built into this binary\n"
@@ -73,6 +76,125 @@ static void usage_fmt(FILE *f)
 		"  -o, --output OUT\n"
 		"  -h, --help\n",
 		prog);
+}
+
+static void usage_diff(FILE *f)
+{
+	fprintf(f,
+		"usage: %s diff [--target NAME]... [--json] FILE...\n"
+		"\n"
+		"Runs each scenario on the SDM model and on every implementation "
+		"in this\nbinary (or those named with --target), compares them "
+		"field by field with\nthe model's tolerances applied, and prints "
+		"each outcome and every\ndivergence by SDM bit name; known "
+		"divergences (known-divergences.txt)\nare marked with their "
+		"reason.  The scenario is first made concrete as\nthe fuzzer "
+		"does (no L2 paging: linear = guest-physical; hardware\n"
+		"qualifications derived from the access).\n"
+		"\n"
+		"  --target NAME   compare only this implementation (repeatable)\n"
+		"  --json          one JSON object per file, one per line: the "
+		"eval schema\n"
+		"                  plus \"implementations\" and \"divergences\"\n"
+		"  -h, --help\n"
+		"Exit status: 0 all agree, 1 a divergence, 2 bad input or "
+		"usage.\n",
+		prog);
+}
+
+static bool target_selected(const char *const *targets, unsigned n,
+			    const char *name)
+{
+	if (!n)
+		return true;
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(targets[i], name))
+			return true;
+	return false;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"target", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *targets[16];
+	unsigned ntargets = 0;
+	bool json = false;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "t:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (!nept_impl_find(optarg) || ntargets == 16) {
+				fprintf(stderr, "%s diff: no implementation '%s' "
+						"(see %s targets)\n",
+					prog, optarg, prog);
+				return EXIT_USAGE;
+			}
+			targets[ntargets++] = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage_diff(stdout);
+			return 0;
+		default:
+			usage_diff(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s diff: no scenario file given\n", prog);
+		usage_diff(stderr);
+		return EXIT_USAGE;
+	}
+	if (nept_nimpls < 2)
+		fprintf(stderr, "%s diff: only the model is built in; build with "
+				"kernel trees to compare KVM\n",
+			prog);
+	for (int i = optind; i < argc; i++) {
+		static struct nept_scenario s;
+		static struct nept_diff d;
+		unsigned kept = 0;
+
+		if (!load_scenario(argv[i], &s)) {
+			rc = EXIT_USAGE;
+			continue;
+		}
+		nept_diff_run(&s, &d);
+		/* Keep only the divergences of the selected implementations. */
+		for (unsigned k = 0; k < d.ndiv; k++)
+			if (target_selected(targets, ntargets, d.div[k].impl->name))
+				d.div[kept++] = d.div[k];
+		d.ndiv = kept;
+		if (d.ndiv && rc == 0)
+			rc = EXIT_FAILED;
+		if (json) {
+			printf("{\"file\":");
+			report_json_string(stdout, argv[i]);
+			printf(",");
+			nept_diff_json(stdout, &d);
+			printf("}\n");
+			continue;
+		}
+		printf("%s: %s\n", argv[i],
+		       d.ndiv ? (nept_diff_new(&d) ? "DIVERGENCE" : "known divergence")
+			      : "all agree");
+		if (d.ndiv) {
+			char title[256];
+
+			nept_diff_title(&d, nept_diff_new(&d) == 0, title,
+					sizeof(title));
+			printf("  signature: %s\n", title);
+		}
+		nept_diff_report(stdout, &d, d.ndiv != 0);
+	}
+	return rc;
 }
 
 static void usage_targets(FILE *f)
@@ -287,9 +409,12 @@ static int cmd_targets(int argc, char **argv)
 		usage_targets(stderr);
 		return EXIT_USAGE;
 	}
-	for (unsigned i = 0; i < nept_nimpls; i++)
+	for (unsigned i = 0; i < nept_nimpls; i++) {
 		printf("%-12s %s\n", nept_impls[i]->name,
 		       nept_impls[i]->version);
+		if (nept_impls[i]->describe)
+			nept_impls[i]->describe(stdout);
+	}
 	return 0;
 }
 
@@ -299,6 +424,7 @@ static const struct {
 	void (*usage)(FILE *);
 } commands[] = {
 	{"eval", cmd_eval, usage_eval},
+	{"diff", cmd_diff, usage_diff},
 	{"fmt", cmd_fmt, usage_fmt},
 	{"targets", cmd_targets, usage_targets},
 };

@@ -1222,6 +1222,9 @@ static void test_text_forms(void)
 		       s.event[0].gpa == 26 && s.event[1].gpa == 26 &&
 		       s.event[1].exit_reason == NEPT_EXIT_IO_INSTRUCTION,
 	       "exit by name and number, hex and decimal");
+	EXPECT(parse_ok("# comments and blank lines first\n\n" HDR EV, &s) &&
+		       s.nevents == 1,
+	       "magic after comments");
 	EXPECT(parse_ok("neptfuzz-scenario 1\r\n  \t# x\r\n"
 			"event hw-violation read gpa=1#c\r\n",
 			&s) &&

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "diff.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "model.h"
+#include "report.h"
+
+static const char *const field_names[] = {
+	"kind",	  "reason",	   "qualification", "gpa",	 "gla",
+	"gla_valid", "vector",	   "error_code",    "from_hardware", "translated",
+	"ad_writes", "warn",
+};
+
+const char *nept_field_name(uint32_t field)
+{
+	for (unsigned b = 0; b < sizeof(field_names) / sizeof(field_names[0]);
+	     b++)
+		if (field == 1u << b)
+			return field_names[b];
+	return "?";
+}
+
+/* What an access reports in qualification bits 0-2 (facts §6.2). */
+static uint64_t access_bits(const struct nept_scenario *s,
+			    const struct nept_event *ev)
+{
+	if (ev->flags & NEPT_AF_PAGING) {
+		bool ad = s->eptp & (1ull << 6);
+
+		if ((ev->flags & NEPT_AF_SETS_AD) ||
+		    (ad && !(ev->flags & NEPT_AF_NO_GLA)))
+			return QUAL_READ | QUAL_WRITE;
+		return QUAL_READ;
+	}
+	return 1ull << ev->access;
+}
+
+void nept_canonicalize(struct nept_scenario *s)
+{
+	struct nept_mem mem = s->mem;
+
+	for (unsigned i = 0; i < s->nevents; i++) {
+		struct nept_event *ev = &s->event[i];
+		struct nept_outcome o;
+		struct model_trace t;
+		uint64_t q;
+
+		if (!(ev->flags & NEPT_AF_PAGING)) {
+			ev->gla = ev->gpa;
+			ev->flags = (uint8_t)((ev->flags | NEPT_AF_USER |
+					       NEPT_AF_WRITABLE) &
+					      ~NEPT_AF_XD);
+		}
+		/* The walk runs in sequence, so A/D state carries over. */
+		model_run_event(s, &mem, ev, &o, &t);
+		if (ev->source != NEPT_SRC_HW_VIOLATION)
+			continue;
+		q = access_bits(s, ev);
+		q |= ev->hw_qual & ((uint64_t)(t.have & 7) << 3);
+		if ((s->caps & NEPT_CAP_MBEC) && (t.have & 8))
+			q |= ev->hw_qual & QUAL_USER_EXEC;
+		if (!(ev->flags & NEPT_AF_NO_GLA)) {
+			q |= QUAL_GLA_VALID;
+			if (!(ev->flags & NEPT_AF_PAGING)) {
+				/* L0's CPU reports advanced information
+				 * whatever L1 was told (§6.4). */
+				q |= QUAL_GLA_FINAL;
+				if (ev->flags & NEPT_AF_USER)
+					q |= QUAL_LIN_USER;
+				if (ev->flags & NEPT_AF_WRITABLE)
+					q |= QUAL_LIN_RW;
+				if (ev->flags & NEPT_AF_XD)
+					q |= QUAL_LIN_XD;
+			}
+		}
+		if (ev->flags & NEPT_AF_NMI_UNBLOCK)
+			q |= QUAL_NMI_UNBLOCK;
+		ev->hw_qual = q;
+	}
+}
+
+static void add(struct nept_diff *d, const struct nept_impl *impl,
+		unsigned event, uint32_t field, const char *detail)
+{
+	struct nept_divergence *dv;
+
+	if (d->ndiv >= NEPT_MAX_DIVERGENCES)
+		return;
+	dv = &d->div[d->ndiv++];
+	dv->impl = impl;
+	dv->event = (uint8_t)event;
+	dv->source = d->s.event[event].source;
+	dv->field = field;
+	snprintf(dv->detail, sizeof(dv->detail), "%s", detail);
+	dv->known = nept_known_match(dv);
+}
+
+/* "+NAME" for bits only the implementation set, "-NAME" for bits it
+ * lacks; "nonzero" when the SDM says the whole field is 0. */
+static void qual_detail(uint64_t want, uint64_t got, uint64_t defined,
+			char *buf, size_t n)
+{
+	uint64_t diff = (want ^ got) & defined;
+	size_t len = 0;
+
+	buf[0] = 0;
+	if ((want & defined) == 0) {
+		snprintf(buf, n, "nonzero");
+		return;
+	}
+	for (unsigned b = 0; b < 64 && len < n; b++) {
+		const char *name;
+
+		if (!(diff & (1ull << b)))
+			continue;
+		name = nept_qual_bit_name(b);
+		len += (size_t)snprintf(buf + len, n - len, "%s%c%s%s",
+					len ? " " : "",
+					(got >> b) & 1 ? '+' : '-',
+					name ? name : "bit", name ? "" : "?");
+	}
+}
+
+static bool ad_writes_match(const struct nept_outcome *m,
+			    const struct nept_outcome *g)
+{
+	/* Every required write happened with the same value... */
+	for (unsigned i = 0; i < m->n_ad_writes; i++) {
+		bool found = m->ad_write[i].optional;
+
+		for (unsigned j = 0; j < g->n_ad_writes; j++)
+			if (g->ad_write[j].gpa == m->ad_write[i].gpa &&
+			    g->ad_write[j].val == m->ad_write[i].val)
+				found = true;
+		if (!found)
+			return false;
+	}
+	/* ...and nothing else was written but what the model allows. */
+	for (unsigned j = 0; j < g->n_ad_writes; j++) {
+		bool allowed = false;
+
+		for (unsigned i = 0; i < m->n_ad_writes; i++)
+			if (g->ad_write[j].gpa == m->ad_write[i].gpa &&
+			    (g->ad_write[j].val & ~m->ad_write[i].val) == 0)
+				allowed = true;
+		if (!allowed)
+			return false;
+	}
+	return true;
+}
+
+void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
+		  unsigned event, const struct nept_outcome *m,
+		  const struct nept_outcome *g)
+{
+	uint32_t u = m->undefined;
+	char buf[64];
+
+	if (g->kind == NEPT_OUT_UNSUPPORTED || u == NEPT_F_ALL)
+		return;
+	if (g->warns)
+		add(d, impl, event, NEPT_F_WARNS, "WARN");
+	if (m->kind != g->kind) {
+		snprintf(buf, sizeof(buf), "%s->%s", nept_outcome_kind_name(m->kind),
+			 nept_outcome_kind_name(g->kind));
+		add(d, impl, event, NEPT_F_KIND, buf);
+		return;
+	}
+	if (m->kind == NEPT_OUT_EXIT) {
+		if (m->reason != g->reason) {
+			snprintf(buf, sizeof(buf), "%u->%u", m->reason, g->reason);
+			add(d, impl, event, NEPT_F_REASON, buf);
+			return;
+		}
+		if ((m->qual ^ g->qual) & ~m->qual_undefined) {
+			qual_detail(m->qual, g->qual, ~m->qual_undefined, buf,
+				    sizeof(buf));
+			add(d, impl, event, NEPT_F_QUAL, buf);
+		}
+		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa)
+			add(d, impl, event, NEPT_F_GPA,
+			    (m->gpa & ~0xfffull) == (g->gpa & ~0xfffull)
+				    ? "page offset"
+				    : "page");
+		if (!(u & NEPT_F_GLA_VALID) && m->gla_valid != g->gla_valid)
+			add(d, impl, event, NEPT_F_GLA_VALID,
+			    g->gla_valid ? "+valid" : "-valid");
+		if (!(u & NEPT_F_GLA) && m->gla_valid && g->gla_valid &&
+		    m->gla != g->gla)
+			add(d, impl, event, NEPT_F_GLA, "value");
+	} else if (m->kind == NEPT_OUT_EXCEPTION) {
+		if (m->vector != g->vector) {
+			snprintf(buf, sizeof(buf), "%u->%u", m->vector, g->vector);
+			add(d, impl, event, NEPT_F_VECTOR, buf);
+		}
+		if (m->has_error_code != g->has_error_code ||
+		    m->error_code != g->error_code) {
+			snprintf(buf, sizeof(buf), "0x%x->0x%x", m->error_code,
+				 g->error_code);
+			add(d, impl, event, NEPT_F_ERROR_CODE, buf);
+		}
+	} else if (!(u & NEPT_F_TRANSLATED) && m->translated != g->translated) {
+		add(d, impl, event, NEPT_F_TRANSLATED, "value");
+	}
+	if (g->from_hardware >= 0 && !(u & NEPT_F_FROM_HW) &&
+	    m->kind == NEPT_OUT_EXIT && m->from_hardware != g->from_hardware) {
+		snprintf(buf, sizeof(buf), "%d->%d", m->from_hardware,
+			 g->from_hardware);
+		add(d, impl, event, NEPT_F_FROM_HW, buf);
+	}
+	if (!(u & NEPT_F_AD_WRITES) && !ad_writes_match(m, g))
+		add(d, impl, event, NEPT_F_AD_WRITES, "differ");
+}
+
+void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
+{
+	d->s = *s;
+	nept_canonicalize(&d->s);
+	d->ndiv = 0;
+	d->unsupported = 0;
+	model_impl.run(&d->s, &d->model);
+	for (unsigned i = 1; i < nept_nimpls && i <= 8; i++) {
+		const struct nept_impl *impl = nept_impls[i];
+		struct nept_result *r = &d->impl[i - 1];
+
+		if (d->s.caps & ~impl->caps) {
+			/* Capabilities this version never advertises to L1. */
+			r->nevents = d->s.nevents;
+			for (unsigned e = 0; e < d->s.nevents; e++) {
+				memset(&r->event[e], 0, sizeof(r->event[e]));
+				r->event[e].kind = NEPT_OUT_UNSUPPORTED;
+				snprintf(r->event[e].note, sizeof(r->event[e].note),
+					 "capabilities 0x%x not advertised",
+					 d->s.caps & ~impl->caps);
+			}
+		} else {
+			impl->run(&d->s, r);
+		}
+		for (unsigned e = 0; e < d->s.nevents; e++) {
+			if (r->event[e].kind == NEPT_OUT_UNSUPPORTED)
+				d->unsupported++;
+			else
+				nept_compare(d, impl, e, &d->model.event[e],
+					     &r->event[e]);
+		}
+	}
+}
+
+unsigned nept_diff_new(const struct nept_diff *d)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < d->ndiv; i++)
+		n += d->div[i].known == NULL;
+	return n;
+}
+
+static bool same_signature(const struct nept_divergence *a,
+			   const struct nept_divergence *b)
+{
+	return a->event == b->event && a->field == b->field &&
+	       !strcmp(a->detail, b->detail);
+}
+
+void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
+		     size_t n)
+{
+	const struct nept_divergence *first = NULL;
+	size_t len;
+
+	for (unsigned i = 0; i < d->ndiv && !first; i++)
+		if ((d->div[i].known != NULL) == known)
+			first = &d->div[i];
+	if (!first) {
+		snprintf(buf, n, "no divergence");
+		return;
+	}
+	/* The version set: every implementation with this same difference. */
+	len = (size_t)snprintf(buf, n, "divergence: ");
+	for (unsigned i = 0, k = 0; i < d->ndiv && len < n; i++) {
+		if (!same_signature(&d->div[i], first))
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", k++ ? "," : "",
+					d->div[i].impl->name);
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, ": %s: %s %s",
+			 nept_source_name(first->source),
+			 nept_field_name(first->field), first->detail);
+}
+
+static void outcome_line(FILE *f, const char *name,
+			 const struct nept_outcome *o)
+{
+	fprintf(f, "  %-12s ", name);
+	report_outcome_text(f, o);
+}
+
+void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario)
+{
+	if (scenario) {
+		fprintf(f, "---- scenario (as run) ----\n");
+		report_scenario_text(f, &d->s);
+	}
+	for (unsigned e = 0; e < d->s.nevents; e++) {
+		fprintf(f, "---- event %u (%s) ----\n", e,
+			nept_source_name(d->s.event[e].source));
+		outcome_line(f, "model", &d->model.event[e]);
+		for (unsigned i = 1; i < nept_nimpls && i <= 8; i++)
+			outcome_line(f, nept_impls[i]->name, &d->impl[i - 1].event[e]);
+	}
+	if (d->ndiv)
+		fprintf(f, "---- divergences ----\n");
+	for (unsigned i = 0; i < d->ndiv; i++) {
+		const struct nept_divergence *dv = &d->div[i];
+
+		fprintf(f, "  event %u %s: %s %s%s%s\n", dv->event, dv->impl->name,
+			nept_field_name(dv->field), dv->detail,
+			dv->known ? "  [known: " : "", dv->known ? dv->known : "");
+		if (dv->known)
+			fprintf(f, "  ]\n");
+	}
+}
+
+void nept_diff_json(FILE *f, const struct nept_diff *d)
+{
+	fprintf(f, "\"events\":[");
+	for (unsigned e = 0; e < d->s.nevents; e++) {
+		fprintf(f, "%s", e ? "," : "");
+		report_outcome_json(f, &d->model.event[e]);
+	}
+	fprintf(f, "],\"implementations\":{");
+	for (unsigned i = 1; i < nept_nimpls && i <= 8; i++) {
+		fprintf(f, "%s\"%s\":[", i > 1 ? "," : "", nept_impls[i]->name);
+		for (unsigned e = 0; e < d->s.nevents; e++) {
+			fprintf(f, "%s", e ? "," : "");
+			report_outcome_json(f, &d->impl[i - 1].event[e]);
+		}
+		fprintf(f, "]");
+	}
+	fprintf(f, "},\"divergences\":[");
+	for (unsigned i = 0; i < d->ndiv; i++) {
+		const struct nept_divergence *dv = &d->div[i];
+
+		fprintf(f, "%s{\"implementation\":\"%s\",\"event\":%u,"
+			   "\"source\":\"%s\",\"field\":\"%s\",\"detail\":",
+			i ? "," : "", dv->impl->name, dv->event,
+			nept_source_name(dv->source), nept_field_name(dv->field));
+		report_json_string(f, dv->detail);
+		fprintf(f, ",\"known\":");
+		if (dv->known)
+			report_json_string(f, dv->known);
+		else
+			fprintf(f, "null");
+		fprintf(f, "}");
+	}
+	fprintf(f, "]");
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The differential core: run one scenario on every implementation, compare
+ * each with the model field by field (tolerances applied), name every
+ * difference by a stable signature, and sort the known from the new.
+ */
+#ifndef NEPT_DIFF_H
+#define NEPT_DIFF_H
+
+#include <stdio.h>
+
+#include "impl.h"
+
+#define NEPT_MAX_DIVERGENCES 64
+
+struct nept_divergence {
+	const struct nept_impl *impl;
+	uint8_t event;
+	uint8_t source;     /* enum nept_source */
+	uint32_t field;     /* enum nept_field */
+	char detail[64];    /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
+	const char *known;  /* the known-divergences reason, NULL if new */
+};
+
+struct nept_diff {
+	struct nept_scenario s;           /* as run (canonicalized) */
+	struct nept_result model;
+	struct nept_result impl[8];       /* nept_impls[1..], in order */
+	unsigned ndiv;
+	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
+	unsigned unsupported;             /* events some implementation skipped */
+};
+
+/*
+ * Makes a scenario concrete for implementations that model L2 without
+ * paging (facts §8.3: with CR0.PG = 0 the linear address is the GPA and,
+ * §6.4, every address is user-mode and writable, never execute-disable),
+ * and derives the hardware EXIT_QUALIFICATION of hardware EPT violations
+ * from the access (bits 0-2, 7-12), keeping the input's bits 3-6 only where
+ * EPT12's path grants them (L0's shadow EPT never grants more).
+ * Idempotent: files replay exactly as the fuzzer ran them.
+ */
+void nept_canonicalize(struct nept_scenario *s);
+
+/* Runs s (after nept_canonicalize) on every implementation. */
+void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d);
+
+/* Compares one implementation's outcome with the model's; appends to d. */
+void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
+		  unsigned event, const struct nept_outcome *model,
+		  const struct nept_outcome *got);
+
+/*
+ * The stable title of a diff's first new divergence (or first known one
+ * when all are known): implementations with the same difference, the
+ * source, the field and the bits.  Engines deduplicate findings by it.
+ */
+void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
+		     size_t n);
+unsigned nept_diff_new(const struct nept_diff *d);
+
+/* Readable report: the scenario, each outcome, the differing bits. */
+void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario);
+void nept_diff_json(FILE *f, const struct nept_diff *d);
+
+const char *nept_field_name(uint32_t field);
+
+/*
+ * Known divergences (known-divergences.txt, compiled in): lines of
+ * "IMPL SOURCE FIELD DETAIL | reason"; '*' matches anything.  Returns the
+ * reason, or NULL.  nept_known_load reports parse errors as file:line.
+ */
+const char *nept_known_match(const struct nept_divergence *dv);
+bool nept_known_load(const char *text, const char *name, FILE *err);
+extern unsigned long nept_known_hits;
+
+#endif

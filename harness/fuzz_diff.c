@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fuzz target: the differential.  Every scenario runs on the model and on
+ * every implementation linked in (the KVM versions); a new divergence
+ * prints the scenario, every outcome and the differing bits, then aborts
+ * with its signature as the title.  Known divergences (known-divergences.txt)
+ * are counted and reported at the end, and fuzzing goes on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diff.h"
+#include "fuzz.h"
+
+const bool fuzz_target_takes_text = false;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct nept_scenario s;
+	static struct nept_diff d;
+	char title[256];
+
+	fuzz_stats_init();
+	fuzz_stats.inputs++;
+	if (!scenario_decode_bin(data, size, &s))
+		return -1;
+	fuzz_stats.accepted++;
+	nept_diff_run(&s, &d);
+	fuzz_count(&d.model);
+	fuzz_count_diff(&d);
+	if (nept_diff_new(&d)) {
+		nept_diff_title(&d, false, title, sizeof(title));
+		fprintf(stderr, "\n==neptfuzz== FINDING: %s\n", title);
+		nept_diff_report(stderr, &d, true);
+		fprintf(stderr, "SUMMARY: neptfuzz: %s\n", title);
+		abort();
+	}
+	return 0;
+}

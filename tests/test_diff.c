@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The comparison, signatures and known-divergence matching, on synthetic
+ * outcomes: a divergence must be named by the SDM bits that differ, the
+ * model's tolerances must hide exactly the bits they name, and the known
+ * list must match by pattern.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "diff.h"
+#include "model.h"
+
+static unsigned passes, failures;
+
+#define EXPECT(cond, ...)                                                    \
+	do {                                                                 \
+		if (cond) {                                                  \
+			passes++;                                            \
+		} else {                                                     \
+			failures++;                                          \
+			printf("FAIL line %d: ", __LINE__);                  \
+			printf(__VA_ARGS__);                                 \
+			putchar('\n');                                       \
+		}                                                            \
+	} while (0)
+
+static const struct nept_impl fake = {.name = "kvm-fake", .version = "test"};
+static struct nept_diff d;
+
+static void setup(uint8_t source)
+{
+	memset(&d, 0, sizeof(d));
+	scenario_init(&d.s);
+	d.s.nevents = 1;
+	d.s.event[0].source = source;
+}
+
+static struct nept_outcome violation(uint64_t qual)
+{
+	struct nept_outcome o = {.kind = NEPT_OUT_EXIT, .reason = 48,
+				 .qual = qual, .gpa = 0x5123, .gla = 0x5123,
+				 .gla_valid = 1, .from_hardware = 1};
+	return o;
+}
+
+int main(void)
+{
+	struct nept_outcome m, g;
+	char title[256];
+	FILE *quiet = fopen("/dev/null", "w");
+
+	/* Bits named with their direction, facts §6 names. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
+	g = violation(QUAL_READ);
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_QUAL &&
+		       !strcmp(d.div[0].detail, "-GLA_VALID -GLA_TRANSLATED"),
+	       "qual detail '%s'", d.ndiv ? d.div[0].detail : "");
+	nept_diff_title(&d, false, title, sizeof(title));
+	EXPECT(!strcmp(title, "divergence: kvm-fake: emulated: qualification "
+			      "-GLA_VALID -GLA_TRANSLATED"),
+	       "title '%s'", title);
+
+	/* Undefined bits (a tolerance) never diverge. */
+	setup(NEPT_SRC_HW_VIOLATION);
+	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
+	m.qual_undefined = QUAL_USER_EXEC | QUAL_LIN_USER;
+	g = m;
+	g.qual |= QUAL_USER_EXEC | QUAL_LIN_USER;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 0, "undefined bits diverged: %s",
+	       d.ndiv ? d.div[0].detail : "");
+
+	/* A misconfiguration must have qualification 0: "nonzero",
+	 * whatever stale bits the implementation reported. */
+	setup(NEPT_SRC_HW_VIOLATION);
+	m = (struct nept_outcome){.kind = NEPT_OUT_EXIT, .reason = 49,
+				  .gpa = 0x5123, .from_hardware = 1,
+				  .undefined = NEPT_F_GLA | NEPT_F_GLA_VALID};
+	g = m;
+	g.qual = 0x181;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && !strcmp(d.div[0].detail, "nonzero"),
+	       "misconfig detail '%s'", d.ndiv ? d.div[0].detail : "");
+
+	/* Kind and reason differences stop the field comparison. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ);
+	g = m;
+	g.reason = 49;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_REASON &&
+		       !strcmp(d.div[0].detail, "48->49"),
+	       "reason detail");
+
+	/* GPA: a page-aligned report is told apart from a wrong page. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ);
+	g = m;
+	g.gpa = 0x5000;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && !strcmp(d.div[0].detail, "page offset"),
+	       "gpa detail");
+
+	/* from_hardware only where the implementation has the notion. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ);
+	m.from_hardware = 0;
+	g = m;
+	g.from_hardware = -1;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 0, "from_hardware -1 compared");
+	g.from_hardware = 1;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_FROM_HW,
+	       "from_hardware not compared");
+
+	/* A WARN is a divergence of its own. */
+	setup(NEPT_SRC_HW_VIOLATION);
+	m = violation(QUAL_READ);
+	g = m;
+	g.warns = 1;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_WARNS, "WARN missed");
+
+	/* A/D writes: optional ones may be skipped or made; others not. */
+	setup(NEPT_SRC_HW_VIOLATION);
+	m = violation(QUAL_WRITE);
+	m.n_ad_writes = 1;
+	m.ad_write[0] = (struct nept_ad_write){0x1000, 0x2007, 0x2107, 1};
+	g = m;
+	g.n_ad_writes = 0;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 0, "optional A write required");
+	g.n_ad_writes = 1;
+	g.ad_write[0] = (struct nept_ad_write){0x1000, 0x2007, 0x2307, 0};
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_AD_WRITES,
+	       "D flag on a faulting walk accepted");
+
+	/* Unsupported is never a divergence. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ);
+	g = (struct nept_outcome){.kind = NEPT_OUT_UNSUPPORTED};
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 0, "unsupported compared");
+
+	/* Known divergences: patterns, reasons, and malformed lines. */
+	EXPECT(nept_known_load("# c\nkvm-f* emulated qualification -GLA_VALID* | "
+			       "test reason\n",
+			       "t", quiet),
+	       "known list did not load");
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
+	g = violation(QUAL_READ);
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].known &&
+		       !strcmp(d.div[0].known, "test reason") &&
+		       nept_diff_new(&d) == 0,
+	       "known divergence not matched");
+	setup(NEPT_SRC_HW_VIOLATION);
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && !d.div[0].known, "source pattern ignored");
+	EXPECT(!nept_known_load("kvm-6.1 * qualification nonzero\n", "t",
+				quiet),
+	       "a line without a reason was accepted");
+
+	/* Canonicalization: no L2 paging, so linear == physical; hardware
+	 * qualifications follow the access and never exceed EPT12. */
+	{
+		struct nept_scenario s;
+
+		scenario_init(&s);
+		scenario_set_qword(&s, 0x1000, 0x2001); /* PML4E: R only */
+		scenario_set_qword(&s, 0x2000, 0x3007);
+		scenario_set_qword(&s, 0x3000, 0x4007);
+		scenario_set_qword(&s, 0x4028, 0x7037);
+		s.nevents = 1;
+		s.event[0].access = NEPT_ACC_WRITE;
+		s.event[0].gpa = 0x5123;
+		s.event[0].gla = 0xdead;
+		s.event[0].hw_qual = 0x38 | QUAL_FETCH;
+		scenario_normalize(&s);
+		nept_canonicalize(&s);
+		EXPECT(s.event[0].gla == 0x5123, "gla not gpa");
+		EXPECT(s.event[0].hw_qual ==
+			       (QUAL_WRITE | QUAL_READABLE | QUAL_GLA_VALID |
+				QUAL_GLA_FINAL | QUAL_LIN_USER | QUAL_LIN_RW),
+		       "hw_qual 0x%llx",
+		       (unsigned long long)s.event[0].hw_qual);
+		{
+			struct nept_scenario again = s;
+
+			nept_canonicalize(&again);
+			EXPECT(scenario_equal(&s, &again),
+			       "canonicalize is not idempotent");
+		}
+	}
+
+	fclose(quiet);
+	printf("%u passed, %u failed\n", passes, failures);
+	return failures ? 1 : 0;
+}
