@@ -8,9 +8,9 @@
 #include "report.h"
 
 static const char *const field_names[] = {
-	"kind",	  "reason",	   "qualification", "gpa",	 "gla",
-	"gla_valid", "vector",	   "error_code",    "from_hardware", "translated",
-	"ad_writes", "warn",
+	"kind",		 "reason",     "qualification", "gpa",
+	"gla",		 "gla_valid",  "vector",	"error_code",
+	"from_hardware", "translated", "ad_writes",	"warn",
 };
 
 const char *nept_field_name(uint32_t field)
@@ -163,14 +163,16 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 	if (g->warns)
 		add(d, impl, event, NEPT_F_WARNS, "WARN");
 	if (m->kind != g->kind) {
-		snprintf(buf, sizeof(buf), "%s->%s", nept_outcome_kind_name(m->kind),
+		snprintf(buf, sizeof(buf), "%s->%s",
+			 nept_outcome_kind_name(m->kind),
 			 nept_outcome_kind_name(g->kind));
 		add(d, impl, event, NEPT_F_KIND, buf);
 		return;
 	}
 	if (m->kind == NEPT_OUT_EXIT) {
 		if (m->reason != g->reason) {
-			snprintf(buf, sizeof(buf), "%u->%u", m->reason, g->reason);
+			snprintf(buf, sizeof(buf), "%u->%u", m->reason,
+				 g->reason);
 			add(d, impl, event, NEPT_F_REASON, buf);
 			return;
 		}
@@ -181,9 +183,12 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		}
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa)
 			add(d, impl, event, NEPT_F_GPA,
-			    (m->gpa & ~0xfffull) == (g->gpa & ~0xfffull)
-				    ? "page offset"
-				    : "page");
+			    (m->gpa & ~0xfffull) == (g->gpa & ~0xfffull) ? "pag"
+									   "e "
+									   "off"
+									   "set"
+									 : "pag"
+									   "e");
 		if (!(u & NEPT_F_GLA_VALID) && m->gla_valid != g->gla_valid)
 			add(d, impl, event, NEPT_F_GLA_VALID,
 			    g->gla_valid ? "+valid" : "-valid");
@@ -192,7 +197,8 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 			add(d, impl, event, NEPT_F_GLA, "value");
 	} else if (m->kind == NEPT_OUT_EXCEPTION) {
 		if (m->vector != g->vector) {
-			snprintf(buf, sizeof(buf), "%u->%u", m->vector, g->vector);
+			snprintf(buf, sizeof(buf), "%u->%u", m->vector,
+				 g->vector);
 			add(d, impl, event, NEPT_F_VECTOR, buf);
 		}
 		if (m->has_error_code != g->has_error_code ||
@@ -231,7 +237,8 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 			for (unsigned e = 0; e < d->s.nevents; e++) {
 				memset(&r->event[e], 0, sizeof(r->event[e]));
 				r->event[e].kind = NEPT_OUT_UNSUPPORTED;
-				snprintf(r->event[e].note, sizeof(r->event[e].note),
+				snprintf(r->event[e].note,
+					 sizeof(r->event[e].note),
 					 "capabilities 0x%x not advertised",
 					 d->s.caps & ~impl->caps);
 			}
@@ -264,8 +271,7 @@ static bool same_signature(const struct nept_divergence *a,
 	       !strcmp(a->detail, b->detail);
 }
 
-void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
-		     size_t n)
+void nept_diff_title(const struct nept_diff *d, bool known, char *buf, size_t n)
 {
 	const struct nept_divergence *first = NULL;
 	size_t len;
@@ -282,8 +288,8 @@ void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
 	for (unsigned i = 0, k = 0; i < d->ndiv && len < n; i++) {
 		if (!same_signature(&d->div[i], first))
 			continue;
-		len += (size_t)snprintf(buf + len, n - len, "%s%s", k++ ? "," : "",
-					d->div[i].impl->name);
+		len += (size_t)snprintf(buf + len, n - len, "%s%s",
+					k++ ? "," : "", d->div[i].impl->name);
 	}
 	if (len < n)
 		snprintf(buf + len, n - len, ": %s: %s %s",
@@ -309,16 +315,18 @@ void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario)
 			nept_source_name(d->s.event[e].source));
 		outcome_line(f, "model", &d->model.event[e]);
 		for (unsigned i = 1; i < nept_nimpls && i <= 8; i++)
-			outcome_line(f, nept_impls[i]->name, &d->impl[i - 1].event[e]);
+			outcome_line(f, nept_impls[i]->name,
+				     &d->impl[i - 1].event[e]);
 	}
 	if (d->ndiv)
 		fprintf(f, "---- divergences ----\n");
 	for (unsigned i = 0; i < d->ndiv; i++) {
 		const struct nept_divergence *dv = &d->div[i];
 
-		fprintf(f, "  event %u %s: %s %s%s%s\n", dv->event, dv->impl->name,
-			nept_field_name(dv->field), dv->detail,
-			dv->known ? "  [known: " : "", dv->known ? dv->known : "");
+		fprintf(f, "  event %u %s: %s %s%s%s\n", dv->event,
+			dv->impl->name, nept_field_name(dv->field), dv->detail,
+			dv->known ? "  [known: " : "",
+			dv->known ? dv->known : "");
 		if (dv->known)
 			fprintf(f, "  ]\n");
 	}
@@ -344,10 +352,12 @@ void nept_diff_json(FILE *f, const struct nept_diff *d)
 	for (unsigned i = 0; i < d->ndiv; i++) {
 		const struct nept_divergence *dv = &d->div[i];
 
-		fprintf(f, "%s{\"implementation\":\"%s\",\"event\":%u,"
-			   "\"source\":\"%s\",\"field\":\"%s\",\"detail\":",
+		fprintf(f,
+			"%s{\"implementation\":\"%s\",\"event\":%u,"
+			"\"source\":\"%s\",\"field\":\"%s\",\"detail\":",
 			i ? "," : "", dv->impl->name, dv->event,
-			nept_source_name(dv->source), nept_field_name(dv->field));
+			nept_source_name(dv->source),
+			nept_field_name(dv->field));
 		report_json_string(f, dv->detail);
 		fprintf(f, ",\"known\":");
 		if (dv->known)

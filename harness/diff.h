@@ -16,19 +16,19 @@
 struct nept_divergence {
 	const struct nept_impl *impl;
 	uint8_t event;
-	uint8_t source;     /* enum nept_source */
-	uint32_t field;     /* enum nept_field */
-	char detail[64];    /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
-	const char *known;  /* the known-divergences reason, NULL if new */
+	uint8_t source;	   /* enum nept_source */
+	uint32_t field;	   /* enum nept_field */
+	char detail[64];   /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
+	const char *known; /* the known-divergences reason, NULL if new */
 };
 
 struct nept_diff {
-	struct nept_scenario s;           /* as run (canonicalized) */
+	struct nept_scenario s; /* as run (canonicalized) */
 	struct nept_result model;
-	struct nept_result impl[8];       /* nept_impls[1..], in order */
+	struct nept_result impl[8]; /* nept_impls[1..], in order */
 	unsigned ndiv;
 	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
-	unsigned unsupported;             /* events some implementation skipped */
+	unsigned unsupported; /* events some implementation skipped */
 };
 
 /*

@@ -32,8 +32,8 @@ static int run_file(const char *path)
 		struct nept_error err;
 
 		if (!scenario_parse_text((const char *)data, len, &s, &err)) {
-			fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.col,
-				err.msg);
+			fprintf(stderr, "%s:%d:%d: %s\n", path, err.line,
+				err.col, err.msg);
 			free(data);
 			return 2;
 		}
@@ -118,9 +118,12 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fprintf(argc < 2 ? stderr : stdout,
 			"usage: %s FILE|DIR...\n"
-			"Replays each file (text or binary scenario) through this "
-			"fuzz target with\nno fuzzing engine; a directory means "
-			"every regular file in it.\nExit status: 0 all replayed, "
+			"Replays each file (text or binary scenario) through "
+			"this "
+			"fuzz target with\nno fuzzing engine; a directory "
+			"means "
+			"every regular file in it.\nExit status: 0 all "
+			"replayed, "
 			"2 unreadable or malformed input; a finding\naborts.\n",
 			argv[0]);
 		return argc < 2 ? 2 : 0;

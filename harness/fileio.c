@@ -74,8 +74,8 @@ bool load_scenario(const char *path, struct nept_scenario *s)
 		ok = scenario_parse_text((const char *)data, len, s, &err);
 		if (!ok) {
 			if (err.line)
-				fprintf(stderr, "%s:%d:%d: %s\n", path, err.line,
-					err.col, err.msg);
+				fprintf(stderr, "%s:%d:%d: %s\n", path,
+					err.line, err.col, err.msg);
 			else
 				fprintf(stderr, "%s: %s\n", path, err.msg);
 		}
@@ -83,7 +83,8 @@ bool load_scenario(const char *path, struct nept_scenario *s)
 		ok = scenario_decode_bin(data, len, s);
 		if (!ok)
 			fprintf(stderr,
-				"%s: not a text scenario (no '%s' line) and not a "
+				"%s: not a text scenario (no '%s' line) and "
+				"not a "
 				"valid binary scenario\n",
 				path, NEPT_TEXT_MAGIC);
 	}

@@ -34,12 +34,15 @@ static void report(void)
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		if (nept_tolerance_count[t])
 			fprintf(stderr, "neptfuzz: tolerance %s: %lu events\n",
-				nept_tolerance_name(t), nept_tolerance_count[t]);
+				nept_tolerance_name(t),
+				nept_tolerance_count[t]);
 	for (unsigned i = 0; i < nknown_seen; i++)
 		fprintf(stderr, "neptfuzz: known %s: %lu inputs\n",
 			known_seen[i].title, known_seen[i].count);
 	if (fuzz_stats.unsupported)
-		fprintf(stderr, "neptfuzz: %lu events unsupported by some implementation\n",
+		fprintf(stderr,
+			"neptfuzz: %lu events unsupported by some "
+			"implementation\n",
 			fuzz_stats.unsupported);
 	if (!path || !*path)
 		return;

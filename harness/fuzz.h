@@ -13,10 +13,10 @@
 #include "impl.h"
 
 struct fuzz_stats {
-	unsigned long inputs;   /* every call */
+	unsigned long inputs;	/* every call */
 	unsigned long accepted; /* decoded to a scenario */
 	unsigned long events;
-	unsigned long kind[4];  /* enum nept_outcome_kind */
+	unsigned long kind[4]; /* enum nept_outcome_kind */
 	unsigned long violations, misconfigs, undefined;
 	unsigned long unsupported; /* events an implementation skipped */
 };

@@ -14,10 +14,10 @@
 
 const bool fuzz_target_takes_text = false;
 
-static void fail(const struct nept_scenario *s, const char *title,
-		 unsigned ev)
+static void fail(const struct nept_scenario *s, const char *title, unsigned ev)
 {
-	fprintf(stderr, "\n==neptfuzz== FINDING: model invariant: %s (event %u)\n",
+	fprintf(stderr,
+		"\n==neptfuzz== FINDING: model invariant: %s (event %u)\n",
 		title, ev);
 	fprintf(stderr, "---- scenario ----\n");
 	report_scenario_text(stderr, s);

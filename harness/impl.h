@@ -13,9 +13,9 @@
 #include "scenario.h"
 
 enum nept_outcome_kind {
-	NEPT_OUT_NONE = 0,        /* no exit, no exception: the access went on */
-	NEPT_OUT_EXIT = 1,        /* VM exit to L1 */
-	NEPT_OUT_EXCEPTION = 2,   /* exception delivered to L2 */
+	NEPT_OUT_NONE = 0,	/* no exit, no exception: the access went on */
+	NEPT_OUT_EXIT = 1,	/* VM exit to L1 */
+	NEPT_OUT_EXCEPTION = 2, /* exception delivered to L2 */
 	NEPT_OUT_UNSUPPORTED = 3, /* this implementation cannot express it */
 };
 
@@ -84,7 +84,7 @@ struct nept_outcome {
 	uint8_t n_ad_writes;
 	uint16_t reason; /* basic exit reason */
 	uint32_t error_code;
-	uint32_t warns;   /* KVM WARN_ON / KVM_BUG_ON fired during the event */
+	uint32_t warns; /* KVM WARN_ON / KVM_BUG_ON fired during the event */
 	uint32_t tolerances; /* 1u << enum nept_tolerance */
 	uint32_t undefined;  /* enum nept_field: any value accepted */
 	uint64_t qual;

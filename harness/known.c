@@ -66,7 +66,8 @@ bool nept_known_load(const char *text, const char *name, FILE *err)
 		if (!bar || nknown >= MAX_KNOWN) {
 			fprintf(err, "%s:%u: %s\n", name, line,
 				bar ? "too many entries"
-				    : "expected IMPL SOURCE FIELD DETAIL | reason");
+				    : "expected IMPL SOURCE FIELD DETAIL | "
+				      "reason");
 			ok = false;
 			continue;
 		}
@@ -75,12 +76,15 @@ bool nept_known_load(const char *text, const char *name, FILE *err)
 			size_t dl;
 			char *d = known[nknown].detail;
 
-			if (!word(&q, known[nknown].impl, sizeof(known[0].impl)) ||
+			if (!word(&q, known[nknown].impl,
+				  sizeof(known[0].impl)) ||
 			    !word(&q, known[nknown].source,
 				  sizeof(known[0].source)) ||
 			    !word(&q, known[nknown].field,
 				  sizeof(known[0].field))) {
-				fprintf(err, "%s:%u: expected IMPL SOURCE FIELD DETAIL | reason\n",
+				fprintf(err,
+					"%s:%u: expected IMPL SOURCE FIELD "
+					"DETAIL | reason\n",
 					name, line);
 				ok = false;
 				continue;
@@ -91,7 +95,8 @@ bool nept_known_load(const char *text, const char *name, FILE *err)
 			while (dl && (q[dl - 1] == ' ' || q[dl - 1] == '\t'))
 				dl--;
 			if (!dl || dl >= sizeof(known[0].detail)) {
-				fprintf(err, "%s:%u: DETAIL missing or too long\n",
+				fprintf(err,
+					"%s:%u: DETAIL missing or too long\n",
 					name, line);
 				ok = false;
 				continue;
@@ -102,7 +107,9 @@ bool nept_known_load(const char *text, const char *name, FILE *err)
 			while (*q == ' ' || *q == '\t')
 				q++;
 			if (!*q) {
-				fprintf(err, "%s:%u: every known divergence needs a reason after '|'\n",
+				fprintf(err,
+					"%s:%u: every known divergence needs a "
+					"reason after '|'\n",
 					name, line);
 				ok = false;
 				continue;
@@ -119,7 +126,8 @@ bool nept_known_load(const char *text, const char *name, FILE *err)
 const char *nept_known_match(const struct nept_divergence *dv)
 {
 	if (!loaded)
-		nept_known_load(nept_known_text, "known-divergences.txt", stderr);
+		nept_known_load(nept_known_text, "known-divergences.txt",
+				stderr);
 	for (unsigned i = 0; i < nknown; i++) {
 		if (fnmatch(known[i].impl, dv->impl->name, 0) ||
 		    fnmatch(known[i].source, nept_source_name(dv->source), 0) ||

@@ -29,7 +29,8 @@ static void usage_main(FILE *f)
 		"A differential fuzzer for KVM's nested-EPT fault injection.\n"
 		"\n"
 		"commands:\n"
-		"  eval     run scenario files through the SDM reference model\n"
+		"  eval     run scenario files through the SDM reference "
+		"model\n"
 		"  diff     run scenario files on the model and every "
 		"implementation, compare\n"
 		"  fmt      convert a scenario between the text and binary "
@@ -53,7 +54,8 @@ static void usage_eval(FILE *f)
 		"bit by bit, the addresses,\nthe EPT A/D flags written and the "
 		"tolerances (where the SDM allows more\nthan one answer).\n"
 		"\n"
-		"  --json    one JSON object per file, one per line: {\"file\", "
+		"  --json    one JSON object per file, one per line: "
+		"{\"file\", "
 		"\"events\": [...]}\n"
 		"  --check   compare each event with its `expect` line; exit 1 "
 		"on a mismatch\n"
@@ -83,19 +85,23 @@ static void usage_diff(FILE *f)
 	fprintf(f,
 		"usage: %s diff [--target NAME]... [--json] FILE...\n"
 		"\n"
-		"Runs each scenario on the SDM model and on every implementation "
+		"Runs each scenario on the SDM model and on every "
+		"implementation "
 		"in this\nbinary (or those named with --target), compares them "
-		"field by field with\nthe model's tolerances applied, and prints "
+		"field by field with\nthe model's tolerances applied, and "
+		"prints "
 		"each outcome and every\ndivergence by SDM bit name; known "
 		"divergences (known-divergences.txt)\nare marked with their "
 		"reason.  The scenario is first made concrete as\nthe fuzzer "
 		"does (no L2 paging: linear = guest-physical; hardware\n"
 		"qualifications derived from the access).\n"
 		"\n"
-		"  --target NAME   compare only this implementation (repeatable)\n"
+		"  --target NAME   compare only this implementation "
+		"(repeatable)\n"
 		"  --json          one JSON object per file, one per line: the "
 		"eval schema\n"
-		"                  plus \"implementations\" and \"divergences\"\n"
+		"                  plus \"implementations\" and "
+		"\"divergences\"\n"
 		"  -h, --help\n"
 		"Exit status: 0 all agree, 1 a divergence, 2 bad input or "
 		"usage.\n",
@@ -116,10 +122,10 @@ static bool target_selected(const char *const *targets, unsigned n,
 static int cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"target", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{ "target", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	const char *targets[16];
 	unsigned ntargets = 0;
@@ -130,8 +136,9 @@ static int cmd_diff(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (!nept_impl_find(optarg) || ntargets == 16) {
-				fprintf(stderr, "%s diff: no implementation '%s' "
-						"(see %s targets)\n",
+				fprintf(stderr,
+					"%s diff: no implementation '%s' "
+					"(see %s targets)\n",
 					prog, optarg, prog);
 				return EXIT_USAGE;
 			}
@@ -154,8 +161,9 @@ static int cmd_diff(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (nept_nimpls < 2)
-		fprintf(stderr, "%s diff: only the model is built in; build with "
-				"kernel trees to compare KVM\n",
+		fprintf(stderr,
+			"%s diff: only the model is built in; build with "
+			"kernel trees to compare KVM\n",
 			prog);
 	for (int i = optind; i < argc; i++) {
 		static struct nept_scenario s;
@@ -169,7 +177,8 @@ static int cmd_diff(int argc, char **argv)
 		nept_diff_run(&s, &d);
 		/* Keep only the divergences of the selected implementations. */
 		for (unsigned k = 0; k < d.ndiv; k++)
-			if (target_selected(targets, ntargets, d.div[k].impl->name))
+			if (target_selected(targets, ntargets,
+					    d.div[k].impl->name))
 				d.div[kept++] = d.div[k];
 		d.ndiv = kept;
 		if (d.ndiv && rc == 0)
@@ -183,7 +192,8 @@ static int cmd_diff(int argc, char **argv)
 			continue;
 		}
 		printf("%s: %s\n", argv[i],
-		       d.ndiv ? (nept_diff_new(&d) ? "DIVERGENCE" : "known divergence")
+		       d.ndiv ? (nept_diff_new(&d) ? "DIVERGENCE"
+						   : "known divergence")
 			      : "all agree");
 		if (d.ndiv) {
 			char title[256];
@@ -208,10 +218,10 @@ static void usage_targets(FILE *f)
 static void print_trace(const struct nept_scenario *s,
 			const struct model_trace *t)
 {
-	static const char *const stops[] = {"translated", "not present",
+	static const char *const stops[] = { "translated", "not present",
 					     "misconfigured",
 					     "permission violation",
-					     "unbacked"};
+					     "unbacked" };
 
 	printf("    walk (%u levels):", t->levels);
 	for (unsigned i = 0; i < t->nread; i++)
@@ -235,11 +245,11 @@ static void print_trace(const struct nept_scenario *s,
 static int cmd_eval(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"check", no_argument, NULL, 'c'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{ "json", no_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	bool json = false, check = false, quiet = false;
 	int c, rc = 0;
@@ -294,7 +304,8 @@ static int cmd_eval(int argc, char **argv)
 
 			model_run_event(&s, &mem, ev, &o, &t);
 			if (check && ev->expect.fields)
-				met = report_expect_met(&ev->expect, &o, &field);
+				met = report_expect_met(&ev->expect, &o,
+							&field);
 			if (!met)
 				rc = rc ? rc : EXIT_FAILED;
 			if (json) {
@@ -303,7 +314,8 @@ static int cmd_eval(int argc, char **argv)
 				continue;
 			}
 			if (!met)
-				printf("%s: event %u: expectation not met: %s\n",
+				printf("%s: event %u: expectation not met: "
+				       "%s\n",
 				       path, e, field);
 			if (quiet && met)
 				continue;
@@ -335,14 +347,14 @@ static int cmd_eval(int argc, char **argv)
 static int cmd_fmt(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"to", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{ "to", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	static struct nept_scenario s;
 	static char out[NEPT_TEXT_MAX > NEPT_BIN_MAX ? NEPT_TEXT_MAX
-						      : NEPT_BIN_MAX];
+						     : NEPT_BIN_MAX];
 	const char *to = NULL, *output = NULL;
 	size_t n;
 	FILE *f;
@@ -423,10 +435,10 @@ static const struct {
 	int (*run)(int, char **);
 	void (*usage)(FILE *);
 } commands[] = {
-	{"eval", cmd_eval, usage_eval},
-	{"diff", cmd_diff, usage_diff},
-	{"fmt", cmd_fmt, usage_fmt},
-	{"targets", cmd_targets, usage_targets},
+	{ "eval", cmd_eval, usage_eval },
+	{ "diff", cmd_diff, usage_diff },
+	{ "fmt", cmd_fmt, usage_fmt },
+	{ "targets", cmd_targets, usage_targets },
 };
 
 int main(int argc, char **argv)
@@ -447,7 +459,8 @@ int main(int argc, char **argv)
 			usage_main(stdout);
 			return 0;
 		}
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]);
+		     i++)
 			if (!strcmp(argv[2], commands[i].name)) {
 				commands[i].usage(stdout);
 				return 0;

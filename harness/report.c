@@ -32,7 +32,8 @@ static void tolerance_list_text(FILE *f, uint32_t tols)
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		if (tols & (1u << t))
 			fprintf(f, "    tolerance %s: %s\n",
-				nept_tolerance_name(t), nept_tolerance_reason(t));
+				nept_tolerance_name(t),
+				nept_tolerance_reason(t));
 }
 
 void report_outcome_text(FILE *f, const struct nept_outcome *o)
@@ -53,8 +54,8 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 		if (o->undefined & NEPT_F_GLA)
 			fprintf(f, "    guest-linear undefined\n");
 		else
-			fprintf(f, "    guest-linear 0x%" PRIx64 " (%s)\n", o->gla,
-				o->gla_valid ? "valid" : "not valid");
+			fprintf(f, "    guest-linear 0x%" PRIx64 " (%s)\n",
+				o->gla, o->gla_valid ? "valid" : "not valid");
 		break;
 	}
 	case NEPT_OUT_EXCEPTION:
@@ -79,7 +80,9 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	for (unsigned i = 0; i < o->n_ad_writes; i++) {
 		const struct nept_ad_write *w = &o->ad_write[i];
 
-		fprintf(f, "    %s 0x%" PRIx64 ": 0x%" PRIx64 " -> 0x%" PRIx64 "\n",
+		fprintf(f,
+			"    %s 0x%" PRIx64 ": 0x%" PRIx64 " -> 0x%" PRIx64
+			"\n",
 			w->optional ? "may write" : "writes", w->gpa, w->old,
 			w->val);
 	}
@@ -122,10 +125,11 @@ void report_outcome_json(FILE *f, const struct nept_outcome *o)
 			"\",\"gpa\":\"0x%" PRIx64 "\"",
 			o->reason, o->qual, o->qual_undefined, o->gpa);
 	else
-		fprintf(f, ",\"reason\":null,\"qualification\":null,\"gpa\":null");
+		fprintf(f, ",\"reason\":null,\"qualification\":null,\"gpa\":"
+			   "null");
 	if (o->kind == NEPT_OUT_EXIT && !(o->undefined & NEPT_F_GLA))
-		fprintf(f, ",\"gla\":\"0x%" PRIx64 "\",\"gla_valid\":%s", o->gla,
-			o->gla_valid ? "true" : "false");
+		fprintf(f, ",\"gla\":\"0x%" PRIx64 "\",\"gla_valid\":%s",
+			o->gla, o->gla_valid ? "true" : "false");
 	else
 		fprintf(f, ",\"gla\":null,\"gla_valid\":%s",
 			(o->undefined & NEPT_F_GLA_VALID) ? "null" : "false");

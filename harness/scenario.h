@@ -33,11 +33,11 @@ enum nept_cap {
 	NEPT_CAP_PAGE_1G = 1u << 2,   /* bit 17 */
 	NEPT_CAP_WALK4 = 1u << 3,     /* bit 6 */
 	NEPT_CAP_WALK5 = 1u << 4,     /* bit 7 */
-	NEPT_CAP_AD = 1u << 5,        /* bit 21 */
+	NEPT_CAP_AD = 1u << 5,	      /* bit 21 */
 	NEPT_CAP_ADV_INFO = 1u << 6,  /* bit 22: exit-qual bits 9-11 */
 	NEPT_CAP_MBEC = 1u << 7,      /* secondary control bit 22, enabled */
-	NEPT_CAP_UC = 1u << 8,        /* bit 8: EPTP memory type UC allowed */
-	NEPT_CAP_WB = 1u << 9,        /* bit 14: EPTP memory type WB allowed */
+	NEPT_CAP_UC = 1u << 8,	      /* bit 8: EPTP memory type UC allowed */
+	NEPT_CAP_WB = 1u << 9,	      /* bit 14: EPTP memory type WB allowed */
 	NEPT_CAP_ALL = (1u << 10) - 1,
 };
 
@@ -45,8 +45,8 @@ enum nept_cap {
  * What the default scenario advertises: what KVM offers L1 on a modern host,
  * without MBEC (which only newer KVM can express).
  */
-#define NEPT_CAPS_DEFAULT                                                      \
-	(NEPT_CAP_EXEC_ONLY | NEPT_CAP_PAGE_2M | NEPT_CAP_PAGE_1G |            \
+#define NEPT_CAPS_DEFAULT                                           \
+	(NEPT_CAP_EXEC_ONLY | NEPT_CAP_PAGE_2M | NEPT_CAP_PAGE_1G | \
 	 NEPT_CAP_WALK4 | NEPT_CAP_AD | NEPT_CAP_ADV_INFO | NEPT_CAP_WB)
 
 #define NEPT_MAXPHYADDR_MIN 32
@@ -132,7 +132,7 @@ enum nept_expect_field {
 
 struct nept_expect {
 	uint16_t fields; /* enum nept_expect_field; 0: no expectation */
-	uint8_t kind;    /* enum nept_outcome_kind (impl.h) */
+	uint8_t kind;	 /* enum nept_outcome_kind (impl.h) */
 	uint8_t reserved;
 	uint16_t reason;
 	uint64_t qual, gpa, gla, translated;
@@ -141,13 +141,13 @@ struct nept_expect {
 struct nept_event {
 	uint8_t source; /* enum nept_source */
 	uint8_t access; /* enum nept_access */
-	uint8_t flags;  /* enum nept_access_flag */
+	uint8_t flags;	/* enum nept_access_flag */
 	uint8_t reserved0;
 	uint16_t exit_reason; /* NEPT_SRC_EMULATED: the current exit */
 	uint16_t reserved1;
-	uint64_t gpa;       /* the L1-physical (L2 guest-physical) address */
-	uint64_t gla;       /* the L2 linear address being translated */
-	uint64_t hw_qual;   /* NEPT_SRC_HW_VIOLATION: hardware's qualification */
+	uint64_t gpa;	  /* the L1-physical (L2 guest-physical) address */
+	uint64_t gla;	  /* the L2 linear address being translated */
+	uint64_t hw_qual; /* NEPT_SRC_HW_VIOLATION: hardware's qualification */
 	uint64_t exit_qual; /* NEPT_SRC_EMULATED: vmcs02's qualification */
 	struct nept_expect expect;
 };
@@ -171,10 +171,10 @@ struct nept_mem {
 };
 
 struct nept_scenario {
-	uint32_t caps;          /* enum nept_cap */
-	uint8_t l1_maxphyaddr;  /* physical-address width L1 sees (EPT12 checks) */
+	uint32_t caps;	       /* enum nept_cap */
+	uint8_t l1_maxphyaddr; /* physical-address width L1 sees (EPT12 checks) */
 	uint8_t reserved[3];
-	uint64_t eptp;          /* vmcs12 EPT pointer, facts §1 */
+	uint64_t eptp; /* vmcs12 EPT pointer, facts §1 */
 	struct nept_mem mem;
 	uint8_t nevents;
 	struct nept_event event[NEPT_MAX_EVENTS];
@@ -235,8 +235,8 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
  * Text encoding: parse fills err (line:col: message) on failure; write
  * returns the length written (NUL-terminated), or 0 if cap is too small.
  */
-bool scenario_parse_text(const char *text, size_t len,
-			 struct nept_scenario *s, struct nept_error *err);
+bool scenario_parse_text(const char *text, size_t len, struct nept_scenario *s,
+			 struct nept_error *err);
 size_t scenario_write_text(const struct nept_scenario *s, char *buf,
 			   size_t cap);
 #define NEPT_TEXT_MAX 65536 /* enough for any scenario */

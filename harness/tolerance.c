@@ -62,7 +62,7 @@ void nept_count_tolerances(const struct nept_result *r)
 
 const char *nept_outcome_kind_name(unsigned kind)
 {
-	static const char *const names[] = {"none", "exit", "exception",
-					    "unsupported"};
+	static const char *const names[] = { "none", "exit", "exception",
+					     "unsupported" };
 	return kind < 4 ? names[kind] : "?";
 }

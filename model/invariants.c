@@ -34,7 +34,7 @@ static const char *check_outcome(const struct nept_scenario *s,
 
 	if (t->stop == MODEL_STOP_UNBACKED)
 		return (o->undefined == NEPT_F_ALL) ? NULL
-						      : "unbacked-not-undefined";
+						    : "unbacked-not-undefined";
 	if (o->kind != NEPT_OUT_EXIT && o->kind != NEPT_OUT_NONE)
 		return "kind";
 	if ((o->kind == NEPT_OUT_NONE) != (t->stop == MODEL_STOP_OK))
@@ -53,7 +53,8 @@ static const char *check_outcome(const struct nept_scenario *s,
 		if (!t->rule)
 			return "misconfig-without-rule";
 	}
-	if (t->stop == MODEL_STOP_NOT_PRESENT || t->stop == MODEL_STOP_PERMISSION) {
+	if (t->stop == MODEL_STOP_NOT_PRESENT ||
+	    t->stop == MODEL_STOP_PERMISSION) {
 		if (o->reason != NEPT_EXIT_EPT_VIOLATION)
 			return "violation-reason";
 		if (q & QUAL_RESERVED)
@@ -93,7 +94,8 @@ static const char *check_outcome(const struct nept_scenario *s,
 
 		if (!ad)
 			return "ad-write-with-ad-disabled";
-		if ((changed & ~(EPTE_A | EPTE_D)) || (w->val & changed) != changed)
+		if ((changed & ~(EPTE_A | EPTE_D)) ||
+		    (w->val & changed) != changed)
 			return "ad-write-sets-only-flags";
 		if ((changed & EPTE_D) && !is_leaf_entry)
 			return "dirty-only-on-leaf";
@@ -147,8 +149,8 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	/* Facts §3.2: in a not-present entry every bit but RWX (and XU
 	 * with MBEC) is ignored, reserved ones included. */
 	if (t->stop == MODEL_STOP_NOT_PRESENT) {
-		uint64_t keep = EPTE_RWX |
-				((s->caps & NEPT_CAP_MBEC) ? EPTE_XU : 0);
+		uint64_t keep =
+			EPTE_RWX | ((s->caps & NEPT_CAP_MBEC) ? EPTE_XU : 0);
 		uint64_t addr = t->e[t->nread - 1].addr;
 
 		v = *s;
@@ -171,8 +173,7 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 }
 
 const char *model_invariant_broken(const struct nept_scenario *s,
-				   struct nept_result *r,
-				   unsigned *event_index)
+				   struct nept_result *r, unsigned *event_index)
 {
 	struct nept_mem mem = s->mem;
 
@@ -190,7 +191,8 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 		model_run_event(s, &mem, &s->event[i], o, &t);
 		broken = check_outcome(s, &s->event[i], o, &t);
 		if (!broken)
-			broken = check_metamorphic(s, &s->event[i], &alone, &ta);
+			broken =
+				check_metamorphic(s, &s->event[i], &alone, &ta);
 		if (!broken && !same_observation(o, &alone))
 			broken = "ad-state-changes-outcome";
 		if (broken)

@@ -43,8 +43,8 @@ const char *nept_qual_bit_name(unsigned bit)
 
 const char *model_level_name(unsigned level)
 {
-	static const char *const names[] = {"?", "PTE", "PDE", "PDPTE",
-					    "PML4E", "PML5E"};
+	static const char *const names[] = { "?",     "PTE",   "PDE",
+					     "PDPTE", "PML4E", "PML5E" };
 	return level <= 5 ? names[level] : "?";
 }
 
@@ -104,9 +104,11 @@ const char *model_misconfig_rule(uint32_t caps, unsigned maxphyaddr,
 		return "W without R (facts §4 item 1)";
 	if (!(caps & NEPT_CAP_EXEC_ONLY)) {
 		if (rwx == 4)
-			return "execute-only without cap bit 0 (facts §4 item 2)";
+			return "execute-only without cap bit 0 (facts §4 item "
+			       "2)";
 		if ((caps & NEPT_CAP_MBEC) && rwx == 0 && (e & EPTE_XU))
-			return "user-execute-only without cap bit 0 (facts §4 item 2)";
+			return "user-execute-only without cap bit 0 (facts §4 "
+			       "item 2)";
 	}
 	if (maxphyaddr < 52 && (e & bits(51, maxphyaddr)))
 		return "reserved bits 51:MAXPHYADDR (facts §4 item 3)";
@@ -114,21 +116,26 @@ const char *model_misconfig_rule(uint32_t caps, unsigned maxphyaddr,
 	case 5:
 	case 4:
 		if (e & bits(7, 3))
-			return "reserved bits 7:3 in PML5E/PML4E (facts §4 item 3)";
+			return "reserved bits 7:3 in PML5E/PML4E (facts §4 "
+			       "item 3)";
 		break;
 	case 3:
 	case 2:
 		if (!(e & EPTE_PS)) {
 			if (e & bits(6, 3))
-				return "reserved bits 6:3 in a non-leaf entry (facts §4 item 3)";
+				return "reserved bits 6:3 in a non-leaf entry "
+				       "(facts §4 item 3)";
 			break;
 		}
 		if (level == 3 && !(caps & NEPT_CAP_PAGE_1G))
-			return "1-GiB page without cap bit 17 (facts §4 item 3)";
+			return "1-GiB page without cap bit 17 (facts §4 item "
+			       "3)";
 		if (level == 2 && !(caps & NEPT_CAP_PAGE_2M))
-			return "2-MiB page without cap bit 16 (facts §4 item 3)";
+			return "2-MiB page without cap bit 16 (facts §4 item "
+			       "3)";
 		if (e & bits(level == 3 ? 29 : 20, 12))
-			return "reserved alignment bits of a large page (facts §4 item 3)";
+			return "reserved alignment bits of a large page (facts "
+			       "§4 item 3)";
 		break;
 	}
 	if (is_leaf(level, e) && (mt == 2 || mt == 3 || mt == 7))
@@ -199,8 +206,8 @@ static bool access_dirties(const struct nept_scenario *s,
 	return ev->access == NEPT_ACC_WRITE;
 }
 
-static void add_ad_write(struct nept_outcome *out, uint64_t gpa,
-			 uint64_t old, uint64_t val, bool optional)
+static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
+			 uint64_t val, bool optional)
 {
 	struct nept_ad_write *w;
 
@@ -264,7 +271,8 @@ static void violation(const struct nept_scenario *s,
 		if (ev->flags & NEPT_AF_XD)
 			q |= QUAL_LIN_XD;
 	} else {
-		out->qual_undefined |= QUAL_LIN_USER | QUAL_LIN_RW | QUAL_LIN_XD;
+		out->qual_undefined |=
+			QUAL_LIN_USER | QUAL_LIN_RW | QUAL_LIN_XD;
 		set_tolerance(out, NEPT_TOL_QUAL_ADV_UNDEFINED);
 	}
 	if (ev->flags & NEPT_AF_SETS_AD) {
@@ -286,8 +294,8 @@ void model_run_event(const struct nept_scenario *s, struct nept_mem *mem,
 {
 	struct model_trace local;
 	struct model_trace *t = trace ? trace : &local;
-	unsigned m = s->l1_maxphyaddr, level, need, have = PERM_R | PERM_W |
-						       PERM_X | PERM_XU;
+	unsigned m = s->l1_maxphyaddr, level, need,
+		 have = PERM_R | PERM_W | PERM_X | PERM_XU;
 	uint64_t table = s->eptp & nept_addr_mask(m), acc_bits, e = 0;
 	uint64_t amask = nept_addr_mask(m);
 	bool ad = s->eptp & (1ull << 6);
@@ -360,7 +368,8 @@ void model_run_event(const struct nept_scenario *s, struct nept_mem *mem,
 					     true);
 			}
 			if (out->n_ad_writes)
-				set_tolerance(out, NEPT_TOL_AD_ON_FAULTING_WALK);
+				set_tolerance(out,
+					      NEPT_TOL_AD_ON_FAULTING_WALK);
 		}
 		return;
 	}

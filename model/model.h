@@ -45,20 +45,20 @@ static inline uint64_t nept_addr_mask(unsigned maxphyaddr)
 }
 
 enum model_stop {
-	MODEL_STOP_OK = 0,       /* reached a leaf with enough permission */
-	MODEL_STOP_NOT_PRESENT,  /* facts §3.2, §5.1 step 2 */
-	MODEL_STOP_MISCONFIG,    /* facts §4 */
-	MODEL_STOP_PERMISSION,   /* facts §5.1 step 3 */
-	MODEL_STOP_UNBACKED,     /* an entry with no memory behind it */
+	MODEL_STOP_OK = 0,	/* reached a leaf with enough permission */
+	MODEL_STOP_NOT_PRESENT, /* facts §3.2, §5.1 step 2 */
+	MODEL_STOP_MISCONFIG,	/* facts §4 */
+	MODEL_STOP_PERMISSION,	/* facts §5.1 step 3 */
+	MODEL_STOP_UNBACKED,	/* an entry with no memory behind it */
 };
 
 /* How the walk went, for invariants and for people (`neptfuzz eval`). */
 struct model_trace {
-	uint8_t levels;  /* 4 or 5, from EPTP bits 5:3 */
-	uint8_t nread;   /* entries read, root first */
-	uint8_t stop;    /* enum model_stop */
-	uint8_t need;    /* permission bits the access needs: R=1 W=2 X=4 XU=8 */
-	uint8_t have;    /* the AND over the path, same encoding */
+	uint8_t levels; /* 4 or 5, from EPTP bits 5:3 */
+	uint8_t nread;	/* entries read, root first */
+	uint8_t stop;	/* enum model_stop */
+	uint8_t need;	/* permission bits the access needs: R=1 W=2 X=4 XU=8 */
+	uint8_t have;	/* the AND over the path, same encoding */
 	const char *rule; /* the misconfiguration rule, facts §4 item */
 	struct {
 		uint64_t addr, val;

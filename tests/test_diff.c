@@ -13,19 +13,19 @@
 
 static unsigned passes, failures;
 
-#define EXPECT(cond, ...)                                                    \
-	do {                                                                 \
-		if (cond) {                                                  \
-			passes++;                                            \
-		} else {                                                     \
-			failures++;                                          \
-			printf("FAIL line %d: ", __LINE__);                  \
-			printf(__VA_ARGS__);                                 \
-			putchar('\n');                                       \
-		}                                                            \
+#define EXPECT(cond, ...)                                   \
+	do {                                                \
+		if (cond) {                                 \
+			passes++;                           \
+		} else {                                    \
+			failures++;                         \
+			printf("FAIL line %d: ", __LINE__); \
+			printf(__VA_ARGS__);                \
+			putchar('\n');                      \
+		}                                           \
 	} while (0)
 
-static const struct nept_impl fake = {.name = "kvm-fake", .version = "test"};
+static const struct nept_impl fake = { .name = "kvm-fake", .version = "test" };
 static struct nept_diff d;
 
 static void setup(uint8_t source)
@@ -38,9 +38,13 @@ static void setup(uint8_t source)
 
 static struct nept_outcome violation(uint64_t qual)
 {
-	struct nept_outcome o = {.kind = NEPT_OUT_EXIT, .reason = 48,
-				 .qual = qual, .gpa = 0x5123, .gla = 0x5123,
-				 .gla_valid = 1, .from_hardware = 1};
+	struct nept_outcome o = { .kind = NEPT_OUT_EXIT,
+				  .reason = 48,
+				  .qual = qual,
+				  .gpa = 0x5123,
+				  .gla = 0x5123,
+				  .gla_valid = 1,
+				  .from_hardware = 1 };
 	return o;
 }
 
@@ -76,9 +80,11 @@ int main(void)
 	/* A misconfiguration must have qualification 0: "nonzero",
 	 * whatever stale bits the implementation reported. */
 	setup(NEPT_SRC_HW_VIOLATION);
-	m = (struct nept_outcome){.kind = NEPT_OUT_EXIT, .reason = 49,
-				  .gpa = 0x5123, .from_hardware = 1,
-				  .undefined = NEPT_F_GLA | NEPT_F_GLA_VALID};
+	m = (struct nept_outcome){ .kind = NEPT_OUT_EXIT,
+				   .reason = 49,
+				   .gpa = 0x5123,
+				   .from_hardware = 1,
+				   .undefined = NEPT_F_GLA | NEPT_F_GLA_VALID };
 	g = m;
 	g.qual = 0x181;
 	nept_compare(&d, &fake, 0, &m, &g);
@@ -101,8 +107,9 @@ int main(void)
 	g = m;
 	g.gpa = 0x5000;
 	nept_compare(&d, &fake, 0, &m, &g);
-	EXPECT(d.ndiv == 1 && !strcmp(d.div[0].detail, "page offset"),
-	       "gpa detail");
+	EXPECT(d.ndiv == 1 && !strcmp(d.div[0].detail, "page offset"), "gpa "
+								       "detai"
+								       "l");
 
 	/* from_hardware only where the implementation has the notion. */
 	setup(NEPT_SRC_EMULATED);
@@ -114,8 +121,8 @@ int main(void)
 	EXPECT(d.ndiv == 0, "from_hardware -1 compared");
 	g.from_hardware = 1;
 	nept_compare(&d, &fake, 0, &m, &g);
-	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_FROM_HW,
-	       "from_hardware not compared");
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_FROM_HW, "from_hardware "
+								"not compared");
 
 	/* A WARN is a divergence of its own. */
 	setup(NEPT_SRC_HW_VIOLATION);
@@ -129,26 +136,29 @@ int main(void)
 	setup(NEPT_SRC_HW_VIOLATION);
 	m = violation(QUAL_WRITE);
 	m.n_ad_writes = 1;
-	m.ad_write[0] = (struct nept_ad_write){0x1000, 0x2007, 0x2107, 1};
+	m.ad_write[0] = (struct nept_ad_write){ 0x1000, 0x2007, 0x2107, 1 };
 	g = m;
 	g.n_ad_writes = 0;
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 0, "optional A write required");
 	g.n_ad_writes = 1;
-	g.ad_write[0] = (struct nept_ad_write){0x1000, 0x2007, 0x2307, 0};
+	g.ad_write[0] = (struct nept_ad_write){ 0x1000, 0x2007, 0x2307, 0 };
 	nept_compare(&d, &fake, 0, &m, &g);
-	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_AD_WRITES,
-	       "D flag on a faulting walk accepted");
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_AD_WRITES, "D flag on a "
+								  "faulting "
+								  "walk "
+								  "accepted");
 
 	/* Unsupported is never a divergence. */
 	setup(NEPT_SRC_EMULATED);
 	m = violation(QUAL_READ);
-	g = (struct nept_outcome){.kind = NEPT_OUT_UNSUPPORTED};
+	g = (struct nept_outcome){ .kind = NEPT_OUT_UNSUPPORTED };
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 0, "unsupported compared");
 
 	/* Known divergences: patterns, reasons, and malformed lines. */
-	EXPECT(nept_known_load("# c\nkvm-f* emulated qualification -GLA_VALID* | "
+	EXPECT(nept_known_load("# c\nkvm-f* emulated qualification -GLA_VALID* "
+			       "| "
 			       "test reason\n",
 			       "t", quiet),
 	       "known list did not load");
@@ -194,8 +204,8 @@ int main(void)
 			struct nept_scenario again = s;
 
 			nept_canonicalize(&again);
-			EXPECT(scenario_equal(&s, &again),
-			       "canonicalize is not idempotent");
+			EXPECT(scenario_equal(&s, &again), "canonicalize is "
+							   "not idempotent");
 		}
 	}
 
