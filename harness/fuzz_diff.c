@@ -5,7 +5,12 @@
  * prints the scenario, every outcome and the differing bits, then aborts
  * with its signature as the title.  Known divergences (known-divergences.txt)
  * are counted and reported at the end, and fuzzing goes on.
+ *
+ * NEPTFUZZ_STOP_ON=PATTERN (a shell pattern over signatures) makes the
+ * target stop at the first divergence matching it, known or new, and at no
+ * other: scripts/bench measures time to each finding with it.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,8 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct nept_scenario s;
 	static struct nept_diff d;
+	static const char *stop_on;
+	static bool init;
 	char title[256];
 
+	if (!init) {
+		init = true;
+		stop_on = getenv("NEPTFUZZ_STOP_ON");
+		if (stop_on && !*stop_on)
+			stop_on = NULL;
+	}
 	fuzz_stats_init();
 	fuzz_stats.inputs++;
 	if (!scenario_decode_bin(data, size, &s))
@@ -28,6 +41,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nept_diff_run(&s, &d);
 	fuzz_count(&d.model);
 	fuzz_count_diff(&d);
+	if (stop_on) {
+		/* Measuring time to a finding (scripts/bench): stop at the
+		 * signature asked for, known or not, and at nothing else. */
+		char known[256];
+
+		nept_diff_title(&d, false, title, sizeof(title));
+		nept_diff_title(&d, true, known, sizeof(known));
+		if (fnmatch(stop_on, title, 0) == 0 ||
+		    fnmatch(stop_on, known, 0) == 0) {
+			fprintf(stderr, "SUMMARY: neptfuzz: %s\n",
+				fnmatch(stop_on, title, 0) == 0 ? title
+								: known);
+			abort();
+		}
+		return 0;
+	}
 	if (nept_diff_new(&d)) {
 		nept_diff_title(&d, false, title, sizeof(title));
 		fprintf(stderr, "\n==neptfuzz== FINDING: %s\n", title);
