@@ -98,7 +98,7 @@ static void add(struct nept_diff *d, const struct nept_impl *impl,
 }
 
 /* "+NAME" for bits only the implementation set, "-NAME" for bits it
- * lacks; "nonzero" when the SDM says the whole field is 0. */
+ * lacks. */
 static void qual_detail(uint64_t want, uint64_t got, uint64_t defined,
 			char *buf, size_t n)
 {
@@ -106,10 +106,6 @@ static void qual_detail(uint64_t want, uint64_t got, uint64_t defined,
 	size_t len = 0;
 
 	buf[0] = 0;
-	if ((want & defined) == 0) {
-		snprintf(buf, n, "nonzero");
-		return;
-	}
 	for (unsigned b = 0; b < 64 && len < n; b++) {
 		const char *name;
 
@@ -120,6 +116,38 @@ static void qual_detail(uint64_t want, uint64_t got, uint64_t defined,
 					len ? " " : "",
 					(got >> b) & 1 ? '+' : '-',
 					name ? name : "bit", name ? "" : "?");
+	}
+}
+
+/*
+ * Qualification bits in the groups facts §6 defines them by: the access
+ * (0-2), the EPT permissions (3-6), the guest-linear address (7-8), the
+ * advanced information (9-11), NMI unblocking (12), the rest.  One
+ * divergence per group, so independent causes keep separate signatures
+ * however an input combines them.
+ */
+static void compare_qual(struct nept_diff *d, const struct nept_impl *impl,
+			 unsigned event, const struct nept_outcome *m,
+			 const struct nept_outcome *g)
+{
+	static const uint64_t groups[] = { 0x7,	  0x78,	  0x180,
+					   0xe00, 0x1000, ~0x1fffull };
+	uint64_t defined = ~m->qual_undefined;
+	char buf[96];
+
+	if (!((m->qual ^ g->qual) & defined))
+		return;
+	if (!(m->qual & defined)) {
+		/* The SDM says the whole field is 0 (a misconfiguration). */
+		add(d, impl, event, NEPT_F_QUAL, "nonzero");
+		return;
+	}
+	for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (!((m->qual ^ g->qual) & defined & groups[i]))
+			continue;
+		qual_detail(m->qual, g->qual, defined & groups[i], buf,
+			    sizeof(buf));
+		add(d, impl, event, NEPT_F_QUAL, buf);
 	}
 }
 
@@ -151,36 +179,51 @@ static bool ad_writes_match(const struct nept_outcome *m,
 	return true;
 }
 
+/* The model's outcome carries the misconfiguration rule in its note. */
+static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
+		      size_t n)
+{
+	if (o->kind == NEPT_OUT_EXIT && rule && o->note[0])
+		snprintf(buf, n, "exit %u (%s)", o->reason, o->note);
+	else if (o->kind == NEPT_OUT_EXIT)
+		snprintf(buf, n, "exit %u", o->reason);
+	else
+		snprintf(buf, n, "%s", nept_outcome_kind_name(o->kind));
+}
+
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		  unsigned event, const struct nept_outcome *m,
 		  const struct nept_outcome *g)
 {
 	uint32_t u = m->undefined;
-	char buf[64];
+	char buf[160];
 
 	if (g->kind == NEPT_OUT_UNSUPPORTED || u == NEPT_F_ALL)
 		return;
 	if (g->warns)
 		add(d, impl, event, NEPT_F_WARNS, "WARN");
 	if (m->kind != g->kind) {
-		snprintf(buf, sizeof(buf), "%s->%s",
-			 nept_outcome_kind_name(m->kind),
-			 nept_outcome_kind_name(g->kind));
+		/* Name the exit that went missing or appeared, with the SDM
+		 * rule behind it: "exit 49 (W without R)->none". */
+		char a[64], b[64];
+
+		kind_name(m, true, a, sizeof(a));
+		kind_name(g, false, b, sizeof(b));
+		snprintf(buf, sizeof(buf), "%s->%s", a, b);
 		add(d, impl, event, NEPT_F_KIND, buf);
 		return;
 	}
 	if (m->kind == NEPT_OUT_EXIT) {
 		if (m->reason != g->reason) {
-			snprintf(buf, sizeof(buf), "%u->%u", m->reason,
-				 g->reason);
+			char a[64], b[64];
+
+			kind_name(m, true, a, sizeof(a));
+			kind_name(g, false, b, sizeof(b));
+			snprintf(buf, sizeof(buf), "%s->%s", a, b);
 			add(d, impl, event, NEPT_F_REASON, buf);
 			return;
 		}
-		if ((m->qual ^ g->qual) & ~m->qual_undefined) {
-			qual_detail(m->qual, g->qual, ~m->qual_undefined, buf,
-				    sizeof(buf));
-			add(d, impl, event, NEPT_F_QUAL, buf);
-		}
+		compare_qual(d, impl, event, m, g);
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa)
 			add(d, impl, event, NEPT_F_GPA,
 			    (m->gpa & ~0xfffull) == (g->gpa & ~0xfffull) ? "pag"
@@ -245,8 +288,14 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 		} else {
 			impl->run(&d->s, r);
 		}
+		/* After an event it could not run, an implementation's state
+		 * (A/D flags, stale fields) is no longer the model's: the
+		 * rest of the sequence is not comparable. */
+		bool skipping = false;
+
 		for (unsigned e = 0; e < d->s.nevents; e++) {
-			if (r->event[e].kind == NEPT_OUT_UNSUPPORTED)
+			skipping |= r->event[e].kind == NEPT_OUT_UNSUPPORTED;
+			if (skipping)
 				d->unsupported++;
 			else
 				nept_compare(d, impl, e, &d->model.event[e],
@@ -323,12 +372,10 @@ void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario)
 	for (unsigned i = 0; i < d->ndiv; i++) {
 		const struct nept_divergence *dv = &d->div[i];
 
-		fprintf(f, "  event %u %s: %s %s%s%s\n", dv->event,
-			dv->impl->name, nept_field_name(dv->field), dv->detail,
-			dv->known ? "  [known: " : "",
-			dv->known ? dv->known : "");
+		fprintf(f, "  event %u %s: %s %s\n", dv->event, dv->impl->name,
+			nept_field_name(dv->field), dv->detail);
 		if (dv->known)
-			fprintf(f, "  ]\n");
+			fprintf(f, "    known: %s\n", dv->known);
 	}
 }
 

@@ -18,7 +18,7 @@ struct nept_divergence {
 	uint8_t event;
 	uint8_t source;	   /* enum nept_source */
 	uint32_t field;	   /* enum nept_field */
-	char detail[64];   /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
+	char detail[96];   /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
 	const char *known; /* the known-divergences reason, NULL if new */
 };
 

@@ -13,7 +13,7 @@ struct fuzz_stats fuzz_stats;
 /* Known divergences seen, by signature: reported at the end of a run. */
 #define MAX_KNOWN_SEEN 64
 static struct {
-	char title[160];
+	char title[256];
 	unsigned long count;
 } known_seen[MAX_KNOWN_SEEN];
 static unsigned nknown_seen;
@@ -98,7 +98,7 @@ void fuzz_count(const struct nept_result *r)
 
 void fuzz_count_diff(const struct nept_diff *d)
 {
-	char title[160];
+	char title[256];
 	unsigned i;
 
 	fuzz_stats.unsupported += d->unsupported;

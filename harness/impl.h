@@ -93,7 +93,9 @@ struct nept_outcome {
 	uint64_t gla;
 	uint64_t translated; /* NONE: the L1-physical address reached */
 	struct nept_ad_write ad_write[NEPT_MAX_AD_WRITES];
-	char note[48]; /* UNSUPPORTED: what could not be expressed */
+	/* UNSUPPORTED: what could not be expressed.  The model: the rule
+	 * behind an EPT misconfiguration, which names kind differences. */
+	char note[48];
 };
 
 struct nept_result {

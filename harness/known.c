@@ -15,7 +15,7 @@
 
 static struct {
 	char impl[32], source[16], field[16], detail[64];
-	char reason[200];
+	char reason[400];
 } known[MAX_KNOWN];
 static unsigned nknown;
 static bool loaded;

@@ -7,6 +7,7 @@
  */
 #include "model.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define PERM_R 1u
@@ -349,6 +350,12 @@ void model_run_event(const struct nept_scenario *s, struct nept_mem *mem,
 		out->reason = NEPT_EXIT_EPT_MISCONFIG;
 		out->undefined |= NEPT_F_GLA | NEPT_F_GLA_VALID;
 		set_tolerance(out, NEPT_TOL_GLA_UNDEFINED);
+		/* The rule without its citation: "W without R". */
+		snprintf(out->note, sizeof(out->note), "%.*s",
+			 (int)(strstr(t->rule, " (facts")
+				       ? strstr(t->rule, " (facts") - t->rule
+				       : (long)strlen(t->rule)),
+			 t->rule);
 	} else if (t->stop == MODEL_STOP_NOT_PRESENT || (need & ~have)) {
 		if (t->stop == MODEL_STOP_OK)
 			t->stop = MODEL_STOP_PERMISSION;

@@ -67,6 +67,17 @@ int main(void)
 			      "-GLA_VALID -GLA_TRANSLATED"),
 	       "title '%s'", title);
 
+	/* Independent causes keep separate signatures: one divergence per
+	 * facts §6 bit group, whatever the input combines. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL |
+		      QUAL_LIN_USER | QUAL_NMI_UNBLOCK);
+	g = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 2 && !strcmp(d.div[0].detail, "-GLA_USER") &&
+		       !strcmp(d.div[1].detail, "-NMI_UNBLOCKING"),
+	       "groups: %u divergences", d.ndiv);
+
 	/* Undefined bits (a tolerance) never diverge. */
 	setup(NEPT_SRC_HW_VIOLATION);
 	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
@@ -98,7 +109,7 @@ int main(void)
 	g.reason = 49;
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_REASON &&
-		       !strcmp(d.div[0].detail, "48->49"),
+		       !strcmp(d.div[0].detail, "exit 48->exit 49"),
 	       "reason detail");
 
 	/* GPA: a page-aligned report is told apart from a wrong page. */
