@@ -8,11 +8,12 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <stdlib.h> /* libbsd overlay: strtonum */
 #include <string.h>
 
 #include "diff.h"
 #include "fileio.h"
+#include "generate.h"
 #include "model.h"
 #include "report.h"
 
@@ -35,6 +36,8 @@ static void usage_main(FILE *f)
 		"implementation, compare\n"
 		"  fmt      convert a scenario between the text and binary "
 		"encodings\n"
+		"  gen      write random legal scenarios, reproducibly from a "
+		"seed\n"
 		"  targets  list the implementations built into this binary\n"
 		"  help     show help for a command (%s help eval)\n"
 		"\n"
@@ -205,6 +208,104 @@ static int cmd_diff(int argc, char **argv)
 		nept_diff_report(stdout, &d, d.ndiv != 0);
 	}
 	return rc;
+}
+
+static void usage_gen(FILE *f)
+{
+	fprintf(f,
+		"usage: %s gen [--seed N] [--count N] [--to text|bin] -o DIR\n"
+		"\n"
+		"Writes COUNT random legal scenarios (default 10) drawn from "
+		"SEED "
+		"(default 1)\nto DIR/gen-SEED-I.scn (or .bin): the same seed "
+		"gives "
+		"the same files on\nevery machine.  Useful as a starting "
+		"corpus "
+		"or for a quick look at what\nthe model says.\n"
+		"\n"
+		"  --seed N        0 .. 2^63-1\n"
+		"  --count N       1 .. 100000\n"
+		"  --to text|bin   encoding (default text)\n"
+		"  -o, --output DIR\n"
+		"  -h, --help\n",
+		prog);
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "to", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static char buf[NEPT_TEXT_MAX];
+	long long seed = 1, count = 10;
+	const char *to = "text", *dir = NULL, *errstr;
+	uint64_t state;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:n:t:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			seed = strtonum(optarg, 0, INT64_MAX, &errstr);
+			if (errstr) {
+				fprintf(stderr, "%s gen: --seed %s: %s\n", prog,
+					optarg, errstr);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			count = strtonum(optarg, 1, 100000, &errstr);
+			if (errstr) {
+				fprintf(stderr, "%s gen: --count %s: %s\n",
+					prog, optarg, errstr);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 'o':
+			dir = optarg;
+			break;
+		case 'h':
+			usage_gen(stdout);
+			return 0;
+		default:
+			usage_gen(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!dir || optind != argc ||
+	    (strcmp(to, "text") && strcmp(to, "bin"))) {
+		usage_gen(stderr);
+		return EXIT_USAGE;
+	}
+	state = (uint64_t)seed * 0x9e3779b97f4a7c15ull + 1;
+	for (long long i = 0; i < count; i++) {
+		static struct nept_scenario s;
+		char path[4096];
+		size_t n;
+		FILE *f;
+
+		while (!scenario_generate(&state, &s))
+			;
+		n = strcmp(to, "text")
+			    ? scenario_encode_bin(&s, (uint8_t *)buf,
+						  sizeof(buf))
+			    : scenario_write_text(&s, buf, sizeof(buf));
+		snprintf(path, sizeof(path), "%s/gen-%lld-%lld.%s", dir, seed,
+			 i, strcmp(to, "text") ? "bin" : "scn");
+		f = fopen(path, "wb");
+		if (!f || fwrite(buf, 1, n, f) != n || fclose(f) != 0) {
+			fprintf(stderr, "%s: %s\n", path, strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 static void usage_targets(FILE *f)
@@ -438,6 +539,7 @@ static const struct {
 	{ "eval", cmd_eval, usage_eval },
 	{ "diff", cmd_diff, usage_diff },
 	{ "fmt", cmd_fmt, usage_fmt },
+	{ "gen", cmd_gen, usage_gen },
 	{ "targets", cmd_targets, usage_targets },
 };
 

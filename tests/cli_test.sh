@@ -80,6 +80,16 @@ else
 	bad "jq is not installed (scripts/install-deps installs it)"
 fi
 
+# gen: the same seed gives the same scenarios; every one is legal.
+mkdir -p "$tmp/g1" "$tmp/g2"
+"$nf" gen --seed 42 --count 50 -o "$tmp/g1" && "$nf" gen --seed 42 --count 50 -o "$tmp/g2" ||
+	bad "gen failed"
+diff -r "$tmp/g1" "$tmp/g2" >/dev/null && ok || bad "gen is not reproducible"
+[ "$(ls "$tmp/g1" | wc -l)" -eq 50 ] && ok || bad "gen wrote $(ls "$tmp/g1" | wc -l) files, not 50"
+expect_status 0 "$nf" eval "$tmp"/g1/*.scn
+expect_status 2 "$nf" gen --seed -1 -o "$tmp/g1"
+expect_status 2 "$nf" gen --count 0 -o "$tmp/g1"
+
 # --check fails (exit 1) when an expectation is wrong.
 sed 's/^\(expect exit 48\).*/\1 qual=0xfff/' "$src/corpus/read-not-present-pte.scn" >"$tmp/wrong.scn"
 expect_status 1 "$nf" eval --check "$tmp/wrong.scn"
