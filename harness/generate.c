@@ -36,8 +36,9 @@ static size_t put(uint8_t *buf, size_t len, uint64_t v, unsigned bytes)
 /* An EPT entry template: mostly sane, sometimes anything. */
 static uint64_t entry(uint64_t *st)
 {
-	static const uint64_t common[] = {7, 7, 7, 7, 1, 3, 5, 4, 0, 2, 6,
-					  0x37, 0xb7, 0x407, 0x400, 0x107};
+	static const uint64_t common[] = { 7,	 7,	7,     7,    1, 3,
+					   5,	 4,	0,     2,    6, 0x37,
+					   0xb7, 0x407, 0x400, 0x107 };
 
 	if (below(st, 16) == 0)
 		return next(st);
@@ -67,8 +68,8 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 			  (below(st, 2) ? 1u << 6 : 0),
 		  8);
 	for (unsigned i = 0; i < nev; i++) {
-		gpa[i] = (next(st) & (walk5 ? 0xfffffffffffffull
-					    : 0xffffffffffffull)) &
+		gpa[i] = (next(st) &
+			  (walk5 ? 0xfffffffffffffull : 0xffffffffffffull)) &
 			 ~(below(st, 2) ? 0xfffffff000ull : 0);
 		buf[len++] = 0x08; /* PATH */
 		len = put(buf, len, gpa[i], 8);
@@ -81,10 +82,12 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		}
 	}
 	for (unsigned i = 0; i < nev; i++) {
-		static const uint8_t flags[] = {0, 0, 0, 0x04, 0x0c, 0x1c, 0x40,
-						0x01, 0x03, 0x21};
+		static const uint8_t flags[] = { 0,    0,    0,	   0x04, 0x0c,
+						 0x1c, 0x40, 0x01, 0x03, 0x21 };
 		uint8_t f = flags[below(st, sizeof(flags))];
-		uint8_t acc = (f & 0x02) ? 1 : (f & 0x01) ? 0 : (uint8_t)below(st, 3);
+		uint8_t acc = (f & 0x02)   ? 1
+			      : (f & 0x01) ? 0
+					   : (uint8_t)below(st, 3);
 		uint8_t src = (uint8_t)below(st, NEPT_SRC_COUNT);
 
 		buf[len++] = 0x06; /* EVENT */
@@ -95,8 +98,8 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		len = put(buf, len, gpa[i], 8);
 		len = put(buf, len, gpa[i], 8);
 		len = put(buf, len, 0, 8);
-		len = put(buf, len, src == NEPT_SRC_EMULATED ? next(st) & 0xffff : 0,
-			  8);
+		len = put(buf, len,
+			  src == NEPT_SRC_EMULATED ? next(st) & 0xffff : 0, 8);
 	}
 	return scenario_decode_bin(buf, len, s);
 }
