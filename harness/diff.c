@@ -22,21 +22,6 @@ const char *nept_field_name(uint32_t field)
 	return "?";
 }
 
-/* What an access reports in qualification bits 0-2 (facts §6.2). */
-static uint64_t access_bits(const struct nept_scenario *s,
-			    const struct nept_event *ev)
-{
-	if (ev->flags & NEPT_AF_PAGING) {
-		bool ad = s->eptp & (1ull << 6);
-
-		if ((ev->flags & NEPT_AF_SETS_AD) ||
-		    (ad && !(ev->flags & NEPT_AF_NO_GLA)))
-			return QUAL_READ | QUAL_WRITE;
-		return QUAL_READ;
-	}
-	return 1ull << ev->access;
-}
-
 void nept_canonicalize(struct nept_scenario *s)
 {
 	struct nept_mem mem = s->mem;
@@ -57,7 +42,7 @@ void nept_canonicalize(struct nept_scenario *s)
 		model_run_event(s, &mem, ev, &o, &t);
 		if (ev->source != NEPT_SRC_HW_VIOLATION)
 			continue;
-		q = access_bits(s, ev);
+		q = model_access_bits(s, ev);
 		q |= ev->hw_qual & ((uint64_t)(t.have & 7) << 3);
 		if ((s->caps & NEPT_CAP_MBEC) && (t.have & 8))
 			q |= ev->hw_qual & QUAL_USER_EXEC;
@@ -66,13 +51,7 @@ void nept_canonicalize(struct nept_scenario *s)
 			if (!(ev->flags & NEPT_AF_PAGING)) {
 				/* L0's CPU reports advanced information
 				 * whatever L1 was told (§6.4). */
-				q |= QUAL_GLA_FINAL;
-				if (ev->flags & NEPT_AF_USER)
-					q |= QUAL_LIN_USER;
-				if (ev->flags & NEPT_AF_WRITABLE)
-					q |= QUAL_LIN_RW;
-				if (ev->flags & NEPT_AF_XD)
-					q |= QUAL_LIN_XD;
+				q |= QUAL_GLA_FINAL | model_linear_bits(ev);
 			}
 		}
 		if (ev->flags & NEPT_AF_NMI_UNBLOCK)

@@ -195,6 +195,24 @@ static void access_needs(const struct nept_scenario *s,
 	}
 }
 
+uint64_t model_access_bits(const struct nept_scenario *s,
+			   const struct nept_event *ev)
+{
+	unsigned need;
+	uint64_t acc;
+
+	access_needs(s, ev, &need, &acc);
+	return acc;
+}
+
+/* Facts §6.4: what the guest paging rights of the linear address report. */
+uint64_t model_linear_bits(const struct nept_event *ev)
+{
+	return ((ev->flags & NEPT_AF_USER) ? QUAL_LIN_USER : 0) |
+	       ((ev->flags & NEPT_AF_WRITABLE) ? QUAL_LIN_RW : 0) |
+	       ((ev->flags & NEPT_AF_XD) ? QUAL_LIN_XD : 0);
+}
+
 /* Facts §5.3: does a successful translation set the leaf's dirty flag? */
 static bool access_dirties(const struct nept_scenario *s,
 			   const struct nept_event *ev)
@@ -265,12 +283,7 @@ static void violation(const struct nept_scenario *s,
 	if (lin && fin)
 		q |= QUAL_GLA_FINAL;
 	if (lin && fin && (s->caps & NEPT_CAP_ADV_INFO)) {
-		if (ev->flags & NEPT_AF_USER)
-			q |= QUAL_LIN_USER;
-		if (ev->flags & NEPT_AF_WRITABLE)
-			q |= QUAL_LIN_RW;
-		if (ev->flags & NEPT_AF_XD)
-			q |= QUAL_LIN_XD;
+		q |= model_linear_bits(ev);
 	} else {
 		out->qual_undefined |=
 			QUAL_LIN_USER | QUAL_LIN_RW | QUAL_LIN_XD;

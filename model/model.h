@@ -84,6 +84,12 @@ const char *model_misconfig_rule(uint32_t caps, unsigned maxphyaddr,
 
 const char *model_level_name(unsigned level);
 
+/* Qualification bits 0-2 an access reports (facts §6.2), and bits 9-11
+ * its linear address reports (facts §6.4). */
+uint64_t model_access_bits(const struct nept_scenario *s,
+			   const struct nept_event *ev);
+uint64_t model_linear_bits(const struct nept_event *ev);
+
 extern const struct nept_impl model_impl;
 
 #endif
