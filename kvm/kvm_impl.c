@@ -1,0 +1,894 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kvm-<version>: KVM's real nested-EPT fault path behind the nept_impl
+ * interface (harness/impl.h).
+ *
+ * One translation unit per kernel version.  kvm/extract.py copies KVM's
+ * code out of the tree verbatim (kvm_defs.h, kvm_protos.h, kvm_code.c and
+ * the paging_tmpl.h walker template, generated per version); the shims
+ * under kvm/shim/ give it kernel infrastructure; this file adds the few
+ * stand-ins for kernel functions that cannot run here (each commented
+ * "stand-in for", all listed in kvm/STANDINS.md) and the driver that plays
+ * a scenario's events on one vCPU.
+ *
+ * Everything is static except the one `const struct nept_impl` named by
+ * NEPT_KVM_SYMBOL (e.g. -DNEPT_KVM_SYMBOL=nept_kvm_7_2_impl), so several
+ * versions link into one binary.  Extracted kernel functions that are not
+ * `static` in the kernel get internal linkage from the `static` prototypes
+ * in kvm_protos.h.
+ */
+#include <stdio.h>
+
+#include "impl.h"
+
+/*
+ * Kernel code is compiled as the kernel writes it: its warnings are not
+ * ours to fix, so they are off from here to the end of kvm_code.c (our own
+ * code keeps the project's warnings).  What would make the shims and the
+ * kernel disagree silently stays an error.
+ */
+#pragma GCC diagnostic push
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Weverything"
+#else
+#pragma GCC diagnostic ignored "-Wall"
+#pragma GCC diagnostic ignored "-Wextra"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#endif
+#pragma GCC diagnostic error "-Wimplicit-function-declaration"
+#pragma GCC diagnostic error "-Wincompatible-pointer-types"
+#pragma GCC diagnostic error "-Wint-conversion"
+#pragma GCC diagnostic error "-Wreturn-type"
+
+#include "nept_linux.h"
+
+/* Only ever pointed to, in struct kvm_x86_nested_ops (before 7.2): named
+ * here so that gcc does not scope it to a parameter list. */
+struct kvm_nested_state;
+
+#include "kvm_defs.h"
+#include "tree.h"
+
+#include "nept_kvm.h"
+
+#include "kvm_protos.h"
+
+#if !NEPT_KVM_SINCE(7, 2)
+/*
+ * The vendor ops the extracted code reaches through kvm_x86_ops.nested_ops
+ * before 7.2 (kvm_nested_call() from 7.2: nept_kvm.h): the members of
+ * vmx_nested_ops (vmx/nested.c) it calls, each the real function.
+ */
+static struct kvm_x86_nested_ops vmx_nested_ops = {
+	.is_exception_vmexit = nested_vmx_is_exception_vmexit,
+	.write_log_dirty = nested_vmx_write_pml_buffer,
+};
+static struct kvm_x86_ops kvm_x86_ops = { .nested_ops = &vmx_nested_ops };
+#endif
+
+#ifndef NEPT_KVM_SYMBOL
+#error "build with -DNEPT_KVM_SYMBOL=nept_kvm_<major>_<minor>_impl"
+#endif
+
+/*
+ * Per-run state: the vCPU (inside vcpu_vmx, as KVM allocates it), its VM,
+ * vmcs12 and what hardware left in vmcs02, L1's memory, and what the
+ * current event did.  One run at a time (the harness is single-threaded).
+ */
+struct nept_vmcs02 {
+	u32 exit_reason;
+	u64 exit_qual;
+	u64 guest_physical_address;
+	u64 guest_linear_address;
+};
+
+struct nept_state {
+	struct kvm kvm;
+	struct vcpu_vmx vmx;
+	struct vmcs12 vmcs12;
+	struct nept_vmcs02 vmcs02;
+
+	/* L1 guest-physical memory: a private copy of the scenario's. */
+	struct nept_mem mem;
+	struct kvm_memory_slot slot[NEPT_MAX_PAGES];
+
+	/* WARNs outside an event (vCPU setup), for the first event. */
+	unsigned pending_warns;
+	char pending_note[sizeof(((struct nept_outcome *)0)->note)];
+
+	/* The current event. */
+	struct nept_outcome *out;
+	bool exited;
+	u32 exit_reason, exit_intr_info;
+	u64 exit_qual;
+	int from_hardware; /* passed to the last injection, -1: none (and
+			    * always before 7.2, which has no such argument) */
+	bool walked;	   /* ept_page_fault's walk succeeded */
+	u64 walk_gpa;	   /* ... to this L1 GPA */
+	bool read_page;	   /* kvm_vcpu_read_guest_page was asked ... */
+	u64 read_gpa;	   /* ... for this L1 GPA */
+};
+
+static struct nept_state nept_st;
+
+static void nept_warn_fired(const char *file, int line)
+{
+	struct nept_outcome *o = nept_st.out;
+	unsigned *count = o ? &o->warns : &nept_st.pending_warns;
+	char *note = o ? o->note : nept_st.pending_note;
+	const char *dir = strrchr(file, '/');
+
+	/* The first WARN names its kernel file:line ("dir/file.c" is
+	 * enough to find it in the tree). */
+	if ((*count)++ == 0) {
+		while (dir && dir > file && dir[-1] != '/')
+			dir--;
+		snprintf(note, sizeof(nept_st.pending_note), "WARN %s:%d",
+			 dir ? dir : file, line);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * KVM's code, verbatim.  What it calls that is not extracted is declared
+ * in nept_kvm.h and defined below.
+ */
+#include "kvm_code.c"
+
+#pragma GCC diagnostic pop
+
+/* ------------------------------------------------------------------------
+ * Guest memory (virt/kvm/kvm_main.c, arch/x86/include/asm/uaccess.h): L1
+ * memory is the scenario's sparse qwords.  Each backed page is a memslot;
+ * a host virtual address is NEPT_HVA_BASE + GPA, and user accesses through
+ * it read and write the private copy of the scenario's memory.
+ */
+#define NEPT_HVA_BASE 0x100000000000UL
+
+static struct kvm_memory_slot *kvm_vcpu_gfn_to_memslot(struct kvm_vcpu *vcpu,
+						       gfn_t gfn)
+{
+	for (unsigned i = 0; i < nept_st.mem.npages; i++)
+		if (nept_st.slot[i].base_gfn == gfn)
+			return &nept_st.slot[i];
+	return NULL;
+}
+
+static unsigned long gfn_to_hva_memslot_prot(struct kvm_memory_slot *slot,
+					     gfn_t gfn, bool *writable)
+{
+	if (!slot || gfn < slot->base_gfn ||
+	    gfn - slot->base_gfn >= slot->npages)
+		return KVM_HVA_ERR_BAD;
+	if (writable)
+		*writable = true;
+	return slot->userspace_addr + (gfn - slot->base_gfn) * PAGE_SIZE;
+}
+
+#if !NEPT_KVM_SINCE(6, 12)
+static unsigned long kvm_vcpu_gfn_to_hva_prot(struct kvm_vcpu *vcpu, gfn_t gfn,
+					      bool *writable)
+{
+	return gfn_to_hva_memslot_prot(kvm_vcpu_gfn_to_memslot(vcpu, gfn), gfn,
+				       writable);
+}
+#endif
+
+static void kvm_vcpu_mark_page_dirty(struct kvm_vcpu *vcpu, gfn_t gfn)
+{
+}
+
+/* Every write to L1 memory goes through here: it is an outcome. */
+static bool nept_mem_store(u64 gpa, unsigned size, u64 val)
+{
+	u64 q, old, mask = size == 8 ? ~0ull : ((1ull << (8 * size)) - 1);
+	unsigned shift = 8 * (gpa & 7);
+	struct nept_outcome *o = nept_st.out;
+
+	if (!nept_mem_read(&nept_st.mem, gpa, &old))
+		return false;
+	q = (old & ~(mask << shift)) | ((val & mask) << shift);
+	if (!nept_mem_write(&nept_st.mem, gpa, q))
+		return false;
+	gpa &= ~7ull;
+	if (o && q != old) {
+		unsigned i;
+
+		for (i = 0; i < o->n_ad_writes; i++)
+			if (o->ad_write[i].gpa == gpa)
+				break;
+		if (i == o->n_ad_writes && i < NEPT_MAX_AD_WRITES) {
+			o->ad_write[i].gpa = gpa;
+			o->ad_write[i].old = old;
+			o->n_ad_writes++;
+		}
+		if (i < NEPT_MAX_AD_WRITES)
+			o->ad_write[i].val = q;
+	}
+	return true;
+}
+
+static int nept_mem_load(u64 gpa, unsigned size, u64 *val)
+{
+	u64 q;
+
+	if ((gpa & (size - 1)) || !nept_mem_read(&nept_st.mem, gpa, &q))
+		return -EFAULT;
+	*val = size == 8 ? q
+			 : (q >> (8 * (gpa & 7))) & ((1ull << (8 * size)) - 1);
+	return 0;
+}
+
+static int nept_user_read(unsigned long hva, unsigned size, u64 *val)
+{
+	*val = 0;
+	if (hva < NEPT_HVA_BASE)
+		return -EFAULT;
+	return nept_mem_load(hva - NEPT_HVA_BASE, size, val);
+}
+
+/* 0: exchanged; 1: *old was stale (now updated); -EFAULT: no memory. */
+static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
+			     u64 new)
+{
+	u64 cur;
+
+	if (nept_user_read(hva, size, &cur))
+		return -EFAULT;
+	if (cur != *old) {
+		*old = cur;
+		return 1;
+	}
+	return nept_mem_store(hva - NEPT_HVA_BASE, size, new) ? 0 : -EFAULT;
+}
+
+static int kvm_vcpu_read_guest_page(struct kvm_vcpu *vcpu, gfn_t gfn,
+				    void *data, int offset, int len)
+{
+	u8 *p = data;
+	u64 gpa = (gfn << PAGE_SHIFT) + offset;
+
+	/* The emulator's fetch reads the page it translated to. */
+	nept_st.read_page = true;
+	nept_st.read_gpa = gpa;
+	for (int i = 0; i < len; i++) {
+		u64 b;
+
+		if (nept_mem_load(gpa + i, 1, &b))
+			return -EFAULT;
+		p[i] = (u8)b;
+	}
+	return 0;
+}
+
+static int kvm_write_guest_page(struct kvm *kvm, gfn_t gfn, const void *data,
+				int offset, int len)
+{
+	const u8 *p = data;
+	u64 gpa = (gfn << PAGE_SHIFT) + offset;
+
+	for (int i = 0; i < len; i++)
+		if (!nept_mem_store(gpa + i, 1, p[i]))
+			return -EFAULT;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * VMCS accesses (arch/x86/kvm/vmx/vmx_ops.h): vmcs02 is what hardware left
+ * at the current exit, as the driver describes it.  A field nobody
+ * expected is a gap in this shim, not a value to make up.
+ */
+static u64 nept_vmcs02_read(unsigned long field)
+{
+	switch (field) {
+	case VM_EXIT_REASON:
+		return nept_st.vmcs02.exit_reason;
+	case EXIT_QUALIFICATION:
+		return nept_st.vmcs02.exit_qual;
+	case GUEST_PHYSICAL_ADDRESS:
+		return nept_st.vmcs02.guest_physical_address;
+	case GUEST_LINEAR_ADDRESS:
+		return nept_st.vmcs02.guest_linear_address;
+	case VM_EXIT_INSTRUCTION_LEN:
+		return 0;
+	}
+	fprintf(stderr, "kvm shim: vmcs02 field 0x%lx read, not modelled\n",
+		field);
+	abort();
+}
+
+/* Stand-in for vmcs_readl/vmcs_read32/vmcs_read64: VMREAD. */
+static unsigned long vmcs_readl(unsigned long field)
+{
+	return nept_vmcs02_read(field);
+}
+static u32 vmcs_read32(unsigned long field)
+{
+	return (u32)nept_vmcs02_read(field);
+}
+static u64 vmcs_read64(unsigned long field)
+{
+	return nept_vmcs02_read(field);
+}
+/* Stand-in for vmcs_set_bits: VMWRITE of L2's interruptibility into
+ * vmcs02, which no outcome reads. */
+static void vmcs_set_bits(unsigned long field, u32 mask)
+{
+}
+
+/*
+ * Stand-in for vmx_get_cpl (vmx.c): it reads SS.DPL from vmcs02.  L2 runs
+ * with CR0.PG = 0 at CPL 0 in every scenario so far.
+ */
+static int vmx_get_cpl(struct kvm_vcpu *vcpu)
+{
+	return 0;
+}
+
+/* Stand-in for vmx_get_rflags (vmx.c): reads GUEST_RFLAGS; L2's RFLAGS
+ * are the reset value (only AC matters, to SMAP). */
+static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu)
+{
+	return X86_EFLAGS_FIXED;
+}
+
+/* Stand-in for vmx_cache_reg (vmx.c): it VMREADs a register into
+ * vcpu->arch; here vcpu->arch already holds every register. */
+static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg)
+{
+	kvm_register_mark_available(vcpu, reg);
+}
+
+/* Stand-in for vmx_get_nmi_mask (vmx.c): L2 has NMIs unblocked. */
+static bool vmx_get_nmi_mask(struct kvm_vcpu *vcpu)
+{
+	return false;
+}
+
+/*
+ * Stand-in for FNAME(page_fault) (mmu/paging_tmpl.h) for PTTYPE_EPT, the
+ * handler kvm_init_shadow_ept_mmu installs in guest_mmu: its first half,
+ * the real walk of EPT12 and the real injection with from_hardware = true
+ * (before 7.2: the real kvm_inject_emulated_page_fault, as it calls).
+ * The second half builds L0's shadow EPT entry (the shadow MMU, not
+ * compiled here); the fault is then resolved with no exit to L1.
+ */
+static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
+{
+	struct guest_walkerEPT walker;
+	int r;
+
+	r = ept_walk_addr(&walker, vcpu, fault->addr,
+			  fault->error_code & ~PFERR_RSVD_MASK);
+	if (!r) {
+		if (!fault->prefetch) {
+#if NEPT_KVM_SINCE(7, 2)
+			nept_st.from_hardware = 1;
+			__kvm_inject_emulated_page_fault(vcpu, &walker.fault,
+							 true);
+#else
+			/* No from_hardware before 7.2. */
+			kvm_inject_emulated_page_fault(vcpu, &walker.fault);
+#endif
+		}
+		return RET_PF_RETRY;
+	}
+	nept_st.walked = true;
+	nept_st.walk_gpa = gfn_to_gpa(walker.gfn) | (fault->addr & ~PAGE_MASK);
+	return RET_PF_FIXED;
+}
+
+/*
+ * Stand-in for kvm_mmu_page_fault (mmu/mmu.c) and kvm_mmu_do_page_fault:
+ * dispatch to the current MMU's page_fault handler, as they do for a fault
+ * without PFERR_RSVD (the MMIO and emulation paths are not compiled).
+ * Before 6.12 the error code is cut to 32 bits on the way, as there.
+ */
+static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
+			      u64 error_code, void *insn, int insn_len)
+{
+#if !NEPT_KVM_SINCE(6, 12)
+	error_code = lower_32_bits(error_code);
+#endif
+	struct kvm_page_fault fault = {
+		.addr = cr2_or_gpa,
+		.error_code = error_code,
+		.exec = error_code & PFERR_FETCH_MASK,
+		.write = error_code & PFERR_WRITE_MASK,
+		.present = error_code & PFERR_PRESENT_MASK,
+		.rsvd = error_code & PFERR_RSVD_MASK,
+		.user = error_code & PFERR_USER_MASK,
+#if NEPT_KVM_SINCE(6, 12)
+		.is_private = error_code & PFERR_PRIVATE_ACCESS,
+#endif
+		.max_level = KVM_MAX_HUGEPAGE_LEVEL,
+		.req_level = PG_LEVEL_4K,
+		.goal_level = PG_LEVEL_4K,
+	};
+
+	if (error_code & PFERR_RSVD_MASK) {
+		fprintf(stderr, "kvm shim: MMIO page fault not modelled\n");
+		abort();
+	}
+	return vcpu->arch.mmu->page_fault(vcpu, &fault);
+}
+
+/* Stand-in for kvm_emulate_instruction (x86.c): the full emulator is not
+ * compiled; handle_ept_violation only calls it when
+ * allow_smaller_maxphyaddr is set, which it is not. */
+static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type)
+{
+	fprintf(stderr, "kvm shim: kvm_emulate_instruction not modelled\n");
+	abort();
+}
+
+/*
+ * Stand-ins for FNAME(sync_spte) (ept_sync_spte, which
+ * kvm_init_shadow_ept_mmu installs; FNAME(sync_page), ept_sync_page, before
+ * 6.12) and for the MMU inits kvm_init_mmu calls outside guest mode: they
+ * need the shadow or TDP MMU, and nothing in a nested-EPT event reaches
+ * them.
+ */
+#define NEPT_UNREACHABLE(what)                                   \
+	do {                                                     \
+		fprintf(stderr, "kvm shim: %s reached\n", what); \
+		abort();                                         \
+	} while (0)
+#if NEPT_KVM_SINCE(6, 12)
+static int ept_sync_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp, int i)
+{
+	NEPT_UNREACHABLE("ept_sync_spte");
+}
+#else
+static int ept_sync_page(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp)
+{
+	NEPT_UNREACHABLE("ept_sync_page");
+}
+#endif
+static void init_kvm_tdp_mmu(struct kvm_vcpu *vcpu, union kvm_cpu_role cpu_role)
+{
+	NEPT_UNREACHABLE("init_kvm_tdp_mmu");
+}
+static void init_kvm_softmmu(struct kvm_vcpu *vcpu, union kvm_cpu_role cpu_role)
+{
+	NEPT_UNREACHABLE("init_kvm_softmmu");
+}
+#if !NEPT_KVM_SINCE(6, 12)
+/* Stand-in for kvm_find_cpuid_entry_index (cpuid.c), L1's CPUID table:
+ * 6.1's guest_cpuid_has asks it only for shadow paging (tdp_enabled is
+ * true). */
+static struct kvm_cpuid_entry2 *
+kvm_find_cpuid_entry_index(struct kvm_vcpu *vcpu, u32 function, u32 index)
+{
+	NEPT_UNREACHABLE("kvm_find_cpuid_entry_index");
+}
+#endif
+
+/* Stand-in for kvm_mmu_new_pgd (mmu.c): switches L0's shadow root for the
+ * new EPTP; roots and TLBs are L0's business, invisible to L1. */
+static void kvm_mmu_new_pgd(struct kvm_vcpu *vcpu, gpa_t new_pgd)
+{
+}
+
+#if NEPT_KVM_SINCE(6, 12)
+/* Stand-in for kvm_mmu_invalidate_addr (mmu.c): flushes L0's shadow
+ * entries and TLB for an address; invisible to L1 and L2 here. */
+static void kvm_mmu_invalidate_addr(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
+				    u64 addr, unsigned long roots)
+{
+}
+#else
+/* Stand-ins for kvm_mmu_invalidate_gva (mmu.c) and FNAME(invlpg)
+ * (ept_invlpg, paging_tmpl.h), what kvm_mmu_invalidate_addr was before
+ * 6.12: they flush L0's shadow entries and TLB for an address; invisible
+ * to L1 and L2 here. */
+static void kvm_mmu_invalidate_gva(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
+				   gva_t gva, hpa_t root_hpa)
+{
+}
+static void ept_invlpg(struct kvm_vcpu *vcpu, gva_t gva, hpa_t root_hpa)
+{
+}
+#endif
+
+/*
+ * Stand-in for __nested_vmx_vmexit (vmx/nested.c; nested_vmx_vmexit before
+ * 7.2, where the inline that reads the instruction length does not exist):
+ * the recorder.  The real one switches to L1 (prepare_vmcs12,
+ * load_vmcs12_host_state); of what it writes to vmcs12, L1 reads the exit
+ * reason, qualification, interruption information and the guest-linear
+ * address that prepare_vmcs12 copies from vmcs02.  The vCPU stays in guest
+ * mode: the next event is L2's again, as if L1 resumed it at once with the
+ * same controls (the MMU roles a new entry computes are the ones already
+ * there).
+ */
+#if NEPT_KVM_SINCE(7, 2)
+static void __nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
+				u32 exit_intr_info,
+				unsigned long exit_qualification,
+				u32 exit_insn_len)
+#else
+static void nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
+			      u32 exit_intr_info,
+			      unsigned long exit_qualification)
+#endif
+{
+	struct vmcs12 *vmcs12 = get_vmcs12(vcpu);
+
+	nept_st.exited = true;
+	nept_st.exit_reason = vm_exit_reason;
+	nept_st.exit_intr_info = exit_intr_info;
+	nept_st.exit_qual = exit_qualification;
+	vmcs12->vm_exit_reason = vm_exit_reason;
+	vmcs12->vm_exit_intr_info = exit_intr_info;
+	vmcs12->exit_qualification = exit_qualification;
+	vmcs12->guest_linear_address = vmcs_readl(GUEST_LINEAR_ADDRESS);
+}
+
+/* ------------------------------------------------------------------------
+ * The driver.
+ */
+
+/* L1's IA32_VMX_EPT_VPID_CAP as userspace may set it (a subset of what
+ * KVM offers, vmx_restore_vmx_ept_vpid_cap), from the scenario's caps. */
+static u32 nept_ept_caps(uint32_t caps)
+{
+	static const struct {
+		uint32_t cap;
+		u64 bit;
+	} map[] = {
+		{ NEPT_CAP_EXEC_ONLY, VMX_EPT_EXECUTE_ONLY_BIT },
+		{ NEPT_CAP_PAGE_2M, VMX_EPT_2MB_PAGE_BIT },
+		{ NEPT_CAP_PAGE_1G, VMX_EPT_1GB_PAGE_BIT },
+		{ NEPT_CAP_WALK4, VMX_EPT_PAGE_WALK_4_BIT },
+		{ NEPT_CAP_WALK5, VMX_EPT_PAGE_WALK_5_BIT },
+		{ NEPT_CAP_AD, VMX_EPT_AD_BIT },
+#if NEPT_KVM_SINCE(7, 2)
+		{ NEPT_CAP_ADV_INFO, VMX_EPT_ADVANCED_VMEXIT_INFO_BIT },
+#endif
+		{ NEPT_CAP_UC, VMX_EPTP_UC_BIT },
+		{ NEPT_CAP_WB, VMX_EPTP_WB_BIT },
+	};
+	u32 ept = VMX_EPT_INVEPT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT |
+		  VMX_EPT_EXTENT_CONTEXT_BIT;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(map); i++)
+		if (caps & map[i].cap)
+			ept |= (u32)map[i].bit;
+	return ept;
+}
+
+/* A vCPU that has just entered L2 with the scenario's controls. */
+static void nept_vcpu_setup(const struct nept_scenario *s)
+{
+	struct nept_state *st = &nept_st;
+	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
+	struct vmcs12 *vmcs12 = &st->vmcs12;
+	bool mbec = s->caps & NEPT_CAP_MBEC;
+
+	memset(st, 0, sizeof(*st));
+	st->from_hardware = -1;
+
+	/* L1's memory, one memslot per backed page. */
+	st->mem = s->mem;
+	for (unsigned i = 0; i < st->mem.npages; i++) {
+		st->slot[i].base_gfn = st->mem.page[i] >> PAGE_SHIFT;
+		st->slot[i].npages = 1;
+		st->slot[i].userspace_addr = NEPT_HVA_BASE + st->mem.page[i];
+		st->slot[i].id = (short)i;
+	}
+
+	vcpu->kvm = &st->kvm;
+	st->vmx.nested.cached_vmcs12 = vmcs12;
+	/* kvm_mmu_create: no roots yet; L1 runs on root_mmu. */
+	{
+		struct kvm_mmu *mmus[] = { &vcpu->arch.root_mmu,
+					   &vcpu->arch.guest_mmu,
+					   &vcpu->arch.nested_mmu };
+
+		for (unsigned m = 0; m < ARRAY_SIZE(mmus); m++) {
+			mmus[m]->root = KVM_MMU_ROOT_INFO_INVALID;
+			for (unsigned i = 0; i < KVM_MMU_NUM_PREV_ROOTS; i++)
+				mmus[m]->prev_roots[i] =
+					KVM_MMU_ROOT_INFO_INVALID;
+		}
+	}
+	vcpu->arch.mmu = &vcpu->arch.root_mmu;
+	vcpu->arch.walk_mmu = &vcpu->arch.root_mmu;
+
+	/* L1's CPUID: MAXPHYADDR, and the reserved GPA bits
+	 * kvm_vcpu_after_set_cpuid derives from it. */
+	vcpu->arch.maxphyaddr = s->l1_maxphyaddr;
+	vcpu->arch.reserved_gpa_bits = kvm_vcpu_reserved_gpa_bits_raw(vcpu);
+
+	/* L1's VMX capability MSRs. */
+	st->vmx.nested.msrs.ept_caps = nept_ept_caps(s->caps);
+	st->vmx.nested.msrs.secondary_ctls_high =
+		SECONDARY_EXEC_ENABLE_EPT |
+		(mbec ? SECONDARY_EXEC_MODE_BASED_EPT_EXEC : 0);
+
+	/* vmcs12: EPT (and MBEC) on, nothing intercepted. */
+	vmcs12->ept_pointer = s->eptp;
+	vmcs12->cpu_based_vm_exec_control =
+		CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	vmcs12->secondary_vm_exec_control =
+		SECONDARY_EXEC_ENABLE_EPT |
+		(mbec ? SECONDARY_EXEC_MODE_BASED_EPT_EXEC : 0);
+
+	/* L2: protected mode with paging off, every register in
+	 * vcpu->arch (prepare_vmcs02 loads them from vmcs12). */
+	vcpu->arch.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
+	vcpu->arch.cr4 = 0;
+	vcpu->arch.efer = 0;
+	memset(&vcpu->arch.regs_avail, 0xff, sizeof(vcpu->arch.regs_avail));
+
+	/* Nested VM entry (nested_vmx_enter_non_root_mode): guest mode,
+	 * prepare_vmcs02's nested_ept_init_mmu_context, then
+	 * nested_vmx_load_cr3's kvm_init_mmu. */
+	enter_guest_mode(vcpu);
+	nested_ept_init_mmu_context(vcpu);
+	kvm_init_mmu(vcpu);
+}
+
+/*
+ * A VM exit from L2 to L0: what hardware writes to vmcs02, and what
+ * vmx_vcpu_run does with it (the exit reason; the lazily read fields are
+ * marked for reloading).  Hardware writes the guest-physical address for
+ * EPT violations and misconfigurations only, and the guest-linear address
+ * for EPT violations and a few instruction exits (nept_exit_saves_gla);
+ * other exits leave those fields as they were.
+ */
+static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla)
+{
+	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
+
+	nept_st.vmcs02.exit_reason = reason;
+	nept_st.vmcs02.exit_qual = qual;
+	if (gpa)
+		nept_st.vmcs02.guest_physical_address = *gpa;
+	if (gla)
+		nept_st.vmcs02.guest_linear_address = *gla;
+#if NEPT_KVM_SINCE(7, 2)
+	nept_st.vmx.vt.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
+	kvm_clear_available_registers(vcpu, VMX_REGS_LAZY_LOAD_SET);
+#else
+	/* vmx_vcpu_run's own lines before 7.2 (no vcpu_vt, no helper). */
+	nept_st.vmx.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
+	vcpu->arch.regs_avail &= ~VMX_REGS_LAZY_LOAD_SET;
+#endif
+}
+
+/*
+ * Besides EPT violations, hardware saves the guest-linear address for
+ * INS/OUTS and for LMSW with a memory operand (SDM 27.2.1): the linear
+ * address of that operand, which is the data access being emulated.  The
+ * qualification layouts are the SDM's (I/O: bit 4 = string instruction;
+ * CR access: bits 5:4 = 3 for LMSW, bit 6 = memory operand).
+ */
+static bool nept_exit_saves_gla(const struct nept_event *ev)
+{
+	if (ev->access == NEPT_ACC_FETCH)
+		return false;
+	if (ev->exit_reason == EXIT_REASON_IO_INSTRUCTION)
+		return ev->exit_qual & (1u << 4);
+	if (ev->exit_reason == EXIT_REASON_CR_ACCESS)
+		return ((ev->exit_qual >> 4) & 3) == 3 &&
+		       (ev->exit_qual & (1u << 6));
+	return false;
+}
+
+/* The emulator's access to L2 linear address gla (CR0.PG = 0: linear is
+ * L2-physical), and its injection of the fault if the walk fails. */
+static void nept_emulate_access(const struct nept_event *ev)
+{
+	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
+	struct x86_exception ex;
+	gpa_t gpa = INVALID_GPA;
+
+	memset(&ex, 0, sizeof(ex));
+	switch (ev->access) {
+	case NEPT_ACC_READ:
+		gpa = kvm_mmu_gva_to_gpa_read(vcpu, ev->gla, &ex);
+		break;
+	case NEPT_ACC_WRITE:
+		gpa = kvm_mmu_gva_to_gpa_write(vcpu, ev->gla, &ex);
+		break;
+	default: {
+		struct x86_emulate_ctxt ctxt = { .vcpu = vcpu };
+		u8 byte;
+
+		if (kvm_fetch_guest_virt(&ctxt, ev->gla, &byte, 1, &ex) !=
+			    X86EMUL_PROPAGATE_FAULT &&
+		    nept_st.read_page)
+			gpa = nept_st.read_gpa;
+		break;
+	}
+	}
+	if (gpa == INVALID_GPA) {
+#if NEPT_KVM_SINCE(7, 2)
+		nept_st.from_hardware = 0;
+#endif
+		kvm_inject_emulated_page_fault(vcpu, &ex);
+		return;
+	}
+	nept_st.walked = true;
+	nept_st.walk_gpa = gpa;
+}
+
+#if !NEPT_KVM_SINCE(6, 12)
+static bool nept_boot_cpu_has(int feature, const char *name)
+{
+	switch (feature) {
+	case X86_FEATURE_GBPAGES:
+		return true;
+	}
+	fprintf(stderr, "kvm shim: boot_cpu_has(%s) not modelled\n", name);
+	abort();
+}
+#endif
+
+static void nept_unsupported(struct nept_outcome *o, const char *why)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = NEPT_OUT_UNSUPPORTED;
+	o->from_hardware = -1;
+	snprintf(o->note, sizeof(o->note), "%s", why);
+}
+
+static void nept_run_event(const struct nept_event *ev, struct nept_outcome *o)
+{
+	struct nept_state *st = &nept_st;
+	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
+	struct vmcs12 *vmcs12 = &st->vmcs12;
+	u64 gpa = ev->gpa, gla = ev->gla;
+
+	/*
+	 * For a hardware EPT violation, hardware did L2's walk: KVM gets the
+	 * GPA of the guest paging entry and walks EPT12 only.  Elsewhere the
+	 * access to a guest paging entry is KVM's own L2 walk, not driven yet.
+	 */
+	if ((ev->flags & NEPT_AF_PAGING) &&
+	    ev->source != NEPT_SRC_HW_VIOLATION) {
+		nept_unsupported(o, "guest paging access: needs L2 paging");
+		return;
+	}
+	if (ev->source != NEPT_SRC_HW_VIOLATION && ev->gla != ev->gpa) {
+		nept_unsupported(o, "gla != gpa: needs L2 paging");
+		return;
+	}
+
+	memset(o, 0, sizeof(*o));
+	o->warns = st->pending_warns;
+	memcpy(o->note, st->pending_note, sizeof(o->note));
+	st->pending_warns = 0;
+	st->pending_note[0] = 0;
+	st->out = o;
+	st->exited = false;
+	st->from_hardware = -1;
+	st->walked = false;
+	st->read_page = false;
+
+	switch (ev->source) {
+	case NEPT_SRC_HW_VIOLATION:
+		/* L0 handles every EPT violation from L2 (nested EPT):
+		 * vmx_handle_exit -> handle_ept_violation (which, before
+		 * 6.12, also saves the qualification in
+		 * vcpu->arch.exit_qualification). */
+		nept_hw_exit(EXIT_REASON_EPT_VIOLATION, ev->hw_qual, &gpa,
+			     &gla);
+		handle_ept_violation(vcpu);
+		break;
+	case NEPT_SRC_HW_MISCONFIG:
+		/* handle_ept_misconfig -> MMIO: the instruction is emulated
+		 * and its access walks EPT12 again. */
+		nept_hw_exit(EXIT_REASON_EPT_MISCONFIG, 0, &gpa, NULL);
+		nept_emulate_access(ev);
+		break;
+	default:
+		nept_hw_exit(ev->exit_reason, ev->exit_qual, NULL,
+			     nept_exit_saves_gla(ev) ? &gla : NULL);
+		nept_emulate_access(ev);
+		break;
+	}
+
+	/* An exception L1 intercepts becomes a VM exit before L2 runs
+	 * (vmx_check_nested_events). */
+	if (vcpu->arch.exception_vmexit.pending)
+		nested_vmx_inject_exception_vmexit(vcpu);
+
+	o->from_hardware = (int8_t)st->from_hardware;
+	if (st->exited) {
+		o->kind = NEPT_OUT_EXIT;
+		o->reason = (u16)st->exit_reason;
+		o->qual = st->exit_qual;
+		o->gpa = vmcs12->guest_physical_address;
+		o->gla = vmcs12->guest_linear_address;
+		if (o->reason == EXIT_REASON_EPT_VIOLATION)
+			o->gla_valid = !!(o->qual & EPT_VIOLATION_GVA_IS_VALID);
+		if (st->exit_intr_info & INTR_INFO_VALID_MASK) {
+			o->vector = st->exit_intr_info & INTR_INFO_VECTOR_MASK;
+			o->has_error_code = !!(st->exit_intr_info &
+					       INTR_INFO_DELIVER_CODE_MASK);
+			o->error_code = vmcs12->vm_exit_intr_error_code;
+		}
+	} else if (vcpu->arch.exception.pending) {
+		/* Delivered to L2; CR2 (the payload) in gla. */
+		o->kind = NEPT_OUT_EXCEPTION;
+		o->vector = vcpu->arch.exception.vector;
+		o->has_error_code = vcpu->arch.exception.has_error_code;
+		o->error_code = vcpu->arch.exception.error_code;
+		o->gla = vcpu->arch.exception.payload;
+	} else if (st->walked) {
+		o->kind = NEPT_OUT_NONE;
+		o->translated = st->walk_gpa;
+	} else {
+		/* Every path above ends in one of the three: a gap here is
+		 * a bug of this file, not a KVM outcome. */
+		fprintf(stderr, "kvm shim: event with no exit, exception or "
+				"translation\n");
+		abort();
+	}
+
+	/* L1 or L2 handles what it got; the next event starts clean. */
+	memset(&vcpu->arch.exception, 0, sizeof(vcpu->arch.exception));
+	memset(&vcpu->arch.exception_vmexit, 0,
+	       sizeof(vcpu->arch.exception_vmexit));
+	vcpu->requests = 0;
+	st->out = NULL;
+}
+
+static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r);
+
+/* For `neptfuzz targets`: the tree, and the kernel functions compiled in. */
+static void nept_kvm_describe(FILE *f)
+{
+	static const char *const functions[] = { NEPT_TREE_FUNCTIONS };
+
+	fprintf(f, "%s\n", NEPT_TREE_DESCRIPTION);
+	fprintf(f, "tree %s\n", NEPT_TREE_PATH);
+	if (NEPT_TREE_SOURCE[0])
+		fprintf(f, "NEPTFUZZ-SOURCE:\n%s", NEPT_TREE_SOURCE);
+	fprintf(f, "kernel functions (%zu):\n", ARRAY_SIZE(functions));
+	for (size_t i = 0; i < ARRAY_SIZE(functions); i++)
+		fprintf(f, "  %s\n", functions[i]);
+}
+
+/*
+ * Userspace can give L1 any subset of the EPT capabilities KVM offers
+ * (nested_vmx_setup_secondary_ctls; nested_vmx_setup_ctls_msrs before 7.2,
+ * and vmx_restore_vmx_ept_vpid_cap): EPTP memory type UC is never among
+ * them, MBEC and advanced VM-exit information (EPT_VPID_CAP bit 22) only
+ * from 7.2.
+ */
+#if NEPT_KVM_SINCE(7, 2)
+#define NEPT_KVM_CAPS (NEPT_CAP_ALL & ~NEPT_CAP_UC)
+#else
+#define NEPT_KVM_CAPS \
+	(NEPT_CAP_ALL & ~(NEPT_CAP_UC | NEPT_CAP_MBEC | NEPT_CAP_ADV_INFO))
+#endif
+
+const struct nept_impl NEPT_KVM_SYMBOL = {
+	.name = "kvm-" NEPT_TREE_SERIES,
+	.version = NEPT_TREE_DESCRIPTION,
+	.caps = NEPT_KVM_CAPS,
+	.run = nept_kvm_run,
+	.describe = nept_kvm_describe,
+};
+
+static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
+{
+	r->nevents = s->nevents;
+	if (s->caps & ~NEPT_KVM_SYMBOL.caps) {
+		for (unsigned i = 0; i < s->nevents; i++)
+			nept_unsupported(&r->event[i], "capabilities KVM never "
+						       "gives L1");
+		return;
+	}
+	nept_vcpu_setup(s);
+	for (unsigned i = 0; i < s->nevents; i++)
+		nept_run_event(&s->event[i], &r->event[i]);
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The KVM structures that are too entangled to take from the tree
+ * (struct kvm, kvm_vcpu, kvm_vcpu_arch, vcpu_vmx, nested_vmx, memslots),
+ * with only the fields the extracted code touches, under the kernel's
+ * names.  Everything they contain that KVM defines (struct kvm_mmu, the
+ * role unions, struct vmcs12, struct nested_vmx_msrs, union
+ * vmx_exit_reason, struct kvm_queued_exception) is the tree's own, from
+ * kvm_defs.h, which is included before this file.
+ */
+#ifndef NEPT_SHIM_KVM_H
+#define NEPT_SHIM_KVM_H
+
+/*
+ * Where the kernel's own structs differ between versions, so do these (only
+ * in the fields listed): `#if NEPT_KVM_SINCE(7, 2)` is true for a tree of
+ * Linux 7.2 or later (NEPT_TREE_VERSION_CODE, tree.h, is included first).
+ */
+#define NEPT_KVM_SINCE(major, minor) \
+	(NEPT_TREE_VERSION_CODE >= (((major) << 16) + ((minor) << 8)))
+
+/* include/linux/kvm_host.h: one memslot per backed page of the scenario. */
+struct kvm_memory_slot {
+	gfn_t base_gfn;
+	unsigned long npages;
+	unsigned long userspace_addr;
+	u32 flags;
+	short id;
+};
+
+/* arch/x86/include/asm/kvm_host.h */
+struct kvm_arch {
+	unsigned long vm_type;
+	gfn_t gfn_direct_bits;
+};
+
+struct kvm {
+	struct kvm_arch arch;
+};
+
+struct kvm_vcpu_stat {
+	u64 pf_guest;
+	u64 guest_mode;
+};
+
+struct kvm_vcpu_arch {
+	/* Register cache (regs.h): a set bit means "value in vcpu->arch". */
+#if NEPT_KVM_SINCE(7, 2)
+	DECLARE_BITMAP(regs_avail, 64);
+#else
+	u32 regs_avail;
+	u32 regs_dirty;
+#endif
+	unsigned long cr0;
+	unsigned long cr0_guest_owned_bits;
+	unsigned long cr2;
+	unsigned long cr3;
+	unsigned long cr4;
+	unsigned long cr4_guest_owned_bits;
+	u64 efer;
+	u64 pdptrs[4];
+	u32 pkru;
+	u32 hflags;
+	unsigned long dr6;
+
+	/*
+	 * The three MMUs are embedded, as in the kernel: the code compares
+	 * `mmu == &vcpu->arch.nested_mmu` and the like.
+	 */
+	struct kvm_mmu *mmu;
+	struct kvm_mmu root_mmu;
+	struct kvm_mmu guest_mmu;
+	struct kvm_mmu nested_mmu;
+	struct kvm_mmu *walk_mmu;
+
+	struct kvm_queued_exception exception;
+	struct kvm_queued_exception exception_vmexit;
+
+#if !NEPT_KVM_SINCE(6, 12)
+	/*
+	 * The EPT violation's qualification as handle_ept_violation saved it,
+	 * which the EPT walker rewrites and nested_ept_inject_page_fault
+	 * injects (struct x86_exception carries it from 6.12).  vCPU state:
+	 * it persists from one exit to the next, as in the kernel.
+	 */
+	unsigned long exit_qualification;
+#endif
+
+	/* CPUID (cpuid.c): MAXPHYADDR and the features L2's paging uses. */
+#if NEPT_KVM_SINCE(7, 2)
+	u32 cpu_caps[NR_KVM_CPU_CAPS];
+#elif NEPT_KVM_SINCE(6, 12)
+	struct {
+		DECLARE_BITMAP(enabled, KVM_NR_GOVERNED_FEATURES);
+	} governed_features;
+#endif
+	bool is_amd_compatible;
+	int maxphyaddr;
+	u64 reserved_gpa_bits;
+};
+
+/* include/linux/kvm_host.h */
+struct kvm_vcpu {
+	struct kvm *kvm;
+	u64 requests;
+	struct kvm_vcpu_stat stat;
+	struct kvm_vcpu_arch arch;
+};
+
+#if NEPT_KVM_SINCE(7, 2)
+/* arch/x86/kvm/vmx/common.h: the exit information of the current exit. */
+struct vcpu_vt {
+	union vmx_exit_reason exit_reason;
+	unsigned long exit_qualification;
+};
+#endif
+
+/* arch/x86/kvm/vmx/vmx.h */
+struct nested_vmx {
+	struct vmcs12 *cached_vmcs12;
+	struct nested_vmx_msrs msrs;
+	bool pml_full;
+};
+
+struct vcpu_vmx {
+	struct kvm_vcpu vcpu;
+#if NEPT_KVM_SINCE(7, 2)
+	struct vcpu_vt vt;
+#else
+	/* The exit information of the current exit (in vcpu_vt from 7.2). */
+	union vmx_exit_reason exit_reason;
+	unsigned long exit_qualification;
+#endif
+	u32 idt_vectoring_info;
+	bool fail;
+	struct nested_vmx nested;
+};
+
+/* arch/x86/kvm/kvm_emulate.h: the emulator context, for its vCPU only. */
+struct x86_emulate_ctxt {
+	void *vcpu;
+};
+
+/*
+ * Guest memory (virt/kvm/kvm_main.c; arch/x86/include/asm/uaccess.h for the
+ * user accessors), over the scenario's L1 memory: kvm_impl.c.
+ */
+static struct kvm_memory_slot *kvm_vcpu_gfn_to_memslot(struct kvm_vcpu *vcpu,
+						       gfn_t gfn);
+static unsigned long gfn_to_hva_memslot_prot(struct kvm_memory_slot *slot,
+					     gfn_t gfn, bool *writable);
+static void kvm_vcpu_mark_page_dirty(struct kvm_vcpu *vcpu, gfn_t gfn);
+#if !NEPT_KVM_SINCE(6, 12)
+static unsigned long kvm_vcpu_gfn_to_hva_prot(struct kvm_vcpu *vcpu, gfn_t gfn,
+					      bool *writable);
+#endif
+static int kvm_vcpu_read_guest_page(struct kvm_vcpu *vcpu, gfn_t gfn,
+				    void *data, int offset, int len);
+static int kvm_write_guest_page(struct kvm *kvm, gfn_t gfn, const void *data,
+				int offset, int len);
+static int nept_user_read(unsigned long hva, unsigned size, u64 *val);
+static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
+			     u64 new);
+
+#define get_user(x, ptr)                                                  \
+	({                                                                \
+		u64 __gu_val;                                             \
+		int __gu_err = nept_user_read((unsigned long)(ptr),       \
+					      sizeof(*(ptr)), &__gu_val); \
+		(x) = (__typeof__(*(ptr)))__gu_val;                       \
+		__gu_err;                                                 \
+	})
+
+/* The unchecked flavour (no access_ok()): the same here. */
+#define __get_user(x, ptr) get_user(x, ptr)
+
+/* 0: exchanged; 1: *oldp was stale and now holds memory's value;
+ * -EFAULT: no memory there.  The label is the kernel's fault path. */
+#define __try_cmpxchg_user(ptr, oldp, nval, label)                            \
+	({                                                                    \
+		u64 __cx_old = *(oldp);                                       \
+		int __cx_ret =                                                \
+			nept_user_cmpxchg((unsigned long)(ptr),               \
+					  sizeof(*(ptr)), &__cx_old, (nval)); \
+		*(oldp) = (__typeof__(*(ptr)))__cx_old;                       \
+		__cx_ret;                                                     \
+	})
+
+/*
+ * Vendor ops: kvm_x86_call()/kvm_nested_call() are static calls through
+ * vt_x86_ops / vmx_nested_ops; here they resolve at compile time to the
+ * function those tables name (the extracted one where there is one).
+ */
+#define kvm_x86_call(func) nept_x86_##func
+#define kvm_nested_call(func) nept_nested_##func
+/* Before 6.12 (kvm_x86_call from 6.11): static_call(kvm_x86_<func>). */
+#define static_call(name) nept_static_##name
+#define nept_static_kvm_x86_get_cpl vmx_get_cpl
+#define nept_static_kvm_x86_get_rflags vmx_get_rflags
+#define nept_static_kvm_x86_cache_reg vmx_cache_reg
+#define nept_x86_get_cpl vmx_get_cpl
+#define nept_x86_get_rflags vmx_get_rflags
+#define nept_x86_cache_reg vmx_cache_reg
+#define nept_nested_translate_nested_gpa vmx_translate_nested_gpa
+#define nept_nested_is_exception_vmexit nested_vmx_is_exception_vmexit
+#define nept_nested_write_log_dirty nested_vmx_write_pml_buffer
+
+#if !NEPT_KVM_SINCE(7, 2)
+/*
+ * Before 7.2 the nested ops are called through kvm_x86_ops.nested_ops
+ * (struct kvm_x86_nested_ops is the tree's); of kvm_x86_ops, only that
+ * member.  Both tables are filled in kvm_impl.c with the real functions.
+ */
+struct kvm_x86_ops {
+	struct kvm_x86_nested_ops *nested_ops;
+};
+#endif
+
+/*
+ * Stand-ins for kernel functions that cannot run here (kvm_impl.c; each
+ * says why, kvm/STANDINS.md lists them).
+ */
+static unsigned long vmcs_readl(unsigned long field);
+static u32 vmcs_read32(unsigned long field);
+static u64 vmcs_read64(unsigned long field);
+static void vmcs_set_bits(unsigned long field, u32 mask);
+static int vmx_get_cpl(struct kvm_vcpu *vcpu);
+static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu);
+static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg);
+static bool vmx_get_nmi_mask(struct kvm_vcpu *vcpu);
+static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault);
+#if NEPT_KVM_SINCE(6, 12)
+static int ept_sync_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp, int i);
+#else
+static int ept_sync_page(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp);
+static void ept_invlpg(struct kvm_vcpu *vcpu, gva_t gva, hpa_t root_hpa);
+static void kvm_mmu_invalidate_gva(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
+				   gva_t gva, hpa_t root_hpa);
+#endif
+static void init_kvm_tdp_mmu(struct kvm_vcpu *vcpu,
+			     union kvm_cpu_role cpu_role);
+static void init_kvm_softmmu(struct kvm_vcpu *vcpu,
+			     union kvm_cpu_role cpu_role);
+static void kvm_mmu_new_pgd(struct kvm_vcpu *vcpu, gpa_t new_pgd);
+#if !NEPT_KVM_SINCE(6, 12)
+static struct kvm_cpuid_entry2 *
+kvm_find_cpuid_entry_index(struct kvm_vcpu *vcpu, u32 function, u32 index);
+#endif
+#if NEPT_KVM_SINCE(6, 12)
+static void kvm_mmu_invalidate_addr(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
+				    u64 addr, unsigned long roots);
+#endif
+static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
+			      u64 error_code, void *insn, int insn_len);
+static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type);
+#if NEPT_KVM_SINCE(7, 2)
+static void __nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
+				u32 exit_intr_info,
+				unsigned long exit_qualification,
+				u32 exit_insn_len);
+#else
+static void nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
+			      u32 exit_intr_info,
+			      unsigned long exit_qualification);
+#endif
+
+/*
+ * Module parameters and host properties the extracted code reads, at the
+ * values KVM has on an EPT host with default parameters.
+ */
+static bool tdp_enabled = true;		      /* mmu.c, EPT on */
+static bool enable_vnmi = true;		      /* vmx.c */
+static bool allow_smaller_maxphyaddr = false; /* x86.c */
+static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
+#if NEPT_KVM_SINCE(6, 12)
+static struct {
+	u8 maxphyaddr;
+} kvm_host = { .maxphyaddr = 52 }; /* x86.c: host MAXPHYADDR */
+#else
+static u8 shadow_phys_bits = 52; /* mmu/spte.c: the same, before 6.12 */
+
+/*
+ * boot_cpu_has (arch/x86/include/asm/cpufeature.h): the host's CPU
+ * features, for the ones the extracted code asks about (6.1's
+ * guest_can_use_gbpages: an EPT host with 1-GiB pages has GBPAGES).  Any
+ * other is a gap in this shim (kvm_impl.c aborts), not a value to make up.
+ */
+static bool nept_boot_cpu_has(int feature, const char *name);
+#define boot_cpu_has(bit) nept_boot_cpu_has(bit, #bit)
+#endif
+
+#endif
