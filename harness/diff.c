@@ -247,7 +247,7 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 	d->s = *s;
 	nept_canonicalize(&d->s);
 	d->ndiv = 0;
-	d->unsupported = 0;
+	d->uncompared = 0;
 	model_impl.run(&d->s, &d->model);
 	for (unsigned i = 1; i < nept_nimpls && i <= 8; i++) {
 		const struct nept_impl *impl = nept_impls[i];
@@ -267,18 +267,24 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 		} else {
 			impl->run(&d->s, r);
 		}
-		/* After an event it could not run, an implementation's state
-		 * (A/D flags, stale fields) is no longer the model's: the
-		 * rest of the sequence is not comparable. */
+		/* After an event it could not run, or one whose outcome kind or
+		 * A/D writes differed, an implementation's memory is no longer
+		 * the model's: later events would only echo that difference. */
 		bool skipping = false;
 
 		for (unsigned e = 0; e < d->s.nevents; e++) {
+			unsigned before = d->ndiv;
+
 			skipping |= r->event[e].kind == NEPT_OUT_UNSUPPORTED;
-			if (skipping)
-				d->unsupported++;
-			else
-				nept_compare(d, impl, e, &d->model.event[e],
-					     &r->event[e]);
+			if (skipping) {
+				d->uncompared++;
+				continue;
+			}
+			nept_compare(d, impl, e, &d->model.event[e],
+				     &r->event[e]);
+			for (unsigned k = before; k < d->ndiv; k++)
+				skipping |= d->div[k].field &
+					    (NEPT_F_KIND | NEPT_F_AD_WRITES);
 		}
 	}
 }

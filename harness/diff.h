@@ -28,7 +28,9 @@ struct nept_diff {
 	struct nept_result impl[8]; /* nept_impls[1..], in order */
 	unsigned ndiv;
 	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
-	unsigned unsupported; /* events some implementation skipped */
+	/* Events not compared: unsupported by an implementation, or after
+	 * one whose difference left its memory unlike the model's. */
+	unsigned uncompared;
 };
 
 /*

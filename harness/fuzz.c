@@ -39,11 +39,11 @@ static void report(void)
 	for (unsigned i = 0; i < nknown_seen; i++)
 		fprintf(stderr, "neptfuzz: known %s: %lu inputs\n",
 			known_seen[i].title, known_seen[i].count);
-	if (fuzz_stats.unsupported)
+	if (fuzz_stats.uncompared)
 		fprintf(stderr,
-			"neptfuzz: %lu events unsupported by some "
-			"implementation\n",
-			fuzz_stats.unsupported);
+			"neptfuzz: %lu events not compared (unsupported, or "
+			"after a divergence)\n",
+			fuzz_stats.uncompared);
 	if (!path || !*path)
 		return;
 	f = fopen(path, "w");
@@ -59,7 +59,7 @@ static void report(void)
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		fprintf(f, "%s\"%s\":%lu", t ? "," : "", nept_tolerance_name(t),
 			nept_tolerance_count[t]);
-	fprintf(f, "},\"unsupported\":%lu,\"known\":{", fuzz_stats.unsupported);
+	fprintf(f, "},\"uncompared\":%lu,\"known\":{", fuzz_stats.uncompared);
 	for (unsigned i = 0; i < nknown_seen; i++) {
 		fprintf(f, "%s", i ? "," : "");
 		report_json_string(f, known_seen[i].title);
@@ -101,7 +101,7 @@ void fuzz_count_diff(const struct nept_diff *d)
 	char title[256];
 	unsigned i;
 
-	fuzz_stats.unsupported += d->unsupported;
+	fuzz_stats.uncompared += d->uncompared;
 	if (!d->ndiv || nept_diff_new(d))
 		return;
 	nept_diff_title(d, true, title, sizeof(title));

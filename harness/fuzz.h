@@ -18,7 +18,7 @@ struct fuzz_stats {
 	unsigned long events;
 	unsigned long kind[4]; /* enum nept_outcome_kind */
 	unsigned long violations, misconfigs, undefined;
-	unsigned long unsupported; /* events an implementation skipped */
+	unsigned long uncompared; /* events an implementation skipped */
 };
 
 extern struct fuzz_stats fuzz_stats;
@@ -29,7 +29,7 @@ void fuzz_stats_init(void);
 void fuzz_count(const struct nept_result *r);
 
 struct nept_diff;
-/* Counts known divergences by signature and unsupported events. */
+/* Counts known divergences by signature and events not compared. */
 void fuzz_count_diff(const struct nept_diff *d);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

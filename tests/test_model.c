@@ -313,7 +313,9 @@ static void build(const struct mcase *c, struct nept_scenario *s)
 	uint64_t gpa = c->gpa ? c->gpa : GPA;
 
 	scenario_init(s);
-	s->caps = (s->caps | c->caps_add) & ~c->caps_del;
+	/* The baseline is a modern host's L1: defaults plus advanced
+	 * VM-exit information (cap bit 22). */
+	s->caps = (s->caps | NEPT_CAP_ADV_INFO | c->caps_add) & ~c->caps_del;
 	if (c->maxphy)
 		s->l1_maxphyaddr = (uint8_t)c->maxphy;
 	s->eptp |= c->eptp_add & ~WALK5;

@@ -1094,7 +1094,7 @@ static const char example_io[] =
 	"neptfuzz-scenario 1\n"
 	"# INS to a page L1 maps read-only: KVM's emulator writes for L2\n"
 	"# while the current exit is the I/O instruction (facts §5.2, §6).\n"
-	"caps default\n"
+	"caps default adv-info\n"
 	"eptp root=0x1000 walk=4\n"
 	"entry 0x1000[0] 0x2007\n"
 	"entry 0x2000[0] 0x3007\n"
@@ -1143,6 +1143,7 @@ static void test_examples(void)
 	       "4-level walk example parsed to another scenario");
 
 	scenario_init(&want);
+	want.caps |= NEPT_CAP_ADV_INFO;
 	want.l1_maxphyaddr = 39;
 	scenario_set_qword(&want, 0x1000, 0x2007);
 	scenario_set_qword(&want, 0x2000, 0x3007);
@@ -1162,6 +1163,7 @@ static void test_examples(void)
 	       "2-MiB example parsed to another scenario");
 
 	scenario_init(&want);
+	want.caps |= NEPT_CAP_ADV_INFO;
 	scenario_set_qword(&want, 0x1000, 0x2007);
 	scenario_set_qword(&want, 0x2000, 0x3007);
 	scenario_set_qword(&want, 0x3000, 0x4007);

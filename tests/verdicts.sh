@@ -4,6 +4,7 @@
 # each implementation to the verdict the file records:
 #   # verdict: kvm-6.1 diverges qualification nonzero
 #   # verdict: kvm-7.2 agrees
+#   # verdict: kvm-6.1 unsupported
 # A verdict for an implementation not built into this binary (its kernel
 # tree is absent) is reported as skipped, never passed.
 set -u
@@ -27,10 +28,16 @@ for f in "$dir"/*; do
 			continue
 		fi
 		n=$(jq --arg i "$impl" '[.divergences[] | select(.implementation == $i)] | length' <<<"$json")
+		u=$(jq --arg i "$impl" '[.implementations[$i][] | select(.kind == "unsupported")] | length' <<<"$json")
 		case "$verdict" in
+		unsupported)
+			if [ "$u" -gt 0 ]; then pass=$((pass + 1)); else
+				echo "FAIL $f: $impl was expected not to support this scenario"
+				fail=$((fail + 1))
+			fi ;;
 		agrees)
-			if [ "$n" -eq 0 ]; then pass=$((pass + 1)); else
-				echo "FAIL $f: $impl was expected to agree, has $n divergences"
+			if [ "$n" -eq 0 ] && [ "$u" -eq 0 ]; then pass=$((pass + 1)); else
+				echo "FAIL $f: $impl was expected to agree, has $n divergences, $u unsupported events"
 				fail=$((fail + 1))
 			fi ;;
 		diverges)
