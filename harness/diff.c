@@ -305,30 +305,35 @@ static bool same_signature(const struct nept_divergence *a,
 	       !strcmp(a->detail, b->detail);
 }
 
-void nept_diff_title(const struct nept_diff *d, bool known, char *buf, size_t n)
+void nept_divergence_title(const struct nept_diff *d, unsigned k, char *buf,
+			   size_t n)
 {
-	const struct nept_divergence *first = NULL;
+	const struct nept_divergence *first = &d->div[k];
 	size_t len;
 
-	for (unsigned i = 0; i < d->ndiv && !first; i++)
-		if ((d->div[i].known != NULL) == known)
-			first = &d->div[i];
-	if (!first) {
-		snprintf(buf, n, "no divergence");
-		return;
-	}
 	/* The version set: every implementation with this same difference. */
 	len = (size_t)snprintf(buf, n, "divergence: ");
-	for (unsigned i = 0, k = 0; i < d->ndiv && len < n; i++) {
+	for (unsigned i = 0, c = 0; i < d->ndiv && len < n; i++) {
 		if (!same_signature(&d->div[i], first))
 			continue;
 		len += (size_t)snprintf(buf + len, n - len, "%s%s",
-					k++ ? "," : "", d->div[i].impl->name);
+					c++ ? "," : "", d->div[i].impl->name);
 	}
 	if (len < n)
 		snprintf(buf + len, n - len, ": %s: %s %s",
 			 nept_source_name(first->source),
 			 nept_field_name(first->field), first->detail);
+}
+
+void nept_diff_title(const struct nept_diff *d, bool known, char *buf, size_t n)
+{
+	for (unsigned i = 0; i < d->ndiv; i++) {
+		if ((d->div[i].known != NULL) == known) {
+			nept_divergence_title(d, i, buf, n);
+			return;
+		}
+	}
+	snprintf(buf, n, "no divergence");
 }
 
 static void outcome_line(FILE *f, const char *name,

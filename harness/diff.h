@@ -60,6 +60,9 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
 		     size_t n);
 unsigned nept_diff_new(const struct nept_diff *d);
+/* The title of divergence k alone (with its version set). */
+void nept_divergence_title(const struct nept_diff *d, unsigned k, char *buf,
+			   size_t n);
 
 /* Readable report: the scenario, each outcome, the differing bits. */
 void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario);

@@ -43,17 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_count_diff(&d);
 	if (stop_on) {
 		/* Measuring time to a finding (scripts/bench): stop at the
-		 * signature asked for, known or not, and at nothing else. */
-		char known[256];
-
-		nept_diff_title(&d, false, title, sizeof(title));
-		nept_diff_title(&d, true, known, sizeof(known));
-		if (fnmatch(stop_on, title, 0) == 0 ||
-		    fnmatch(stop_on, known, 0) == 0) {
-			fprintf(stderr, "SUMMARY: neptfuzz: %s\n",
-				fnmatch(stop_on, title, 0) == 0 ? title
-								: known);
-			abort();
+		 * first divergence matching the pattern, known or not, and at
+		 * nothing else. */
+		for (unsigned k = 0; k < d.ndiv; k++) {
+			nept_divergence_title(&d, k, title, sizeof(title));
+			if (fnmatch(stop_on, title, 0) == 0) {
+				fprintf(stderr, "SUMMARY: neptfuzz: %s\n",
+					title);
+				abort();
+			}
 		}
 		return 0;
 	}

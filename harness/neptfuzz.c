@@ -311,8 +311,12 @@ static int cmd_gen(int argc, char **argv)
 static void usage_targets(FILE *f)
 {
 	fprintf(f,
-		"usage: %s targets\n\nLists the implementations linked into "
-		"this binary.\n",
+		"usage: %s targets [--names]\n\nLists the implementations "
+		"linked into this binary: for each KVM\nmodule the kernel "
+		"version, "
+		"Debian package and tarball checksum, and the\nextracted "
+		"kernel "
+		"functions with their file:line.  --names: names only.\n",
 		prog);
 }
 
@@ -513,16 +517,24 @@ static int cmd_fmt(int argc, char **argv)
 
 static int cmd_targets(int argc, char **argv)
 {
-	(void)argv;
+	bool names = false;
+
 	if (argc > 1) {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			usage_targets(stdout);
 			return 0;
 		}
-		usage_targets(stderr);
-		return EXIT_USAGE;
+		if (argc > 2 || strcmp(argv[1], "--names")) {
+			usage_targets(stderr);
+			return EXIT_USAGE;
+		}
+		names = true;
 	}
 	for (unsigned i = 0; i < nept_nimpls; i++) {
+		if (names) {
+			printf("%s\n", nept_impls[i]->name);
+			continue;
+		}
 		printf("%-12s %s\n", nept_impls[i]->name,
 		       nept_impls[i]->version);
 		if (nept_impls[i]->describe)

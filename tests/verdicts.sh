@@ -10,7 +10,7 @@
 set -u
 nf=$1 dir=$2
 pass=0 fail=0 skip=0
-built=$("$nf" targets | awk '{print $1}')
+built=$("$nf" targets --names)
 for f in "$dir"/*; do
 	[ -f "$f" ] || continue
 	case "$f" in *.md) continue ;; esac
