@@ -22,13 +22,17 @@ const char *nept_field_name(uint32_t field)
 	return "?";
 }
 
-void nept_canonicalize(struct nept_scenario *s)
+void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 {
 	struct nept_mem mem = s->mem;
+	struct nept_result scratch;
 
+	if (!model)
+		model = &scratch;
+	model->nevents = s->nevents;
 	for (unsigned i = 0; i < s->nevents; i++) {
 		struct nept_event *ev = &s->event[i];
-		struct nept_outcome o;
+		struct nept_outcome *o = &model->event[i];
 		struct model_trace t;
 		uint64_t q;
 
@@ -39,7 +43,7 @@ void nept_canonicalize(struct nept_scenario *s)
 					      ~NEPT_AF_XD);
 		}
 		/* The walk runs in sequence, so A/D state carries over. */
-		model_run_event(s, &mem, ev, &o, &t);
+		model_run_event(s, &mem, ev, o, &t);
 		if (ev->source != NEPT_SRC_HW_VIOLATION)
 			continue;
 		q = model_access_bits(s, ev);
@@ -181,36 +185,27 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		return;
 	if (g->warns)
 		add(d, impl, event, NEPT_F_WARNS, "WARN");
-	if (m->kind != g->kind) {
-		/* Name the exit that went missing or appeared, with the SDM
-		 * rule behind it: "exit 49 (W without R)->none". */
+	if (m->kind != g->kind ||
+	    (m->kind == NEPT_OUT_EXIT && m->reason != g->reason)) {
+		/* Name the exit that went missing, appeared or changed, with
+		 * the SDM rule behind it: "exit 49 (W without R)->none". */
 		char a[64], b[64];
 
 		kind_name(m, true, a, sizeof(a));
 		kind_name(g, false, b, sizeof(b));
 		snprintf(buf, sizeof(buf), "%s->%s", a, b);
-		add(d, impl, event, NEPT_F_KIND, buf);
+		add(d, impl, event,
+		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
 		return;
 	}
 	if (m->kind == NEPT_OUT_EXIT) {
-		if (m->reason != g->reason) {
-			char a[64], b[64];
-
-			kind_name(m, true, a, sizeof(a));
-			kind_name(g, false, b, sizeof(b));
-			snprintf(buf, sizeof(buf), "%s->%s", a, b);
-			add(d, impl, event, NEPT_F_REASON, buf);
-			return;
-		}
 		compare_qual(d, impl, event, m, g);
-		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa)
+		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa) {
+			bool same_page = !((m->gpa ^ g->gpa) & ~0xfffull);
+
 			add(d, impl, event, NEPT_F_GPA,
-			    (m->gpa & ~0xfffull) == (g->gpa & ~0xfffull) ? "pag"
-									   "e "
-									   "off"
-									   "set"
-									 : "pag"
-									   "e");
+			    same_page ? "page offset" : "page");
+		}
 		if (!(u & NEPT_F_GLA_VALID) && m->gla_valid != g->gla_valid)
 			add(d, impl, event, NEPT_F_GLA_VALID,
 			    g->gla_valid ? "+valid" : "-valid");
@@ -245,10 +240,11 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 {
 	d->s = *s;
-	nept_canonicalize(&d->s);
+	/* The model's run on the canonical scenario is the reference: it
+	 * reads no hw_qual, so the run that derives it serves. */
+	nept_canonicalize(&d->s, &d->model);
 	d->ndiv = 0;
 	d->uncompared = 0;
-	model_impl.run(&d->s, &d->model);
 	for (unsigned i = 1; i < nept_nimpls && i <= 8; i++) {
 		const struct nept_impl *impl = nept_impls[i];
 		struct nept_result *r = &d->impl[i - 1];

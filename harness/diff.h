@@ -40,9 +40,10 @@ struct nept_diff {
  * and derives the hardware EXIT_QUALIFICATION of hardware EPT violations
  * from the access (bits 0-2, 7-12), keeping the input's bits 3-6 only where
  * EPT12's path grants them (L0's shadow EPT never grants more).
- * Idempotent: files replay exactly as the fuzzer ran them.
+ * Idempotent: files replay exactly as the fuzzer ran them.  model, if not
+ * NULL, receives the model's outcomes for the canonical scenario.
  */
-void nept_canonicalize(struct nept_scenario *s);
+void nept_canonicalize(struct nept_scenario *s, struct nept_result *model);
 
 /* Runs s (after nept_canonicalize) on every implementation. */
 void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d);

@@ -64,9 +64,8 @@ static void run_file(const char *path)
 	}
 	nfiles++;
 	d.s = s;
-	nept_canonicalize(&d.s);
+	nept_canonicalize(&d.s, &d.model);
 	d.ndiv = 0;
-	model_impl.run(&d.s, &d.model);
 	memset(&kr, 0xa5, sizeof(kr));
 	NEPT_KVM_SYMBOL.run(&d.s, &kr);
 	if (kr.nevents != d.s.nevents) {

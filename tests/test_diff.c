@@ -204,7 +204,7 @@ int main(void)
 		s.event[0].gla = 0xdead;
 		s.event[0].hw_qual = 0x38 | QUAL_FETCH;
 		scenario_normalize(&s);
-		nept_canonicalize(&s);
+		nept_canonicalize(&s, NULL);
 		EXPECT(s.event[0].gla == 0x5123, "gla not gpa");
 		EXPECT(s.event[0].hw_qual ==
 			       (QUAL_WRITE | QUAL_READABLE | QUAL_GLA_VALID |
@@ -214,7 +214,7 @@ int main(void)
 		{
 			struct nept_scenario again = s;
 
-			nept_canonicalize(&again);
+			nept_canonicalize(&again, NULL);
 			EXPECT(scenario_equal(&s, &again), "canonicalize is "
 							   "not idempotent");
 		}
