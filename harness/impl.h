@@ -44,6 +44,23 @@ enum nept_tolerance {
 	 * the SDM does not say what such a read returns (an abort on real
 	 * hardware), so every field is undefined. */
 	NEPT_TOL_UNBACKED_TABLE,
+	/* Exit-qual bit 12 (EPT violation, PML full) is undefined with NMI
+	 * exiting = 1 and virtual NMIs = 0, and when the exit happens during
+	 * event delivery (facts §6.3, §7.2). */
+	NEPT_TOL_QUAL_BIT12_UNDEFINED,
+	/* A PML-full exit defines only bit 12 of its qualification (facts
+	 * §7.2). */
+	NEPT_TOL_PML_QUAL_UNDEFINED,
+	/* Both the final GPA and a guest A/D-flag write would cause an EPT
+	 * violation: the SDM does not order them (facts §5.4, §12 item 1). */
+	NEPT_TOL_AD_FINAL_ORDER,
+	/* 32-bit paging, 4-MiB page with MAXPHYADDR > 36: whether PDE bits
+	 * 20:17 are address bits or reserved (facts §8.2, §12 item 6). */
+	NEPT_TOL_PSE36_HIGH_BITS,
+	/* A guest paging-structure entry or the PML log lies where L1 has no
+	 * memory (behind an EPT12 mapping): what the access does is not the
+	 * SDM's to say. */
+	NEPT_TOL_L2_UNBACKED,
 	NEPT_TOL_COUNT
 };
 

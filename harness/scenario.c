@@ -227,17 +227,54 @@ static bool bad_access(const struct nept_scenario *s,
 	return e->access >= NEPT_ACC_COUNT;
 }
 
-static bool bad_flags(const struct nept_scenario *s, const struct nept_event *e)
-{
-	(void)s;
-	return e->flags & ~NEPT_AF_ALL;
-}
-
 static bool reserved_set(const struct nept_scenario *s,
 			 const struct nept_event *e)
 {
 	(void)s;
-	return e->reserved0 || e->reserved1;
+	return e->reserved1;
+}
+
+static bool bad_during(const struct nept_scenario *s,
+		       const struct nept_event *e)
+{
+	(void)s;
+	return e->during > 32;
+}
+
+static bool walk_flags_given(const struct nept_scenario *s,
+			     const struct nept_event *e)
+{
+	return nept_walks_l2(s, e) && (e->flags & NEPT_AF_FROM_L2_WALK);
+}
+
+static bool walk_gpa_given(const struct nept_scenario *s,
+			   const struct nept_event *e)
+{
+	return nept_walks_l2(s, e) && e->gpa;
+}
+
+static bool implicit_without_walk(const struct nept_scenario *s,
+				  const struct nept_event *e)
+{
+	return has(e, NEPT_AF_IMPLICIT) && !nept_walks_l2(s, e);
+}
+
+static bool gla_beyond_32(const struct nept_scenario *s,
+			  const struct nept_event *e)
+{
+	return (s->l2.paging == NEPT_L2_32BIT || s->l2.paging == NEPT_L2_PAE) &&
+	       e->gla >> 32;
+}
+
+static bool gla_not_canonical(const struct nept_scenario *s,
+			      const struct nept_event *e)
+{
+	unsigned bits = s->l2.paging == NEPT_L2_5LEVEL	 ? 57
+			: s->l2.paging == NEPT_L2_4LEVEL ? 48
+							 : 0;
+	int64_t v = (int64_t)e->gla;
+
+	return bits && (v >> (bits - 1)) != 0 && (v >> (bits - 1)) != -1;
 }
 
 static bool ad_without_paging(const struct nept_scenario *s,
@@ -307,8 +344,20 @@ static bool stray_exit(const struct nept_scenario *s,
 static const struct event_rule event_rules[] = {
 	{ bad_source, "unknown source" },
 	{ bad_access, "unknown access" },
-	{ bad_flags, "unknown access flags" },
 	{ reserved_set, "reserved fields must be 0" },
+	{ bad_during, "during: a vector is 0..31" },
+	{ walk_flags_given, "with L2 paging the walk decides paging, sets-ad, "
+			    "user, writable, xd and no-gla (facts §8.3); only "
+			    "hw-violation events name them" },
+	{ walk_gpa_given, "with L2 paging the walk finds the gpa (facts "
+			  "§8.3); only hw-violation events name it" },
+	{ implicit_without_walk, "implicit needs L2 paging and a source other "
+				 "than hw-violation: it changes L2's walk "
+				 "(facts §8.1)" },
+	{ gla_beyond_32, "gla beyond 32 bits outside 64-bit mode (32-bit and "
+			 "PAE paging)" },
+	{ gla_not_canonical, "gla not canonical for the paging mode (a #GP, "
+			     "not a page walk)" },
 	{ ad_without_paging, "sets-ad needs paging: only guest "
 			     "paging-structure entries have A/D flags (facts "
 			     "§5.4)" },
@@ -340,8 +389,9 @@ struct expect_rule {
 
 static bool x_empty_not_zero(const struct nept_expect *x)
 {
-	return !x->fields && (x->kind || x->reserved || x->reason || x->qual ||
-			      x->gpa || x->gla || x->translated);
+	return !x->fields && (x->kind || x->vector || x->error_code ||
+			      x->reason || x->qual || x->gpa || x->gla ||
+			      x->translated);
 }
 
 static bool x_bad_fields(const struct nept_expect *x)
@@ -360,9 +410,21 @@ static bool x_bad_kind(const struct nept_expect *x)
 	       x->kind != NEPT_OUT_EXCEPTION;
 }
 
-static bool x_reserved(const struct nept_expect *x)
+/* Facts §10.3: a vector is reported by an exception delivered to L2 or an
+ * exit for one (reason 0). */
+static bool x_vector_misplaced(const struct nept_expect *x)
 {
-	return x->reserved;
+	bool exc = x->kind == NEPT_OUT_EXCEPTION ||
+		   (x->kind == NEPT_OUT_EXIT &&
+		    x->reason == NEPT_EXIT_EXCEPTION_NMI);
+
+	return (x->fields & (NEPT_EXPECT_VECTOR | NEPT_EXPECT_ERROR_CODE)) &&
+	       !exc;
+}
+
+static bool x_bad_vector(const struct nept_expect *x)
+{
+	return x->vector > 31;
 }
 
 static bool x_reason_mismatch(const struct nept_expect *x)
@@ -388,7 +450,9 @@ static bool x_unset_not_zero(const struct nept_expect *x)
 	       (!(x->fields & NEPT_EXPECT_QUAL) && x->qual) ||
 	       (!(x->fields & NEPT_EXPECT_GPA) && x->gpa) ||
 	       (!(x->fields & NEPT_EXPECT_GLA) && x->gla) ||
-	       (!(x->fields & NEPT_EXPECT_TRANSLATED) && x->translated);
+	       (!(x->fields & NEPT_EXPECT_TRANSLATED) && x->translated) ||
+	       (!(x->fields & NEPT_EXPECT_VECTOR) && x->vector) ||
+	       (!(x->fields & NEPT_EXPECT_ERROR_CODE) && x->error_code);
 }
 
 /* Order matters: the first rules make the later ones meaningful. */
@@ -397,7 +461,9 @@ static const struct expect_rule expect_rules[] = {
 	{ x_bad_fields, "unknown fields" },
 	{ x_no_kind, "an expectation always names the outcome kind" },
 	{ x_bad_kind, "kind must be none, exit or exception" },
-	{ x_reserved, "reserved field must be 0" },
+	{ x_vector_misplaced, "vector and error-code need an exception or an "
+			      "exit for one (exception-nmi, facts §10.3)" },
+	{ x_bad_vector, "vector: 0..31" },
 	{ x_reason_mismatch, "a reason is expected for an exit, and only "
 			     "there" },
 	{ x_translated_not_none, "translated belongs to none: only an access "
@@ -459,6 +525,90 @@ static bool check_mem(const struct nept_mem *m, struct nept_error *err)
 	return true;
 }
 
+/* Facts §8.2, §7.4: the PDPTE-register rules a VM entry checks (bits 2:1,
+ * 8:5 and 63:M reserved in a present PDPTE). */
+static bool pdpte_invalid(uint64_t v, unsigned maxphyaddr)
+{
+	uint64_t rsvd = 0x6ull | 0x1e0ull | ~((1ull << maxphyaddr) - 1);
+
+	return (v & 1) && (v & rsvd);
+}
+
+static bool check_l2(const struct nept_scenario *s, struct nept_error *err)
+{
+	const struct nept_l2 *l2 = &s->l2;
+	static const struct nept_l2 off;
+	unsigned i;
+
+	if (l2->paging >= NEPT_L2_PAGING_COUNT)
+		return fail(err, "l2: unknown paging mode %u", l2->paging);
+	/* One encoding per scenario: nothing else matters without paging. */
+	if (l2->paging == NEPT_L2_OFF)
+		return memcmp(l2, &off, sizeof(off)) == 0 ||
+		       fail(err, "l2: with paging off every other field is 0");
+	if (l2->cpl > 3)
+		return fail(err, "l2: cpl %u: outside 0..3", l2->cpl);
+	if (l2->flags & ~NEPT_L2F_ALL)
+		return fail(err, "l2: unknown flags 0x%x",
+			    l2->flags & ~NEPT_L2F_ALL);
+	if (!(l2->flags & NEPT_L2F_PKE) && l2->pkru)
+		return fail(err, "l2: pkru without pke is never read");
+	if (l2->paging == NEPT_L2_PAE) {
+		if (l2->cr3)
+			return fail(err,
+				    "l2: cr3 with PAE paging: with EPT the "
+				    "walk starts from the PDPTE registers "
+				    "(facts §8.3), so cr3 is 0");
+		for (i = 0; i < 4; i++)
+			if (pdpte_invalid(l2->pdpte[i], s->l1_maxphyaddr))
+				return fail(err,
+					    "l2: pdpte %u has reserved bits "
+					    "set: VM entry fails (facts §7.4)",
+					    i);
+		return true;
+	}
+	for (i = 0; i < 4; i++)
+		if (l2->pdpte[i])
+			return fail(err, "l2: pdpte without PAE paging");
+	if (l2->cr3 & PAGE_MASK)
+		return fail(err, "l2: cr3 0x%llx: not 4-KiB aligned",
+			    (unsigned long long)l2->cr3);
+	if (l2->cr3 >> s->l1_maxphyaddr ||
+	    (l2->paging == NEPT_L2_32BIT && l2->cr3 >> 32))
+		return fail(err,
+			    "l2: cr3 0x%llx: beyond what the paging mode "
+			    "and MAXPHYADDR address",
+			    (unsigned long long)l2->cr3);
+	return true;
+}
+
+static bool check_controls(const struct nept_scenario *s,
+			   struct nept_error *err)
+{
+	const struct nept_controls *c = &s->ctl;
+
+	if (c->flags & ~NEPT_CTL_ALL)
+		return fail(err, "controls: unknown flags 0x%x",
+			    c->flags & ~NEPT_CTL_ALL);
+	/* SDM 26.2.1.1: virtual NMIs need NMI exiting, else VM entry
+	 * fails. */
+	if ((c->flags & NEPT_CTL_VIRTUAL_NMIS) &&
+	    !(c->flags & NEPT_CTL_NMI_EXITING))
+		return fail(err, "controls: virtual-nmis needs nmi-exiting "
+				 "(VM entry would fail)");
+	if (!(c->flags & NEPT_CTL_PML))
+		return (!c->pml_index && !c->pml_address) ||
+		       fail(err, "controls: pml-index and pml-address "
+				 "without pml are never read");
+	if ((c->pml_address & PAGE_MASK) ||
+	    c->pml_address >> s->l1_maxphyaddr)
+		return fail(err,
+			    "controls: pml-address 0x%llx: not 4-KiB aligned "
+			    "or beyond MAXPHYADDR (VM entry would fail)",
+			    (unsigned long long)c->pml_address);
+	return true;
+}
+
 bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 {
 	const char *why;
@@ -479,6 +629,8 @@ bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 	if (why)
 		return fail(err, "eptp: %s", why);
 	if (!check_mem(&s->mem, err))
+		return false;
+	if (!check_l2(s, err) || !check_controls(s, err))
 		return false;
 	if (s->nevents == 0)
 		return fail(err, "no events: a scenario runs at least one");
@@ -503,7 +655,8 @@ static bool expect_equal(const struct nept_expect *a,
 			 const struct nept_expect *b)
 {
 	return a->fields == b->fields && a->kind == b->kind &&
-	       a->reserved == b->reserved && a->reason == b->reason &&
+	       a->vector == b->vector && a->error_code == b->error_code &&
+	       a->reason == b->reason &&
 	       a->qual == b->qual && a->gpa == b->gpa && a->gla == b->gla &&
 	       a->translated == b->translated;
 }
@@ -511,7 +664,7 @@ static bool expect_equal(const struct nept_expect *a,
 static bool event_equal(const struct nept_event *a, const struct nept_event *b)
 {
 	return a->source == b->source && a->access == b->access &&
-	       a->flags == b->flags && a->reserved0 == b->reserved0 &&
+	       a->flags == b->flags && a->during == b->during &&
 	       a->exit_reason == b->exit_reason &&
 	       a->reserved1 == b->reserved1 && a->gpa == b->gpa &&
 	       a->gla == b->gla && a->hw_qual == b->hw_qual &&
@@ -527,7 +680,9 @@ bool scenario_equal(const struct nept_scenario *a,
 
 	if (a->caps != b->caps || a->l1_maxphyaddr != b->l1_maxphyaddr ||
 	    memcmp(a->reserved, b->reserved, sizeof(a->reserved)) ||
-	    a->eptp != b->eptp || a->nevents != b->nevents)
+	    a->eptp != b->eptp || a->nevents != b->nevents ||
+	    memcmp(&a->l2, &b->l2, sizeof(a->l2)) ||
+	    memcmp(&a->ctl, &b->ctl, sizeof(a->ctl)))
 		return false;
 	for (i = 0; i < a->nevents; i++)
 		if (!event_equal(&a->event[i], &b->event[i]))
@@ -631,5 +786,31 @@ const struct nept_name_bit nept_access_flag_names[] = {
 	{ "xd", NEPT_AF_XD },
 	{ "no-gla", NEPT_AF_NO_GLA },
 	{ "nmi-unblock", NEPT_AF_NMI_UNBLOCK },
+	{ "implicit", NEPT_AF_IMPLICIT },
 	{ NULL, 0 },
 };
+
+const struct nept_name_bit nept_l2_flag_names[] = {
+	{ "wp", NEPT_L2F_WP },	   { "pse", NEPT_L2F_PSE },
+	{ "nxe", NEPT_L2F_NXE },   { "smep", NEPT_L2F_SMEP },
+	{ "smap", NEPT_L2F_SMAP }, { "pke", NEPT_L2F_PKE },
+	{ "ac", NEPT_L2F_AC },	   { NULL, 0 },
+};
+
+const struct nept_name_bit nept_ctl_flag_names[] = {
+	{ "nmi-exiting", NEPT_CTL_NMI_EXITING },
+	{ "virtual-nmis", NEPT_CTL_VIRTUAL_NMIS },
+	{ "pml", NEPT_CTL_PML },
+	{ NULL, 0 },
+};
+
+const char *nept_l2_paging_name(unsigned paging)
+{
+	static const char *const names[NEPT_L2_PAGING_COUNT] = {
+		[NEPT_L2_OFF] = "off",	     [NEPT_L2_32BIT] = "32bit",
+		[NEPT_L2_PAE] = "pae",	     [NEPT_L2_4LEVEL] = "4level",
+		[NEPT_L2_5LEVEL] = "5level",
+	};
+
+	return paging < NEPT_L2_PAGING_COUNT ? names[paging] : "?";
+}

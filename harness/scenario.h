@@ -98,7 +98,75 @@ enum nept_access_flag {
 	NEPT_AF_NO_GLA = 1u << 5,
 	/* The access is part of executing IRET that unblocked NMIs (§6.3). */
 	NEPT_AF_NMI_UNBLOCK = 1u << 6,
-	NEPT_AF_ALL = (1u << 7) - 1,
+	/* An implicit supervisor access (GDT, IDT, LDT, TSS, facts §8.1):
+	 * supervisor-mode whatever the CPL.  Only where L2's walk is done by
+	 * the implementation (L2 paging on, source not hw-violation). */
+	NEPT_AF_IMPLICIT = 1u << 7,
+	NEPT_AF_ALL = (1u << 8) - 1, /* every bit of the flags byte */
+};
+
+/* The flags L2's own walk decides when the implementation walks it. */
+#define NEPT_AF_FROM_L2_WALK                                         \
+	(NEPT_AF_PAGING | NEPT_AF_SETS_AD | NEPT_AF_USER |           \
+	 NEPT_AF_WRITABLE | NEPT_AF_XD | NEPT_AF_NO_GLA)
+
+/*
+ * L2's paging mode (facts §8): how an L2 linear address becomes a
+ * guest-physical one before EPT12 sees it.  With paging off the linear
+ * address is the guest-physical address.
+ */
+enum nept_l2_paging {
+	NEPT_L2_OFF = 0,    /* CR0.PG = 0 */
+	NEPT_L2_32BIT = 1,  /* CR0.PG = 1, CR4.PAE = 0: 32-bit paging */
+	NEPT_L2_PAE = 2,    /* CR4.PAE = 1, EFER.LMA = 0: PDPTE registers */
+	NEPT_L2_4LEVEL = 3, /* EFER.LMA = 1, CR4.LA57 = 0 (64-bit mode) */
+	NEPT_L2_5LEVEL = 4, /* EFER.LMA = 1, CR4.LA57 = 1 (64-bit mode) */
+	NEPT_L2_PAGING_COUNT
+};
+
+/* L2's control bits that change its walk (facts §8.2, §8.3). */
+enum nept_l2_flag {
+	NEPT_L2F_WP = 1u << 0,	 /* CR0.WP */
+	NEPT_L2F_PSE = 1u << 1,	 /* CR4.PSE: 4-MiB pages (32-bit paging) */
+	NEPT_L2F_NXE = 1u << 2,	 /* EFER.NXE */
+	NEPT_L2F_SMEP = 1u << 3, /* CR4.SMEP */
+	NEPT_L2F_SMAP = 1u << 4, /* CR4.SMAP */
+	NEPT_L2F_PKE = 1u << 5,	 /* CR4.PKE, with pkru (4/5-level only) */
+	NEPT_L2F_AC = 1u << 6,	 /* RFLAGS.AC: SMAP off for explicit
+				  * supervisor accesses */
+	NEPT_L2F_ALL = (1u << 7) - 1,
+};
+
+/*
+ * L2's state at the start of the run, as vmcs12 holds it.  L2 runs on the
+ * vCPU L1 was given, so its MAXPHYADDR is l1_maxphyaddr (KVM keeps one
+ * CPUID per vCPU; reserved bits of L2's entries are checked against it,
+ * facts §9 "Further nested rules").
+ */
+struct nept_l2 {
+	uint8_t paging; /* enum nept_l2_paging */
+	uint8_t cpl;	/* 0..3: user-mode accesses at CPL 3 (facts §8.1) */
+	uint16_t flags; /* enum nept_l2_flag */
+	uint32_t pkru;
+	uint64_t cr3;	   /* L2-physical address of the root table */
+	uint64_t pdpte[4]; /* PAE: vmcs12's guest-PDPTE fields (facts §7.1,
+			    * §8.3: no EPT access at walk time) */
+};
+
+/* vmcs12 controls beyond EPT (facts §2.2, §6.3, §7.2, §10.3). */
+enum nept_ctl_flag {
+	NEPT_CTL_NMI_EXITING = 1u << 0,	 /* pin-based control bit 3 */
+	NEPT_CTL_VIRTUAL_NMIS = 1u << 1, /* pin-based control bit 5 */
+	NEPT_CTL_PML = 1u << 2,		 /* secondary control bit 17 */
+	NEPT_CTL_ALL = (1u << 3) - 1,
+};
+
+struct nept_controls {
+	uint32_t exception_bitmap; /* bit n: exit on vector n (§10.3) */
+	uint32_t pfec_mask, pfec_match;
+	uint16_t flags;	     /* enum nept_ctl_flag */
+	uint16_t pml_index;  /* guest PML index; outside 0..511: full */
+	uint64_t pml_address; /* L1 GPA of the 4-KiB PML log */
 };
 
 /* Exit reasons the scenario names for "the current exit" (facts §0). */
@@ -129,14 +197,19 @@ enum nept_expect_field {
 	NEPT_EXPECT_GPA = 1u << 3,
 	NEPT_EXPECT_GLA = 1u << 4,
 	NEPT_EXPECT_TRANSLATED = 1u << 5,
-	NEPT_EXPECT_ALL = (1u << 6) - 1,
+	/* An exception delivered to L2, or an exit for one (§10.3). */
+	NEPT_EXPECT_VECTOR = 1u << 6,
+	NEPT_EXPECT_ERROR_CODE = 1u << 7,
+	NEPT_EXPECT_ALL = (1u << 8) - 1,
 };
 
 struct nept_expect {
 	uint16_t fields; /* enum nept_expect_field; 0: no expectation */
 	uint8_t kind;	 /* enum nept_outcome_kind (impl.h) */
-	uint8_t reserved;
+	uint8_t vector;
 	uint16_t reason;
+	uint32_t error_code;
+	/* gla: for an exception delivered to L2, CR2 */
 	uint64_t qual, gpa, gla, translated;
 };
 
@@ -144,11 +217,17 @@ struct nept_event {
 	uint8_t source; /* enum nept_source */
 	uint8_t access; /* enum nept_access */
 	uint8_t flags;	/* enum nept_access_flag */
-	uint8_t reserved0;
+	/* 0: none; else 1 + the vector of the hardware exception being
+	 * delivered when the access happens (IDT-vectoring information,
+	 * facts §10.2: the access's own fault is the second exception) */
+	uint8_t during;
 	uint16_t exit_reason; /* NEPT_SRC_EMULATED: the current exit */
 	uint16_t reserved1;
-	uint64_t gpa;	  /* the L1-physical (L2 guest-physical) address */
-	uint64_t gla;	  /* the L2 linear address being translated */
+	/* The L1-physical (L2 guest-physical) address; 0 where the
+	 * implementation walks L2's tables (L2 paging on, source not
+	 * hw-violation): the walk finds the addresses. */
+	uint64_t gpa;
+	uint64_t gla; /* the L2 linear address being translated */
 	uint64_t hw_qual; /* NEPT_SRC_HW_VIOLATION: hardware's qualification */
 	uint64_t exit_qual; /* NEPT_SRC_EMULATED: vmcs02's qualification */
 	struct nept_expect expect;
@@ -177,6 +256,8 @@ struct nept_scenario {
 	uint8_t l1_maxphyaddr; /* physical-address width L1 sees (EPT12 checks) */
 	uint8_t reserved[3];
 	uint64_t eptp; /* vmcs12 EPT pointer, facts §1 */
+	struct nept_l2 l2;
+	struct nept_controls ctl;
 	struct nept_mem mem;
 	uint8_t nevents;
 	struct nept_event event[NEPT_MAX_EVENTS];
@@ -256,5 +337,16 @@ struct nept_name_bit {
 };
 extern const struct nept_name_bit nept_cap_names[];
 extern const struct nept_name_bit nept_access_flag_names[];
+extern const struct nept_name_bit nept_l2_flag_names[];
+extern const struct nept_name_bit nept_ctl_flag_names[];
+const char *nept_l2_paging_name(unsigned paging);
+
+/* Whether the implementation walks L2's tables for this event. */
+static inline bool nept_walks_l2(const struct nept_scenario *s,
+				 const struct nept_event *e)
+{
+	return s->l2.paging != NEPT_L2_OFF &&
+	       e->source != NEPT_SRC_HW_VIOLATION;
+}
 
 #endif

@@ -18,14 +18,24 @@ enum bin_tag {
 	TAG_EVENT = 0x06,
 	TAG_EXPECT = 0x07,
 	TAG_PATH = 0x08,
+	TAG_L2 = 0x09,
+	TAG_PDPTE = 0x0a,
+	TAG_CONTROLS = 0x0b,
+	TAG_DURING = 0x0c,
+	TAG_EXPECT_EXC = 0x0d,
+	TAG_L2PATH = 0x0e,
 };
 
 #define EVENT_BYTES (1 + 1 + 1 + 2 + 8 * 4)
 #define EXPECT_BYTES (2 + 1 + 2 + 8 * 4)
-#define MAX_ENCODED                                         \
-	(1 + 4 + 1 + 1 + 1 + 8 + NEPT_MAX_PAGES * (1 + 8) + \
-	 NEPT_MAX_QWORDS * (1 + 16) +                       \
-	 NEPT_MAX_EVENTS * (1 + EVENT_BYTES + 1 + EXPECT_BYTES))
+#define L2_BYTES (1 + 1 + 2 + 4 + 8)
+#define CONTROLS_BYTES (4 * 3 + 2 + 2 + 8)
+#define MAX_ENCODED                                                  \
+	(1 + 4 + 1 + 1 + 1 + 8 + 1 + L2_BYTES + 4 * (1 + 1 + 8) + 1 + \
+	 CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) +                  \
+	 NEPT_MAX_QWORDS * (1 + 16) +                                 \
+	 NEPT_MAX_EVENTS * (1 + EVENT_BYTES + 1 + 1 + 1 +             \
+			    EXPECT_BYTES + 1 + 1 + 4))
 _Static_assert(MAX_ENCODED <= NEPT_BIN_MAX, "NEPT_BIN_MAX too small");
 
 /* Where PATH puts the tables it needs (above the low 1 MiB, by habit). */
@@ -139,6 +149,138 @@ static bool decode_path(struct reader *r, struct nept_scenario *s)
 	}
 }
 
+/*
+ * EPT12 mapping for one L2 page (L2PATH): an identity chain from the EPTP
+ * root, every entry from one template, existing tables reused.
+ */
+static bool map_identity(struct nept_scenario *s, uint64_t gpa, uint64_t tmpl)
+{
+	unsigned levels = ((s->eptp >> 3) & 7) + 1, level;
+	uint64_t mask = nept_addr_mask(s->l1_maxphyaddr), table, ea, val;
+
+	if (levels < 4 || levels > 5 || s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
+	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX || (gpa & ~0xfffull & ~mask))
+		return false;
+	table = s->eptp & mask;
+	for (level = levels; level > 1; level--) {
+		ea = table + ((gpa >> (12 + 9 * (level - 1))) & 511) * 8;
+		if (!scenario_add_page(s, ea))
+			return false;
+		nept_mem_read(&s->mem, ea, &val);
+		if (val && page_backed(&s->mem, val & mask)) {
+			table = val & mask;
+			continue;
+		}
+		table = fresh_page(&s->mem);
+		if (!scenario_set_qword(s, ea, (tmpl & ~mask) | table) ||
+		    !scenario_add_page(s, table))
+			return false;
+	}
+	ea = table + ((gpa >> 12) & 511) * 8;
+	nept_mem_read(&s->mem, ea, &val);
+	return val || scenario_set_qword(s, ea, (tmpl & ~mask) | (gpa & mask));
+}
+
+/* Writes a guest paging entry of 4 or 8 bytes (32-bit paging: 4). */
+static bool set_entry(struct nept_scenario *s, uint64_t ea, unsigned size,
+		      uint64_t v)
+{
+	uint64_t q = 0;
+
+	if (size == 8)
+		return scenario_set_qword(s, ea, v);
+	if (!scenario_add_page(s, ea))
+		return false;
+	nept_mem_read(&s->mem, ea & ~7ull, &q);
+	q &= ~(0xffffffffull << (8 * (ea & 4)));
+	q |= (v & 0xffffffffull) << (8 * (ea & 4));
+	return scenario_set_qword(s, ea & ~7ull, q);
+}
+
+static bool get_entry(const struct nept_scenario *s, uint64_t ea,
+		      unsigned size, uint64_t *v)
+{
+	uint64_t q = 0;
+
+	nept_mem_read(&s->mem, ea & ~7ull, &q);
+	*v = size == 8 ? q : (q >> (8 * (ea & 4))) & 0xffffffffull;
+	return *v != 0;
+}
+
+/*
+ * L2PATH: L2's paging entries for a linear address from CR3 (or the PDPTE
+ * registers) down, like PATH for EPT12 (facts §8.2 geometry), so engines
+ * reach deep L2 walks without matching addresses.  Each table is a fresh
+ * page unless the entry already points at a backed one; a nonzero EPT
+ * template also maps every table page (and the final page, when the chain
+ * reaches the leaf) through EPT12 one to one.
+ */
+static bool decode_l2path(struct reader *r, struct nept_scenario *s)
+{
+	static const uint8_t levels_of[NEPT_L2_PAGING_COUNT] = { 0, 2, 3, 4,
+								 5 };
+	uint64_t gla, ept, tmpl, ea, val, table, amask;
+	unsigned levels, size, i, level, shift;
+	uint8_t n;
+
+	if (!get64(r, &gla) || !get8(r, &n) || !get64(r, &ept) ||
+	    s->l2.paging >= NEPT_L2_PAGING_COUNT)
+		return false;
+	levels = levels_of[s->l2.paging];
+	size = s->l2.paging == NEPT_L2_32BIT ? 4 : 8;
+	if (!levels || n < 1 || n > levels)
+		return false;
+	amask = s->l2.paging == NEPT_L2_32BIT ? 0xfffff000ull
+					      : 0x000ffffffffff000ull;
+	table = s->l2.cr3 & amask;
+	for (i = 0; i < n; i++) {
+		level = levels - i;
+		if (!get64(r, &tmpl))
+			return false;
+		if (s->l2.paging == NEPT_L2_PAE && level == 3) {
+			/* The PDPTE registers: no memory, no EPT access. */
+			val = s->l2.pdpte[(gla >> 30) & 3];
+			if (!val || !page_backed(&s->mem, val & amask))
+				val = (tmpl & 0xfff & ~0x1e6ull) |
+				      fresh_page(&s->mem);
+			s->l2.pdpte[(gla >> 30) & 3] = val;
+			if (i + 1 < n && !scenario_add_page(s, val & amask))
+				return false;
+			table = val & amask;
+			goto map;
+		}
+		shift = size == 4 ? 12 + 10 * (level - 1)
+				  : 12 + 9 * (level - 1);
+		ea = table + ((gla >> shift) & (size == 4 ? 1023 : 511)) * size;
+		if (!scenario_add_page(s, ea))
+			return false;
+		if (i + 1 == n) {
+			if (!set_entry(s, ea, size, tmpl))
+				return false;
+			if (level > 1 && !(tmpl & 0x80))
+				break;
+			/* The page the linear address reaches. */
+			table = ((tmpl & amask & ~((1ull << shift) - 1)) |
+				 (gla & ((1ull << shift) - 1))) &
+				~0xfffull;
+			goto map;
+		}
+		if (get_entry(s, ea, size, &val) &&
+		    page_backed(&s->mem, val & amask)) {
+			table = val & amask;
+		} else {
+			table = fresh_page(&s->mem);
+			if (!set_entry(s, ea, size, (tmpl & ~amask) | table) ||
+			    !scenario_add_page(s, table))
+				return false;
+		}
+	map:
+		if (ept && !map_identity(s, table, ept))
+			return false;
+	}
+	return true;
+}
+
 static bool decode_event(struct reader *r, struct nept_scenario *s)
 {
 	struct nept_event *e;
@@ -191,6 +333,54 @@ static bool decode_record(struct reader *r, uint8_t tag,
 		return decode_expect(r, s);
 	case TAG_PATH:
 		return decode_path(r, s);
+	case TAG_L2: {
+		uint8_t paging, cpl;
+		uint16_t flags;
+
+		if (!get8(r, &paging) || !get8(r, &cpl) || !get16(r, &flags) ||
+		    !get(r, 4, &a) || !get64(r, &b))
+			return false;
+		s->l2.paging = paging;
+		s->l2.cpl = cpl;
+		s->l2.flags = flags;
+		s->l2.pkru = (uint32_t)a;
+		s->l2.cr3 = b;
+		return true;
+	}
+	case TAG_PDPTE: {
+		uint8_t i;
+
+		return get8(r, &i) && get64(r, &s->l2.pdpte[i & 3]);
+	}
+	case TAG_CONTROLS: {
+		uint64_t bm, mask, match;
+
+		if (!get(r, 4, &bm) || !get(r, 4, &mask) ||
+		    !get(r, 4, &match) || !get16(r, &s->ctl.flags) ||
+		    !get16(r, &s->ctl.pml_index) ||
+		    !get64(r, &s->ctl.pml_address))
+			return false;
+		s->ctl.exception_bitmap = (uint32_t)bm;
+		s->ctl.pfec_mask = (uint32_t)mask;
+		s->ctl.pfec_match = (uint32_t)match;
+		return true;
+	}
+	case TAG_DURING:
+		return s->nevents &&
+		       get8(r, &s->event[s->nevents - 1].during);
+	case TAG_EXPECT_EXC: {
+		struct nept_expect *x;
+
+		if (!s->nevents)
+			return false;
+		x = &s->event[s->nevents - 1].expect;
+		if (!get8(r, &x->vector) || !get(r, 4, &a))
+			return false;
+		x->error_code = (uint32_t)a;
+		return true;
+	}
+	case TAG_L2PATH:
+		return decode_l2path(r, s);
 	default:
 		return false;
 	}
@@ -239,6 +429,32 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 	put(&w, 1, s->l1_maxphyaddr);
 	put(&w, 1, TAG_EPTP);
 	put(&w, 8, s->eptp);
+	if (s->l2.paging) {
+		put(&w, 1, TAG_L2);
+		put(&w, 1, s->l2.paging);
+		put(&w, 1, s->l2.cpl);
+		put(&w, 2, s->l2.flags);
+		put(&w, 4, s->l2.pkru);
+		put(&w, 8, s->l2.cr3);
+		for (i = 0; i < 4; i++) {
+			if (!s->l2.pdpte[i])
+				continue;
+			put(&w, 1, TAG_PDPTE);
+			put(&w, 1, i);
+			put(&w, 8, s->l2.pdpte[i]);
+		}
+	}
+	if (s->ctl.exception_bitmap || s->ctl.pfec_mask ||
+	    s->ctl.pfec_match || s->ctl.flags || s->ctl.pml_index ||
+	    s->ctl.pml_address) {
+		put(&w, 1, TAG_CONTROLS);
+		put(&w, 4, s->ctl.exception_bitmap);
+		put(&w, 4, s->ctl.pfec_mask);
+		put(&w, 4, s->ctl.pfec_match);
+		put(&w, 2, s->ctl.flags);
+		put(&w, 2, s->ctl.pml_index);
+		put(&w, 8, s->ctl.pml_address);
+	}
 	for (i = 0; i < s->mem.npages; i++) {
 		put(&w, 1, TAG_PAGE);
 		put(&w, 8, s->mem.page[i]);
@@ -261,6 +477,10 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 		put(&w, 8, e->gla);
 		put(&w, 8, e->hw_qual);
 		put(&w, 8, e->exit_qual);
+		if (e->during) {
+			put(&w, 1, TAG_DURING);
+			put(&w, 1, e->during);
+		}
 		if (!x->fields)
 			continue;
 		put(&w, 1, TAG_EXPECT);
@@ -271,6 +491,11 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 		put(&w, 8, x->gpa);
 		put(&w, 8, x->gla);
 		put(&w, 8, x->translated);
+		if (x->vector || x->error_code) {
+			put(&w, 1, TAG_EXPECT_EXC);
+			put(&w, 1, x->vector);
+			put(&w, 4, x->error_code);
+		}
 	}
 	return w.n <= cap ? w.n : 0;
 }

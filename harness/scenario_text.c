@@ -47,7 +47,7 @@ struct parser {
 	unsigned ntok;
 
 	bool magic;
-	struct origin caps, maxphyaddr, eptp;
+	struct origin caps, maxphyaddr, eptp, l2, controls, pdpte[4];
 	struct origin event[NEPT_MAX_EVENTS], expect[NEPT_MAX_EVENTS];
 	/* Every qword or entry line, zero values included, for duplicates. */
 	struct addr_origin qword[NEPT_MAX_QWORDS];
@@ -407,6 +407,123 @@ static bool d_entry(struct parser *ps)
 	return set_qword(ps, t, base + i * 8, &ps->tok[2]);
 }
 
+/* KEY=VALUE pairs (each at most once) and flag names, in any order. */
+struct kv {
+	const char *key;
+	uint64_t max;
+	uint64_t val;
+	bool seen;
+};
+
+static bool keys_and_flags(struct parser *ps, unsigned from, struct kv *kv,
+			   unsigned nkv, const struct nept_name_bit *names,
+			   uint32_t *flags)
+{
+	struct token val;
+	uint32_t bit;
+	unsigned i, k;
+
+	for (i = from; i < ps->ntok; i++) {
+		const struct token *t = &ps->tok[i];
+
+		for (k = 0; k < nkv && !key_value(t, kv[k].key, &val); k++)
+			;
+		if (k < nkv) {
+			if (kv[k].seen)
+				return perr(ps, t, "%s= given twice",
+					    kv[k].key);
+			if (!value(ps, &val, kv[k].max, &kv[k].val))
+				return false;
+			kv[k].seen = true;
+		} else if (name_bit(names, t->p, t->len, &bit)) {
+			if (*flags & bit)
+				return perr(ps, t, "flag %s given twice", Q(t));
+			*flags |= bit;
+		} else {
+			return perr(ps, t, "unknown field or flag %s", Q(t));
+		}
+	}
+	return true;
+}
+
+/* l2 paging=MODE [cr3=A] [cpl=N] [pkru=V] [FLAG...] (facts §8). */
+static bool d_l2(struct parser *ps)
+{
+	struct kv kv[] = {
+		{ "cr3", UINT64_MAX, 0, false },
+		{ "cpl", 3, 0, false },
+		{ "pkru", UINT32_MAX, 0, false },
+	};
+	struct nept_l2 *l2 = &ps->s->l2;
+	struct token mode;
+	uint32_t flags = 0;
+	unsigned k;
+
+	if (!once(ps, &ps->l2) || !need(ps, 2, "paging=MODE"))
+		return false;
+	if (!key_value(&ps->tok[1], "paging", &mode))
+		return perr(ps, &ps->tok[1], "expected paging=MODE first");
+	for (k = 0; k < NEPT_L2_PAGING_COUNT; k++)
+		if (tok_is(&mode, nept_l2_paging_name(k)))
+			break;
+	if (k == NEPT_L2_PAGING_COUNT)
+		return perr(ps, &mode,
+			    "unknown paging mode %s (off, 32bit, pae, 4level, "
+			    "5level)",
+			    Q(&mode));
+	if (!keys_and_flags(ps, 2, kv, 3, nept_l2_flag_names, &flags))
+		return false;
+	l2->paging = (uint8_t)k;
+	l2->cr3 = kv[0].val;
+	l2->cpl = (uint8_t)kv[1].val;
+	l2->pkru = (uint32_t)kv[2].val;
+	l2->flags = (uint16_t)flags;
+	return true;
+}
+
+/* pdpte N VALUE: PAE's PDPTE register N, from vmcs12 (facts §7.1). */
+static bool d_pdpte(struct parser *ps)
+{
+	uint64_t i, v;
+
+	if (!need(ps, 3, "index and value") ||
+	    !number(ps, &ps->tok[1], 3, &i) ||
+	    !number(ps, &ps->tok[2], UINT64_MAX, &v))
+		return false;
+	if (ps->pdpte[i].line)
+		return perr(ps, &ps->tok[1], "pdpte %u already given on line %d",
+			    (unsigned)i, ps->pdpte[i].line);
+	ps->pdpte[i] = (struct origin){ ps->line, ps->tok[0].col };
+	ps->s->l2.pdpte[i] = v;
+	return no_more(ps, 3);
+}
+
+/* controls [exception-bitmap=V] [pfec-mask=V] [pfec-match=V]
+ * [pml-index=N] [pml-address=A] [FLAG...] (facts §6.3, §7.2, §10.3). */
+static bool d_controls(struct parser *ps)
+{
+	struct kv kv[] = {
+		{ "exception-bitmap", UINT32_MAX, 0, false },
+		{ "pfec-mask", UINT32_MAX, 0, false },
+		{ "pfec-match", UINT32_MAX, 0, false },
+		{ "pml-index", UINT16_MAX, 0, false },
+		{ "pml-address", UINT64_MAX, 0, false },
+	};
+	struct nept_controls *c = &ps->s->ctl;
+	uint32_t flags = 0;
+
+	if (!once(ps, &ps->controls) ||
+	    !keys_and_flags(ps, 1, kv, 5, nept_ctl_flag_names, &flags))
+		return false;
+	c->exception_bitmap = (uint32_t)kv[0].val;
+	c->pfec_mask = (uint32_t)kv[1].val;
+	c->pfec_match = (uint32_t)kv[2].val;
+	c->pml_index = (uint16_t)kv[3].val;
+	c->pml_address = kv[4].val;
+	c->flags = (uint16_t)flags;
+	return true;
+}
+
 static bool exit_reason(struct parser *ps, const struct token *t,
 			uint16_t *reason)
 {
@@ -429,10 +546,10 @@ static bool exit_reason(struct parser *ps, const struct token *t,
 
 static bool d_event(struct parser *ps)
 {
-	static const char *const keys[] = { "gpa", "gla", "hw-qual",
-					    "exit-qual", "exit" };
+	static const char *const keys[] = { "gpa",	 "gla",	 "hw-qual",
+					    "exit-qual", "exit", "during" };
 	struct nept_event *e;
-	bool seen[5] = { false };
+	bool seen[6] = { false };
 	unsigned i, k;
 	uint32_t bit;
 	struct token val;
@@ -464,9 +581,9 @@ static bool d_event(struct parser *ps)
 	for (i = 3; i < ps->ntok; i++) {
 		const struct token *t = &ps->tok[i];
 
-		for (k = 0; k < 5 && !key_value(t, keys[k], &val); k++)
+		for (k = 0; k < 6 && !key_value(t, keys[k], &val); k++)
 			;
-		if (k < 5 && seen[k])
+		if (k < 6 && seen[k])
 			return perr(ps, t, "%s= given twice", keys[k]);
 		if (k < 4) {
 			if (!value(ps, &val, UINT64_MAX, dst[k]))
@@ -474,6 +591,12 @@ static bool d_event(struct parser *ps)
 		} else if (k == 4) {
 			if (!exit_reason(ps, &val, &e->exit_reason))
 				return false;
+		} else if (k == 5) {
+			uint64_t v;
+
+			if (!value(ps, &val, 31, &v))
+				return false;
+			e->during = (uint8_t)(v + 1);
 		} else if (name_bit(nept_access_flag_names, t->p, t->len,
 				    &bit)) {
 			if (e->flags & bit)
@@ -486,8 +609,6 @@ static bool d_event(struct parser *ps)
 		}
 		seen[k] = true;
 	}
-	if (!seen[0])
-		return perr(ps, &ps->tok[0], "event needs gpa=");
 	ps->event[ps->s->nevents] = (struct origin){ ps->line, ps->tok[0].col };
 	ps->s->nevents++;
 	return true;
@@ -500,15 +621,21 @@ static bool d_event(struct parser *ps)
  */
 static bool d_expect(struct parser *ps)
 {
-	static const char *const keys[] = { "qual", "gpa", "gla",
-					    "translated" };
-	static const uint16_t field[] = { NEPT_EXPECT_QUAL, NEPT_EXPECT_GPA,
-					  NEPT_EXPECT_GLA,
-					  NEPT_EXPECT_TRANSLATED };
+	static const char *const keys[] = { "qual",	  "gpa",    "gla",
+					    "translated", "vector", "error-code",
+					    "cr2" };
+	static const uint16_t field[] = {
+		NEPT_EXPECT_QUAL,	 NEPT_EXPECT_GPA,    NEPT_EXPECT_GLA,
+		NEPT_EXPECT_TRANSLATED, NEPT_EXPECT_VECTOR,
+		NEPT_EXPECT_ERROR_CODE, NEPT_EXPECT_GLA,
+	};
+	static const uint64_t max[] = { UINT64_MAX, UINT64_MAX, UINT64_MAX,
+					UINT64_MAX, 31,		UINT32_MAX,
+					UINT64_MAX };
 	struct nept_expect *x;
 	struct token val;
 	unsigned i = 2, k, n = ps->s->nevents;
-	uint64_t *dst[4];
+	uint64_t *dst[7], vector = 0, error_code = 0;
 
 	if (!n)
 		return perr(ps, &ps->tok[0],
@@ -538,20 +665,25 @@ static bool d_expect(struct parser *ps)
 			    Q(&ps->tok[1]));
 	}
 	dst[0] = &x->qual, dst[1] = &x->gpa, dst[2] = &x->gla;
-	dst[3] = &x->translated;
+	dst[3] = &x->translated, dst[4] = &vector, dst[5] = &error_code;
+	dst[6] = &x->gla; /* cr2: where an exception delivered to L2 has it */
 	for (; i < ps->ntok; i++) {
 		const struct token *t = &ps->tok[i];
 
-		for (k = 0; k < 4 && !key_value(t, keys[k], &val); k++)
+		for (k = 0; k < 7 && !key_value(t, keys[k], &val); k++)
 			;
-		if (k == 4)
+		if (k == 7)
 			return perr(ps, t, "unknown expect field %s", Q(t));
 		if (x->fields & field[k])
-			return perr(ps, t, "%s= given twice", keys[k]);
-		if (!value(ps, &val, UINT64_MAX, dst[k]))
+			return perr(ps, t, "%s= given twice",
+				    field[k] == NEPT_EXPECT_GLA ? "gla=/cr2"
+								: keys[k]);
+		if (!value(ps, &val, max[k], dst[k]))
 			return false;
 		x->fields |= field[k];
 	}
+	x->vector = (uint8_t)vector;
+	x->error_code = (uint32_t)error_code;
 	ps->expect[n - 1] = (struct origin){ ps->line, ps->tok[0].col };
 	return true;
 }
@@ -564,6 +696,8 @@ static const struct {
 	{ "eptp", d_eptp },   { "page", d_page },
 	{ "qword", d_qword }, { "entry", d_entry },
 	{ "event", d_event }, { "expect", d_expect },
+	{ "l2", d_l2 },	      { "pdpte", d_pdpte },
+	{ "controls", d_controls },
 };
 
 /* Splits one line (without its '\n') into tokens; false on a NUL byte. */
@@ -631,10 +765,26 @@ static struct origin blame(const struct parser *ps)
 	t.mem.npages = t.mem.nqwords = 0;
 	t.nevents = 1;
 	memset(&t.event[0], 0, sizeof(t.event[0]));
+	memset(&t.l2, 0, sizeof(t.l2));
+	memset(&t.ctl, 0, sizeof(t.ctl));
 	if (!scenario_check(&t, &err))
 		return ps->eptp.line   ? ps->eptp
 		       : ps->caps.line ? ps->caps
 				       : ps->maxphyaddr;
+	t.ctl = s->ctl;
+	if (!scenario_check(&t, &err))
+		return ps->controls;
+	t.l2 = s->l2;
+	if (!scenario_check(&t, &err)) {
+		for (i = 0; i < 4; i++) {
+			t.l2 = s->l2;
+			t.l2.pdpte[i] = 0;
+			if (ps->pdpte[i].line && scenario_check(&t, &err))
+				return ps->pdpte[i];
+		}
+		return ps->l2.line ? ps->l2 : ps->pdpte[0];
+	}
+	t.l2 = s->l2;
 	t.mem.npages = 1;
 	for (i = 0; i < s->mem.npages; i++) {
 		t.mem.page[0] = page = s->mem.page[i];
@@ -783,12 +933,15 @@ static void emit_eptp(struct out *o, uint64_t eptp)
 		emit(o, "%u\n", mt);
 }
 
-static void emit_event(struct out *o, const struct nept_event *e)
+static void emit_event(struct out *o, const struct nept_scenario *s,
+		       const struct nept_event *e)
 {
 	const struct nept_expect *x = &e->expect;
 
-	emit(o, "\nevent %s %s gpa=0x%llx", nept_source_name(e->source),
-	     nept_access_name(e->access), (unsigned long long)e->gpa);
+	emit(o, "\nevent %s %s", nept_source_name(e->source),
+	     nept_access_name(e->access));
+	if (!nept_walks_l2(s, e) || e->gpa)
+		emit(o, " gpa=0x%llx", (unsigned long long)e->gpa);
 	if (e->gla)
 		emit(o, " gla=0x%llx", (unsigned long long)e->gla);
 	if (e->hw_qual)
@@ -797,6 +950,8 @@ static void emit_event(struct out *o, const struct nept_event *e)
 		emit_exit(o, " exit=", e->exit_reason);
 	if (e->exit_qual)
 		emit(o, " exit-qual=0x%llx", (unsigned long long)e->exit_qual);
+	if (e->during)
+		emit(o, " during=%u", e->during - 1u);
 	emit_names(o, nept_access_flag_names, e->flags);
 	emit(o, "\n");
 	if (!x->fields)
@@ -811,8 +966,14 @@ static void emit_event(struct out *o, const struct nept_event *e)
 		emit(o, " qual=0x%llx", (unsigned long long)x->qual);
 	if (x->fields & NEPT_EXPECT_GPA)
 		emit(o, " gpa=0x%llx", (unsigned long long)x->gpa);
+	if (x->fields & NEPT_EXPECT_VECTOR)
+		emit(o, " vector=%u", x->vector);
+	if (x->fields & NEPT_EXPECT_ERROR_CODE)
+		emit(o, " error-code=0x%x", x->error_code);
 	if (x->fields & NEPT_EXPECT_GLA)
-		emit(o, " gla=0x%llx", (unsigned long long)x->gla);
+		emit(o, " %s=0x%llx",
+		     x->kind == NEPT_OUT_EXCEPTION ? "cr2" : "gla",
+		     (unsigned long long)x->gla);
 	if (x->fields & NEPT_EXPECT_TRANSLATED)
 		emit(o, " translated=0x%llx",
 		     (unsigned long long)x->translated);
@@ -834,6 +995,41 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 	emit_names(&o, nept_cap_names, s->caps);
 	emit(&o, "\nl1-maxphyaddr %u\n", s->l1_maxphyaddr);
 	emit_eptp(&o, s->eptp);
+	if (s->l2.paging) {
+		emit(&o, "l2 paging=%s", nept_l2_paging_name(s->l2.paging));
+		if (s->l2.cr3)
+			emit(&o, " cr3=0x%llx", (unsigned long long)s->l2.cr3);
+		if (s->l2.cpl)
+			emit(&o, " cpl=%u", s->l2.cpl);
+		if (s->l2.pkru)
+			emit(&o, " pkru=0x%x", s->l2.pkru);
+		emit_names(&o, nept_l2_flag_names, s->l2.flags);
+		emit(&o, "\n");
+		for (i = 0; i < 4; i++)
+			if (s->l2.pdpte[i])
+				emit(&o, "pdpte %u 0x%llx\n", i,
+				     (unsigned long long)s->l2.pdpte[i]);
+	}
+	if (s->ctl.exception_bitmap || s->ctl.pfec_mask ||
+	    s->ctl.pfec_match || s->ctl.flags || s->ctl.pml_index ||
+	    s->ctl.pml_address) {
+		const struct nept_controls *c = &s->ctl;
+
+		emit(&o, "controls");
+		if (c->exception_bitmap)
+			emit(&o, " exception-bitmap=0x%x", c->exception_bitmap);
+		if (c->pfec_mask)
+			emit(&o, " pfec-mask=0x%x", c->pfec_mask);
+		if (c->pfec_match)
+			emit(&o, " pfec-match=0x%x", c->pfec_match);
+		emit_names(&o, nept_ctl_flag_names, c->flags);
+		if (c->pml_index)
+			emit(&o, " pml-index=%u", c->pml_index);
+		if (c->pml_address)
+			emit(&o, " pml-address=0x%llx",
+			     (unsigned long long)c->pml_address);
+		emit(&o, "\n");
+	}
 	for (i = 0; i < m->npages; i++)
 		if (!page_has_qword(m, m->page[i]))
 			emit(&o, "page 0x%llx\n",
@@ -849,6 +1045,6 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 		emit(&o, "\n");
 	}
 	for (i = 0; i < s->nevents; i++)
-		emit_event(&o, &s->event[i]);
+		emit_event(&o, s, &s->event[i]);
 	return o.n < cap ? o.n : 0;
 }

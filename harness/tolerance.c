@@ -38,6 +38,33 @@ static const struct {
 		"an EPT entry lies where L1 has no memory; the SDM does not say what "
 		"such a read returns, so the whole outcome is undefined",
 	},
+	[NEPT_TOL_QUAL_BIT12_UNDEFINED] = {
+		"qual-bit12-undefined",
+		"bit 12 (NMI unblocking due to IRET) is undefined with NMI exiting "
+		"= 1 and virtual NMIs = 0, and for exits during event delivery "
+		"(facts §6.3, §7.2)",
+	},
+	[NEPT_TOL_PML_QUAL_UNDEFINED] = {
+		"pml-full-qual-undefined",
+		"a PML-full exit defines only bit 12 of its qualification "
+		"(facts §7.2)",
+	},
+	[NEPT_TOL_AD_FINAL_ORDER] = {
+		"guest-ad-vs-final-gpa-order",
+		"both the final GPA and a guest A/D-flag write would cause an EPT "
+		"violation; the SDM does not say which is reported (facts §5.4, "
+		"§12 item 1)",
+	},
+	[NEPT_TOL_PSE36_HIGH_BITS] = {
+		"pse36-high-bits",
+		"32-bit paging, 4-MiB page, MAXPHYADDR > 36: PDE bits 20:17 are "
+		"address bits or reserved (facts §8.2, §12 item 6)",
+	},
+	[NEPT_TOL_L2_UNBACKED] = {
+		"l2-table-unbacked",
+		"a guest paging-structure entry or the PML log lies where L1 has "
+		"no memory; the SDM does not say what the access returns",
+	},
 };
 
 unsigned long nept_tolerance_count[NEPT_TOL_COUNT];

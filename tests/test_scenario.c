@@ -138,8 +138,9 @@ static void random_expect(struct nept_expect *x)
 	x->fields = NEPT_EXPECT_KIND;
 	if (x->kind == NEPT_OUT_EXIT) {
 		x->fields |= NEPT_EXPECT_REASON;
-		x->reason = chance(70) ? NEPT_EXIT_EPT_VIOLATION + below(2)
-				       : (uint16_t)rnd();
+		x->reason = chance(60)	 ? NEPT_EXIT_EPT_VIOLATION + below(2)
+			    : chance(30) ? NEPT_EXIT_EXCEPTION_NMI
+					 : (uint16_t)rnd();
 	}
 	if (x->kind == NEPT_OUT_NONE) {
 		if (chance(60)) {
@@ -154,13 +155,21 @@ static void random_expect(struct nept_expect *x)
 		x->fields |= NEPT_EXPECT_GPA, x->gpa = interesting();
 	if (chance(40))
 		x->fields |= NEPT_EXPECT_GLA, x->gla = interesting();
+	if ((x->kind == NEPT_OUT_EXCEPTION ||
+	     x->reason == NEPT_EXIT_EXCEPTION_NMI) &&
+	    chance(70)) {
+		x->fields |= NEPT_EXPECT_VECTOR | NEPT_EXPECT_ERROR_CODE;
+		x->vector = (uint8_t)below(32);
+		x->error_code = (uint32_t)interesting();
+	}
 }
 
-static void random_event(struct nept_event *e, uint64_t gpa_limit)
+static void random_event(const struct nept_scenario *s, struct nept_event *e,
+			 uint64_t gpa_limit)
 {
 	memset(e, 0, sizeof(*e));
 	e->source = (uint8_t)below(NEPT_SRC_COUNT);
-	e->flags = (uint8_t)(rnd() & NEPT_AF_ALL);
+	e->flags = (uint8_t)(rnd() & NEPT_AF_ALL & ~NEPT_AF_IMPLICIT);
 	/* Repair the flags into a combination a CPU can produce. */
 	if (e->flags & (NEPT_AF_SETS_AD | NEPT_AF_NO_GLA))
 		e->flags |= NEPT_AF_PAGING;
@@ -182,7 +191,62 @@ static void random_event(struct nept_event *e, uint64_t gpa_limit)
 					      : rnd());
 		e->exit_qual = interesting();
 	}
+	if (chance(20))
+		e->during = (uint8_t)(1 + below(32));
+	if (nept_walks_l2(s, e)) {
+		/* The walk finds these; the event names only the access. */
+		e->flags &= (uint8_t)~NEPT_AF_FROM_L2_WALK;
+		e->gpa = 0;
+		if (chance(30))
+			e->flags |= NEPT_AF_IMPLICIT;
+		e->access = (uint8_t)below(NEPT_ACC_COUNT);
+	}
+	if (s->l2.paging == NEPT_L2_32BIT || s->l2.paging == NEPT_L2_PAE)
+		e->gla &= 0xffffffffull;
+	else if (s->l2.paging == NEPT_L2_4LEVEL)
+		e->gla = (uint64_t)((int64_t)(e->gla << 16) >> 16);
+	else if (s->l2.paging == NEPT_L2_5LEVEL)
+		e->gla = (uint64_t)((int64_t)(e->gla << 7) >> 7);
 	random_expect(&e->expect);
+}
+
+/* L2's paging state and the vmcs12 controls, legal by construction. */
+static void random_l2(struct nept_scenario *s)
+{
+	struct nept_l2 *l2 = &s->l2;
+
+	if (chance(40)) {
+		l2->paging = (uint8_t)(1 + below(NEPT_L2_PAGING_COUNT - 1));
+		l2->cpl = (uint8_t)below(4);
+		l2->flags = (uint16_t)(rnd() & NEPT_L2F_ALL);
+		if (l2->flags & NEPT_L2F_PKE)
+			l2->pkru = (uint32_t)interesting();
+		if (l2->paging == NEPT_L2_PAE) {
+			for (unsigned i = 0; i < 4; i++)
+				if (chance(50))
+					l2->pdpte[i] =
+						(random_page(s, 1ull << 32) &
+						 0xfffff000ull) |
+						1 | (rnd() & 0xe18ull);
+		} else {
+			l2->cr3 = random_page(s, 1ull << 32) & 0xfffff000ull;
+		}
+	}
+	if (chance(40)) {
+		struct nept_controls *c = &s->ctl;
+
+		c->exception_bitmap = (uint32_t)interesting();
+		c->pfec_mask = (uint32_t)interesting();
+		c->pfec_match = (uint32_t)interesting();
+		c->flags = (uint16_t)(rnd() & NEPT_CTL_ALL);
+		if (c->flags & NEPT_CTL_VIRTUAL_NMIS)
+			c->flags |= NEPT_CTL_NMI_EXITING;
+		if (c->flags & NEPT_CTL_PML) {
+			c->pml_index = (uint16_t)interesting();
+			c->pml_address = random_page(s, 1ull << 32) &
+					 0xfffff000ull;
+		}
+	}
 }
 
 /* A legal scenario by construction; scenario_check must agree. */
@@ -209,9 +273,11 @@ static void random_scenario(struct nept_scenario *s)
 		i = (unsigned)below(6);
 		random_mem(s, i, (unsigned)below(40));
 	}
+	random_l2(s);
 	s->nevents = (uint8_t)(1 + below(NEPT_MAX_EVENTS));
 	for (i = 0; i < s->nevents; i++)
-		random_event(&s->event[i], walk == 4 ? 1ull << 48 : 1ull << 52);
+		random_event(s, &s->event[i],
+			     walk == 4 ? 1ull << 48 : 1ull << 52);
 }
 
 static char text[NEPT_TEXT_MAX], text2[NEPT_TEXT_MAX];
@@ -282,7 +348,7 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		e->flags ^= (uint8_t)(1u << below(7));
 		break;
 	case 8:
-		e->reserved0 ^= 1;
+		e->during ^= 1;
 		break;
 	case 9:
 		e->exit_reason ^= (uint16_t)(1u << below(16));
@@ -309,7 +375,7 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		x->kind ^= 1;
 		break;
 	case 17:
-		x->reserved ^= 1;
+		x->vector ^= 1;
 		break;
 	case 18:
 		x->reason ^= (uint16_t)(1u << below(16));
@@ -326,6 +392,45 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 	case 22:
 		x->translated ^= bit;
 		break;
+	case 23:
+		x->error_code ^= (uint32_t)bit | 1;
+		break;
+	case 24:
+		s->l2.paging ^= 1;
+		break;
+	case 25:
+		s->l2.cpl ^= 1;
+		break;
+	case 26:
+		s->l2.flags ^= (uint16_t)(1u << below(7));
+		break;
+	case 27:
+		s->l2.pkru ^= (uint32_t)bit | 1;
+		break;
+	case 28:
+		s->l2.cr3 ^= bit;
+		break;
+	case 29:
+		s->l2.pdpte[below(4)] ^= bit;
+		break;
+	case 30:
+		s->ctl.exception_bitmap ^= (uint32_t)bit | 1;
+		break;
+	case 31:
+		s->ctl.pfec_mask ^= (uint32_t)bit | 1;
+		break;
+	case 32:
+		s->ctl.pfec_match ^= (uint32_t)bit | 1;
+		break;
+	case 33:
+		s->ctl.flags ^= (uint16_t)(1u << below(3));
+		break;
+	case 34:
+		s->ctl.pml_index ^= (uint16_t)bit | 1;
+		break;
+	case 35:
+		s->ctl.pml_address ^= bit;
+		break;
 	default:
 		/* Memory: a qword's value, else one page more or less. */
 		if (s->mem.nqwords) {
@@ -340,7 +445,7 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		break;
 	}
 }
-#define MUTABLE_FIELDS 24
+#define MUTABLE_FIELDS 37
 
 /* Shuffles memory, repeats some qwords and adds zeros: same memory. */
 static void scramble_mem(struct nept_mem *m)
@@ -751,7 +856,30 @@ static const struct {
 	  "event 1: expect: qual, gpa and gla need an exit or exception" },
 	{ HDR EV "expect exit 48 translated=0\n", 0, 3, 1,
 	  "translated belongs to none" },
-	{ HDR "event hw-violation read\n", 0, 2, 1, "event needs gpa=" },
+	{ HDR "l2 paging=4level cr3=0x1000\nevent emulated read\n"
+	      "l2 paging=off\n",
+	  0, 4, 1, "l2 already given on line 2" },
+	{ HDR "l2 cr3=0x1000\n" EV, 0, 2, 4, "expected paging=MODE first" },
+	{ HDR "l2 paging=6level\n" EV, 0, 2, 11, "unknown paging mode 6level" },
+	{ HDR "l2 paging=4level cpl=4\n" EV, 0, 2, 22, "out of range" },
+	{ HDR "l2 paging=4level wp wp\n" EV, 0, 2, 21, "flag wp given twice" },
+	{ HDR "l2 paging=4level cr3=0x1008\n" EV, 0, 2, 4,
+	  "cr3 0x1008: not 4-KiB aligned" },
+	{ HDR "l2 paging=pae\npdpte 1 0x2003\n" EV, 0, 3, 1,
+	  "pdpte 1 has reserved bits" },
+	{ HDR "pdpte 4 0x2001\n" EV, 0, 2, 7, "out of range" },
+	{ HDR "controls virtual-nmis\n" EV, 0, 2, 10,
+	  "virtual-nmis needs nmi-exiting" },
+	{ HDR "controls pml-index=65536\n" EV, 0, 2, 20, "out of range" },
+	{ HDR "controls nmi\n" EV, 0, 2, 10, "unknown field or flag nmi" },
+	{ HDR "l2 paging=4level\nevent emulated read gpa=0x1000\n", 0, 3, 1,
+	  "the walk finds the gpa" },
+	{ HDR "event emulated read gpa=0 during=32\n", 0, 2, 34,
+	  "out of range" },
+	{ HDR EV "expect exception vector=14 cr2=1 gla=1\n", 0, 3, 34,
+	  "gla=/cr2= given twice" },
+	{ HDR EV "expect exit 48 vector=14\n", 0, 3, 1,
+	  "vector and error-code need an exception" },
 	{ HDR "event hw-violation peek gpa=0\n", 0, 2, 20,
 	  "unknown access peek" },
 	{ HDR "event cosmic-ray read gpa=0\n", 0, 2, 7, "unknown source" },
@@ -933,7 +1061,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		e->access = NEPT_ACC_COUNT;
 		break;
 	case 16:
-		e->flags = 0x80;
+		e->flags = NEPT_AF_IMPLICIT;
 		break;
 	case 17:
 		e->reserved1 = 1;
@@ -942,7 +1070,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		x->fields = 0, x->kind = 0, x->reason = 0, x->gpa = 1;
 		break;
 	case 19:
-		x->fields |= 1u << 6;
+		x->fields |= 1u << 8;
 		break;
 	case 20:
 		x->fields &= (uint16_t)~NEPT_EXPECT_KIND;
@@ -951,7 +1079,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		x->kind = NEPT_OUT_UNSUPPORTED;
 		break;
 	case 22:
-		x->reserved = 1;
+		x->fields |= NEPT_EXPECT_VECTOR, x->vector = 14;
 		break;
 	case 23:
 		x->fields &= (uint16_t)~NEPT_EXPECT_REASON, x->reason = 0;
@@ -963,8 +1091,76 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		x->kind = NEPT_OUT_NONE,
 		x->fields = NEPT_EXPECT_KIND | NEPT_EXPECT_GPA, x->reason = 0;
 		break;
-	default:
+	case 26:
 		x->fields &= (uint16_t)~NEPT_EXPECT_GLA;
+		break;
+	case 27:
+		e->during = 33;
+		break;
+	case 28:
+		s->l2.paging = NEPT_L2_4LEVEL, e->flags = NEPT_AF_USER;
+		e->source = NEPT_SRC_EMULATED;
+		break;
+	case 29:
+		s->l2.paging = NEPT_L2_4LEVEL, e->source = NEPT_SRC_EMULATED;
+		e->gpa = 0x1000;
+		break;
+	case 30:
+		/* Hardware did L2's walk: nothing for the flag to change. */
+		s->l2.paging = NEPT_L2_4LEVEL, e->flags = NEPT_AF_IMPLICIT;
+		break;
+	case 31:
+		s->l2.paging = NEPT_L2_32BIT, e->gla = 1ull << 32;
+		break;
+	case 32:
+		s->l2.paging = NEPT_L2_4LEVEL, e->gla = 1ull << 47;
+		break;
+	case 33:
+		s->l2.paging = NEPT_L2_PAGING_COUNT;
+		break;
+	case 34:
+		s->l2.cr3 = 0x1000;
+		break;
+	case 35:
+		s->l2.paging = NEPT_L2_4LEVEL, s->l2.cpl = 4;
+		break;
+	case 36:
+		s->l2.paging = NEPT_L2_4LEVEL, s->l2.flags = 1u << 7;
+		break;
+	case 37:
+		s->l2.paging = NEPT_L2_4LEVEL, s->l2.pkru = 1;
+		break;
+	case 38:
+		s->l2.paging = NEPT_L2_PAE, s->l2.cr3 = 0x1000;
+		break;
+	case 39:
+		s->l2.paging = NEPT_L2_PAE, s->l2.pdpte[2] = 0x2003;
+		break;
+	case 40:
+		s->l2.paging = NEPT_L2_4LEVEL, s->l2.pdpte[0] = 0x2001;
+		break;
+	case 41:
+		s->l2.paging = NEPT_L2_4LEVEL, s->l2.cr3 = 0x1008;
+		break;
+	case 42:
+		s->l2.paging = NEPT_L2_32BIT, s->l2.cr3 = 1ull << 32;
+		break;
+	case 43:
+		s->ctl.flags = 1u << 3;
+		break;
+	case 44:
+		s->ctl.flags = NEPT_CTL_VIRTUAL_NMIS;
+		break;
+	case 45:
+		s->ctl.pml_index = 3;
+		break;
+	case 46:
+		s->ctl.flags = NEPT_CTL_PML, s->ctl.pml_address = 0x1010;
+		break;
+	case 47:
+		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
+		x->kind = NEPT_OUT_EXCEPTION;
+		x->fields &= (uint16_t)~NEPT_EXPECT_REASON, x->reason = 0;
 		break;
 	}
 }
@@ -986,17 +1182,38 @@ static const char *const rule_msgs[] = {
 	"more than 8 events",
 	"event 1: unknown source",
 	"event 1: unknown access",
-	"unknown access flags",
+	"implicit needs L2 paging",
 	"event 1: reserved fields",
 	"no expectation, yet a value is set",
 	"expect: unknown fields",
 	"always names the outcome kind",
 	"kind must be none, exit or exception",
-	"expect: reserved field",
+	"vector and error-code need an exception",
 	"a reason is expected for an exit",
 	"translated belongs to none",
 	"qual, gpa and gla need an exit or exception",
 	"a field not expected must be 0",
+	"during: a vector is 0..31",
+	"with L2 paging the walk decides paging",
+	"with L2 paging the walk finds the gpa",
+	"implicit needs L2 paging",
+	"gla beyond 32 bits outside 64-bit mode",
+	"gla not canonical",
+	"l2: unknown paging mode 5",
+	"l2: with paging off every other field is 0",
+	"l2: cpl 4: outside 0..3",
+	"l2: unknown flags 0x80",
+	"l2: pkru without pke",
+	"l2: cr3 with PAE paging",
+	"l2: pdpte 2 has reserved bits",
+	"l2: pdpte without PAE paging",
+	"l2: cr3 0x1008: not 4-KiB aligned",
+	"l2: cr3 0x100000000: beyond",
+	"controls: unknown flags 0x8",
+	"controls: virtual-nmis needs nmi-exiting",
+	"controls: pml-index and pml-address without pml",
+	"controls: pml-address 0x1010: not 4-KiB aligned",
+	"vector: 0..31",
 };
 
 static void test_check_rules(void)
@@ -1279,7 +1496,13 @@ static void test_names(void)
 	EXPECT(n == 10, "%u cap names", n);
 	for (n = 0; nept_access_flag_names[n].name; n++)
 		;
-	EXPECT(n == 7, "%u flag names", n);
+	EXPECT(n == 8, "%u flag names", n);
+	for (n = 0; nept_l2_flag_names[n].name; n++)
+		;
+	EXPECT(n == 7, "%u L2 flag names", n);
+	for (n = 0; nept_ctl_flag_names[n].name; n++)
+		;
+	EXPECT(n == 3, "%u control flag names", n);
 }
 
 int main(void)
