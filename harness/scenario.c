@@ -389,9 +389,9 @@ struct expect_rule {
 
 static bool x_empty_not_zero(const struct nept_expect *x)
 {
-	return !x->fields && (x->kind || x->vector || x->error_code ||
-			      x->reason || x->qual || x->gpa || x->gla ||
-			      x->translated);
+	return !x->fields &&
+	       (x->kind || x->vector || x->error_code || x->reason || x->qual ||
+		x->gpa || x->gla || x->translated);
 }
 
 static bool x_bad_fields(const struct nept_expect *x)
@@ -555,10 +555,10 @@ static bool check_l2(const struct nept_scenario *s, struct nept_error *err)
 		return fail(err, "l2: pkru without pke is never read");
 	if (l2->paging == NEPT_L2_PAE) {
 		if (l2->cr3)
-			return fail(err,
-				    "l2: cr3 with PAE paging: with EPT the "
-				    "walk starts from the PDPTE registers "
-				    "(facts §8.3), so cr3 is 0");
+			return fail(err, "l2: cr3 with PAE paging: with EPT "
+					 "the "
+					 "walk starts from the PDPTE registers "
+					 "(facts §8.3), so cr3 is 0");
 		for (i = 0; i < 4; i++)
 			if (pdpte_invalid(l2->pdpte[i], s->l1_maxphyaddr))
 				return fail(err,
@@ -600,8 +600,7 @@ static bool check_controls(const struct nept_scenario *s,
 		return (!c->pml_index && !c->pml_address) ||
 		       fail(err, "controls: pml-index and pml-address "
 				 "without pml are never read");
-	if ((c->pml_address & PAGE_MASK) ||
-	    c->pml_address >> s->l1_maxphyaddr)
+	if ((c->pml_address & PAGE_MASK) || c->pml_address >> s->l1_maxphyaddr)
 		return fail(err,
 			    "controls: pml-address 0x%llx: not 4-KiB aligned "
 			    "or beyond MAXPHYADDR (VM entry would fail)",
@@ -656,8 +655,8 @@ static bool expect_equal(const struct nept_expect *a,
 {
 	return a->fields == b->fields && a->kind == b->kind &&
 	       a->vector == b->vector && a->error_code == b->error_code &&
-	       a->reason == b->reason &&
-	       a->qual == b->qual && a->gpa == b->gpa && a->gla == b->gla &&
+	       a->reason == b->reason && a->qual == b->qual &&
+	       a->gpa == b->gpa && a->gla == b->gla &&
 	       a->translated == b->translated;
 }
 

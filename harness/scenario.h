@@ -106,9 +106,9 @@ enum nept_access_flag {
 };
 
 /* The flags L2's own walk decides when the implementation walks it. */
-#define NEPT_AF_FROM_L2_WALK                                         \
-	(NEPT_AF_PAGING | NEPT_AF_SETS_AD | NEPT_AF_USER |           \
-	 NEPT_AF_WRITABLE | NEPT_AF_XD | NEPT_AF_NO_GLA)
+#define NEPT_AF_FROM_L2_WALK                                                  \
+	(NEPT_AF_PAGING | NEPT_AF_SETS_AD | NEPT_AF_USER | NEPT_AF_WRITABLE | \
+	 NEPT_AF_XD | NEPT_AF_NO_GLA)
 
 /*
  * L2's paging mode (facts §8): how an L2 linear address becomes a
@@ -164,8 +164,8 @@ enum nept_ctl_flag {
 struct nept_controls {
 	uint32_t exception_bitmap; /* bit n: exit on vector n (§10.3) */
 	uint32_t pfec_mask, pfec_match;
-	uint16_t flags;	     /* enum nept_ctl_flag */
-	uint16_t pml_index;  /* guest PML index; outside 0..511: full */
+	uint16_t flags;	      /* enum nept_ctl_flag */
+	uint16_t pml_index;   /* guest PML index; outside 0..511: full */
 	uint64_t pml_address; /* L1 GPA of the 4-KiB PML log */
 };
 
@@ -227,7 +227,7 @@ struct nept_event {
 	 * implementation walks L2's tables (L2 paging on, source not
 	 * hw-violation): the walk finds the addresses. */
 	uint64_t gpa;
-	uint64_t gla; /* the L2 linear address being translated */
+	uint64_t gla;	  /* the L2 linear address being translated */
 	uint64_t hw_qual; /* NEPT_SRC_HW_VIOLATION: hardware's qualification */
 	uint64_t exit_qual; /* NEPT_SRC_EMULATED: vmcs02's qualification */
 	struct nept_expect expect;

@@ -30,12 +30,12 @@ enum bin_tag {
 #define EXPECT_BYTES (2 + 1 + 2 + 8 * 4)
 #define L2_BYTES (1 + 1 + 2 + 4 + 8)
 #define CONTROLS_BYTES (4 * 3 + 2 + 2 + 8)
-#define MAX_ENCODED                                                  \
+#define MAX_ENCODED                                                   \
 	(1 + 4 + 1 + 1 + 1 + 8 + 1 + L2_BYTES + 4 * (1 + 1 + 8) + 1 + \
 	 CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) +                  \
 	 NEPT_MAX_QWORDS * (1 + 16) +                                 \
-	 NEPT_MAX_EVENTS * (1 + EVENT_BYTES + 1 + 1 + 1 +             \
-			    EXPECT_BYTES + 1 + 1 + 4))
+	 NEPT_MAX_EVENTS *                                            \
+		 (1 + EVENT_BYTES + 1 + 1 + 1 + EXPECT_BYTES + 1 + 1 + 4))
 _Static_assert(MAX_ENCODED <= NEPT_BIN_MAX, "NEPT_BIN_MAX too small");
 
 /* Where PATH puts the tables it needs (above the low 1 MiB, by habit). */
@@ -158,7 +158,8 @@ static bool map_identity(struct nept_scenario *s, uint64_t gpa, uint64_t tmpl)
 	unsigned levels = ((s->eptp >> 3) & 7) + 1, level;
 	uint64_t mask = nept_addr_mask(s->l1_maxphyaddr), table, ea, val;
 
-	if (levels < 4 || levels > 5 || s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
+	if (levels < 4 || levels > 5 ||
+	    s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
 	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX || (gpa & ~0xfffull & ~mask))
 		return false;
 	table = s->eptp & mask;
@@ -197,8 +198,8 @@ static bool set_entry(struct nept_scenario *s, uint64_t ea, unsigned size,
 	return scenario_set_qword(s, ea & ~7ull, q);
 }
 
-static bool get_entry(const struct nept_scenario *s, uint64_t ea,
-		      unsigned size, uint64_t *v)
+static bool get_entry(const struct nept_scenario *s, uint64_t ea, unsigned size,
+		      uint64_t *v)
 {
 	uint64_t q = 0;
 
@@ -366,8 +367,7 @@ static bool decode_record(struct reader *r, uint8_t tag,
 		return true;
 	}
 	case TAG_DURING:
-		return s->nevents &&
-		       get8(r, &s->event[s->nevents - 1].during);
+		return s->nevents && get8(r, &s->event[s->nevents - 1].during);
 	case TAG_EXPECT_EXC: {
 		struct nept_expect *x;
 
@@ -444,9 +444,8 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 			put(&w, 8, s->l2.pdpte[i]);
 		}
 	}
-	if (s->ctl.exception_bitmap || s->ctl.pfec_mask ||
-	    s->ctl.pfec_match || s->ctl.flags || s->ctl.pml_index ||
-	    s->ctl.pml_address) {
+	if (s->ctl.exception_bitmap || s->ctl.pfec_mask || s->ctl.pfec_match ||
+	    s->ctl.flags || s->ctl.pml_index || s->ctl.pml_address) {
 		put(&w, 1, TAG_CONTROLS);
 		put(&w, 4, s->ctl.exception_bitmap);
 		put(&w, 4, s->ctl.pfec_mask);

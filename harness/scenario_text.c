@@ -491,8 +491,9 @@ static bool d_pdpte(struct parser *ps)
 	    !number(ps, &ps->tok[2], UINT64_MAX, &v))
 		return false;
 	if (ps->pdpte[i].line)
-		return perr(ps, &ps->tok[1], "pdpte %u already given on line %d",
-			    (unsigned)i, ps->pdpte[i].line);
+		return perr(ps, &ps->tok[1],
+			    "pdpte %u already given on line %d", (unsigned)i,
+			    ps->pdpte[i].line);
 	ps->pdpte[i] = (struct origin){ ps->line, ps->tok[0].col };
 	ps->s->l2.pdpte[i] = v;
 	return no_more(ps, 3);
@@ -621,13 +622,15 @@ static bool d_event(struct parser *ps)
  */
 static bool d_expect(struct parser *ps)
 {
-	static const char *const keys[] = { "qual",	  "gpa",    "gla",
-					    "translated", "vector", "error-code",
+	static const char *const keys[] = { "qual",   "gpa",
+					    "gla",    "translated",
+					    "vector", "error-code",
 					    "cr2" };
 	static const uint16_t field[] = {
-		NEPT_EXPECT_QUAL,	 NEPT_EXPECT_GPA,    NEPT_EXPECT_GLA,
-		NEPT_EXPECT_TRANSLATED, NEPT_EXPECT_VECTOR,
-		NEPT_EXPECT_ERROR_CODE, NEPT_EXPECT_GLA,
+		NEPT_EXPECT_QUAL,   NEPT_EXPECT_GPA,
+		NEPT_EXPECT_GLA,    NEPT_EXPECT_TRANSLATED,
+		NEPT_EXPECT_VECTOR, NEPT_EXPECT_ERROR_CODE,
+		NEPT_EXPECT_GLA,
 	};
 	static const uint64_t max[] = { UINT64_MAX, UINT64_MAX, UINT64_MAX,
 					UINT64_MAX, 31,		UINT32_MAX,
@@ -692,11 +695,16 @@ static const struct {
 	const char *name;
 	bool (*parse)(struct parser *ps);
 } directives[] = {
-	{ "caps", d_caps },   { "l1-maxphyaddr", d_maxphyaddr },
-	{ "eptp", d_eptp },   { "page", d_page },
-	{ "qword", d_qword }, { "entry", d_entry },
-	{ "event", d_event }, { "expect", d_expect },
-	{ "l2", d_l2 },	      { "pdpte", d_pdpte },
+	{ "caps", d_caps },
+	{ "l1-maxphyaddr", d_maxphyaddr },
+	{ "eptp", d_eptp },
+	{ "page", d_page },
+	{ "qword", d_qword },
+	{ "entry", d_entry },
+	{ "event", d_event },
+	{ "expect", d_expect },
+	{ "l2", d_l2 },
+	{ "pdpte", d_pdpte },
 	{ "controls", d_controls },
 };
 
@@ -1010,9 +1018,8 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 				emit(&o, "pdpte %u 0x%llx\n", i,
 				     (unsigned long long)s->l2.pdpte[i]);
 	}
-	if (s->ctl.exception_bitmap || s->ctl.pfec_mask ||
-	    s->ctl.pfec_match || s->ctl.flags || s->ctl.pml_index ||
-	    s->ctl.pml_address) {
+	if (s->ctl.exception_bitmap || s->ctl.pfec_mask || s->ctl.pfec_match ||
+	    s->ctl.flags || s->ctl.pml_index || s->ctl.pml_address) {
 		const struct nept_controls *c = &s->ctl;
 
 		emit(&o, "controls");

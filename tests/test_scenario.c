@@ -243,8 +243,8 @@ static void random_l2(struct nept_scenario *s)
 			c->flags |= NEPT_CTL_NMI_EXITING;
 		if (c->flags & NEPT_CTL_PML) {
 			c->pml_index = (uint16_t)interesting();
-			c->pml_address = random_page(s, 1ull << 32) &
-					 0xfffff000ull;
+			c->pml_address =
+				random_page(s, 1ull << 32) & 0xfffff000ull;
 		}
 	}
 }
