@@ -36,7 +36,10 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 		struct model_trace t;
 		uint64_t q;
 
-		if (!(ev->flags & NEPT_AF_PAGING)) {
+		/* With L2 paging on, the linear address and its rights are
+		 * L2's own (given for hw-violation, walked otherwise). */
+		if (!(ev->flags & NEPT_AF_PAGING) &&
+		    s->l2.paging == NEPT_L2_OFF) {
 			ev->gla = ev->gpa;
 			ev->flags = (uint8_t)((ev->flags | NEPT_AF_USER |
 					       NEPT_AF_WRITABLE) &
@@ -134,6 +137,58 @@ static void compare_qual(struct nept_diff *d, const struct nept_impl *impl,
 	}
 }
 
+/* "+RSVD -P": error-code bits only one side has (facts §8.1). */
+static void pfec_detail(uint32_t want, uint32_t got, char *buf, size_t n)
+{
+	uint32_t diff = want ^ got;
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned b = 0; b < 32 && len < n; b++) {
+		const char *name = nept_pfec_bit_name(b);
+
+		if (!(diff & (1u << b)))
+			continue;
+		if (name)
+			len += (size_t)snprintf(
+				buf + len, n - len, "%s%c%s", len ? " " : "",
+				(got >> b) & 1 ? '+' : '-', name);
+		else
+			len += (size_t)snprintf(buf + len, n - len, "%s%cbit%u",
+						len ? " " : "",
+						(got >> b) & 1 ? '+' : '-', b);
+	}
+}
+
+/* Vector and error code of an exception, delivered or exiting (§10). */
+static void compare_exception(struct nept_diff *d, const struct nept_impl *impl,
+			      unsigned event, const struct nept_outcome *m,
+			      const struct nept_outcome *g)
+{
+	uint32_t u = m->undefined;
+	char buf[96];
+
+	if (!(u & NEPT_F_VECTOR) && m->vector != g->vector) {
+		snprintf(buf, sizeof(buf), "%u->%u", m->vector, g->vector);
+		add(d, impl, event, NEPT_F_VECTOR, buf);
+		return; /* another exception: its error code says nothing */
+	}
+	if (u & NEPT_F_ERROR_CODE)
+		return;
+	if (m->has_error_code != g->has_error_code)
+		add(d, impl, event, NEPT_F_ERROR_CODE,
+		    g->has_error_code ? "+valid" : "-valid");
+	else if (m->error_code != g->error_code) {
+		if (m->vector == 14)
+			pfec_detail(m->error_code, g->error_code, buf,
+				    sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "0x%x->0x%x", m->error_code,
+				 g->error_code);
+		add(d, impl, event, NEPT_F_ERROR_CODE, buf);
+	}
+}
+
 static bool ad_writes_match(const struct nept_outcome *m,
 			    const struct nept_outcome *g)
 {
@@ -198,7 +253,17 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
 		return;
 	}
-	if (m->kind == NEPT_OUT_EXIT) {
+	if (m->kind == NEPT_OUT_EXCEPTION ||
+	    (m->kind == NEPT_OUT_EXIT && m->reason == NEPT_EXIT_EXCEPTION_NMI))
+		compare_exception(d, impl, event, m, g);
+	if (m->kind == NEPT_OUT_EXIT && m->reason == NEPT_EXIT_EXCEPTION_NMI) {
+		/* Facts §7.3: a #PF exit's qualification is the linear
+		 * address, other exceptions' 0; the address fields are not
+		 * written. */
+		if (!(u & NEPT_F_QUAL) && m->qual != g->qual)
+			add(d, impl, event, NEPT_F_QUAL,
+			    m->qual ? "linear address" : "nonzero");
+	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(d, impl, event, m, g);
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa) {
 			bool same_page = !((m->gpa ^ g->gpa) & ~0xfffull);
@@ -213,22 +278,21 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		    m->gla != g->gla)
 			add(d, impl, event, NEPT_F_GLA, "value");
 	} else if (m->kind == NEPT_OUT_EXCEPTION) {
-		if (m->vector != g->vector) {
-			snprintf(buf, sizeof(buf), "%u->%u", m->vector,
-				 g->vector);
-			add(d, impl, event, NEPT_F_VECTOR, buf);
-		}
-		if (m->has_error_code != g->has_error_code ||
-		    m->error_code != g->error_code) {
-			snprintf(buf, sizeof(buf), "0x%x->0x%x", m->error_code,
-				 g->error_code);
-			add(d, impl, event, NEPT_F_ERROR_CODE, buf);
-		}
+		/* CR2 (facts §10.3: written only when delivered to L2). */
+		if (!(u & NEPT_F_GLA) && m->vector == 14 && g->vector == 14 &&
+		    m->gla != g->gla)
+			add(d, impl, event, NEPT_F_GLA, "cr2");
 	} else if (!(u & NEPT_F_TRANSLATED) && m->translated != g->translated) {
 		add(d, impl, event, NEPT_F_TRANSLATED, "value");
 	}
+	/* from_hardware belongs to the injection of EPT exits (7.2's
+	 * __kvm_inject_emulated_page_fault): compared only there. */
 	if (g->from_hardware >= 0 && !(u & NEPT_F_FROM_HW) &&
-	    m->kind == NEPT_OUT_EXIT && m->from_hardware != g->from_hardware) {
+	    m->kind == NEPT_OUT_EXIT &&
+	    (m->reason == NEPT_EXIT_EPT_VIOLATION ||
+	     m->reason == NEPT_EXIT_EPT_MISCONFIG ||
+	     m->reason == NEPT_EXIT_PML_FULL) &&
+	    m->from_hardware != g->from_hardware) {
 		snprintf(buf, sizeof(buf), "%d->%d", m->from_hardware,
 			 g->from_hardware);
 		add(d, impl, event, NEPT_F_FROM_HW, buf);

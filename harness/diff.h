@@ -34,10 +34,11 @@ struct nept_diff {
 };
 
 /*
- * Makes a scenario concrete for implementations that model L2 without
- * paging (facts §8.3: with CR0.PG = 0 the linear address is the GPA and,
- * §6.4, every address is user-mode and writable, never execute-disable),
- * and derives the hardware EXIT_QUALIFICATION of hardware EPT violations
+ * Makes a scenario concrete.  With L2 paging off (facts §8.3: with CR0.PG =
+ * 0 the linear address is the GPA and, §6.4, every address is user-mode and
+ * writable, never execute-disable) the linear address and its rights follow
+ * from the GPA; with L2 paging on they are L2's (walked, or as hardware
+ * reported them for hw-violation events).  It also derives the hardware EXIT_QUALIFICATION of hardware EPT violations
  * from the access (bits 0-2, 7-12), keeping the input's bits 3-6 only where
  * EPT12's path grants them (L0's shadow EPT never grants more).
  * Idempotent: files replay exactly as the fuzzer ran them.  model, if not

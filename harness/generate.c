@@ -46,13 +46,84 @@ static uint64_t entry(uint64_t *st)
 	       (below(st, 8) == 0 ? 1ull << below(st, 64) : 0);
 }
 
+/* A guest (L2) paging entry template: present, mostly sane. */
+static uint64_t l2_entry(uint64_t *st)
+{
+	static const uint64_t common[] = { 0x67, 0x27, 0x07, 0x03, 0x01, 0x05,
+					   0x63, 0x23, 0xe7, 0xa7, 0x00, 0x06 };
+	uint64_t v = common[below(st, sizeof(common) / sizeof(common[0]))];
+
+	if (below(st, 6) == 0)
+		v |= 1ull << 63; /* XD */
+	if (below(st, 10) == 0)
+		v |= 1ull << below(st, 64); /* maybe a reserved bit */
+	if (below(st, 12) == 0)
+		v = next(st);
+	return v;
+}
+
+/*
+ * The current exit of an emulated event and its qualification (SDM
+ * 27.2.1 layouts): what leaves state behind for a later synthesized fault
+ * to read (architecture note, "Events, in order").
+ */
+static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
+			 uint64_t gla)
+{
+	switch (below(st, 9)) {
+	case 0: /* OUT/IN, maybe string (bit 4), port in 31:16 */
+		*reason = NEPT_EXIT_IO_INSTRUCTION;
+		*qual = (next(st) & 0xffff0000ull) | (below(st, 2) << 4) |
+			(below(st, 2) << 3) | below(st, 4);
+		break;
+	case 1: /* MMIO: an EPT misconfiguration in L0's tables */
+		*reason = NEPT_EXIT_EPT_MISCONFIG;
+		*qual = 0;
+		break;
+	case 2: /* #PF intercepted: the qualification is the address */
+		*reason = NEPT_EXIT_EXCEPTION_NMI;
+		*qual = gla;
+		break;
+	case 3: /* CR access: MOV to CR0/3/4, or LMSW with a memory operand */
+		*reason = NEPT_EXIT_CR_ACCESS;
+		*qual = below(st, 2) ? (3u << 4) | (1u << 6) |
+					       (next(st) & 0xffff0000ull)
+				     : below(st, 5) | (below(st, 16) << 8);
+		break;
+	case 4: /* task switch: selector and source */
+		*reason = NEPT_EXIT_TASK_SWITCH;
+		*qual = (next(st) & 0xffff) | (below(st, 4) << 30);
+		break;
+	case 5:
+		*reason = NEPT_EXIT_GDTR_IDTR;
+		*qual = next(st) & 0xff;
+		break;
+	case 6:
+		*reason = NEPT_EXIT_LDTR_TR;
+		*qual = next(st) & 0xff;
+		break;
+	case 7: /* an EPT violation itself, handled by L0 */
+		*reason = NEPT_EXIT_EPT_VIOLATION;
+		*qual = 0x181 | (below(st, 8) << 3) | (below(st, 2) << 1);
+		break;
+	default:
+		*reason = (uint16_t)below(st, 70);
+		*qual = next(st) & 0xffff;
+		break;
+	}
+}
+
 bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 {
-	uint8_t buf[2048];
+	uint8_t buf[4096];
 	size_t len = 0;
 	unsigned nev = 1 + below(st, 4);
 	uint64_t gpa[4];
 	bool walk5 = below(st, 4) == 0;
+	/* L2 paging in half the scenarios (facts §8): off, 32-bit, PAE,
+	 * 4-level, 5-level. */
+	unsigned paging = below(st, 2) ? 0 : 1 + below(st, 4);
+	static const uint8_t l2_levels[] = { 0, 2, 3, 4, 5 };
 
 	buf[len++] = 0x01; /* CAPS */
 	len = put(buf, len,
@@ -67,10 +138,57 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		  0x1006 | (walk5 ? 4u << 3 : 3u << 3) |
 			  (below(st, 2) ? 1u << 6 : 0),
 		  8);
+	if (paging) {
+		buf[len++] = 0x09; /* L2: paging, cpl, flags, pkru, cr3 */
+		buf[len++] = (uint8_t)paging;
+		buf[len++] = (uint8_t)(below(st, 2) ? 0 : 3);
+		len = put(buf, len, next(st) & NEPT_L2F_ALL, 2);
+		len = put(buf, len, 0, 4);
+		len = put(buf, len, paging == 2 ? 0 : 0x200000, 8);
+	}
+	if (below(st, 2)) {
+		static const uint32_t bitmaps[] = { 0, 1u << 14, 1u << 8,
+						    (1u << 14) | (1u << 8),
+						    0xffffffff };
+		uint16_t ctl = (uint16_t)below(st, 8);
+
+		if (ctl & NEPT_CTL_VIRTUAL_NMIS)
+			ctl |= NEPT_CTL_NMI_EXITING;
+		buf[len++] = 0x0b; /* CONTROLS */
+		len = put(buf, len, bitmaps[below(st, 5)], 4);
+		len = put(buf, len, below(st, 2) ? 0 : next(st) & 0x1f, 4);
+		len = put(buf, len, below(st, 2) ? 0 : next(st) & 0x1f, 4);
+		len = put(buf, len, ctl, 2);
+		len = put(buf, len,
+			  (ctl & NEPT_CTL_PML)
+				  ? (below(st, 2) ? 0xffff : below(st, 512))
+				  : 0,
+			  2);
+		len = put(buf, len, (ctl & NEPT_CTL_PML) ? 0x300000 : 0, 8);
+	}
 	for (unsigned i = 0; i < nev; i++) {
 		gpa[i] = (next(st) &
 			  (walk5 ? 0xfffffffffffffull : 0xffffffffffffull)) &
 			 ~(below(st, 2) ? 0xfffffff000ull : 0);
+		if (paging) {
+			/* A linear address the mode can hold, and L2's
+			 * tables for it, mapped one to one in EPT12. */
+			uint64_t gla =
+				next(st) & (paging <= 2 ? 0xffffffffull
+							: 0x7fffffffffffull);
+			unsigned n = 1 + below(st, l2_levels[paging]);
+
+			if (below(st, 3))
+				n = l2_levels[paging];
+			gpa[i] = gla;
+			buf[len++] = 0x0e; /* L2PATH */
+			len = put(buf, len, gla, 8);
+			buf[len++] = (uint8_t)n;
+			len = put(buf, len, below(st, 8) ? 7 : entry(st), 8);
+			for (unsigned k = 0; k < n; k++)
+				len = put(buf, len, l2_entry(st), 8);
+			continue;
+		}
 		buf[len++] = 0x08; /* PATH */
 		len = put(buf, len, gpa[i], 8);
 		{
@@ -89,17 +207,31 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 			      : (f & 0x01) ? 0
 					   : (uint8_t)below(st, 3);
 		uint8_t src = (uint8_t)below(st, NEPT_SRC_COUNT);
+		uint16_t reason = 0;
+		uint64_t qual = 0;
+		bool walks = paging && src != NEPT_SRC_HW_VIOLATION;
 
+		if (walks) {
+			f = below(st, 4) ? 0 : NEPT_AF_IMPLICIT;
+			acc = (uint8_t)below(st, 3);
+		}
+		if (src == NEPT_SRC_EMULATED)
+			current_exit(st, &reason, &qual, gpa[i]);
 		buf[len++] = 0x06; /* EVENT */
 		buf[len++] = src;
 		buf[len++] = acc;
 		buf[len++] = f;
-		len = put(buf, len, src == NEPT_SRC_EMULATED ? 30 : 0, 2);
-		len = put(buf, len, gpa[i], 8);
+		len = put(buf, len, reason, 2);
+		len = put(buf, len, walks ? 0 : gpa[i], 8);
 		len = put(buf, len, gpa[i], 8);
 		len = put(buf, len, 0, 8);
-		len = put(buf, len,
-			  src == NEPT_SRC_EMULATED ? next(st) & 0xffff : 0, 8);
+		len = put(buf, len, qual, 8);
+		if (below(st, 6) == 0) {
+			static const uint8_t vectors[] = { 14, 8, 13, 1, 20, 0 };
+
+			buf[len++] = 0x0c; /* DURING */
+			buf[len++] = (uint8_t)(1 + vectors[below(st, 6)]);
+		}
 	}
 	return scenario_decode_bin(buf, len, s);
 }

@@ -27,6 +27,38 @@ void report_qual_names(FILE *f, uint64_t qual)
 	}
 }
 
+/* #PF error-code bits by name (facts §8.1). */
+const char *nept_pfec_bit_name(unsigned bit)
+{
+	static const char *const names[16] = {
+		[0] = "P",  [1] = "W",	[2] = "U",    [3] = "RSVD", [4] = "I/D",
+		[5] = "PK", [6] = "SS", [7] = "HLAT", [15] = "SGX",
+	};
+
+	return bit < 16 ? names[bit] : NULL;
+}
+
+void report_pfec_names(FILE *f, uint32_t ec)
+{
+	const char *sep = "";
+
+	if (!ec) {
+		fputs("0", f);
+		return;
+	}
+	for (unsigned b = 0; b < 32; b++) {
+		const char *name = nept_pfec_bit_name(b);
+
+		if (!(ec & (1u << b)))
+			continue;
+		if (name)
+			fprintf(f, "%s%s", sep, name);
+		else
+			fprintf(f, "%sbit%u", sep, b);
+		sep = "|";
+	}
+}
+
 static void tolerance_list_text(FILE *f, uint32_t tols)
 {
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
@@ -43,6 +75,19 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 		const char *rn = nept_exit_reason_name(o->reason);
 
 		fprintf(f, "exit %u (%s)\n", o->reason, rn ? rn : "?");
+		if (o->reason == NEPT_EXIT_EXCEPTION_NMI) {
+			/* Facts §10.3: interruption information, and for a
+			 * #PF the linear address in the qualification. */
+			fprintf(f, "    vector %u", o->vector);
+			if (o->has_error_code)
+				fprintf(f,
+					" error code 0x%x = ", o->error_code);
+			if (o->has_error_code)
+				report_pfec_names(f, o->error_code);
+			fprintf(f, "\n    qualification 0x%" PRIx64 "\n",
+				o->qual);
+			break;
+		}
 		fprintf(f, "    qualification 0x%" PRIx64 " = ", o->qual);
 		report_qual_names(f, o->qual);
 		if (o->qual_undefined) {
@@ -59,9 +104,13 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 		break;
 	}
 	case NEPT_OUT_EXCEPTION:
-		fprintf(f, "exception vector %u", o->vector);
-		if (o->has_error_code)
-			fprintf(f, " error code 0x%x", o->error_code);
+		fprintf(f, "exception delivered to L2: vector %u", o->vector);
+		if (o->has_error_code) {
+			fprintf(f, " error code 0x%x = ", o->error_code);
+			report_pfec_names(f, o->error_code);
+		}
+		if (o->vector == 14)
+			fprintf(f, "\n    CR2 0x%" PRIx64, o->gla);
 		fputc('\n', f);
 		break;
 	case NEPT_OUT_UNSUPPORTED:

@@ -9,6 +9,9 @@
 
 /* "READ|GLA_VALID|GLA_TRANSLATED" for the set bits of a qualification. */
 void report_qual_names(FILE *f, uint64_t qual);
+/* #PF error code bits by name (facts §8.1); NULL where unnamed. */
+const char *nept_pfec_bit_name(unsigned bit);
+void report_pfec_names(FILE *f, uint32_t ec);
 
 void report_outcome_text(FILE *f, const struct nept_outcome *o);
 void report_outcome_json(FILE *f, const struct nept_outcome *o);
