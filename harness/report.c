@@ -255,8 +255,16 @@ bool report_expect_met(const struct nept_expect *e,
 		 e->gpa != o->gpa)
 		*field = "gpa";
 	else if ((e->fields & NEPT_EXPECT_GLA) && !(u & NEPT_F_GLA) &&
-		 (!o->gla_valid || e->gla != o->gla))
-		*field = "gla";
+		 ((!o->gla_valid && o->kind != NEPT_OUT_EXCEPTION) ||
+		  e->gla != o->gla))
+		*field = o->kind == NEPT_OUT_EXCEPTION ? "cr2" : "gla";
+	else if ((e->fields & NEPT_EXPECT_VECTOR) && !(u & NEPT_F_VECTOR) &&
+		 e->vector != o->vector)
+		*field = "vector";
+	else if ((e->fields & NEPT_EXPECT_ERROR_CODE) &&
+		 !(u & NEPT_F_ERROR_CODE) &&
+		 (!o->has_error_code || e->error_code != o->error_code))
+		*field = "error_code";
 	else if ((e->fields & NEPT_EXPECT_TRANSLATED) &&
 		 !(u & NEPT_F_TRANSLATED) && e->translated != o->translated)
 		*field = "translated";
