@@ -85,6 +85,11 @@ struct nept_vmcs02 {
 	u64 exit_qual;
 	u64 guest_physical_address;
 	u64 guest_linear_address;
+	u32 idt_vectoring_info;
+	u32 idt_vectoring_error_code;
+	/* Guest state prepare_vmcs02 loads from vmcs12. */
+	u32 guest_interruptibility_info;
+	u64 guest_pdptr[4];
 };
 
 struct nept_state {
@@ -92,6 +97,12 @@ struct nept_state {
 	struct vcpu_vmx vmx;
 	struct vmcs12 vmcs12;
 	struct nept_vmcs02 vmcs02;
+	struct loaded_vmcs loaded_vmcs02;
+
+	/* L2's CPL and RFLAGS, as vmcs02's SS.DPL and GUEST_RFLAGS hold
+	 * them (vmx_get_cpl, vmx_get_rflags). */
+	int cpl;
+	unsigned long rflags;
 
 	/* L1 guest-physical memory: a private copy of the scenario's. */
 	struct nept_mem mem;
@@ -110,7 +121,8 @@ struct nept_state {
 			    * always before 7.2, which has no such argument) */
 	bool walked;	   /* ept_page_fault's walk succeeded */
 	u64 walk_gpa;	   /* ... to this L1 GPA */
-	bool read_page;	   /* kvm_vcpu_read_guest_page was asked ... */
+	bool read_page;	   /* kvm_vcpu_read_guest_page or
+			    * kvm_vcpu_write_guest was asked ... */
 	u64 read_gpa;	   /* ... for this L1 GPA */
 };
 
@@ -277,6 +289,28 @@ static int kvm_write_guest_page(struct kvm *kvm, gfn_t gfn, const void *data,
 	return 0;
 }
 
+/*
+ * The emulator's data write (emulator_write_std, for an implicit write
+ * such as a descriptor's busy flag): the data is not the scenario's
+ * business, only where it goes.  It records the GPA, as
+ * kvm_vcpu_read_guest_page does for reads, and stores nothing, so the
+ * outcome's memory writes stay KVM's own A/D and PML writes; -EFAULT where
+ * no memory is, as the real one.
+ */
+static int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
+				const void *data, unsigned long len)
+{
+	nept_st.read_page = true;
+	nept_st.read_gpa = gpa;
+	for (unsigned long i = 0; i < len; i++) {
+		u64 b;
+
+		if (nept_mem_load(gpa + i, 1, &b))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------------
  * VMCS accesses (arch/x86/kvm/vmx/vmx_ops.h): vmcs02 is what hardware left
  * at the current exit, as the driver describes it.  A field nobody
@@ -295,6 +329,20 @@ static u64 nept_vmcs02_read(unsigned long field)
 		return nept_st.vmcs02.guest_linear_address;
 	case VM_EXIT_INSTRUCTION_LEN:
 		return 0;
+	case IDT_VECTORING_INFO_FIELD:
+		return nept_st.vmcs02.idt_vectoring_info;
+	case IDT_VECTORING_ERROR_CODE:
+		return nept_st.vmcs02.idt_vectoring_error_code;
+	case GUEST_INTERRUPTIBILITY_INFO:
+		return nept_st.vmcs02.guest_interruptibility_info;
+	case GUEST_PDPTR0:
+		return nept_st.vmcs02.guest_pdptr[0];
+	case GUEST_PDPTR1:
+		return nept_st.vmcs02.guest_pdptr[1];
+	case GUEST_PDPTR2:
+		return nept_st.vmcs02.guest_pdptr[2];
+	case GUEST_PDPTR3:
+		return nept_st.vmcs02.guest_pdptr[3];
 	}
 	fprintf(stderr, "kvm shim: vmcs02 field 0x%lx read, not modelled\n",
 		field);
@@ -314,39 +362,61 @@ static u64 vmcs_read64(unsigned long field)
 {
 	return nept_vmcs02_read(field);
 }
-/* Stand-in for vmcs_set_bits: VMWRITE of L2's interruptibility into
- * vmcs02, which no outcome reads. */
+/* Stand-in for vmcs_set_bits: VMWRITE; only handle_ept_violation calls
+ * it, to re-block NMIs in vmcs02's interruptibility state. */
 static void vmcs_set_bits(unsigned long field, u32 mask)
 {
+	if (field != GUEST_INTERRUPTIBILITY_INFO) {
+		fprintf(stderr,
+			"kvm shim: vmcs02 field 0x%lx written, not modelled\n",
+			field);
+		abort();
+	}
+	nept_st.vmcs02.guest_interruptibility_info |= mask;
 }
 
-/*
- * Stand-in for vmx_get_cpl (vmx.c): it reads SS.DPL from vmcs02.  L2 runs
- * with CR0.PG = 0 at CPL 0 in every scenario so far.
- */
+/* Stand-in for vmx_get_cpl (vmx.c): it reads SS.DPL from vmcs02, which
+ * holds L2's CPL from the scenario. */
 static int vmx_get_cpl(struct kvm_vcpu *vcpu)
 {
-	return 0;
+	return nept_st.cpl;
 }
 
-/* Stand-in for vmx_get_rflags (vmx.c): reads GUEST_RFLAGS; L2's RFLAGS
- * are the reset value (only AC matters, to SMAP). */
+/* Stand-in for vmx_get_rflags (vmx.c): a VMREAD of GUEST_RFLAGS, which
+ * holds L2's RFLAGS from the scenario (of its bits only AC matters, to
+ * SMAP). */
 static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu)
 {
-	return X86_EFLAGS_FIXED;
+	return nept_st.rflags;
 }
 
-/* Stand-in for vmx_cache_reg (vmx.c): it VMREADs a register into
- * vcpu->arch; here vcpu->arch already holds every register. */
+#if NEPT_KVM_SINCE(7, 2)
+#define NEPT_REG_PDPTR VCPU_REG_PDPTR
+#else
+#define NEPT_REG_PDPTR VCPU_EXREG_PDPTR
+#endif
+
+/*
+ * Stand-in for vmx_cache_reg (vmx.c): it VMREADs a register into
+ * vcpu->arch.  The PDPTRs it reads with the real ept_save_pdptrs (EPT is
+ * on), from vmcs02's GUEST_PDPTRn; every other register vcpu->arch already
+ * holds (no CR0/CR4 bit is guest-owned, CR3 loads are not intercepted with
+ * EPT, so vmcs02's GUEST_CR3 is L2's CR3).
+ */
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg)
 {
 	kvm_register_mark_available(vcpu, reg);
+	if (reg == NEPT_REG_PDPTR && enable_ept)
+		ept_save_pdptrs(vcpu);
 }
 
-/* Stand-in for vmx_get_nmi_mask (vmx.c): L2 has NMIs unblocked. */
-static bool vmx_get_nmi_mask(struct kvm_vcpu *vcpu)
+/* Stand-in for vmx_set_nmi_mask (vmx.c): __vmx_complete_interrupts calls
+ * it for an NMI whose delivery was interrupted; the scenario's events
+ * interrupt only hardware exceptions. */
+static void vmx_set_nmi_mask(struct kvm_vcpu *vcpu, bool masked)
 {
-	return false;
+	fprintf(stderr, "kvm shim: vmx_set_nmi_mask not modelled\n");
+	abort();
 }
 
 /*
@@ -568,6 +638,7 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	struct nept_state *st = &nept_st;
 	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
 	struct vmcs12 *vmcs12 = &st->vmcs12;
+	const struct nept_l2 *l2 = &s->l2;
 	bool mbec = s->caps & NEPT_CAP_MBEC;
 
 	memset(st, 0, sizeof(*st));
@@ -605,26 +676,89 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	vcpu->arch.maxphyaddr = s->l1_maxphyaddr;
 	vcpu->arch.reserved_gpa_bits = kvm_vcpu_reserved_gpa_bits_raw(vcpu);
 
-	/* L1's VMX capability MSRs. */
+	/*
+	 * L1's (and so L2's) CPUID, as kvm_vcpu_after_set_cpuid leaves the
+	 * features the extracted code asks about: with EPT, GBPAGES is the
+	 * host's (from 6.12 kvm_vcpu_after_set_cpuid's own line, played
+	 * here with the real helpers; 6.1's guest_can_use_gbpages asks
+	 * boot_cpu_has itself).  From 7.2 the vCPU's capability words also
+	 * carry the other features the scenario's L2 uses (PSE-36, NX, SMEP,
+	 * SMAP, PKU, LA57), which no extracted function reads.
+	 */
+#if NEPT_KVM_SINCE(7, 2)
+	guest_cpu_cap_change(vcpu, X86_FEATURE_GBPAGES,
+			     tdp_enabled && boot_cpu_has(X86_FEATURE_GBPAGES));
+	guest_cpu_cap_set(vcpu, X86_FEATURE_PSE36);
+	guest_cpu_cap_set(vcpu, X86_FEATURE_NX);
+	guest_cpu_cap_set(vcpu, X86_FEATURE_SMEP);
+	guest_cpu_cap_set(vcpu, X86_FEATURE_SMAP);
+	guest_cpu_cap_set(vcpu, X86_FEATURE_PKU);
+	guest_cpu_cap_set(vcpu, X86_FEATURE_LA57);
+#elif NEPT_KVM_SINCE(6, 12)
+	if (tdp_enabled && boot_cpu_has(X86_FEATURE_GBPAGES))
+		kvm_governed_feature_set(vcpu, X86_FEATURE_GBPAGES);
+#endif
+
+	/* L1's VMX capability MSRs: the controls below are allowed. */
 	st->vmx.nested.msrs.ept_caps = nept_ept_caps(s->caps);
+	st->vmx.nested.msrs.pinbased_ctls_high =
+		PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS;
 	st->vmx.nested.msrs.secondary_ctls_high =
-		SECONDARY_EXEC_ENABLE_EPT |
+		SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_PML |
 		(mbec ? SECONDARY_EXEC_MODE_BASED_EPT_EXEC : 0);
 
-	/* vmcs12: EPT (and MBEC) on, nothing intercepted. */
+	/* vmcs12: EPT (and MBEC) on, the scenario's controls. */
 	vmcs12->ept_pointer = s->eptp;
+	vmcs12->pin_based_vm_exec_control =
+		(s->ctl.flags & NEPT_CTL_NMI_EXITING ? PIN_BASED_NMI_EXITING
+						     : 0) |
+		(s->ctl.flags & NEPT_CTL_VIRTUAL_NMIS ? PIN_BASED_VIRTUAL_NMIS
+						      : 0);
 	vmcs12->cpu_based_vm_exec_control =
 		CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
 	vmcs12->secondary_vm_exec_control =
 		SECONDARY_EXEC_ENABLE_EPT |
-		(mbec ? SECONDARY_EXEC_MODE_BASED_EPT_EXEC : 0);
+		(mbec ? SECONDARY_EXEC_MODE_BASED_EPT_EXEC : 0) |
+		(s->ctl.flags & NEPT_CTL_PML ? SECONDARY_EXEC_ENABLE_PML : 0);
+	vmcs12->exception_bitmap = s->ctl.exception_bitmap;
+	vmcs12->page_fault_error_code_mask = s->ctl.pfec_mask;
+	vmcs12->page_fault_error_code_match = s->ctl.pfec_match;
+	vmcs12->pml_address = s->ctl.pml_address;
+	vmcs12->guest_pml_index = s->ctl.pml_index;
+	vmcs12->guest_pdptr0 = s->l2.pdpte[0];
+	vmcs12->guest_pdptr1 = s->l2.pdpte[1];
+	vmcs12->guest_pdptr2 = s->l2.pdpte[2];
+	vmcs12->guest_pdptr3 = s->l2.pdpte[3];
 
-	/* L2: protected mode with paging off, every register in
-	 * vcpu->arch (prepare_vmcs02 loads them from vmcs12). */
-	vcpu->arch.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE;
-	vcpu->arch.cr4 = 0;
-	vcpu->arch.efer = 0;
+	/*
+	 * L2's registers from vmcs12, every one in vcpu->arch as
+	 * prepare_vmcs02 leaves them (vmx_set_cr0/cr4/efer, then
+	 * nested_vmx_load_cr3).  CPL and RFLAGS stay in vmcs02
+	 * (vmx_get_cpl, vmx_get_rflags).
+	 */
+	vcpu->arch.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE |
+			 (l2->paging != NEPT_L2_OFF ? X86_CR0_PG : 0) |
+			 (l2->flags & NEPT_L2F_WP ? X86_CR0_WP : 0);
+	vcpu->arch.cr4 = (l2->paging >= NEPT_L2_PAE ? X86_CR4_PAE : 0) |
+			 (l2->paging == NEPT_L2_5LEVEL ? X86_CR4_LA57 : 0) |
+			 (l2->flags & NEPT_L2F_PSE ? X86_CR4_PSE : 0) |
+			 (l2->flags & NEPT_L2F_SMEP ? X86_CR4_SMEP : 0) |
+			 (l2->flags & NEPT_L2F_SMAP ? X86_CR4_SMAP : 0) |
+			 (l2->flags & NEPT_L2F_PKE ? X86_CR4_PKE : 0);
+	vcpu->arch.efer =
+		(l2->paging >= NEPT_L2_4LEVEL ? EFER_LME | EFER_LMA : 0) |
+		(l2->flags & NEPT_L2F_NXE ? EFER_NX : 0);
+	vcpu->arch.cr3 = l2->cr3;
+	vcpu->arch.pkru = l2->pkru;
+	st->cpl = l2->cpl;
+	st->rflags = X86_EFLAGS_FIXED |
+		     (l2->flags & NEPT_L2F_AC ? X86_EFLAGS_AC : 0);
 	memset(&vcpu->arch.regs_avail, 0xff, sizeof(vcpu->arch.regs_avail));
+
+	/* vmcs02 while L2 runs: NMIs unblocked (vmcs12's interruptibility
+	 * state is 0), and nested_vmx_enter_non_root_mode's switch to a
+	 * fresh loaded VMCS. */
+	st->vmx.loaded_vmcs = &st->loaded_vmcs02;
 
 	/* Nested VM entry (nested_vmx_enter_non_root_mode): guest mode,
 	 * prepare_vmcs02's nested_ept_init_mmu_context, then
@@ -632,6 +766,36 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	enter_guest_mode(vcpu);
 	nested_ept_init_mmu_context(vcpu);
 	kvm_init_mmu(vcpu);
+
+	/* prepare_vmcs02's late GUEST_PDPTRn from vmcs12 (nested EPT, PAE
+	 * paging); kvm_pdptr_read finds them through vmx_cache_reg once
+	 * the first exit has marked them for reloading. */
+	if (is_pae_paging(vcpu)) {
+		st->vmcs02.guest_pdptr[0] = vmcs12->guest_pdptr0;
+		st->vmcs02.guest_pdptr[1] = vmcs12->guest_pdptr1;
+		st->vmcs02.guest_pdptr[2] = vmcs12->guest_pdptr2;
+		st->vmcs02.guest_pdptr[3] = vmcs12->guest_pdptr3;
+	}
+}
+
+/*
+ * vmcs02's IDT-vectoring information for an exit during the delivery of
+ * hardware exception `during` - 1 (0: none): valid, type hardware
+ * exception, with an error code (0, in IDT_VECTORING_ERROR_CODE) for the
+ * vectors that push one.
+ */
+static u32 nept_idt_vectoring(unsigned during)
+{
+	unsigned vector = during - 1;
+	bool has_error = vector == DF_VECTOR || vector == TS_VECTOR ||
+			 vector == NP_VECTOR || vector == SS_VECTOR ||
+			 vector == GP_VECTOR || vector == PF_VECTOR ||
+			 vector == AC_VECTOR || vector == 21 /* #CP */;
+
+	if (!during)
+		return 0;
+	return VECTORING_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | vector |
+	       (has_error ? VECTORING_INFO_DELIVER_CODE_MASK : 0);
 }
 
 /*
@@ -642,7 +806,8 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
  * for EPT violations and a few instruction exits (nept_exit_saves_gla);
  * other exits leave those fields as they were.
  */
-static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla)
+static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla,
+			 unsigned during)
 {
 	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
 
@@ -652,6 +817,8 @@ static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla)
 		nept_st.vmcs02.guest_physical_address = *gpa;
 	if (gla)
 		nept_st.vmcs02.guest_linear_address = *gla;
+	nept_st.vmcs02.idt_vectoring_info = nept_idt_vectoring(during);
+	nept_st.vmcs02.idt_vectoring_error_code = 0;
 #if NEPT_KVM_SINCE(7, 2)
 	nept_st.vmx.vt.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
 	kvm_clear_available_registers(vcpu, VMX_REGS_LAZY_LOAD_SET);
@@ -660,6 +827,10 @@ static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla)
 	nept_st.vmx.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
 	vcpu->arch.regs_avail &= ~VMX_REGS_LAZY_LOAD_SET;
 #endif
+	/* vmx_vcpu_run: the event whose delivery the exit interrupted goes
+	 * back to vcpu->arch (the real vmx_complete_interrupts). */
+	nept_st.vmx.idt_vectoring_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	vmx_complete_interrupts(&nept_st.vmx);
 }
 
 /*
@@ -681,32 +852,41 @@ static bool nept_exit_saves_gla(const struct nept_event *ev)
 	return false;
 }
 
-/* The emulator's access to L2 linear address gla (CR0.PG = 0: linear is
- * L2-physical), and its injection of the fault if the walk fails. */
+/*
+ * The emulator's access to L2 linear address gla, through walk_mmu =
+ * nested_mmu (L2's tables, each GPA through EPT12; with CR0.PG = 0 linear
+ * is L2-physical), and its injection of the fault if the walk fails.
+ */
 static void nept_emulate_access(const struct nept_event *ev)
 {
 	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
+	struct x86_emulate_ctxt ctxt = { .vcpu = vcpu };
 	struct x86_exception ex;
 	gpa_t gpa = INVALID_GPA;
+	u8 byte = 0;
+	int r;
 
 	memset(&ex, 0, sizeof(ex));
-	switch (ev->access) {
-	case NEPT_ACC_READ:
-		gpa = kvm_mmu_gva_to_gpa_read(vcpu, ev->gla, &ex);
-		break;
-	case NEPT_ACC_WRITE:
-		gpa = kvm_mmu_gva_to_gpa_write(vcpu, ev->gla, &ex);
-		break;
-	default: {
-		struct x86_emulate_ctxt ctxt = { .vcpu = vcpu };
-		u8 byte;
-
-		if (kvm_fetch_guest_virt(&ctxt, ev->gla, &byte, 1, &ex) !=
-			    X86EMUL_PROPAGATE_FAULT &&
-		    nept_st.read_page)
+	if (ev->flags & NEPT_AF_IMPLICIT) {
+		/* A system access (descriptor tables, TSS): the emulator's
+		 * read_std/write_std with system = true.  The data access
+		 * records the GPA it went to (memory or not). */
+		if (ev->access == NEPT_ACC_WRITE)
+			r = emulator_write_std(&ctxt, ev->gla, &byte, 1, &ex,
+					       true);
+		else
+			r = emulator_read_std(&ctxt, ev->gla, &byte, 1, &ex,
+					      true);
+		if (r != X86EMUL_PROPAGATE_FAULT && nept_st.read_page)
 			gpa = nept_st.read_gpa;
-		break;
-	}
+	} else if (ev->access == NEPT_ACC_READ) {
+		gpa = kvm_mmu_gva_to_gpa_read(vcpu, ev->gla, &ex);
+	} else if (ev->access == NEPT_ACC_WRITE) {
+		gpa = kvm_mmu_gva_to_gpa_write(vcpu, ev->gla, &ex);
+	} else {
+		r = kvm_fetch_guest_virt(&ctxt, ev->gla, &byte, 1, &ex);
+		if (r != X86EMUL_PROPAGATE_FAULT && nept_st.read_page)
+			gpa = nept_st.read_gpa;
 	}
 	if (gpa == INVALID_GPA) {
 #if NEPT_KVM_SINCE(7, 2)
@@ -719,7 +899,6 @@ static void nept_emulate_access(const struct nept_event *ev)
 	nept_st.walk_gpa = gpa;
 }
 
-#if !NEPT_KVM_SINCE(6, 12)
 static bool nept_boot_cpu_has(int feature, const char *name)
 {
 	switch (feature) {
@@ -729,7 +908,6 @@ static bool nept_boot_cpu_has(int feature, const char *name)
 	fprintf(stderr, "kvm shim: boot_cpu_has(%s) not modelled\n", name);
 	abort();
 }
-#endif
 
 static void nept_unsupported(struct nept_outcome *o, const char *why)
 {
@@ -739,25 +917,70 @@ static void nept_unsupported(struct nept_outcome *o, const char *why)
 	snprintf(o->note, sizeof(o->note), "%s", why);
 }
 
-static void nept_run_event(const struct nept_event *ev, struct nept_outcome *o)
+/*
+ * What vmx_handle_exit (__vmx_handle_exit, vmx.c) does with an exit during
+ * event delivery that it cannot redo: unless the exit is one of a few
+ * (exception, EPT violation, PML full, APIC access, task switch, notify;
+ * from 7.2 also EPT misconfiguration), it exits to userspace with
+ * KVM_INTERNAL_ERROR_DELIVERY_EV, which neither L1 nor L2 sees.  The
+ * condition is the kernel's, copied because the function around it is the
+ * whole exit dispatcher.
+ */
+static bool nept_delivery_ev_error(u32 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_PML_FULL:
+	case EXIT_REASON_APIC_ACCESS:
+	case EXIT_REASON_TASK_SWITCH:
+	case EXIT_REASON_NOTIFY:
+		return false;
+#if NEPT_KVM_SINCE(7, 2)
+	case EXIT_REASON_EPT_MISCONFIG:
+		return false;
+#endif
+	}
+	return true;
+}
+
+static void nept_run_event(const struct nept_scenario *s,
+			   const struct nept_event *ev, struct nept_outcome *o)
 {
 	struct nept_state *st = &nept_st;
 	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
 	struct vmcs12 *vmcs12 = &st->vmcs12;
 	u64 gpa = ev->gpa, gla = ev->gla;
+	u32 reason = ev->source == NEPT_SRC_HW_VIOLATION
+			     ? EXIT_REASON_EPT_VIOLATION
+		     : ev->source == NEPT_SRC_HW_MISCONFIG
+			     ? EXIT_REASON_EPT_MISCONFIG
+			     : ev->exit_reason;
 
 	/*
 	 * For a hardware EPT violation, hardware did L2's walk: KVM gets the
-	 * GPA of the guest paging entry and walks EPT12 only.  Elsewhere the
-	 * access to a guest paging entry is KVM's own L2 walk, not driven yet.
+	 * GPA of the guest paging entry and walks EPT12 only.  Elsewhere KVM
+	 * walks L2's tables itself (L2 paging on); with L2 paging off there
+	 * are none, and linear is L2-physical.
 	 */
-	if ((ev->flags & NEPT_AF_PAGING) &&
-	    ev->source != NEPT_SRC_HW_VIOLATION) {
-		nept_unsupported(o, "guest paging access: needs L2 paging");
+	if (!nept_walks_l2(s, ev) && ev->source != NEPT_SRC_HW_VIOLATION) {
+		if (ev->flags & NEPT_AF_PAGING) {
+			nept_unsupported(o, "guest paging access with L2 "
+					    "paging off");
+			return;
+		}
+		if (ev->gla != ev->gpa) {
+			nept_unsupported(o, "gla != gpa with L2 paging off");
+			return;
+		}
+	}
+	if ((ev->flags & NEPT_AF_IMPLICIT) && ev->access == NEPT_ACC_FETCH) {
+		nept_unsupported(o, "implicit fetch: the emulator has none");
 		return;
 	}
-	if (ev->source != NEPT_SRC_HW_VIOLATION && ev->gla != ev->gpa) {
-		nept_unsupported(o, "gla != gpa: needs L2 paging");
+	if (ev->during && nept_delivery_ev_error(reason)) {
+		nept_unsupported(o, "delivery in this exit: KVM internal "
+				    "error");
 		return;
 	}
 
@@ -778,26 +1001,39 @@ static void nept_run_event(const struct nept_event *ev, struct nept_outcome *o)
 		 * vmx_handle_exit -> handle_ept_violation (which, before
 		 * 6.12, also saves the qualification in
 		 * vcpu->arch.exit_qualification). */
-		nept_hw_exit(EXIT_REASON_EPT_VIOLATION, ev->hw_qual, &gpa,
-			     &gla);
+		nept_hw_exit(EXIT_REASON_EPT_VIOLATION, ev->hw_qual, &gpa, &gla,
+			     ev->during);
 		handle_ept_violation(vcpu);
 		break;
 	case NEPT_SRC_HW_MISCONFIG:
 		/* handle_ept_misconfig -> MMIO: the instruction is emulated
 		 * and its access walks EPT12 again. */
-		nept_hw_exit(EXIT_REASON_EPT_MISCONFIG, 0, &gpa, NULL);
+		nept_hw_exit(EXIT_REASON_EPT_MISCONFIG, 0, &gpa, NULL,
+			     ev->during);
 		nept_emulate_access(ev);
 		break;
 	default:
 		nept_hw_exit(ev->exit_reason, ev->exit_qual, NULL,
-			     nept_exit_saves_gla(ev) ? &gla : NULL);
+			     nept_exit_saves_gla(ev) ? &gla : NULL, ev->during);
 		nept_emulate_access(ev);
 		break;
 	}
 
-	/* An exception L1 intercepts becomes a VM exit before L2 runs
-	 * (vmx_check_nested_events). */
-	if (vcpu->arch.exception_vmexit.pending)
+	/*
+	 * Before L2 runs again (vcpu_enter_guest): a triple fault in guest
+	 * mode goes to the real nested_vmx_triple_fault (nested_ops->
+	 * triple_fault); an exception L1 intercepts becomes a VM exit
+	 * (vmx_check_nested_events).  A triple fault still requested after
+	 * that would be a shutdown of L1, which the real one never leaves.
+	 */
+	if (kvm_test_request(KVM_REQ_TRIPLE_FAULT, vcpu)) {
+		if (is_guest_mode(vcpu))
+			nested_vmx_triple_fault(vcpu);
+		if (kvm_check_request(KVM_REQ_TRIPLE_FAULT, vcpu)) {
+			fprintf(stderr, "kvm shim: shutdown not modelled\n");
+			abort();
+		}
+	} else if (vcpu->arch.exception_vmexit.pending)
 		nested_vmx_inject_exception_vmexit(vcpu);
 
 	o->from_hardware = (int8_t)st->from_hardware;
@@ -890,5 +1126,5 @@ static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
 	}
 	nept_vcpu_setup(s);
 	for (unsigned i = 0; i < s->nevents; i++)
-		nept_run_event(&s->event[i], &r->event[i]);
+		nept_run_event(s, &s->event[i], &r->event[i]);
 }

@@ -76,6 +76,16 @@ struct kvm_vcpu_arch {
 	struct kvm_queued_exception exception;
 	struct kvm_queued_exception exception_vmexit;
 
+	/* The event being delivered when the exit came
+	 * (__vmx_complete_interrupts requeues it here). */
+	u8 event_exit_inst_len;
+	struct kvm_queued_interrupt {
+		bool injected;
+		bool soft;
+		u8 nr;
+	} interrupt;
+	bool nmi_injected;
+
 #if !NEPT_KVM_SINCE(6, 12)
 	/*
 	 * The EPT violation's qualification as handle_ept_violation saved it,
@@ -115,6 +125,13 @@ struct vcpu_vt {
 };
 #endif
 
+/* arch/x86/kvm/vmx/vmcs.h: the NMI state KVM keeps per loaded VMCS. */
+struct loaded_vmcs {
+	bool nmi_known_unmasked;
+	/* Only without virtual NMIs on the host (enable_vnmi = false). */
+	int soft_vnmi_blocked;
+};
+
 /* arch/x86/kvm/vmx/vmx.h */
 struct nested_vmx {
 	struct vmcs12 *cached_vmcs12;
@@ -133,6 +150,8 @@ struct vcpu_vmx {
 #endif
 	u32 idt_vectoring_info;
 	bool fail;
+	/* vmcs02 while L2 runs (the only VMCS here). */
+	struct loaded_vmcs *loaded_vmcs;
 	struct nested_vmx nested;
 };
 
@@ -158,6 +177,8 @@ static int kvm_vcpu_read_guest_page(struct kvm_vcpu *vcpu, gfn_t gfn,
 				    void *data, int offset, int len);
 static int kvm_write_guest_page(struct kvm *kvm, gfn_t gfn, const void *data,
 				int offset, int len);
+static int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
+				const void *data, unsigned long len);
 static int nept_user_read(unsigned long hva, unsigned size, u64 *val);
 static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
 			     u64 new);
@@ -227,7 +248,7 @@ static void vmcs_set_bits(unsigned long field, u32 mask);
 static int vmx_get_cpl(struct kvm_vcpu *vcpu);
 static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu);
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg);
-static bool vmx_get_nmi_mask(struct kvm_vcpu *vcpu);
+static void vmx_set_nmi_mask(struct kvm_vcpu *vcpu, bool masked);
 static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault);
 #if NEPT_KVM_SINCE(6, 12)
 static int ept_sync_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp, int i);
@@ -270,6 +291,7 @@ static void nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
  */
 static bool tdp_enabled = true;		      /* mmu.c, EPT on */
 static bool enable_vnmi = true;		      /* vmx.c */
+static bool enable_ept = true;		      /* vmx.c */
 static bool allow_smaller_maxphyaddr = false; /* x86.c */
 static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
 #if NEPT_KVM_SINCE(6, 12)
@@ -278,15 +300,16 @@ static struct {
 } kvm_host = { .maxphyaddr = 52 }; /* x86.c: host MAXPHYADDR */
 #else
 static u8 shadow_phys_bits = 52; /* mmu/spte.c: the same, before 6.12 */
+#endif
 
 /*
  * boot_cpu_has (arch/x86/include/asm/cpufeature.h): the host's CPU
- * features, for the ones the extracted code asks about (6.1's
- * guest_can_use_gbpages: an EPT host with 1-GiB pages has GBPAGES).  Any
- * other is a gap in this shim (kvm_impl.c aborts), not a value to make up.
+ * features, for the ones asked about (6.1's guest_can_use_gbpages, and
+ * kvm_vcpu_after_set_cpuid's GBPAGES line the driver plays from 6.12: an
+ * EPT host with 1-GiB pages has GBPAGES).  Any other is a gap in this shim
+ * (kvm_impl.c aborts), not a value to make up.
  */
 static bool nept_boot_cpu_has(int feature, const char *name);
 #define boot_cpu_has(bit) nept_boot_cpu_has(bit, #bit)
-#endif
 
 #endif
