@@ -212,8 +212,10 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		bool walks = paging && src != NEPT_SRC_HW_VIOLATION;
 
 		if (walks) {
-			f = below(st, 4) ? 0 : NEPT_AF_IMPLICIT;
 			acc = (uint8_t)below(st, 3);
+			f = below(st, 4) || acc == NEPT_ACC_FETCH
+				    ? 0
+				    : NEPT_AF_IMPLICIT;
 		}
 		if (src == NEPT_SRC_EMULATED)
 			current_exit(st, &reason, &qual, gpa[i]);

@@ -234,11 +234,27 @@ static bool reserved_set(const struct nept_scenario *s,
 	return e->reserved1;
 }
 
+/*
+ * The vectors hardware delivers as hardware exceptions (interruption type
+ * 3, SDM Vol. 3 Table 6-1): not NMI (2, its own type), #BP and #OF (3, 4:
+ * software exceptions from INT3/INTO), 9 (never generated) and the
+ * reserved 15 and 22-31.
+ */
+#define HW_EXCEPTION_VECTORS 0x003f7de3u
+
 static bool bad_during(const struct nept_scenario *s,
 		       const struct nept_event *e)
 {
 	(void)s;
-	return e->during > 32;
+	return e->during && (e->during > 32 ||
+			     !(HW_EXCEPTION_VECTORS & (1u << (e->during - 1))));
+}
+
+static bool implicit_fetch(const struct nept_scenario *s,
+			   const struct nept_event *e)
+{
+	(void)s;
+	return has(e, NEPT_AF_IMPLICIT) && e->access == NEPT_ACC_FETCH;
 }
 
 static bool walk_flags_given(const struct nept_scenario *s,
@@ -345,7 +361,10 @@ static const struct event_rule event_rules[] = {
 	{ bad_source, "unknown source" },
 	{ bad_access, "unknown access" },
 	{ reserved_set, "reserved fields must be 0" },
-	{ bad_during, "during: a vector is 0..31" },
+	{ bad_during, "during: a hardware exception vector (0, 1, 5-8, "
+		      "10-14, 16-21)" },
+	{ implicit_fetch, "implicit accesses are data accesses, never "
+			  "fetches (facts §8.1)" },
 	{ walk_flags_given, "with L2 paging the walk decides paging, sets-ad, "
 			    "user, writable, xd and no-gla (facts §8.3); only "
 			    "hw-violation events name them" },

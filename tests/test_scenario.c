@@ -191,15 +191,20 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 					      : rnd());
 		e->exit_qual = interesting();
 	}
-	if (chance(20))
-		e->during = (uint8_t)(1 + below(32));
+	if (chance(20)) {
+		static const uint8_t hw[] = { 0,  1,  5,  6,  7,  8,
+					      10, 11, 12, 13, 14, 16,
+					      17, 18, 19, 20, 21 };
+
+		e->during = (uint8_t)(1 + hw[below(sizeof(hw))]);
+	}
 	if (nept_walks_l2(s, e)) {
 		/* The walk finds these; the event names only the access. */
 		e->flags &= (uint8_t)~NEPT_AF_FROM_L2_WALK;
 		e->gpa = 0;
-		if (chance(30))
-			e->flags |= NEPT_AF_IMPLICIT;
 		e->access = (uint8_t)below(NEPT_ACC_COUNT);
+		if (chance(30) && e->access != NEPT_ACC_FETCH)
+			e->flags |= NEPT_AF_IMPLICIT;
 	}
 	if (s->l2.paging == NEPT_L2_32BIT || s->l2.paging == NEPT_L2_PAE)
 		e->gla &= 0xffffffffull;
@@ -1095,7 +1100,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		x->fields &= (uint16_t)~NEPT_EXPECT_GLA;
 		break;
 	case 27:
-		e->during = 33;
+		e->during = 1 + 2; /* NMI: not a hardware exception */
 		break;
 	case 28:
 		s->l2.paging = NEPT_L2_4LEVEL, e->flags = NEPT_AF_USER;
@@ -1157,6 +1162,10 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 	case 46:
 		s->ctl.flags = NEPT_CTL_PML, s->ctl.pml_address = 0x1010;
 		break;
+	case 48:
+		s->l2.paging = NEPT_L2_4LEVEL, e->source = NEPT_SRC_EMULATED;
+		e->flags = NEPT_AF_IMPLICIT, e->access = NEPT_ACC_FETCH;
+		break;
 	case 47:
 		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
 		x->kind = NEPT_OUT_EXCEPTION;
@@ -1193,7 +1202,7 @@ static const char *const rule_msgs[] = {
 	"translated belongs to none",
 	"qual, gpa and gla need an exit or exception",
 	"a field not expected must be 0",
-	"during: a vector is 0..31",
+	"during: a hardware exception vector",
 	"with L2 paging the walk decides paging",
 	"with L2 paging the walk finds the gpa",
 	"implicit needs L2 paging",
@@ -1214,6 +1223,7 @@ static const char *const rule_msgs[] = {
 	"controls: pml-index and pml-address without pml",
 	"controls: pml-address 0x1010: not 4-KiB aligned",
 	"vector: 0..31",
+	"implicit accesses are data accesses",
 };
 
 static void test_check_rules(void)
