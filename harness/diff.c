@@ -24,11 +24,12 @@ const char *nept_field_name(uint32_t field)
 
 void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 {
-	struct nept_mem mem = s->mem;
+	struct model_state st;
 	struct nept_result scratch;
 
 	if (!model)
 		model = &scratch;
+	model_state_init(&st, s);
 	model->nevents = s->nevents;
 	for (unsigned i = 0; i < s->nevents; i++) {
 		struct nept_event *ev = &s->event[i];
@@ -46,7 +47,7 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 					      ~NEPT_AF_XD);
 		}
 		/* The walk runs in sequence, so A/D state carries over. */
-		model_run_event(s, &mem, ev, o, &t);
+		model_run_event(s, &st, ev, o, &t);
 		if (ev->source != NEPT_SRC_HW_VIOLATION)
 			continue;
 		q = model_access_bits(s, ev);

@@ -385,14 +385,14 @@ static int cmd_eval(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		static struct nept_scenario s;
-		struct nept_mem mem;
+		static struct model_state st;
 		const char *path = argv[i];
 
 		if (!load_scenario(path, &s)) {
 			rc = EXIT_USAGE;
 			continue;
 		}
-		mem = s.mem;
+		model_state_init(&st, &s);
 		if (json) {
 			printf("{\"file\":");
 			report_json_string(stdout, path);
@@ -407,7 +407,7 @@ static int cmd_eval(int argc, char **argv)
 			const char *field = NULL;
 			bool met = true;
 
-			model_run_event(&s, &mem, ev, &o, &t);
+			model_run_event(&s, &st, ev, &o, &t);
 			if (check && ev->expect.fields)
 				met = report_expect_met(&ev->expect, &o,
 							&field);
@@ -434,6 +434,7 @@ static int cmd_eval(int argc, char **argv)
 			       ev->gpa);
 			report_outcome_text(stdout, &o);
 			print_trace(&s, &t);
+			model_print_l2_trace(stdout, &t, "    ");
 		}
 		if (json)
 			printf("]}\n");

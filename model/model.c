@@ -150,21 +150,31 @@ static unsigned entry_perms(uint64_t e)
 }
 
 /*
+ * One access through EPT12: the event's own access, or with an L2 walk a
+ * guest entry read, the final GPA or a guest A/D-flag write (facts §8.3).
+ * flags are enum nept_access_flag as an event carries them.
+ */
+struct ept_acc {
+	uint64_t gpa;
+	uint8_t access; /* enum nept_access */
+	uint8_t flags;	/* enum nept_access_flag */
+};
+
+/*
  * What the access needs (facts §5.2) and what it reports in qualification
  * bits 0-2 (facts §6.2).
  */
-static void access_needs(const struct nept_scenario *s,
-			 const struct nept_event *ev, unsigned *need,
-			 uint64_t *acc_bits)
+static void access_needs(const struct nept_scenario *s, const struct ept_acc *a,
+			 unsigned *need, uint64_t *acc_bits)
 {
 	bool ad = s->eptp & (1ull << 6);
 
-	if (ev->flags & NEPT_AF_PAGING) {
-		if (ev->flags & NEPT_AF_SETS_AD) {
+	if (a->flags & NEPT_AF_PAGING) {
+		if (a->flags & NEPT_AF_SETS_AD) {
 			/* A guest A/D write: W, reported as read + write. */
 			*need = PERM_W;
 			*acc_bits = QUAL_READ | QUAL_WRITE;
-		} else if (ad && !(ev->flags & NEPT_AF_NO_GLA)) {
+		} else if (ad && !(a->flags & NEPT_AF_NO_GLA)) {
 			/* EPTP bit 6: guest paging reads count as writes. */
 			*need = PERM_W;
 			*acc_bits = QUAL_READ | QUAL_WRITE;
@@ -175,7 +185,7 @@ static void access_needs(const struct nept_scenario *s,
 		}
 		return;
 	}
-	switch (ev->access) {
+	switch (a->access) {
 	case NEPT_ACC_READ:
 		*need = PERM_R;
 		*acc_bits = QUAL_READ;
@@ -186,7 +196,7 @@ static void access_needs(const struct nept_scenario *s,
 		break;
 	default:
 		/* MBEC: the U/S of the linear address picks XU or XS. */
-		if ((s->caps & NEPT_CAP_MBEC) && (ev->flags & NEPT_AF_USER))
+		if ((s->caps & NEPT_CAP_MBEC) && (a->flags & NEPT_AF_USER))
 			*need = PERM_XU;
 		else
 			*need = PERM_X;
@@ -195,34 +205,47 @@ static void access_needs(const struct nept_scenario *s,
 	}
 }
 
+static struct ept_acc event_access(const struct nept_event *ev)
+{
+	struct ept_acc a = { .gpa = ev->gpa,
+			     .access = ev->access,
+			     .flags = ev->flags };
+
+	return a;
+}
+
 uint64_t model_access_bits(const struct nept_scenario *s,
 			   const struct nept_event *ev)
 {
+	struct ept_acc a = event_access(ev);
 	unsigned need;
 	uint64_t acc;
 
-	access_needs(s, ev, &need, &acc);
+	access_needs(s, &a, &need, &acc);
 	return acc;
 }
 
 /* Facts §6.4: what the guest paging rights of the linear address report. */
+static uint64_t linear_bits(unsigned flags)
+{
+	return ((flags & NEPT_AF_USER) ? QUAL_LIN_USER : 0) |
+	       ((flags & NEPT_AF_WRITABLE) ? QUAL_LIN_RW : 0) |
+	       ((flags & NEPT_AF_XD) ? QUAL_LIN_XD : 0);
+}
+
 uint64_t model_linear_bits(const struct nept_event *ev)
 {
-	return ((ev->flags & NEPT_AF_USER) ? QUAL_LIN_USER : 0) |
-	       ((ev->flags & NEPT_AF_WRITABLE) ? QUAL_LIN_RW : 0) |
-	       ((ev->flags & NEPT_AF_XD) ? QUAL_LIN_XD : 0);
+	return linear_bits(ev->flags);
 }
 
 /* Facts §5.3: does a successful translation set the leaf's dirty flag? */
-static bool access_dirties(const struct nept_scenario *s,
-			   const struct nept_event *ev)
+static bool access_dirties(const struct ept_acc *a)
 {
-	if (ev->flags & NEPT_AF_NO_GLA)
+	if (a->flags & NEPT_AF_NO_GLA)
 		return false; /* PDPTE loads never set D */
-	if (ev->flags & NEPT_AF_PAGING)
+	if (a->flags & NEPT_AF_PAGING)
 		return true; /* a write in A/D mode, or an A/D flag write */
-	(void)s;
-	return ev->access == NEPT_ACC_WRITE;
+	return a->access == NEPT_ACC_WRITE;
 }
 
 static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
@@ -237,6 +260,7 @@ static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
 	for (unsigned i = 0; i < out->n_ad_writes; i++) {
 		if (out->ad_write[i].gpa == gpa) {
 			out->ad_write[i].val |= val;
+			out->ad_write[i].optional &= optional;
 			return;
 		}
 	}
@@ -254,14 +278,42 @@ static void set_tolerance(struct nept_outcome *out, enum nept_tolerance t)
 	out->tolerances |= 1u << t;
 }
 
+/* The SDM leaves the whole outcome open (no memory behind an access). */
+static void all_undefined(struct nept_outcome *out, enum nept_tolerance t)
+{
+	out->kind = NEPT_OUT_NONE;
+	out->undefined = NEPT_F_ALL;
+	set_tolerance(out, t);
+}
+
+/*
+ * Facts §6.3, §7.2: exit-qual bit 12 of an EPT violation or a PML-full
+ * exit.  Undefined with NMI exiting and no virtual NMIs, and when the exit
+ * happens during event delivery (IDT-vectoring information valid).
+ */
+static uint64_t nmi_bit(const struct nept_scenario *s,
+			const struct nept_event *ev, struct nept_outcome *out)
+{
+	unsigned f = s->ctl.flags;
+
+	if (((f & NEPT_CTL_NMI_EXITING) && !(f & NEPT_CTL_VIRTUAL_NMIS)) ||
+	    ev->during) {
+		out->qual_undefined |= QUAL_NMI_UNBLOCK;
+		set_tolerance(out, NEPT_TOL_QUAL_BIT12_UNDEFINED);
+		return 0;
+	}
+	return (ev->flags & NEPT_AF_NMI_UNBLOCK) ? QUAL_NMI_UNBLOCK : 0;
+}
+
 /* Facts §6.5, the qualification of an EPT violation. */
 static void violation(const struct nept_scenario *s,
-		      const struct nept_event *ev, uint64_t acc_bits,
-		      unsigned have, struct nept_outcome *out)
+		      const struct nept_event *ev, const struct ept_acc *a,
+		      uint64_t acc_bits, unsigned have,
+		      struct nept_outcome *out)
 {
 	bool mbec = s->caps & NEPT_CAP_MBEC;
-	bool lin = !(ev->flags & NEPT_AF_NO_GLA);
-	bool fin = !(ev->flags & NEPT_AF_PAGING);
+	bool lin = !(a->flags & NEPT_AF_NO_GLA);
+	bool fin = !(a->flags & NEPT_AF_PAGING);
 	uint64_t q = acc_bits;
 
 	q |= (uint64_t)(have & 7) << 3;
@@ -273,6 +325,8 @@ static void violation(const struct nept_scenario *s,
 		set_tolerance(out, NEPT_TOL_QUAL_BIT6_NO_MBEC);
 	}
 	if (lin) {
+		/* Facts §7.1: outside 64-bit mode bits 63:32 are clear; the
+		 * scenario keeps such linear addresses below 4 GiB. */
 		q |= QUAL_GLA_VALID;
 		out->gla_valid = 1;
 		out->gla = ev->gla;
@@ -283,60 +337,94 @@ static void violation(const struct nept_scenario *s,
 	if (lin && fin)
 		q |= QUAL_GLA_FINAL;
 	if (lin && fin && (s->caps & NEPT_CAP_ADV_INFO)) {
-		q |= model_linear_bits(ev);
+		q |= linear_bits(a->flags);
 	} else {
 		out->qual_undefined |=
 			QUAL_LIN_USER | QUAL_LIN_RW | QUAL_LIN_XD;
 		set_tolerance(out, NEPT_TOL_QUAL_ADV_UNDEFINED);
 	}
-	if (ev->flags & NEPT_AF_SETS_AD) {
+	if (a->flags & NEPT_AF_SETS_AD) {
 		out->qual_undefined |= QUAL_READ;
 		set_tolerance(out, NEPT_TOL_QUAL_RMW_READ);
 	}
-	/* Facts §6.3: with no NMI controls in the scenario, bit 12 is defined
-	 * and reports whether the access unblocked NMIs during IRET. */
-	if (ev->flags & NEPT_AF_NMI_UNBLOCK)
-		q |= QUAL_NMI_UNBLOCK;
+	q |= nmi_bit(s, ev, out);
 	out->kind = NEPT_OUT_EXIT;
 	out->reason = NEPT_EXIT_EPT_VIOLATION;
+	out->gpa = a->gpa;
 	out->qual = q & ~out->qual_undefined;
 }
 
-void model_run_event(const struct nept_scenario *s, struct nept_mem *mem,
-		     const struct nept_event *ev, struct nept_outcome *out,
-		     struct model_trace *trace)
+/* Facts §4: qualification cleared; GLA undefined. */
+static void misconfig(const struct ept_acc *a, const struct model_trace *t,
+		      struct nept_outcome *out)
 {
-	struct model_trace local;
-	struct model_trace *t = trace ? trace : &local;
-	unsigned m = s->l1_maxphyaddr, level, need,
+	const char *cite = strstr(t->rule, " (facts");
+
+	out->kind = NEPT_OUT_EXIT;
+	out->reason = NEPT_EXIT_EPT_MISCONFIG;
+	out->gpa = a->gpa;
+	out->undefined |= NEPT_F_GLA | NEPT_F_GLA_VALID;
+	set_tolerance(out, NEPT_TOL_GLA_UNDEFINED);
+	/* The rule without its citation: "W without R". */
+	snprintf(out->note, sizeof(out->note), "%.*s",
+		 (int)(cite ? cite - t->rule : (long)strlen(t->rule)), t->rule);
+}
+
+/* Facts §7.2: only bit 12 of a PML-full exit's qualification is defined;
+ * the GPA and GLA fields are not among those it writes. */
+static void pml_full_exit(const struct nept_scenario *s,
+			  const struct nept_event *ev, struct nept_outcome *out)
+{
+	uint64_t q = nmi_bit(s, ev, out);
+
+	out->kind = NEPT_OUT_EXIT;
+	out->reason = NEPT_EXIT_PML_FULL;
+	out->qual_undefined |= ~QUAL_NMI_UNBLOCK;
+	set_tolerance(out, NEPT_TOL_PML_QUAL_UNDEFINED);
+	out->qual = q & ~out->qual_undefined;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	set_tolerance(out, NEPT_TOL_GLA_UNDEFINED);
+}
+
+static void reset_walk(struct model_trace *t)
+{
+	t->levels = t->nread = t->stop = t->need = t->have = 0;
+	t->pml_full = t->acc_flags = 0;
+	t->rule = NULL;
+	t->gpa = 0;
+	memset(t->e, 0, sizeof(t->e));
+}
+
+/*
+ * Facts §5.1: the EPT12 walk for a->gpa on mem, top-down; the first
+ * not-present or misconfigured entry ends it.  Changes nothing; returns the
+ * L1-physical address reached when the walk succeeds.
+ */
+static uint64_t ept_walk(const struct nept_scenario *s,
+			 const struct nept_mem *mem, const struct ept_acc *a,
+			 struct model_trace *t)
+{
+	unsigned m = s->l1_maxphyaddr, level, need, off_bits,
 		 have = PERM_R | PERM_W | PERM_X | PERM_XU;
-	uint64_t table = s->eptp & nept_addr_mask(m), acc_bits, e = 0;
-	uint64_t amask = nept_addr_mask(m);
-	bool ad = s->eptp & (1ull << 6);
+	uint64_t amask = nept_addr_mask(m), table = s->eptp & amask, acc_bits,
+		 e = 0;
 
-	memset(out, 0, sizeof(*out));
-	memset(t, 0, sizeof(*t));
-	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
-	out->gpa = ev->gpa;
+	reset_walk(t);
+	t->gpa = a->gpa;
+	t->acc_flags = a->flags;
 	t->levels = ((s->eptp >> 3) & 7) + 1;
-	access_needs(s, ev, &need, &acc_bits);
-	t->need = need;
-
-	/* Facts §5.1: top-down; the first not-present or misconfigured entry
-	 * ends the walk. */
+	access_needs(s, a, &need, &acc_bits);
+	t->need = (uint8_t)need;
 	for (level = t->levels; level >= 1; level--) {
 		unsigned shift = 12 + 9 * (level - 1);
-		uint64_t ea = table + ((ev->gpa >> shift) & 511) * 8;
+		uint64_t ea = table + ((a->gpa >> shift) & 511) * 8;
 
 		t->e[t->nread].addr = ea;
-		t->e[t->nread].level = level;
+		t->e[t->nread].level = (uint8_t)level;
 		if (!nept_mem_read(mem, ea, &e)) {
 			t->nread++;
 			t->stop = MODEL_STOP_UNBACKED;
-			out->kind = NEPT_OUT_NONE;
-			out->undefined = NEPT_F_ALL;
-			set_tolerance(out, NEPT_TOL_UNBACKED_TABLE);
-			return;
+			return 0;
 		}
 		t->e[t->nread++].val = e;
 		if (!is_present(s->caps, e)) {
@@ -355,76 +443,788 @@ void model_run_event(const struct nept_scenario *s, struct nept_mem *mem,
 			break;
 		table = e & amask;
 	}
-	t->have = have;
+	t->have = (uint8_t)have;
+	if (t->stop == MODEL_STOP_OK && (need & ~have))
+		t->stop = MODEL_STOP_PERMISSION;
+	if (t->stop != MODEL_STOP_OK)
+		return 0;
+	/* Facts §3.1: the leaf's address bits above the page offset. */
+	off_bits = 12 + 9 * (level - 1);
+	return (e & amask & ~((1ull << off_bits) - 1)) |
+	       (a->gpa & ((1ull << off_bits) - 1));
+}
 
-	if (t->stop == MODEL_STOP_MISCONFIG) {
-		/* Facts §4: qualification cleared; GLA undefined. */
+/* Hardware may set A on entries a faulting walk used (facts §5.3). */
+static void faulting_walk_ad(const struct nept_scenario *s,
+			     const struct model_trace *t,
+			     struct nept_outcome *out, bool leaf_used)
+{
+	unsigned n = 0;
+
+	if (!(s->eptp & (1ull << 6)))
+		return;
+	for (unsigned i = 0; i < t->nread; i++) {
+		uint64_t v = t->e[i].val;
+
+		/* The entry that stopped the walk was not used. */
+		if (i + 1 == t->nread && !leaf_used)
+			break;
+		if (!(v & EPTE_A))
+			n++;
+		add_ad_write(out, t->e[i].addr, v, v | EPTE_A, true);
+	}
+	if (n)
+		set_tolerance(out, NEPT_TOL_AD_ON_FAULTING_WALK);
+}
+
+enum acc_result {
+	ACC_OK,	   /* translated; EPT A/D set, PML logged */
+	ACC_EXIT,  /* out holds the exit (48, 49 or 62) */
+	ACC_UNDEF, /* out is all undefined (no memory behind an access) */
+};
+
+/*
+ * Facts §5.3, §7.2: after a successful walk, A on every entry used and D
+ * on the leaf for writes; with PML, a dirty flag that was clear first
+ * needs a log entry.  The walk's entries are re-read, since an earlier
+ * access of the same event may have set flags in them.
+ */
+static enum acc_result
+set_ept_ad(const struct nept_scenario *s, struct model_state *st,
+	   const struct nept_event *ev, const struct ept_acc *a,
+	   struct model_trace *t, struct nept_outcome *out)
+{
+	bool dirty = access_dirties(a);
+	uint64_t leaf = 0;
+
+	if (!(s->eptp & (1ull << 6)))
+		return ACC_OK;
+	nept_mem_read(&st->mem, t->e[t->nread - 1].addr, &leaf);
+	if (dirty && !(leaf & EPTE_D) && (s->ctl.flags & NEPT_CTL_PML)) {
+		uint64_t slot, old = 0, logged = a->gpa & ~0xfffull;
+
+		if (st->pml_index > 511) {
+			/* Facts §7.2: the exit comes instead of setting D;
+			 * the walk that led there may have set A flags. */
+			t->pml_full = 1;
+			pml_full_exit(s, ev, out);
+			faulting_walk_ad(s, t, out, true);
+			return ACC_EXIT;
+		}
+		slot = s->ctl.pml_address + 8ull * st->pml_index;
+		/* The log sits in L1 memory (no EPT12 translation); where
+		 * there is none, or the scenario's memory is full, what the
+		 * write does is not the SDM's to say. */
+		if (!nept_mem_read(&st->mem, slot, &old) ||
+		    !nept_mem_write(&st->mem, slot, logged)) {
+			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+			return ACC_UNDEF;
+		}
+		add_ad_write(out, slot, old, logged, false);
+		/* A u16: 0 wraps to 0xffff, which is full. */
+		st->pml_index--;
+	}
+	for (unsigned i = 0; i < t->nread; i++) {
+		uint64_t v = 0, nv;
+
+		nept_mem_read(&st->mem, t->e[i].addr, &v);
+		nv = v | EPTE_A;
+		if (i + 1 == t->nread && dirty)
+			nv |= EPTE_D;
+		if (nv != v)
+			nept_mem_write(&st->mem, t->e[i].addr, nv);
+		add_ad_write(out, t->e[i].addr, v, nv, false);
+	}
+	return ACC_OK;
+}
+
+/*
+ * One access through EPT12 (facts §5.1-§5.3, §7.2): fills out when it
+ * fails; when it succeeds sets the EPT A/D flags and *l1pa.
+ */
+static enum acc_result
+ept_access(const struct nept_scenario *s, struct model_state *st,
+	   const struct nept_event *ev, const struct ept_acc *a,
+	   struct nept_outcome *out, struct model_trace *t, uint64_t *l1pa)
+{
+	unsigned need;
+	uint64_t acc_bits;
+
+	*l1pa = ept_walk(s, &st->mem, a, t);
+	switch (t->stop) {
+	case MODEL_STOP_UNBACKED:
+		all_undefined(out, NEPT_TOL_UNBACKED_TABLE);
+		return ACC_UNDEF;
+	case MODEL_STOP_MISCONFIG:
+		misconfig(a, t, out);
+		faulting_walk_ad(s, t, out, false);
+		return ACC_EXIT;
+	case MODEL_STOP_NOT_PRESENT:
+	case MODEL_STOP_PERMISSION:
+		access_needs(s, a, &need, &acc_bits);
+		violation(s, ev, a, acc_bits, t->have, out);
+		faulting_walk_ad(s, t, out, t->stop == MODEL_STOP_PERMISSION);
+		return ACC_EXIT;
+	default:
+		return set_ept_ad(s, st, ev, a, t, out);
+	}
+}
+
+/*
+ * Whether an access would fail in EPT12 on the current memory, without
+ * doing it: 0 if not, else the exit reason; -1 if it reads no memory.
+ */
+static int ept_would_fail(const struct nept_scenario *s,
+			  const struct model_state *st, const struct ept_acc *a)
+{
+	struct model_trace t;
+	uint64_t leaf = 0;
+
+	ept_walk(s, &st->mem, a, &t);
+	if (t.stop == MODEL_STOP_UNBACKED)
+		return -1;
+	if (t.stop == MODEL_STOP_MISCONFIG)
+		return NEPT_EXIT_EPT_MISCONFIG;
+	if (t.stop != MODEL_STOP_OK)
+		return NEPT_EXIT_EPT_VIOLATION;
+	nept_mem_read(&st->mem, t.e[t.nread - 1].addr, &leaf);
+	if ((s->eptp & (1ull << 6)) && (s->ctl.flags & NEPT_CTL_PML) &&
+	    access_dirties(a) && !(leaf & EPTE_D) && st->pml_index > 511)
+		return NEPT_EXIT_PML_FULL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exceptions (facts §10) */
+
+enum exc_class {
+	EXC_BENIGN,
+	EXC_CONTRIBUTORY,
+	EXC_PAGE_FAULT,
+	EXC_DF
+};
+
+/* Facts §10.1.  #VE (20) is page-fault class, #CP (21) contributory; the
+ * reserved vectors (15, 22-31) behave as benign (Bochs). */
+static enum exc_class exc_class(unsigned vec)
+{
+	switch (vec) {
+	case 0:
+	case 10:
+	case 11:
+	case 12:
+	case 13:
+	case 21:
+		return EXC_CONTRIBUTORY;
+	case VEC_PF:
+	case 20:
+		return EXC_PAGE_FAULT;
+	case VEC_DF:
+		return EXC_DF;
+	default:
+		return EXC_BENIGN;
+	}
+}
+
+/* A VM exit for an exception (reason 0, facts §10.3, §7.3). */
+static void exception_exit(unsigned vec, uint32_t err, uint64_t qual,
+			   struct nept_outcome *out)
+{
+	out->kind = NEPT_OUT_EXIT;
+	out->reason = NEPT_EXIT_EXCEPTION_NMI;
+	out->vector = (uint8_t)vec;
+	out->has_error_code = 1;
+	out->error_code = err;
+	out->qual = qual;
+	/* Facts §7.1: the address fields belong to EPT exits only. */
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	set_tolerance(out, NEPT_TOL_GLA_UNDEFINED);
+}
+
+static void deliver(unsigned vec, uint32_t err, struct nept_outcome *out)
+{
+	out->kind = NEPT_OUT_EXCEPTION;
+	out->vector = (uint8_t)vec;
+	out->has_error_code = 1;
+	out->error_code = err;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA_VALID;
+}
+
+/*
+ * The access raised #PF (the second exception when ev->during names one
+ * being delivered).  Facts §10.3: the bitmap is consulted for #PF first,
+ * with the error-code mask/match rule; only if it does not exit is it
+ * combined with the first exception per facts §10.2.
+ */
+static void page_fault(const struct nept_scenario *s,
+		       const struct nept_event *ev, uint32_t pfec,
+		       struct nept_outcome *out, struct model_trace *t)
+{
+	const struct nept_controls *c = &s->ctl;
+	bool match = (pfec & c->pfec_mask) == c->pfec_match;
+	bool bit14 = c->exception_bitmap & (1u << VEC_PF);
+
+	t->pfec = pfec;
+	if (bit14 == match) {
+		/* Facts §7.3: qualification = linear address; no CR2. */
+		exception_exit(VEC_PF, pfec, ev->gla, out);
+		return;
+	}
+	switch (ev->during ? exc_class(ev->during - 1u) : EXC_BENIGN) {
+	case EXC_DF:
+		/* Facts §10.2: a fault delivering #DF shuts down; in VMX
+		 * non-root that is exit 2, qualification 0. */
 		out->kind = NEPT_OUT_EXIT;
-		out->reason = NEPT_EXIT_EPT_MISCONFIG;
-		out->undefined |= NEPT_F_GLA | NEPT_F_GLA_VALID;
+		out->reason = NEPT_EXIT_TRIPLE_FAULT;
+		out->qual = 0;
+		out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
 		set_tolerance(out, NEPT_TOL_GLA_UNDEFINED);
-		/* The rule without its citation: "W without R". */
-		snprintf(out->note, sizeof(out->note), "%.*s",
-			 (int)(strstr(t->rule, " (facts")
-				       ? strstr(t->rule, " (facts") - t->rule
-				       : (long)strlen(t->rule)),
-			 t->rule);
-	} else if (t->stop == MODEL_STOP_NOT_PRESENT || (need & ~have)) {
-		if (t->stop == MODEL_STOP_OK)
-			t->stop = MODEL_STOP_PERMISSION;
-		violation(s, ev, acc_bits, have, out);
+		break;
+	case EXC_PAGE_FAULT:
+		/* #PF while delivering a page-fault-class exception: #DF,
+		 * error code 0, which checks bitmap bit 8 itself.  The sheet
+		 * does not say what CR2 holds then: left undefined. */
+		if (c->exception_bitmap & (1u << VEC_DF)) {
+			exception_exit(VEC_DF, 0, 0, out);
+		} else {
+			deliver(VEC_DF, 0, out);
+			out->undefined |= NEPT_F_GLA;
+		}
+		break;
+	default:
+		/* Serial: the #PF is delivered, CR2 = the linear address. */
+		deliver(VEC_PF, pfec, out);
+		out->gla = ev->gla;
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* L2's walk (facts §8, §8.3, §9) */
+
+struct l2_walk {
+	unsigned mode, m;
+	bool nxe, user, write, fetch, implicit;
+	/* facts §6.4: U/S and R/W ANDed, XD ORed (with NXE) */
+	bool us, rw, xd;
+};
+
+/*
+ * Facts §8.2: why a present guest entry is reserved, NULL if it is not.
+ * *pse36 is set when the entry sets 32-bit-paging 4-MiB PDE bits whose
+ * reservation the sheet leaves open (§12 item 6).
+ */
+static const char *l2_reserved(const struct l2_walk *w, unsigned level,
+			       uint64_t e, bool *pse36)
+{
+	unsigned m = w->m;
+
+	*pse36 = false;
+	if (w->mode == NEPT_L2_32BIT) {
+		unsigned mp = m < 40 ? m : 40, lo = 13 + mp - 32;
+
+		/* No reserved bits but in a 4-MiB PDE: bit 21 and the
+		 * high-address bits 20:(13 + M' - 32), M' = min(M, 40). */
+		if (level != 2 || !(e & L2E_PS))
+			return NULL;
+		if (e & (1ull << 21))
+			return "4-MiB PDE bit 21 (facts §8.2)";
+		if (lo <= 20 && (e & bits(20, lo)))
+			return "4-MiB PDE bits 20:(13+M'-32) (facts §8.2)";
+		/* M > 36: whether bits 20:17 are address bits is
+		 * UNCONFIRMED. */
+		if (lo > 17 && (e & bits(lo - 1, 17)))
+			*pse36 = true;
+		return NULL;
+	}
+	if (!w->nxe && (e & L2E_XD))
+		return "XD (bit 63) with EFER.NXE = 0 (facts §8.2)";
+	if (w->mode == NEPT_L2_PAE) {
+		if (m < 63 && (e & bits(62, m)))
+			return "PAE bits 62:MAXPHYADDR (facts §8.2)";
+		if (level == 2 && (e & L2E_PS) && (e & bits(20, 13)))
+			return "PAE 2-MiB PDE bits 20:13 (facts §8.2)";
+		return NULL;
+	}
+	if (m < 52 && (e & bits(51, m)))
+		return "bits 51:MAXPHYADDR (facts §8.2)";
+	if (level >= 4 && (e & L2E_PS))
+		return "PML5E/PML4E bit 7 (facts §8.2)";
+	if (level == 3 && (e & L2E_PS) && (e & bits(29, 13)))
+		return "1-GiB PDPTE bits 29:13 (facts §8.2)";
+	if (level == 2 && (e & L2E_PS) && (e & bits(20, 13)))
+		return "2-MiB PDE bits 20:13 (facts §8.2)";
+	return NULL;
+}
+
+static bool l2_is_leaf(const struct nept_scenario *s, const struct l2_walk *w,
+		       unsigned level, uint64_t e)
+{
+	if (level == 1)
+		return true;
+	if (!(e & L2E_PS))
+		return false;
+	if (w->mode == NEPT_L2_32BIT)
+		return level == 2 && (s->l2.flags & NEPT_L2F_PSE);
+	/* PAE: 2-MiB PDEs; 4/5-level also 1-GiB PDPTEs (the vCPU has them,
+	 * facts §8.2); bit 7 above is reserved, caught before. */
+	return level == 2 || level == 3;
+}
+
+/* Facts §8.3 step 4: the guest access rights, NULL if allowed.  *pk says
+ * whether the protection key forbids the access (error-code bit 5). */
+static const char *l2_rights(const struct nept_scenario *s,
+			     const struct l2_walk *w, uint64_t leaf, bool *pk)
+{
+	unsigned f = s->l2.flags;
+	bool wp = f & NEPT_L2F_WP;
+	const char *why = NULL;
+
+	*pk = false;
+	if (w->user) {
+		if (!w->us)
+			why = "user access to a supervisor-mode address";
+		else if (w->write && !w->rw)
+			why = "user write to a read-only address";
+	} else if (w->fetch) {
+		if (w->us && (f & NEPT_L2F_SMEP))
+			why = "SMEP: supervisor fetch from a user-mode address";
+	} else {
+		/* SMAP: implicit accesses always, explicit ones unless
+		 * RFLAGS.AC = 1. */
+		if (w->us && (f & NEPT_L2F_SMAP) &&
+		    (w->implicit || !(f & NEPT_L2F_AC)))
+			why = "SMAP: supervisor data access to a user-mode "
+			      "address";
+		else if (w->write && !w->rw && wp)
+			why = "supervisor write to a read-only address with "
+			      "CR0.WP = 1";
+	}
+	if (!why && w->fetch && w->xd)
+		why = "fetch from an execute-disable address";
+	/* Protection keys: 4/5-level paging, CR4.PKE, data accesses to
+	 * user-mode addresses; WD stops user writes, and supervisor writes
+	 * with CR0.WP = 1 (facts §8.1 bit 5). */
+	if ((f & NEPT_L2F_PKE) && w->mode >= NEPT_L2_4LEVEL && !w->fetch &&
+	    w->us) {
+		unsigned key = (unsigned)(leaf >> 59) & 15;
+		bool ad = (s->l2.pkru >> (2 * key)) & 1;
+		bool wd = (s->l2.pkru >> (2 * key + 1)) & 1;
+
+		*pk = ad || (w->write && wd && (w->user || wp));
+		if (*pk && !why)
+			why = "protection key (PKRU)";
+	}
+	return why;
+}
+
+/* Reads the guest entry at L1-physical address pa (4 bytes in 32-bit
+ * paging, else 8); false when no memory is behind it. */
+static bool l2_read(const struct nept_mem *mem, unsigned mode, uint64_t pa,
+		    uint64_t *val)
+{
+	uint64_t q;
+
+	if (!nept_mem_read(mem, pa & ~7ull, &q))
+		return false;
+	if (mode == NEPT_L2_32BIT)
+		q = (pa & 4) ? q >> 32 : q & 0xffffffffull;
+	*val = q;
+	return true;
+}
+
+/* Facts §8.1: the error-code bits that describe the access. */
+static uint32_t pfec_access(const struct nept_scenario *s,
+			    const struct l2_walk *w)
+{
+	unsigned f = s->l2.flags;
+	uint32_t e = 0;
+
+	if (w->write)
+		e |= PFEC_W;
+	if (w->user)
+		e |= PFEC_U;
+	/* I/D only with SMEP, or with PAE-or-longer paging and NXE. */
+	if (w->fetch && ((f & NEPT_L2F_SMEP) ||
+			 (w->mode >= NEPT_L2_PAE && (f & NEPT_L2F_NXE))))
+		e |= PFEC_ID;
+	return e;
+}
+
+/* The guest A/D-flag writes step 6 needs: entry index and flags. */
+struct ad_step {
+	uint8_t i;
+	uint64_t set;
+};
+
+struct ad_plan {
+	unsigned n;
+	struct ad_step set[5];
+};
+
+/*
+ * The final GPA failed in EPT12 (facts §8.3 step 5).  The sheet does not
+ * order step 6 against it (§5.4, §12 item 1); the model reports the final
+ * GPA first and names the tolerance where the other order differs: a flag
+ * write that would fault itself makes the exit's fields undefined (all of
+ * it when the exit reasons differ); one that would succeed may have been
+ * made, so it is allowed, not required.  before is the state the final
+ * access started from.
+ */
+static void final_failed(const struct nept_scenario *s,
+			 const struct model_state *before,
+			 const struct l2_walk *w, const struct ad_plan *plan,
+			 struct nept_outcome *out, const struct model_trace *t)
+{
+	int fails = 0;
+
+	for (unsigned k = 0; k < plan->n && !fails; k++) {
+		struct ept_acc a = { .gpa = t->l2e[plan->set[k].i].gpa,
+				     .access = NEPT_ACC_WRITE,
+				     .flags =
+					     NEPT_AF_PAGING | NEPT_AF_SETS_AD };
+
+		fails = ept_would_fail(s, before, &a);
+	}
+	if (!plan->n)
+		return;
+	set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
+	if (fails && fails != out->reason) {
+		out->undefined = NEPT_F_ALL;
+		return;
+	}
+	if (fails) {
+		out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID |
+				  NEPT_F_AD_WRITES;
+		out->qual_undefined = ~0ull;
+		out->qual = 0;
+		return;
+	}
+	for (unsigned k = 0; k < plan->n; k++) {
+		uint64_t pa = t->l2e[plan->set[k].i].l1pa, q = 0;
+		unsigned shift =
+			(w->mode == NEPT_L2_32BIT && (pa & 4)) ? 32 : 0;
+
+		nept_mem_read(&before->mem, pa & ~7ull, &q);
+		add_ad_write(out, pa & ~7ull, q,
+			     q | (plan->set[k].set << shift), true);
+	}
+}
+
+static void l2_event(const struct nept_scenario *s, struct model_state *st,
+		     const struct nept_event *ev, struct nept_outcome *out,
+		     struct model_trace *t)
+{
+	const struct nept_l2 *l2 = &s->l2;
+	struct l2_walk w = {
+		.mode = l2->paging,
+		.m = s->l1_maxphyaddr,
+		.nxe = l2->flags & NEPT_L2F_NXE,
+		.implicit = ev->flags & NEPT_AF_IMPLICIT,
+		.write = ev->access == NEPT_ACC_WRITE,
+		.fetch = ev->access == NEPT_ACC_FETCH,
+		.us = true,
+		.rw = true,
+	};
+	unsigned esize = w.mode == NEPT_L2_32BIT ? 4 : 8, level, levels;
+	uint64_t la = ev->gla, amask = nept_addr_mask(w.m), table, e = 0, pa;
+	uint64_t final, off_mask;
+	struct model_state before;
+	struct ad_plan plan = { 0 };
+	struct ept_acc fin;
+	enum acc_result r;
+	unsigned f0, f1;
+	bool pk, pse36;
+	const char *why;
+	uint32_t pfec;
+
+	w.user = l2->cpl == 3 && !w.implicit;
+	pfec = pfec_access(s, &w);
+
+	switch (w.mode) {
+	case NEPT_L2_32BIT:
+		levels = 2;
+		table = l2->cr3 & 0xfffff000ull;
+		break;
+	case NEPT_L2_PAE: {
+		/* Facts §8.3: the walk starts from the PDPTE registers, no
+		 * memory access; they have no U/S, R/W or XD (§6.4). */
+		uint64_t pdpte = l2->pdpte[(la >> 30) & 3];
+
+		t->l2e[0].gpa = t->l2e[0].l1pa = MODEL_L2_REGISTER;
+		t->l2e[0].val = pdpte;
+		t->l2e[0].level = 3;
+		t->l2_nread = 1;
+		if (!(pdpte & L2E_P)) {
+			t->l2_stop = MODEL_L2_NOT_PRESENT;
+			t->l2_rule = "PDPTE register not present";
+			page_fault(s, ev, pfec, out, t);
+			return;
+		}
+		levels = 2;
+		table = pdpte & amask;
+		break;
+	}
+	case NEPT_L2_4LEVEL:
+		levels = 4;
+		table = l2->cr3 & amask;
+		break;
+	default:
+		levels = 5;
+		table = l2->cr3 & amask;
+		break;
 	}
 
-	if (t->stop != MODEL_STOP_OK) {
-		/* Hardware may set A on entries it read before faulting. */
-		if (ad) {
-			for (unsigned i = 0; i < t->nread; i++) {
-				uint64_t v = t->e[i].val;
+	/* Facts §8.3 steps 1-3, top-down. */
+	for (level = levels;; level--) {
+		unsigned n = t->l2_nread, idx;
+		struct ept_acc a = { .access = NEPT_ACC_READ,
+				     .flags = NEPT_AF_PAGING };
 
-				if (i + 1 == t->nread &&
-				    t->stop != MODEL_STOP_PERMISSION)
-					break;
-				add_ad_write(out, t->e[i].addr, v, v | EPTE_A,
-					     true);
-			}
-			if (out->n_ad_writes)
-				set_tolerance(out,
-					      NEPT_TOL_AD_ON_FAULTING_WALK);
+		if (w.mode == NEPT_L2_32BIT)
+			idx = (unsigned)(la >> (12 + 10 * (level - 1))) & 1023;
+		else
+			idx = (unsigned)(la >> (12 + 9 * (level - 1))) & 511;
+		a.gpa = table + (uint64_t)idx * esize;
+		t->l2e[n].gpa = a.gpa;
+		t->l2e[n].level = (uint8_t)level;
+		t->l2_nread++;
+		/* Step 1: the entry's GPA through EPT12 (bit 8 = 0). */
+		r = ept_access(s, st, ev, &a, out, t, &pa);
+		if (r != ACC_OK) {
+			t->l2_stop = r == ACC_EXIT ? MODEL_L2_EPT_ENTRY
+						   : MODEL_L2_UNBACKED;
+			return;
 		}
+		t->l2e[n].l1pa = pa;
+		if (!l2_read(&st->mem, w.mode, pa, &e)) {
+			t->l2_stop = MODEL_L2_UNBACKED;
+			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+			return;
+		}
+		t->l2e[n].val = e;
+		/* Step 2: P = 0 or a reserved bit: #PF. */
+		if (!(e & L2E_P)) {
+			t->l2_stop = MODEL_L2_NOT_PRESENT;
+			page_fault(s, ev, pfec, out, t);
+			return;
+		}
+		why = l2_reserved(&w, level, e, &pse36);
+		if (why) {
+			t->l2_stop = MODEL_L2_RESERVED;
+			t->l2_rule = why;
+			page_fault(s, ev, pfec | PFEC_P | PFEC_RSVD, out, t);
+			return;
+		}
+		if (pse36) {
+			t->l2_stop = MODEL_L2_PSE36;
+			all_undefined(out, NEPT_TOL_PSE36_HIGH_BITS);
+			return;
+		}
+		w.us &= !!(e & L2E_US);
+		w.rw &= !!(e & L2E_RW);
+		if (w.nxe && w.mode != NEPT_L2_32BIT && (e & L2E_XD))
+			w.xd = true;
+		if (l2_is_leaf(s, &w, level, e))
+			break;
+		table = e & (w.mode == NEPT_L2_32BIT ? 0xfffff000ull : amask);
+	}
+	t->l2_leaf = (uint8_t)(t->l2_nread - 1);
+
+	/* Step 4: the access rights. */
+	why = l2_rights(s, &w, e, &pk);
+	if (why) {
+		t->l2_stop = MODEL_L2_RIGHTS;
+		t->l2_rule = why;
+		page_fault(s, ev, pfec | PFEC_P | (pk ? PFEC_PK : 0), out, t);
 		return;
 	}
 
-	/* Facts §3.1: the leaf's address bits above the page offset. */
-	{
-		unsigned off_bits = 12 + 9 * (level - 1);
-		uint64_t page = e & amask & ~((1ull << off_bits) - 1);
+	/* The page the leaf maps (facts §8.2 layouts). */
+	off_mask = (1ull << (12 + (w.mode == NEPT_L2_32BIT ? 10 : 9) *
+					  (level - 1))) -
+		   1;
+	if (w.mode == NEPT_L2_32BIT && level == 2) {
+		unsigned mp = w.m < 40 ? w.m : 40;
 
-		out->kind = NEPT_OUT_NONE;
-		out->translated = page | (ev->gpa & ((1ull << off_bits) - 1));
+		final = (e & 0xffc00000ull) |
+			(((e >> 13) & ((1ull << (mp - 32)) - 1)) << 32);
+	} else if (w.mode == NEPT_L2_32BIT) {
+		final = e & 0xfffff000ull;
+	} else {
+		final = e & amask & ~off_mask;
 	}
-	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	final |= la & off_mask;
+	t->l2_final = final;
 
-	/* Facts §5.3: A on every entry used, D on the leaf for writes. */
-	if (ad) {
-		for (unsigned i = 0; i < t->nread; i++) {
-			uint64_t v = t->e[i].val, nv = v | EPTE_A;
+	/* Step 6's writes, decided by the entries as read (facts §5.4: with
+	 * A = D = 1 nothing is written). */
+	for (unsigned i = 0; i < t->l2_nread; i++) {
+		uint64_t set = L2E_A;
 
-			if (i + 1 == t->nread && access_dirties(s, ev))
-				nv |= EPTE_D;
-			if (nv != v)
-				nept_mem_write(mem, t->e[i].addr, nv);
-			add_ad_write(out, t->e[i].addr, v, nv, false);
+		if (t->l2e[i].gpa == MODEL_L2_REGISTER)
+			continue;
+		if (i == t->l2_leaf && w.write)
+			set |= L2E_D;
+		if ((t->l2e[i].val & set) != set)
+			plan.set[plan.n++] =
+				(struct ad_step){ (uint8_t)i, set };
+	}
+
+	/* Step 5: the final GPA through EPT12 (bit 8 = 1, bits 9-11 from
+	 * the walk, facts §6.4). */
+	fin.gpa = final;
+	fin.access = ev->access;
+	fin.flags = (uint8_t)((w.us ? NEPT_AF_USER : 0) |
+			      (w.rw ? NEPT_AF_WRITABLE : 0) |
+			      (w.xd ? NEPT_AF_XD : 0));
+	before = *st;
+	f0 = out->n_ad_writes;
+	r = ept_access(s, st, ev, &fin, out, t, &pa);
+	f1 = out->n_ad_writes;
+	if (r != ACC_OK) {
+		t->l2_stop =
+			r == ACC_EXIT ? MODEL_L2_EPT_FINAL : MODEL_L2_UNBACKED;
+		if (r == ACC_EXIT)
+			final_failed(s, &before, &w, &plan, out, t);
+		return;
+	}
+	out->translated = pa;
+
+	/* Step 6: each flag write goes to the entry through EPT12 (bit 8 =
+	 * 0 on failure). */
+	for (unsigned k = 0; k < plan.n; k++) {
+		struct ept_acc a = { .gpa = t->l2e[plan.set[k].i].gpa,
+				     .access = NEPT_ACC_WRITE,
+				     .flags =
+					     NEPT_AF_PAGING | NEPT_AF_SETS_AD };
+		uint64_t q, nq;
+		unsigned shift;
+
+		r = ept_access(s, st, ev, &a, out, t, &pa);
+		if (r == ACC_EXIT) {
+			/* In the other order the final access never
+			 * happened: its EPT A/D flags (and PML entry) are
+			 * allowed, not required. */
+			for (unsigned i = f0; i < f1; i++)
+				out->ad_write[i].optional = 1;
+			if (f1 > f0)
+				set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
 		}
+		if (r != ACC_OK) {
+			t->l2_stop = r == ACC_EXIT ? MODEL_L2_EPT_AD
+						   : MODEL_L2_UNBACKED;
+			return;
+		}
+		if (!nept_mem_read(&st->mem, pa & ~7ull, &q)) {
+			t->l2_stop = MODEL_L2_UNBACKED;
+			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+			return;
+		}
+		shift = (w.mode == NEPT_L2_32BIT && (pa & 4)) ? 32 : 0;
+		nq = q | (plan.set[k].set << shift);
+		if (nq != q)
+			nept_mem_write(&st->mem, pa & ~7ull, nq);
+		add_ad_write(out, pa & ~7ull, q, nq, false);
 	}
+	t->l2_stop = MODEL_L2_OK;
+	out->kind = NEPT_OUT_NONE;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+}
+
+void model_state_init(struct model_state *st, const struct nept_scenario *s)
+{
+	st->mem = s->mem;
+	st->pml_index = s->ctl.pml_index;
+}
+
+void model_run_event(const struct nept_scenario *s, struct model_state *st,
+		     const struct nept_event *ev, struct nept_outcome *out,
+		     struct model_trace *trace)
+{
+	struct model_trace local;
+	struct model_trace *t = trace ? trace : &local;
+	struct ept_acc a = event_access(ev);
+	uint64_t l1pa;
+
+	memset(out, 0, sizeof(*out));
+	memset(t, 0, sizeof(*t));
+	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
+	out->gpa = ev->gpa;
+	if (nept_walks_l2(s, ev)) {
+		out->gpa = 0;
+		l2_event(s, st, ev, out, t);
+		return;
+	}
+	/* L2 paging off, or a hardware violation: one access, whose GPA
+	 * and guest-paging properties the event names (facts §8.3: with
+	 * CR0.PG = 0 only step 5 applies). */
+	if (ept_access(s, st, ev, &a, out, t, &l1pa) != ACC_OK)
+		return;
+	out->kind = NEPT_OUT_NONE;
+	out->translated = l1pa;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+}
+
+void model_print_l2_trace(FILE *f, const struct model_trace *t,
+			  const char *indent)
+{
+	static const char *const stops[] = {
+		[MODEL_L2_NONE] = "none",
+		[MODEL_L2_OK] = "translated",
+		[MODEL_L2_EPT_ENTRY] = "EPT12 fault on a guest entry",
+		[MODEL_L2_NOT_PRESENT] = "#PF not present",
+		[MODEL_L2_RESERVED] = "#PF reserved bit",
+		[MODEL_L2_RIGHTS] = "#PF access rights",
+		[MODEL_L2_EPT_FINAL] = "EPT12 fault on the final GPA",
+		[MODEL_L2_EPT_AD] = "EPT12 fault on a guest A/D write",
+		[MODEL_L2_UNBACKED] = "no memory behind a guest entry or "
+				      "the PML log",
+		[MODEL_L2_PSE36] = "PSE-36 high bits (undefined)",
+	};
+	static const char *const names[] = {
+		"?", "L2-PTE", "L2-PDE", "L2-PDPTE", "L2-PML4E", "L2-PML5E"
+	};
+
+	if (t->l2_stop == MODEL_L2_NONE)
+		return;
+	fprintf(f, "%sL2 walk:", indent);
+	for (unsigned i = 0; i < t->l2_nread && i < 5; i++) {
+		const char *name =
+			t->l2e[i].level <= 5 ? names[t->l2e[i].level] : "?";
+
+		if (t->l2e[i].gpa == MODEL_L2_REGISTER)
+			fprintf(f, " %s(register)=0x%llx", name,
+				(unsigned long long)t->l2e[i].val);
+		else
+			fprintf(f, " %s@0x%llx(l1 0x%llx)=0x%llx", name,
+				(unsigned long long)t->l2e[i].gpa,
+				(unsigned long long)t->l2e[i].l1pa,
+				(unsigned long long)t->l2e[i].val);
+	}
+	fprintf(f, "\n%sL2 stopped: %s", indent,
+		t->l2_stop < sizeof(stops) / sizeof(stops[0])
+			? stops[t->l2_stop]
+			: "?");
+	if (t->l2_rule)
+		fprintf(f, " (%s)", t->l2_rule);
+	if (t->l2_stop >= MODEL_L2_NOT_PRESENT && t->l2_stop <= MODEL_L2_RIGHTS)
+		fprintf(f, ", error code 0x%x", t->pfec);
+	if (t->l2_stop == MODEL_L2_OK || t->l2_stop == MODEL_L2_EPT_FINAL ||
+	    t->l2_stop == MODEL_L2_EPT_AD)
+		fprintf(f, ", final GPA 0x%llx",
+			(unsigned long long)t->l2_final);
+	fputc('\n', f);
 }
 
 static void model_run(const struct nept_scenario *s, struct nept_result *r)
 {
-	struct nept_mem mem = s->mem;
+	struct model_state st;
 
+	model_state_init(&st, s);
 	r->nevents = s->nevents;
 	for (unsigned i = 0; i < s->nevents; i++)
-		model_run_event(s, &mem, &s->event[i], &r->event[i], NULL);
+		model_run_event(s, &st, &s->event[i], &r->event[i], NULL);
 }
 
 const struct nept_impl model_impl = {

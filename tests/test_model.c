@@ -349,14 +349,14 @@ static bool run_case(const struct mcase *c)
 {
 	static struct nept_scenario s;
 	struct nept_error err;
+	static struct model_state st;
 	struct nept_outcome o;
-	struct nept_mem mem;
 	uint64_t def;
 
 	build(c, &s);
 	CHECK(scenario_check(&s, &err), "scenario illegal: %s", err.msg);
-	mem = s.mem;
-	model_run_event(&s, &mem, &s.event[0], &o, NULL);
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
 	CHECK(o.kind == c->kind, "kind %s, want %s",
 	      nept_outcome_kind_name(o.kind), nept_outcome_kind_name(c->kind));
 	CHECK(o.tolerances == c->tols, "tolerances 0x%x, want 0x%x",
@@ -427,8 +427,8 @@ static void test_eptp(void)
 static void test_ad_sequence(void)
 {
 	static struct nept_scenario s;
+	static struct model_state st;
 	struct nept_outcome o;
-	struct nept_mem mem;
 	const uint64_t pte = 0x4000 + 5 * 8;
 	uint64_t v;
 	bool ok = true;
@@ -443,14 +443,15 @@ static void test_ad_sequence(void)
 	s.event[0].gpa = GPA;
 	s.event[1].gpa = GPA;
 	scenario_normalize(&s);
-	mem = s.mem;
-	model_run_event(&s, &mem, &s.event[0], &o, NULL);
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
 	ok &= o.kind == NONE && o.n_ad_writes == 4 && !o.tolerances;
-	ok &= nept_mem_read(&mem, pte, &v) && v == (LEAF | EPTE_A | EPTE_D);
-	ok &= nept_mem_read(&mem, 0x1000, &v) && v == (0x2000 | RWX | EPTE_A);
+	ok &= nept_mem_read(&st.mem, pte, &v) && v == (LEAF | EPTE_A | EPTE_D);
+	ok &= nept_mem_read(&st.mem, 0x1000, &v) &&
+	      v == (0x2000 | RWX | EPTE_A);
 	for (unsigned i = 0; i < o.n_ad_writes; i++)
 		ok &= !o.ad_write[i].optional;
-	model_run_event(&s, &mem, &s.event[1], &o, NULL);
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
 	ok &= o.kind == NONE && o.n_ad_writes == 0;
 	if (!ok) {
 		printf("FAIL ad-sequence (§5.3)\n");
@@ -460,14 +461,769 @@ static void test_ad_sequence(void)
 	}
 	/* A read never sets D. */
 	s.eptp |= EPTP_AD;
-	mem = s.mem;
-	model_run_event(&s, &mem, &s.event[1], &o, NULL);
-	if (!(nept_mem_read(&mem, pte, &v) && v == (LEAF | EPTE_A))) {
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
+	if (!(nept_mem_read(&st.mem, pte, &v) && v == (LEAF | EPTE_A))) {
 		printf("FAIL ad-read-no-dirty (§5.3): pte 0x%" PRIx64 "\n", v);
 		failures++;
 	} else {
 		passes++;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * L2 paging (facts §8, §9, §10).  Layout, L2-physical: the table for guest
+ * level n at L2T(n), the data page at L2DATA.  EPT12 maps each such page
+ * to L1 page + L1OFF (a 4-KiB PTE in the EPT PT at 0x4000), and GPAs
+ * 2-4 MiB, 4-6 MiB and 1-2 GiB 1:1 with large pages.
+ */
+#define L2T(n) (0x10000ull + (5 - (n)) * 0x1000ull)
+#define L2DATA 0x18000ull
+#define L1OFF 0x40000ull
+#define EPT_PT 0x4000ull
+
+/* Guest entry bits. */
+#define GP 0x1ull
+#define GRW 0x2ull
+#define GUS 0x4ull
+#define GA 0x20ull
+#define GD 0x40ull
+#define GPS 0x80ull
+#define GXD BIT(63)
+#define DEF (GP | GRW | GUS | GA | GD)
+#define G0 (~0ull)  /* an entry that is 0: not present */
+#define ENP (~0ull) /* EPT12: the page is not present */
+
+/* Default linear addresses: indices 1, 2, 3, 4 (PML5 index 1), offset
+ * 0x123; PAE: PDPTE 1, PD 3, PT 4; 32-bit: PD 5, PT 6. */
+#define LA4 0x8080604123ull
+#define LA5 ((1ull << 48) | LA4)
+#define LAPAE 0x40604123ull
+#define LA32 0x1406123ull
+
+/* The guest entries' GPAs with those addresses (facts §7.1). */
+#define E5 (L2T(5) + 8)
+#define E4 (L2T(4) + 8)
+#define E3 (L2T(3) + 16)
+#define E2 (L2T(2) + 24)
+#define E1 (L2T(1) + 32)
+#define E2_32 (L2T(2) + 5 * 4)
+#define E1_32 (L2T(1) + 6 * 4)
+
+#define EXC NEPT_OUT_EXCEPTION
+#define M4 NEPT_L2_4LEVEL
+#define M5 NEPT_L2_5LEVEL
+#define MPAE NEPT_L2_PAE
+#define M32 NEPT_L2_32BIT
+#define ADV(u, w, x)                                           \
+	(((u) ? QUAL_LIN_USER : 0) | ((w) ? QUAL_LIN_RW : 0) | \
+	 ((x) ? QUAL_LIN_XD : 0))
+#define NMI QUAL_NMI_UNBLOCK
+
+struct l2case {
+	const char *name, *cite;
+	uint8_t mode, cpl, access, evflags, during, maxphy;
+	uint16_t l2f, ctlf;
+	uint32_t pkru, bitmap, mask, match;
+	uint32_t caps_add;
+	uint64_t eptp_add;
+	/* Guest entries root first (PAE: the PDPTE register first); 0: the
+	 * walk has no such level; an entry without address bits points at
+	 * the next table, or at L2DATA when it is the last one. */
+	uint64_t g[5];
+	/* EPT12 PTE low bits for the page of guest level n's table ([n])
+	 * and the data page ([0]); 0: RWX WB; with address bits: as is. */
+	uint64_t ept[6];
+	int kind;
+	uint16_t reason;
+	uint8_t vector;
+	uint32_t err;
+	uint64_t qual, gpa, translated;
+	uint32_t tols;
+	uint32_t undef; /* fields expected undefined (beyond the usual) */
+};
+
+static const struct l2case l2cases[] = {
+	/* Facts §8.3: a full walk translates; final GPA through EPT12. */
+	{ "l2-4level-ok", "§8.3 §9", M4, .g = { DEF, DEF, DEF, DEF },
+	  .kind = NONE, .translated = L2DATA + L1OFF + 0x123 },
+	{ "l2-5level-ok", "§8.3", M5, .g = { DEF, DEF, DEF, DEF, DEF },
+	  .kind = NONE, .translated = L2DATA + L1OFF + 0x123 },
+	{ "l2-pae-ok", "§8.3 (PDPTE registers)", MPAE, .g = { GP, DEF, DEF },
+	  .ept = { [3] = ENP }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "l2-32bit-ok", "§8.3", M32, .g = { DEF, DEF }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	/* Facts §8.2: reserved bits (#PF, P | RSVD = 0x9). */
+	{ "rsvd-4l-pml4e-ps", "§8.2 (PML4E bit 7)", M4,
+	  .g = { DEF | GPS, DEF, DEF, DEF }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	{ "rsvd-5l-pml5e-ps", "§8.2 (PML5E bit 7)", M5,
+	  .g = { DEF | GPS, DEF, DEF, DEF, DEF }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	{ "rsvd-4l-51-m", "§8.2 (51:M)", M4,
+	  .g = { DEF, DEF, DEF, DEF | L2DATA | BIT(46) }, .kind = EXC,
+	  .vector = 14, .err = 0x9 },
+	{ "rsvd-4l-xd-without-nxe", "§8.2 (63 without NXE)", M4,
+	  .g = { DEF, DEF, DEF, DEF | GXD }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	{ "xd-with-nxe-read-ok", "§8.2", M4, .l2f = NEPT_L2F_NXE,
+	  .g = { DEF, DEF, DEF, DEF | GXD }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "4l-bit52-ignored", "§8.2 (only 51:M)", M4,
+	  .g = { DEF, DEF, DEF, DEF | BIT(52) }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "rsvd-4l-1g-bit13", "§8.2 (1-GiB 29:13)", M4,
+	  .g = { DEF, DEF | GPS | 0x40000000 | BIT(13) }, .kind = EXC,
+	  .vector = 14, .err = 0x9 },
+	{ "4l-1g-ok", "§8.2 (1-GiB page)", M4,
+	  .g = { DEF, DEF | GPS | 0x40000000 }, .kind = NONE,
+	  .translated = 0x40604123 },
+	{ "rsvd-4l-2m-bit13", "§8.2 (2-MiB 20:13)", M4,
+	  .g = { DEF, DEF, DEF | GPS | 0x200000 | BIT(13) }, .kind = EXC,
+	  .vector = 14, .err = 0x9 },
+	{ "4l-2m-ok", "§8.2 (2-MiB page)", M4,
+	  .g = { DEF, DEF, DEF | GPS | 0x200000 }, .kind = NONE,
+	  .translated = 0x204123 },
+	{ "rsvd-pae-bit52", "§8.2 (PAE 62:M)", MPAE,
+	  .g = { GP, DEF, DEF | L2DATA | BIT(52) }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	{ "rsvd-pae-2m-bit20", "§8.2 (PAE 2-MiB 20:13)", MPAE,
+	  .g = { GP, DEF | GPS | 0x200000 | BIT(20) }, .kind = EXC,
+	  .vector = 14, .err = 0x9 },
+	{ "rsvd-pae-xd-without-nxe", "§8.2 (PAE 63)", MPAE,
+	  .g = { GP, DEF | GXD, DEF }, .kind = EXC, .vector = 14, .err = 0x9 },
+	{ "rsvd-32-4m-bit21", "§8.2 (4-MiB bit 21)", M32, .l2f = NEPT_L2F_PSE,
+	  .g = { DEF | GPS | 0x400000 | BIT(21) }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	{ "32-4m-ok", "§8.2 (4-MiB page)", M32, .l2f = NEPT_L2F_PSE,
+	  .g = { DEF | GPS | 0x400000 }, .kind = NONE, .translated = 0x406123 },
+	/* PSE-36: PDE bits 16:13 are PA bits 35:32 (M = 46, M' = 40);
+	 * 4 GiB + 4 MiB is not mapped in EPT12: a final-GPA violation. */
+	{ "32-4m-pse36-address", "§8.2 §9 (final GPA)", M32,
+	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(13) },
+	  .kind = EXIT, .reason = 48, .qual = R | GV | GT | ADV(1, 1, 0),
+	  .gpa = 0x100406123ull, .tols = TV },
+	{ "rsvd-32-4m-m36-bit17", "§8.2 (20:(13+M'-32), M = 36)", M32,
+	  .maxphy = 36, .l2f = NEPT_L2F_PSE,
+	  .g = { DEF | GPS | 0x400000 | BIT(17) }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	{ "32-4m-m46-bit17-unconfirmed", "§8.2 §12 item 6", M32,
+	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(17) },
+	  .kind = NONE, .tols = TOL(PSE36_HIGH_BITS), .undef = NEPT_F_ALL },
+	{ "32-ps-without-pse-is-table", "§8.2 (CR4.PSE = 0)", M32,
+	  .g = { DEF | GPS, DEF }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	/* Facts §8.1 bit 0, §3.2-like rule for guest entries: P = 0. */
+	{ "np-4l-pte", "§8.1 (P = 0)", M4, .g = { DEF, DEF, DEF, G0 },
+	  .kind = EXC, .vector = 14, .err = 0 },
+	{ "np-ignores-reserved", "§8.2 (checked only when P = 1)", M4,
+	  .g = { DEF, DEF, DEF, BIT(46) | GXD | GPS | 0x1000 }, .kind = EXC,
+	  .vector = 14, .err = 0 },
+	{ "np-pae-pdpte-register", "§8.3 (PDPTE registers)", MPAE,
+	  .g = { L2T(2) }, .kind = EXC, .vector = 14, .err = 0 },
+	{ "np-write-w-bit", "§8.1 bit 1", M4, .access = NEPT_ACC_WRITE,
+	  .g = { DEF, DEF, G0 }, .kind = EXC, .vector = 14, .err = 0x2 },
+	/* Facts §8.1 bit 4: I/D only with SMEP, or PAE+ with NXE. */
+	{ "np-fetch-no-id", "§8.1 bit 4", M4, .access = NEPT_ACC_FETCH,
+	  .g = { DEF, DEF, DEF, G0 }, .kind = EXC, .vector = 14, .err = 0 },
+	{ "np-fetch-nxe-id", "§8.1 bit 4", M4, .access = NEPT_ACC_FETCH,
+	  .l2f = NEPT_L2F_NXE, .g = { DEF, DEF, DEF, G0 }, .kind = EXC,
+	  .vector = 14, .err = 0x10 },
+	{ "np-fetch-32bit-nxe-no-id", "§8.1 bit 4 (CR4.PAE = 0)", M32,
+	  .access = NEPT_ACC_FETCH, .l2f = NEPT_L2F_NXE, .g = { DEF, G0 },
+	  .kind = EXC, .vector = 14, .err = 0 },
+	{ "np-fetch-32bit-smep-id", "§8.1 bit 4 (SMEP)", M32,
+	  .access = NEPT_ACC_FETCH, .l2f = NEPT_L2F_SMEP, .g = { DEF, G0 },
+	  .kind = EXC, .vector = 14, .err = 0x10 },
+	/* Facts §8.3 step 4: access rights. */
+	{ "user-to-supervisor", "§8.1 bits 0, 2", M4, .cpl = 3,
+	  .g = { DEF, DEF, DEF & ~GUS, DEF }, .kind = EXC, .vector = 14,
+	  .err = 0x5 },
+	{ "user-write-readonly", "§8.1 bits 0-2", M4, .cpl = 3,
+	  .access = NEPT_ACC_WRITE, .g = { DEF, DEF, DEF, DEF & ~GRW },
+	  .kind = EXC, .vector = 14, .err = 0x7 },
+	{ "supervisor-write-readonly-wp0", "§8.3 (CR0.WP)", M4,
+	  .access = NEPT_ACC_WRITE, .g = { DEF, DEF, DEF, DEF & ~GRW },
+	  .kind = NONE, .translated = L2DATA + L1OFF + 0x123 },
+	{ "supervisor-write-readonly-wp1", "§8.3 (CR0.WP)", M4,
+	  .l2f = NEPT_L2F_WP, .access = NEPT_ACC_WRITE,
+	  .g = { DEF, DEF, DEF, DEF & ~GRW }, .kind = EXC, .vector = 14,
+	  .err = 0x3 },
+	{ "fetch-xd", "§8.3 (XD with NXE)", M4, .l2f = NEPT_L2F_NXE,
+	  .access = NEPT_ACC_FETCH, .g = { DEF, DEF | GXD, DEF, DEF },
+	  .kind = EXC, .vector = 14, .err = 0x11 },
+	{ "smep", "§8.3 (SMEP)", M4, .l2f = NEPT_L2F_SMEP,
+	  .access = NEPT_ACC_FETCH, .g = { DEF, DEF, DEF, DEF }, .kind = EXC,
+	  .vector = 14, .err = 0x11 },
+	{ "smep-off-fetch-ok", "§8.3", M4, .access = NEPT_ACC_FETCH,
+	  .g = { DEF, DEF, DEF, DEF }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "smap-explicit", "§8.3 (SMAP, AC = 0)", M4, .l2f = NEPT_L2F_SMAP,
+	  .g = { DEF, DEF, DEF, DEF }, .kind = EXC, .vector = 14, .err = 0x1 },
+	{ "smap-explicit-ac-ok", "§8.3 (SMAP, AC = 1)", M4,
+	  .l2f = NEPT_L2F_SMAP | NEPT_L2F_AC, .g = { DEF, DEF, DEF, DEF },
+	  .kind = NONE, .translated = L2DATA + L1OFF + 0x123 },
+	{ "smap-implicit-ignores-ac", "§8.1 bit 2, §8.3 (implicit)", M4,
+	  .cpl = 3, .evflags = NEPT_AF_IMPLICIT,
+	  .l2f = NEPT_L2F_SMAP | NEPT_L2F_AC, .g = { DEF, DEF, DEF, DEF },
+	  .kind = EXC, .vector = 14, .err = 0x1 },
+	{ "implicit-cpl3-supervisor-page-ok", "§8.1 bit 2 (implicit)", M4,
+	  .cpl = 3, .evflags = NEPT_AF_IMPLICIT,
+	  .g = { DEF, DEF, DEF, DEF & ~GUS }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	/* Facts §8.1 bit 5: protection keys (key 1 in PTE bits 62:59). */
+	{ "pk-read-ad", "§8.1 bit 5", M4, .cpl = 3, .l2f = NEPT_L2F_PKE,
+	  .pkru = 1u << 2, .g = { DEF, DEF, DEF, DEF | BIT(59) }, .kind = EXC,
+	  .vector = 14, .err = 0x25 },
+	{ "pk-user-write-wd", "§8.1 bit 5", M4, .cpl = 3, .l2f = NEPT_L2F_PKE,
+	  .pkru = 1u << 3, .access = NEPT_ACC_WRITE,
+	  .g = { DEF, DEF, DEF, DEF | BIT(59) }, .kind = EXC, .vector = 14,
+	  .err = 0x27 },
+	{ "pk-supervisor-write-wd-wp0-ok", "§8.1 bit 5 (CR0.WP)", M4,
+	  .l2f = NEPT_L2F_PKE, .pkru = 1u << 3, .access = NEPT_ACC_WRITE,
+	  .g = { DEF, DEF, DEF, DEF | BIT(59) }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "pk-supervisor-write-wd-wp1", "§8.1 bit 5 (CR0.WP)", M4,
+	  .l2f = NEPT_L2F_PKE | NEPT_L2F_WP, .pkru = 1u << 3,
+	  .access = NEPT_ACC_WRITE, .g = { DEF, DEF, DEF, DEF | BIT(59) },
+	  .kind = EXC, .vector = 14, .err = 0x23 },
+	{ "pk-not-for-fetches", "§8.1 bit 5 (data only)", M4, .cpl = 3,
+	  .l2f = NEPT_L2F_PKE, .pkru = 1u << 2, .access = NEPT_ACC_FETCH,
+	  .g = { DEF, DEF, DEF, DEF | BIT(59) }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "pk-not-for-supervisor-pages", "§8.1 bit 5 (user addresses)", M4,
+	  .l2f = NEPT_L2F_PKE, .pkru = 1u << 2,
+	  .g = { DEF, DEF, DEF, (DEF & ~GUS) | BIT(59) }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	{ "pk-not-in-pae", "§8.1 bit 5 (4/5-level only)", MPAE, .cpl = 3,
+	  .l2f = NEPT_L2F_PKE, .pkru = 1u << 0, .g = { GP, DEF, DEF },
+	  .kind = NONE, .translated = L2DATA + L1OFF + 0x123 },
+	/* Facts §8.3 step 1, §9, §11: EPT12 on a guest entry (bit 8 = 0,
+	 * GPA of the entry, byte exact). */
+	{ "ept-np-pte-page", "§11 (0x81)", M4, .g = { DEF, DEF, DEF, DEF },
+	  .ept = { [1] = ENP }, .kind = EXIT, .reason = 48, .qual = R | GV,
+	  .gpa = E1, .tols = TP },
+	{ "ept-np-pte-page-ad", "§11 (0x83)", M4, .eptp_add = EPTP_AD,
+	  .g = { DEF, DEF, DEF, DEF }, .ept = { [1] = ENP }, .kind = EXIT,
+	  .reason = 48, .qual = R | W | GV, .gpa = E1, .tols = TP },
+	{ "ept-ro-pte-page-guest-a0", "§11 (0x8B, A/D write)", M4,
+	  .g = { DEF, DEF, DEF, DEF & ~GA }, .ept = { [1] = MT(6) | 1 },
+	  .kind = EXIT, .reason = 48, .qual = W | RD | GV, .gpa = E1,
+	  .tols = TP | TOL(QUAL_RMW_READ) },
+	{ "ept-ro-pte-page-ad-on", "§11 (0x8B, A/D on)", M4,
+	  .eptp_add = EPTP_AD, .g = { DEF, DEF, DEF, DEF },
+	  .ept = { [1] = MT(6) | 1 }, .kind = EXIT, .reason = 48,
+	  .qual = R | W | RD | GV, .gpa = E1,
+	  .tols = TP | TOL(AD_ON_FAULTING_WALK) },
+	{ "ept-rx-pte-page-guest-a0", "§11 (0xAB)", M4,
+	  .g = { DEF, DEF, DEF, DEF & ~GA }, .ept = { [1] = MT(6) | 5 },
+	  .kind = EXIT, .reason = 48, .qual = W | RD | EX | GV, .gpa = E1,
+	  .tols = TP | TOL(QUAL_RMW_READ) },
+	{ "ept-ro-pte-page-a1-d0-read-ok", "§5.4 (no write needed)", M4,
+	  .g = { DEF, DEF, DEF, DEF & ~GD }, .ept = { [1] = MT(6) | 1 },
+	  .kind = NONE, .translated = L2DATA + L1OFF + 0x123 },
+	{ "ept-ro-pte-page-a1-d0-write", "§5.4 (D write)", M4,
+	  .access = NEPT_ACC_WRITE, .g = { DEF, DEF, DEF, DEF & ~GD },
+	  .ept = { [1] = MT(6) | 1 }, .kind = EXIT, .reason = 48,
+	  .qual = W | RD | GV, .gpa = E1, .tols = TP | TOL(QUAL_RMW_READ) },
+	{ "ept-misconfig-pde-page", "§4.1 §9 (49)", M4,
+	  .g = { DEF, DEF, DEF, DEF }, .ept = { [2] = MT(6) | 2 }, .kind = EXIT,
+	  .reason = 49, .gpa = E2, .tols = TOL(GLA_UNDEFINED) },
+	{ "ept-np-pml5e-page", "§9 (0x81)", M5,
+	  .g = { DEF, DEF, DEF, DEF, DEF }, .ept = { [5] = ENP }, .kind = EXIT,
+	  .reason = 48, .qual = R | GV, .gpa = E5, .tols = TP },
+	{ "ept-np-32bit-pde-page", "§7.1 (x 4 in 32-bit paging)", M32,
+	  .g = { DEF, DEF }, .ept = { [2] = ENP }, .kind = EXIT, .reason = 48,
+	  .qual = R | GV, .gpa = E2_32, .tols = TP },
+	{ "ept-np-32bit-pte-page", "§7.1 (x 4 in 32-bit paging)", M32,
+	  .g = { DEF, DEF }, .ept = { [1] = ENP }, .kind = EXIT, .reason = 48,
+	  .qual = R | GV, .gpa = E1_32, .tols = TP },
+	/* Facts §8.3 step 5, §6.4: the final GPA (bit 8 = 1, bits 9-11). */
+	{ "final-np", "§9 §6.4", M4, .g = { DEF, DEF, DEF, DEF },
+	  .ept = { [0] = ENP }, .kind = EXIT, .reason = 48,
+	  .qual = R | GV | GT | ADV(1, 1, 0), .gpa = L2DATA + 0x123,
+	  .tols = TV },
+	{ "final-adv-xd", "§6.4 (XD with NXE)", M4, .l2f = NEPT_L2F_NXE,
+	  .g = { DEF, DEF | GXD, DEF, DEF }, .ept = { [0] = ENP }, .kind = EXIT,
+	  .reason = 48, .qual = R | GV | GT | ADV(1, 1, 1),
+	  .gpa = L2DATA + 0x123, .tols = TV },
+	{ "final-adv-supervisor-readonly", "§6.4 (AND over levels)", M4,
+	  .g = { DEF, DEF, DEF & ~GUS, DEF & ~GRW }, .ept = { [0] = ENP },
+	  .kind = EXIT, .reason = 48, .qual = R | GV | GT,
+	  .gpa = L2DATA + 0x123, .tols = TV },
+	{ "final-adv-pae-pdpte-counts-1", "§6.4 (PDPTEs: 1, 1, 0)", MPAE,
+	  .l2f = NEPT_L2F_NXE, .g = { GP, DEF, DEF }, .ept = { [0] = ENP },
+	  .kind = EXIT, .reason = 48, .qual = R | GV | GT | ADV(1, 1, 0),
+	  .gpa = L2DATA + 0x123, .tols = TV },
+	{ "final-write-readonly", "§9 §6.1", M4, .access = NEPT_ACC_WRITE,
+	  .g = { DEF, DEF, DEF, DEF }, .ept = { [0] = MT(6) | 1 }, .kind = EXIT,
+	  .reason = 48, .qual = W | RD | GV | GT | ADV(1, 1, 0),
+	  .gpa = L2DATA + 0x123, .tols = TV },
+	{ "final-mbec-user-fetch", "§9 (MBEC uses L2 U/S)", M4, .cpl = 3,
+	  .caps_add = NEPT_CAP_MBEC, .access = NEPT_ACC_FETCH,
+	  .g = { DEF, DEF, DEF, DEF }, .kind = EXIT, .reason = 48,
+	  .qual = F | RD | WR | EX | GV | GT | ADV(1, 1, 0),
+	  .gpa = L2DATA + 0x123 },
+	{ "final-mbec-supervisor-page-cpl3-implicit", "§9 (not CPL)", M4,
+	  .cpl = 3, .caps_add = NEPT_CAP_MBEC, .evflags = NEPT_AF_IMPLICIT,
+	  .g = { DEF, DEF, DEF, DEF & ~GUS }, .kind = NONE,
+	  .translated = L2DATA + L1OFF + 0x123 },
+	/* Facts §5.4, §12 item 1: final GPA and A/D write both fault. */
+	{ "final-and-ad-both-violate", "§5.4 (order unconfirmed)", M4,
+	  .g = { DEF, DEF, DEF, DEF & ~GA },
+	  .ept = { [0] = ENP, [1] = MT(6) | 1 }, .kind = EXIT, .reason = 48,
+	  .tols = TV | TOL(AD_FINAL_ORDER),
+	  .undef = NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID },
+	{ "final-np-guest-a0-write-allowed", "§5.4 (order unconfirmed)", M4,
+	  .g = { DEF, DEF, DEF, DEF & ~GA }, .ept = { [0] = ENP }, .kind = EXIT,
+	  .reason = 48, .qual = R | GV | GT | ADV(1, 1, 0),
+	  .gpa = L2DATA + 0x123, .tols = TV | TOL(AD_FINAL_ORDER) },
+	{ "final-misconfig-ad-violation", "§5.4 (order unconfirmed)", M4,
+	  .g = { DEF, DEF, DEF, DEF & ~GA },
+	  .ept = { [0] = MT(6) | 2, [1] = MT(6) | 1 }, .kind = NONE,
+	  .tols = TOL(GLA_UNDEFINED) | TOL(AD_FINAL_ORDER),
+	  .undef = NEPT_F_ALL },
+	/* Facts §10.3: bitmap bit 14 with the error-code mask/match. */
+	{ "pf-bit14-mask-match-0-exits", "§10.3 example 1", M4,
+	  .bitmap = 1u << 14, .g = { DEF, G0 }, .kind = EXIT, .reason = 0,
+	  .vector = 14, .err = 0, .qual = LA4, .tols = TOL(GLA_UNDEFINED) },
+	{ "pf-bit14-0-mask-match-0-delivers", "§10.3 example 2", M4,
+	  .g = { DEF, G0 }, .kind = EXC, .vector = 14, .err = 0 },
+	{ "pf-bit14-0-match-nonzero-exits", "§10.3 example 3", M4, .match = 1,
+	  .g = { DEF, G0 }, .kind = EXIT, .reason = 0, .vector = 14, .err = 0,
+	  .qual = LA4, .tols = TOL(GLA_UNDEFINED) },
+	{ "pf-mask-w-read-no-match-delivers", "§10.3 (bit14 = 1, no match)", M4,
+	  .bitmap = 1u << 14, .mask = 2, .match = 2, .g = { DEF, G0 },
+	  .kind = EXC, .vector = 14, .err = 0 },
+	{ "pf-mask-w-write-match-exits", "§10.3 (bit14 = 1, match)", M4,
+	  .bitmap = 1u << 14, .mask = 2, .match = 2, .access = NEPT_ACC_WRITE,
+	  .g = { DEF, G0 }, .kind = EXIT, .reason = 0, .vector = 14, .err = 2,
+	  .qual = LA4, .tols = TOL(GLA_UNDEFINED) },
+	{ "pf-exit-32bit-qual", "§7.3 (qualification = linear address)", M32,
+	  .bitmap = 1u << 14, .g = { G0 }, .kind = EXIT, .reason = 0,
+	  .vector = 14, .err = 0, .qual = LA32, .tols = TOL(GLA_UNDEFINED) },
+	/* Facts §10.2: each cell with a #PF second. */
+	{ "during-benign-db-serial", "§10.2 (benign, page fault)", M4,
+	  .during = 1 + 1, .g = { DEF, G0 }, .kind = EXC, .vector = 14,
+	  .err = 0 },
+	{ "during-benign-nmi-serial", "§10.2 (benign)", M4, .during = 1 + 2,
+	  .g = { DEF, G0 }, .kind = EXC, .vector = 14, .err = 0 },
+	{ "during-contributory-gp-serial", "§10.2 (contributory, pf)", M4,
+	  .during = 1 + 13, .g = { DEF, G0 }, .kind = EXC, .vector = 14,
+	  .err = 0 },
+	{ "during-contributory-cp-serial", "§10.1 (#CP contributory)", M4,
+	  .during = 1 + 21, .g = { DEF, G0 }, .kind = EXC, .vector = 14,
+	  .err = 0 },
+	{ "during-pf-df", "§10.2 (page fault, page fault)", M4,
+	  .during = 1 + 14, .g = { DEF, G0 }, .kind = EXC, .vector = 8,
+	  .err = 0, .undef = NEPT_F_GLA },
+	{ "during-ve-df", "§10.1 (#VE page-fault class)", M4, .during = 1 + 20,
+	  .g = { DEF, G0 }, .kind = EXC, .vector = 8, .err = 0,
+	  .undef = NEPT_F_GLA },
+	{ "during-pf-df-bit8-exits", "§10.2 (#DF checks bit 8)", M4,
+	  .during = 1 + 14, .bitmap = 1u << 8, .g = { DEF, G0 }, .kind = EXIT,
+	  .reason = 0, .vector = 8, .err = 0, .qual = 0,
+	  .tols = TOL(GLA_UNDEFINED) },
+	{ "during-pf-bit14-exits-first", "§10.2 (bitmap first)", M4,
+	  .during = 1 + 14, .bitmap = (1u << 8) | (1u << 14), .g = { DEF, G0 },
+	  .kind = EXIT, .reason = 0, .vector = 14, .err = 0, .qual = LA4,
+	  .tols = TOL(GLA_UNDEFINED) },
+	{ "during-df-triple-fault", "§10.2 (#DF row)", M4, .during = 1 + 8,
+	  .bitmap = 1u << 8, .g = { DEF, G0 }, .kind = EXIT, .reason = 2,
+	  .qual = 0, .tols = TOL(GLA_UNDEFINED) },
+	{ "during-df-bit14-exits", "§10.2 (bitmap first)", M4, .during = 1 + 8,
+	  .bitmap = 1u << 14, .g = { DEF, G0 }, .kind = EXIT, .reason = 0,
+	  .vector = 14, .err = 0, .qual = LA4, .tols = TOL(GLA_UNDEFINED) },
+	/* Facts §6.3: bit 12 during an L2 walk. */
+	{ "bit12-l2-entry-violation", "§6.3", M4,
+	  .evflags = NEPT_AF_NMI_UNBLOCK, .g = { DEF, DEF, DEF, DEF },
+	  .ept = { [1] = ENP }, .kind = EXIT, .reason = 48,
+	  .qual = R | GV | NMI, .gpa = E1, .tols = TP },
+	{ "bit12-during-undefined-l2", "§6.3 (IDT-vectoring valid)", M4,
+	  .during = 1 + 14, .evflags = NEPT_AF_NMI_UNBLOCK,
+	  .g = { DEF, DEF, DEF, DEF }, .ept = { [1] = ENP }, .kind = EXIT,
+	  .reason = 48, .qual = R | GV, .gpa = E1,
+	  .tols = TP | TOL(QUAL_BIT12_UNDEFINED) },
+	/* Unbacked guest entry: EPT12 maps the PT page where L1 has no
+	 * memory. */
+	{ "l2-entry-unbacked", "tolerance l2-table-unbacked", M4,
+	  .g = { DEF, DEF, DEF, DEF }, .ept = { [1] = 0x7f000 | MT(6) | RWX },
+	  .kind = NONE, .tols = TOL(L2_UNBACKED), .undef = NEPT_F_ALL },
+};
+
+static void build_l2(const struct l2case *c, struct nept_scenario *s)
+{
+	static const uint8_t levels[][5] = {
+		[M32] = { 2, 1 },
+		[MPAE] = { 3, 2, 1 },
+		[M4] = { 4, 3, 2, 1 },
+		[M5] = { 5, 4, 3, 2, 1 },
+	};
+	static const uint64_t las[] = {
+		[M32] = LA32, [MPAE] = LAPAE, [M4] = LA4, [M5] = LA5
+	};
+	uint64_t la = las[c->mode];
+
+	scenario_init(s);
+	s->caps |= NEPT_CAP_ADV_INFO | c->caps_add;
+	if (c->maxphy)
+		s->l1_maxphyaddr = c->maxphy;
+	s->eptp |= c->eptp_add;
+	/* EPT12 (facts §3): 4-KiB mappings below 2 MiB, large pages for
+	 * 2-6 MiB and 1-2 GiB, 1:1. */
+	scenario_set_qword(s, 0x1000, 0x2000 | RWX);
+	scenario_set_qword(s, 0x2000, 0x3000 | RWX);
+	scenario_set_qword(s, 0x2008, 0x40000000 | PS | MT(6) | RWX);
+	scenario_set_qword(s, 0x3000, EPT_PT | RWX);
+	scenario_set_qword(s, 0x3008, 0x200000 | PS | MT(6) | RWX);
+	scenario_set_qword(s, 0x3010, 0x400000 | PS | MT(6) | RWX);
+	scenario_add_page(s, EPT_PT);
+	for (unsigned n = 0; n <= 5; n++) {
+		uint64_t g = n ? L2T(n) : L2DATA, e = c->ept[n];
+
+		if (e == ENP)
+			continue;
+		if (!(e & 0x000ffffffffff000ull))
+			e = (e ? e : MT(6) | RWX) | (g + L1OFF);
+		scenario_set_qword(s, EPT_PT + (g >> 12) * 8, e);
+	}
+	/* L2's tables (facts §8.2 layouts). */
+	s->l2.paging = c->mode;
+	s->l2.cpl = c->cpl;
+	s->l2.flags = c->l2f;
+	s->l2.pkru = c->pkru;
+	for (unsigned i = 0; i < 5 && c->g[i]; i++) {
+		unsigned level = levels[c->mode][i];
+		bool last = i == 4 || !c->g[i + 1];
+		uint64_t v = c->g[i], ea, l1;
+		unsigned shift;
+
+		if (v == G0)
+			v = 0;
+		else if (!(v & 0x000ffffffffff000ull))
+			v |= last ? L2DATA : L2T(level - 1);
+		if (c->mode == MPAE && level == 3) {
+			s->l2.pdpte[(la >> 30) & 3] = v;
+			continue;
+		}
+		if (c->mode == M32)
+			ea = L2T(level) +
+			     ((la >> (12 + 10 * (level - 1))) & 1023) * 4;
+		else
+			ea = L2T(level) +
+			     ((la >> (12 + 9 * (level - 1))) & 511) * 8;
+		l1 = ea + L1OFF;
+		shift = (c->mode == M32 && (ea & 4)) ? 32 : 0;
+		scenario_add_page(s, l1);
+		scenario_set_qword(s, l1 & ~7ull, v << shift);
+	}
+	if (c->mode != MPAE)
+		s->l2.cr3 = L2T(levels[c->mode][0]);
+	s->ctl.flags = c->ctlf;
+	s->ctl.exception_bitmap = c->bitmap;
+	s->ctl.pfec_mask = c->mask;
+	s->ctl.pfec_match = c->match;
+	s->nevents = 1;
+	memset(&s->event[0], 0, sizeof(s->event[0]));
+	s->event[0].source = NEPT_SRC_EMULATED;
+	s->event[0].access = c->access;
+	s->event[0].flags = c->evflags;
+	s->event[0].during = c->during;
+	s->event[0].gla = la;
+	scenario_normalize(s);
+}
+
+#undef CHECK
+#define CHECK(cond, ...)                                            \
+	do {                                                        \
+		if (!(cond)) {                                      \
+			printf("FAIL %s (%s): ", c->name, c->cite); \
+			printf(__VA_ARGS__);                        \
+			putchar('\n');                              \
+			return false;                               \
+		}                                                   \
+	} while (0)
+
+static bool run_l2case(const struct l2case *c)
+{
+	static struct nept_scenario s;
+	static struct model_state st;
+	struct nept_error err;
+	struct nept_outcome o;
+	uint64_t def;
+
+	build_l2(c, &s);
+	CHECK(scenario_check(&s, &err), "scenario illegal: %s", err.msg);
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
+	CHECK(o.tolerances == c->tols, "tolerances 0x%x, want 0x%x",
+	      o.tolerances, c->tols);
+	CHECK((o.undefined & c->undef) == c->undef,
+	      "undefined 0x%x, want at least 0x%x", o.undefined, c->undef);
+	if (c->undef == NEPT_F_ALL)
+		return true;
+	CHECK(o.kind == c->kind, "kind %s, want %s",
+	      nept_outcome_kind_name(o.kind), nept_outcome_kind_name(c->kind));
+	def = ~o.qual_undefined;
+	if (c->kind == EXIT) {
+		CHECK(o.reason == c->reason, "reason %u, want %u", o.reason,
+		      c->reason);
+		CHECK((o.qual & def) == (c->qual & def),
+		      "qualification 0x%" PRIx64 ", want 0x%" PRIx64
+		      " (undefined 0x%" PRIx64 ")",
+		      o.qual, c->qual, o.qual_undefined);
+	}
+	if (c->kind == EXIT && (c->reason == 48 || c->reason == 49) &&
+	    !(o.undefined & NEPT_F_GPA))
+		CHECK(o.gpa == c->gpa, "gpa 0x%" PRIx64 ", want 0x%" PRIx64,
+		      o.gpa, c->gpa);
+	if (c->kind == EXIT && c->reason == 48 && !(o.undefined & NEPT_F_GLA))
+		CHECK(o.gla_valid && o.gla == s.event[0].gla, "gla 0x%" PRIx64,
+		      o.gla);
+	if (c->kind == EXC || (c->kind == EXIT && c->reason == 0)) {
+		CHECK(o.vector == c->vector, "vector %u, want %u", o.vector,
+		      c->vector);
+		CHECK(o.has_error_code && o.error_code == c->err,
+		      "error code 0x%x, want 0x%x", o.error_code, c->err);
+	}
+	if (c->kind == EXC && !(c->undef & NEPT_F_GLA))
+		CHECK(o.gla == s.event[0].gla, "cr2 0x%" PRIx64, o.gla);
+	if (c->kind == NONE)
+		CHECK(o.translated == c->translated,
+		      "translated 0x%" PRIx64 ", want 0x%" PRIx64, o.translated,
+		      c->translated);
+	return true;
+}
+
+static void tally(const char *name, const char *cite, bool ok)
+{
+	if (ok) {
+		passes++;
+	} else {
+		printf("FAIL %s (%s)\n", name, cite);
+		failures++;
+	}
+}
+
+static bool has_write(const struct nept_outcome *o, uint64_t gpa, uint64_t old,
+		      uint64_t val, bool optional)
+{
+	for (unsigned i = 0; i < o->n_ad_writes; i++)
+		if (o->ad_write[i].gpa == gpa && o->ad_write[i].old == old &&
+		    o->ad_write[i].val == val &&
+		    !!o->ad_write[i].optional == optional)
+			return true;
+	return false;
+}
+
+/* Facts §8.3 step 6, §5.4: guest A on every entry used, D on the leaf for
+ * writes, each written through EPT12 to L1 memory. */
+static void test_guest_ad(void)
+{
+	static const struct l2case c4 = {
+		"guest-ad-4level",
+		"§8.3 step 6",
+		M4,
+		.access = NEPT_ACC_WRITE,
+		.g = { GP | GRW, GP | GRW, GP | GRW, GP | GRW | GA },
+	};
+	static const struct l2case c32 = {
+		"guest-ad-32bit",
+		"§8.3 step 6",
+		M32,
+		.g = { GP | GRW, GP | GRW },
+	};
+	static struct nept_scenario s;
+	static struct model_state st;
+	struct nept_outcome o;
+	uint64_t v, pml4e = E4 + L1OFF, pte = E1 + L1OFF;
+	bool ok;
+
+	build_l2(&c4, &s);
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
+	ok = o.kind == NONE && o.n_ad_writes == 4 && !o.tolerances;
+	ok &= has_write(&o, pml4e, GP | GRW | L2T(3), GP | GRW | GA | L2T(3),
+			false);
+	ok &= has_write(&o, pte, GP | GRW | GA | L2DATA,
+			GP | GRW | GA | GD | L2DATA, false);
+	ok &= nept_mem_read(&st.mem, E2 + L1OFF, &v) &&
+	      v == (GP | GRW | GA | L2T(1));
+	tally(c4.name, c4.cite, ok);
+	/* A second identical event writes nothing. */
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
+	tally("guest-ad-second-event", "§8.3 step 6",
+	      o.kind == NONE && o.n_ad_writes == 0);
+
+	/* 32-bit paging: the PDE is the upper half of its qword; a read
+	 * sets no D. */
+	build_l2(&c32, &s);
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
+	ok = o.kind == NONE && o.n_ad_writes == 2;
+	ok &= has_write(&o, (E2_32 + L1OFF) & ~7ull, (GP | GRW | L2T(1)) << 32,
+			(GP | GRW | GA | L2T(1)) << 32, false);
+	ok &= has_write(&o, E1_32 + L1OFF, GP | GRW | L2DATA,
+			GP | GRW | GA | L2DATA, false);
+	tally(c32.name, c32.cite, ok);
+}
+
+/* Facts §7.2: PML logging and PML-full exits. */
+static void test_pml(void)
+{
+	static struct nept_scenario s;
+	static struct model_state st;
+	struct nept_outcome o;
+	const uint64_t pml = 0x9000;
+	bool ok;
+
+	/* Non-L2 accesses: pages 0x5000 and 0x6000 through 4-KiB leaves. */
+	scenario_init(&s);
+	s.eptp |= EPTP_AD;
+	scenario_set_qword(&s, 0x1000, 0x2000 | RWX);
+	scenario_set_qword(&s, 0x2000, 0x3000 | RWX);
+	scenario_set_qword(&s, 0x3000, 0x4000 | RWX);
+	scenario_set_qword(&s, 0x4000 + 5 * 8, 0x7000 | MT(6) | RWX);
+	scenario_set_qword(&s, 0x4000 + 6 * 8, 0x8000 | MT(6) | RWX);
+	scenario_add_page(&s, pml);
+	s.ctl.flags = NEPT_CTL_PML;
+	s.ctl.pml_address = pml;
+	s.ctl.pml_index = 0;
+	s.nevents = 4;
+	s.event[0].access = NEPT_ACC_WRITE;
+	s.event[0].gpa = 0x5123;
+	s.event[1].access = NEPT_ACC_WRITE;
+	s.event[1].gpa = 0x6123;
+	s.event[2].access = NEPT_ACC_WRITE;
+	s.event[2].gpa = 0x5456;
+	s.event[3].gpa = 0x6123;
+	scenario_normalize(&s);
+	model_state_init(&st, &s);
+	/* Index 0: log the page-aligned GPA at slot 0, index wraps. */
+	model_run_event(&s, &st, &s.event[0], &o, NULL);
+	ok = o.kind == NONE && has_write(&o, pml, 0, 0x5000, false) &&
+	     st.pml_index == 0xffff && o.n_ad_writes == 5;
+	tally("pml-log-slot-0", "§7.2", ok);
+	/* Index 0xffff is full: exit 62, only bit 12 defined, D not set,
+	 * accessed flags allowed. */
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
+	ok = o.kind == EXIT && o.reason == 62 && o.qual == 0 &&
+	     o.qual_undefined == ~QUAL_NMI_UNBLOCK &&
+	     o.tolerances == (TOL(PML_QUAL_UNDEFINED) | TOL(GLA_UNDEFINED) |
+			      TOL(AD_ON_FAULTING_WALK)) &&
+	     has_write(&o, 0x4000 + 6 * 8, 0x8000 | MT(6) | RWX,
+		       0x8000 | MT(6) | RWX | EPTE_A, true);
+	for (unsigned i = 0; i < o.n_ad_writes; i++)
+		ok &= !(o.ad_write[i].val & EPTE_D & ~o.ad_write[i].old);
+	tally("pml-full", "§7.2", ok);
+	/* D already set: no log entry needed, no exit. */
+	model_run_event(&s, &st, &s.event[2], &o, NULL);
+	tally("pml-dirty-already-set", "§7.2", o.kind == NONE);
+	/* Reads set no D: no exit with the log full. */
+	model_run_event(&s, &st, &s.event[3], &o, NULL);
+	tally("pml-read-no-log", "§7.2 §5.3", o.kind == NONE);
+
+	/* Bit 12 of a PML-full exit (facts §6.3, §7.2). */
+	s.ctl.pml_index = 512;
+	s.event[1].flags = NEPT_AF_NMI_UNBLOCK;
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
+	tally("pml-full-bit12", "§6.3 §7.2",
+	      o.kind == EXIT && o.reason == 62 && o.qual == QUAL_NMI_UNBLOCK);
+	s.ctl.flags |= NEPT_CTL_NMI_EXITING;
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
+	tally("pml-full-bit12-undefined", "§6.3 §7.2",
+	      o.kind == EXIT && o.reason == 62 && o.qual_undefined == ~0ull &&
+		      (o.tolerances & TOL(QUAL_BIT12_UNDEFINED)));
+	/* The log page has no memory behind it. */
+	s.ctl.flags = NEPT_CTL_PML;
+	s.ctl.pml_address = 0xa000;
+	s.ctl.pml_index = 3;
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
+	tally("pml-log-unbacked", "tolerance l2-table-unbacked",
+	      o.undefined == NEPT_F_ALL && o.tolerances == TOL(L2_UNBACKED));
+
+	/* L2 walk with EPT A/D: guest entry reads are writes (facts §5.2,
+	 * §5.3), so each table page's EPT PTE gets D and a log entry: index
+	 * 1 logs the PML4 and PDPT pages, then the PD page's read is full. */
+	{
+		static const struct l2case c = {
+			"pml-l2-walk",
+			"§5.3 §7.2",
+			M4,
+			.eptp_add = EPTP_AD,
+			.g = { DEF, DEF, DEF, DEF },
+		};
+
+		build_l2(&c, &s);
+		scenario_add_page(&s, pml);
+		s.ctl.flags = NEPT_CTL_PML;
+		s.ctl.pml_address = pml;
+		s.ctl.pml_index = 1;
+		model_state_init(&st, &s);
+		model_run_event(&s, &st, &s.event[0], &o, NULL);
+		ok = o.kind == EXIT && o.reason == 62 &&
+		     has_write(&o, pml + 8, 0, L2T(4), false) &&
+		     has_write(&o, pml, 0, L2T(3), false) &&
+		     st.pml_index == 0xffff;
+		tally(c.name, c.cite, ok);
+	}
+}
+
+/* Facts §6.3: bit 12 for accesses without an L2 walk. */
+static void test_bit12(void)
+{
+	static const struct {
+		const char *name;
+		uint16_t ctl;
+		uint8_t during;
+		bool defined;
+	} t[] = {
+		{ "bit12-defined", 0, 0, true },
+		{ "bit12-nmi-exiting-no-vnmi", NEPT_CTL_NMI_EXITING, 0, false },
+		{ "bit12-virtual-nmis",
+		  NEPT_CTL_NMI_EXITING | NEPT_CTL_VIRTUAL_NMIS, 0, true },
+		{ "bit12-during-delivery", 0, 1 + 14, false },
+	};
+	static struct nept_scenario s;
+	static struct model_state st;
+	struct nept_outcome o;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		scenario_init(&s);
+		scenario_add_page(&s, 0x1000);
+		s.ctl.flags = t[i].ctl;
+		s.nevents = 1;
+		s.event[0].gpa = GPA;
+		s.event[0].flags = NEPT_AF_NMI_UNBLOCK;
+		s.event[0].during = t[i].during;
+		model_state_init(&st, &s);
+		model_run_event(&s, &st, &s.event[0], &o, NULL);
+		tally(t[i].name, "§6.3",
+		      o.kind == EXIT && o.reason == 48 &&
+			      !!(o.qual_undefined & QUAL_NMI_UNBLOCK) ==
+				      !t[i].defined &&
+			      !!(o.tolerances & TOL(QUAL_BIT12_UNDEFINED)) ==
+				      !t[i].defined &&
+			      (!t[i].defined || (o.qual & QUAL_NMI_UNBLOCK)));
+	}
+}
+
+static void test_l2(void)
+{
+	for (size_t i = 0; i < sizeof(l2cases) / sizeof(l2cases[0]); i++) {
+		if (run_l2case(&l2cases[i]))
+			passes++;
+		else
+			failures++;
+	}
+	test_guest_ad();
+	test_pml();
+	test_bit12();
 }
 
 int main(void)
@@ -480,6 +1236,7 @@ int main(void)
 	}
 	test_eptp();
 	test_ad_sequence();
+	test_l2();
 	printf("%u passed, %u failed\n", passes, failures);
 	return failures ? 1 : 0;
 }
