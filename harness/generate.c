@@ -228,7 +228,10 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		len = put(buf, len, gpa[i], 8);
 		len = put(buf, len, 0, 8);
 		len = put(buf, len, qual, 8);
-		if (below(st, 6) == 0) {
+		if (below(st, 6) == 0 && (src != NEPT_SRC_EMULATED ||
+					  reason == NEPT_EXIT_EPT_VIOLATION ||
+					  reason == NEPT_EXIT_EPT_MISCONFIG ||
+					  reason == NEPT_EXIT_EXCEPTION_NMI)) {
 			static const uint8_t vectors[] = { 14, 8, 13, 1, 20, 0 };
 
 			buf[len++] = 0x0c; /* DURING */

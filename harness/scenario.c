@@ -250,6 +250,25 @@ static bool bad_during(const struct nept_scenario *s,
 			     !(HW_EXCEPTION_VECTORS & (1u << (e->during - 1))));
 }
 
+/* SDM 27.2.4: exits that can interrupt event delivery (IDT-vectoring
+ * valid) are those the delivery itself causes. */
+static bool during_impossible_exit(const struct nept_scenario *s,
+				   const struct nept_event *e)
+{
+	(void)s;
+	if (!e->during || e->source != NEPT_SRC_EMULATED)
+		return false;
+	switch (e->exit_reason) {
+	case NEPT_EXIT_EXCEPTION_NMI:
+	case NEPT_EXIT_TASK_SWITCH:
+	case NEPT_EXIT_EPT_VIOLATION:
+	case NEPT_EXIT_EPT_MISCONFIG:
+	case NEPT_EXIT_PML_FULL:
+		return false;
+	}
+	return true;
+}
+
 static bool implicit_fetch(const struct nept_scenario *s,
 			   const struct nept_event *e)
 {
@@ -363,6 +382,9 @@ static const struct event_rule event_rules[] = {
 	{ reserved_set, "reserved fields must be 0" },
 	{ bad_during, "during: a hardware exception vector (0, 1, 5-8, "
 		      "10-14, 16-21)" },
+	{ during_impossible_exit, "during needs an exit event delivery can "
+				  "cause: exception-nmi, task-switch, "
+				  "ept-violation, ept-misconfig, pml-full" },
 	{ implicit_fetch, "implicit accesses are data accesses, never "
 			  "fetches (facts §8.1)" },
 	{ walk_flags_given, "with L2 paging the walk decides paging, sets-ad, "

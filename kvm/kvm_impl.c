@@ -983,6 +983,24 @@ static void nept_run_event(const struct nept_scenario *s,
 				    "error");
 		return;
 	}
+#if NEPT_KVM_SINCE(7, 2)
+	/*
+	 * From 7.2, vmx_check_emulate_instruction refuses emulation a page
+	 * fault triggered (EMULTYPE_PF: the MMIO path of an EPT
+	 * misconfiguration, handle_ept_violation's) while an event is being
+	 * delivered, and the vCPU exits to userspace with
+	 * KVM_INTERNAL_ERROR_DELIVERY_EV.  The rule is the kernel's.
+	 */
+	if (ev->during &&
+	    (reason == EXIT_REASON_EPT_MISCONFIG ||
+	     reason == EXIT_REASON_EPT_VIOLATION) &&
+	    ev->source != NEPT_SRC_HW_VIOLATION &&
+	    !kvm_can_emulate_event_vectoring(EMULTYPE_PF)) {
+		nept_unsupported(o, "emulation during delivery: KVM internal "
+				    "error");
+		return;
+	}
+#endif
 
 	memset(o, 0, sizeof(*o));
 	o->warns = st->pending_warns;

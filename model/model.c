@@ -1178,8 +1178,7 @@ void model_print_l2_trace(FILE *f, const struct model_trace *t,
 		[MODEL_L2_RIGHTS] = "#PF access rights",
 		[MODEL_L2_EPT_FINAL] = "EPT12 fault on the final GPA",
 		[MODEL_L2_EPT_AD] = "EPT12 fault on a guest A/D write",
-		[MODEL_L2_UNBACKED] = "no memory behind a guest entry or "
-				      "the PML log",
+		[MODEL_L2_UNBACKED] = "no memory behind an entry",
 		[MODEL_L2_PSE36] = "PSE-36 high bits (undefined)",
 	};
 	static const char *const names[] = {

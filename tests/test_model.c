@@ -808,7 +808,7 @@ static const struct l2case l2cases[] = {
 	{ "during-benign-db-serial", "§10.2 (benign, page fault)", M4,
 	  .during = 1 + 1, .g = { DEF, G0 }, .kind = EXC, .vector = 14,
 	  .err = 0 },
-	{ "during-benign-nmi-serial", "§10.2 (benign)", M4, .during = 1 + 2,
+	{ "during-benign-ud-serial", "§10.2 (benign)", M4, .during = 1 + 6,
 	  .g = { DEF, G0 }, .kind = EXC, .vector = 14, .err = 0 },
 	{ "during-contributory-gp-serial", "§10.2 (contributory, pf)", M4,
 	  .during = 1 + 13, .g = { DEF, G0 }, .kind = EXC, .vector = 14,

@@ -187,11 +187,13 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 		e->hw_qual = interesting();
 	if (e->source == NEPT_SRC_EMULATED) {
 		e->exit_reason =
-			(uint16_t)(chance(50) ? NEPT_EXIT_IO_INSTRUCTION
-					      : rnd());
+			(uint16_t)(chance(40)	? NEPT_EXIT_IO_INSTRUCTION
+				   : chance(30) ? NEPT_EXIT_EPT_VIOLATION
+						: rnd());
 		e->exit_qual = interesting();
 	}
-	if (chance(20)) {
+	if (chance(20) && (e->source != NEPT_SRC_EMULATED ||
+			   e->exit_reason == NEPT_EXIT_EPT_VIOLATION)) {
 		static const uint8_t hw[] = { 0,  1,  5,  6,  7,  8,
 					      10, 11, 12, 13, 14, 16,
 					      17, 18, 19, 20, 21 };
@@ -1166,6 +1168,10 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		s->l2.paging = NEPT_L2_4LEVEL, e->source = NEPT_SRC_EMULATED;
 		e->flags = NEPT_AF_IMPLICIT, e->access = NEPT_ACC_FETCH;
 		break;
+	case 49:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_IO_INSTRUCTION, e->during = 1 + 14;
+		break;
 	case 47:
 		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
 		x->kind = NEPT_OUT_EXCEPTION;
@@ -1224,6 +1230,7 @@ static const char *const rule_msgs[] = {
 	"controls: pml-address 0x1010: not 4-KiB aligned",
 	"vector: 0..31",
 	"implicit accesses are data accesses",
+	"during needs an exit event delivery can cause",
 };
 
 static void test_check_rules(void)
