@@ -13,6 +13,19 @@ static const char *const field_names[] = {
 	"from_hardware", "translated", "ad_writes",	"warn",
 };
 
+const char *nept_divergence_source(const struct nept_divergence *dv)
+{
+	static const char *const l2[NEPT_SRC_COUNT] = {
+		[NEPT_SRC_HW_VIOLATION] = "hw-violation/l2",
+		[NEPT_SRC_HW_MISCONFIG] = "hw-misconfig/l2",
+		[NEPT_SRC_EMULATED] = "emulated/l2",
+	};
+
+	if (dv->l2walk && dv->source < NEPT_SRC_COUNT)
+		return l2[dv->source];
+	return nept_source_name(dv->source);
+}
+
 const char *nept_field_name(uint32_t field)
 {
 	for (unsigned b = 0; b < sizeof(field_names) / sizeof(field_names[0]);
@@ -79,6 +92,7 @@ static void add(struct nept_diff *d, const struct nept_impl *impl,
 	dv->impl = impl;
 	dv->event = (uint8_t)event;
 	dv->source = d->s.event[event].source;
+	dv->l2walk = nept_walks_l2(&d->s, &d->s.event[event]);
 	dv->field = field;
 	snprintf(dv->detail, sizeof(dv->detail), "%s", detail);
 	dv->known = nept_known_match(dv);
@@ -230,6 +244,25 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 		snprintf(buf, n, "%s", nept_outcome_kind_name(o->kind));
 }
 
+/*
+ * Where an L2 walk that the model completes failed in the implementation:
+ * not at the final GPA (the model's translation) means at a guest entry,
+ * another cause than a fault on the page itself.  From the GPA, not the
+ * qualification's bits 7-8, which some versions take from other exits.
+ */
+static const char *walk_fault_site(const struct nept_diff *d, unsigned event,
+				   const struct nept_outcome *m,
+				   const struct nept_outcome *g)
+{
+	if (!nept_walks_l2(&d->s, &d->s.event[event]) ||
+	    m->kind != NEPT_OUT_NONE || g->kind != NEPT_OUT_EXIT ||
+	    (g->reason != NEPT_EXIT_EPT_VIOLATION &&
+	     g->reason != NEPT_EXIT_EPT_MISCONFIG))
+		return "";
+	return ((g->gpa ^ m->translated) & ~0xfffull) ? " at a guest entry"
+						      : " at the final GPA";
+}
+
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		  unsigned event, const struct nept_outcome *m,
 		  const struct nept_outcome *g)
@@ -249,7 +282,8 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 
 		kind_name(m, true, a, sizeof(a));
 		kind_name(g, false, b, sizeof(b));
-		snprintf(buf, sizeof(buf), "%s->%s", a, b);
+		snprintf(buf, sizeof(buf), "%s->%s%s", a, b,
+			 walk_fault_site(d, event, m, g));
 		add(d, impl, event,
 		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
 		return;
@@ -382,7 +416,7 @@ void nept_divergence_title(const struct nept_diff *d, unsigned k, char *buf,
 	}
 	if (len < n)
 		snprintf(buf + len, n - len, ": %s: %s %s",
-			 nept_source_name(first->source),
+			 nept_divergence_source(first),
 			 nept_field_name(first->field), first->detail);
 }
 
@@ -454,8 +488,7 @@ void nept_diff_json(FILE *f, const struct nept_diff *d)
 			"%s{\"implementation\":\"%s\",\"event\":%u,"
 			"\"source\":\"%s\",\"field\":\"%s\",\"detail\":",
 			i ? "," : "", dv->impl->name, dv->event,
-			nept_source_name(dv->source),
-			nept_field_name(dv->field));
+			nept_divergence_source(dv), nept_field_name(dv->field));
 		report_json_string(f, dv->detail);
 		fprintf(f, ",\"known\":");
 		if (dv->known)

@@ -17,6 +17,7 @@ struct nept_divergence {
 	const struct nept_impl *impl;
 	uint8_t event;
 	uint8_t source;	   /* enum nept_source */
+	uint8_t l2walk;	   /* the implementation walked L2's tables */
 	uint32_t field;	   /* enum nept_field */
 	char detail[96];   /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
 	const char *known; /* the known-divergences reason, NULL if new */
@@ -71,6 +72,9 @@ void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario);
 void nept_diff_json(FILE *f, const struct nept_diff *d);
 
 const char *nept_field_name(uint32_t field);
+/* The source as signatures name it: "emulated", or "emulated/l2" for an
+ * event whose L2 walk the implementation did (a separate class of paths). */
+const char *nept_divergence_source(const struct nept_divergence *dv);
 
 /*
  * Known divergences (known-divergences.txt, compiled in): lines of

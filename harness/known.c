@@ -130,7 +130,7 @@ const char *nept_known_match(const struct nept_divergence *dv)
 				stderr);
 	for (unsigned i = 0; i < nknown; i++) {
 		if (fnmatch(known[i].impl, dv->impl->name, 0) ||
-		    fnmatch(known[i].source, nept_source_name(dv->source), 0) ||
+		    fnmatch(known[i].source, nept_divergence_source(dv), 0) ||
 		    fnmatch(known[i].field, nept_field_name(dv->field), 0) ||
 		    fnmatch(known[i].detail, dv->detail, 0))
 			continue;
