@@ -138,7 +138,7 @@ static void compare_qual(struct nept_diff *d, const struct nept_impl *impl,
 
 	if (!((m->qual ^ g->qual) & defined))
 		return;
-	if (!(m->qual & defined)) {
+	if (!(m->qual & defined) && !m->qual_undefined) {
 		/* The SDM says the whole field is 0 (a misconfiguration). */
 		add(d, impl, event, NEPT_F_QUAL, "nonzero");
 		return;
@@ -245,9 +245,10 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 }
 
 /*
- * Where an L2 walk that the model completes failed in the implementation:
- * not at the final GPA (the model's translation) means at a guest entry,
- * another cause than a fault on the page itself.  From the GPA, not the
+ * Where an L2 walk failed in the implementation when the model's did not
+ * fail in EPT12: not at the final GPA (the model's translation) means at a
+ * guest entry, another cause than a fault on the page itself; when the
+ * model raised a #PF, the walk never got to the final GPA.  From the GPA, not the
  * qualification's bits 7-8, which some versions take from other exits.
  */
 static const char *walk_fault_site(const struct nept_diff *d, unsigned event,
@@ -255,9 +256,14 @@ static const char *walk_fault_site(const struct nept_diff *d, unsigned event,
 				   const struct nept_outcome *g)
 {
 	if (!nept_walks_l2(&d->s, &d->s.event[event]) ||
-	    m->kind != NEPT_OUT_NONE || g->kind != NEPT_OUT_EXIT ||
+	    g->kind != NEPT_OUT_EXIT ||
 	    (g->reason != NEPT_EXIT_EPT_VIOLATION &&
 	     g->reason != NEPT_EXIT_EPT_MISCONFIG))
+		return "";
+	/* A #PF in the model: its walk never reached the final GPA. */
+	if (m->kind == NEPT_OUT_EXCEPTION)
+		return " during the guest walk";
+	if (m->kind != NEPT_OUT_NONE)
 		return "";
 	return ((g->gpa ^ m->translated) & ~0xfffull) ? " at a guest entry"
 						      : " at the final GPA";
@@ -298,6 +304,16 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		if (!(u & NEPT_F_QUAL) && m->qual != g->qual)
 			add(d, impl, event, NEPT_F_QUAL,
 			    m->qual ? "linear address" : "nonzero");
+	} else if (m->kind == NEPT_OUT_EXIT &&
+		   m->reason == NEPT_EXIT_EPT_VIOLATION && !(u & NEPT_F_GPA) &&
+		   ((m->gpa ^ g->gpa) & ~0xfffull)) {
+		/* Another page faulted: the qualification and addresses
+		 * describe another access, so one divergence says it (an L2
+		 * walk that stopped at another entry, say). */
+		add(d, impl, event, NEPT_F_GPA,
+		    !nept_walks_l2(&d->s, &d->s.event[event]) ? "page"
+		    : m->qual & QUAL_GLA_FINAL ? "page, not the final GPA"
+					       : "page, not this guest entry");
 	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(d, impl, event, m, g);
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa) {

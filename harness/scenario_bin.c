@@ -156,11 +156,15 @@ static bool decode_path(struct reader *r, struct nept_scenario *s)
 static bool map_identity(struct nept_scenario *s, uint64_t gpa, uint64_t tmpl)
 {
 	unsigned levels = ((s->eptp >> 3) & 7) + 1, level;
-	uint64_t mask = nept_addr_mask(s->l1_maxphyaddr), table, ea, val;
+	uint64_t mask, table, ea, val;
 
+	/* The mask needs a sane width; a wider GPA has no mapping. */
 	if (levels < 4 || levels > 5 ||
 	    s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
-	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX || (gpa & ~0xfffull & ~mask))
+	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX)
+		return false;
+	mask = nept_addr_mask(s->l1_maxphyaddr);
+	if (gpa & ~0xfffull & ~mask)
 		return false;
 	table = s->eptp & mask;
 	for (level = levels; level > 1; level--) {
