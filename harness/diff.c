@@ -245,28 +245,40 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 }
 
 /*
- * Where an L2 walk failed in the implementation when the model's did not
- * fail in EPT12: not at the final GPA (the model's translation) means at a
- * guest entry, another cause than a fault on the page itself; when the
- * model raised a #PF, the walk never got to the final GPA.  From the GPA, not the
- * qualification's bits 7-8, which some versions take from other exits.
+ * Where an implementation's L2 walk faulted in EPT12 when the model's did
+ * not fault there, or faulted elsewhere: at a guest entry (not the final
+ * GPA the model reached), during the guest walk (the model raised a #PF
+ * before the final GPA), on another page; and " as a write" when it
+ * reported a write for a read or a fetch.  From the GPA and bit 1, not from
+ * bits 7-8, which some versions take from other exits.
  */
-static const char *walk_fault_site(const struct nept_diff *d, unsigned event,
-				   const struct nept_outcome *m,
-				   const struct nept_outcome *g)
+static void walk_fault_site(const struct nept_diff *d, unsigned event,
+			    const struct nept_outcome *m,
+			    const struct nept_outcome *g, char *buf, size_t n)
 {
-	if (!nept_walks_l2(&d->s, &d->s.event[event]) ||
-	    g->kind != NEPT_OUT_EXIT ||
+	const struct nept_event *ev = &d->s.event[event];
+	const char *where = "";
+
+	buf[0] = 0;
+	if (!nept_walks_l2(&d->s, ev) || g->kind != NEPT_OUT_EXIT ||
 	    (g->reason != NEPT_EXIT_EPT_VIOLATION &&
 	     g->reason != NEPT_EXIT_EPT_MISCONFIG))
-		return "";
-	/* A #PF in the model: its walk never reached the final GPA. */
+		return;
 	if (m->kind == NEPT_OUT_EXCEPTION)
-		return " during the guest walk";
-	if (m->kind != NEPT_OUT_NONE)
-		return "";
-	return ((g->gpa ^ m->translated) & ~0xfffull) ? " at a guest entry"
-						      : " at the final GPA";
+		where = " during the guest walk";
+	else if (m->kind == NEPT_OUT_NONE)
+		where = ((g->gpa ^ m->translated) & ~0xfffull) ? " at a guest "
+								 "entry"
+							       : " at the "
+								 "final GPA";
+	else if (m->kind == NEPT_OUT_EXIT && ((g->gpa ^ m->gpa) & ~0xfffull))
+		where = " on another page";
+	snprintf(buf, n, "%s%s", where,
+		 g->reason == NEPT_EXIT_EPT_VIOLATION &&
+				 (g->qual & QUAL_WRITE) &&
+				 ev->access != NEPT_ACC_WRITE
+			 ? " as a write"
+			 : "");
 }
 
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
@@ -286,10 +298,12 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		 * the SDM rule behind it: "exit 49 (W without R)->none". */
 		char a[64], b[64];
 
+		char site[48];
+
 		kind_name(m, true, a, sizeof(a));
 		kind_name(g, false, b, sizeof(b));
-		snprintf(buf, sizeof(buf), "%s->%s%s", a, b,
-			 walk_fault_site(d, event, m, g));
+		walk_fault_site(d, event, m, g, site, sizeof(site));
+		snprintf(buf, sizeof(buf), "%s->%s%s", a, b, site);
 		add(d, impl, event,
 		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
 		return;
@@ -310,10 +324,16 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		/* Another page faulted: the qualification and addresses
 		 * describe another access, so one divergence says it (an L2
 		 * walk that stopped at another entry, say). */
-		add(d, impl, event, NEPT_F_GPA,
-		    !nept_walks_l2(&d->s, &d->s.event[event]) ? "page"
-		    : m->qual & QUAL_GLA_FINAL ? "page, not the final GPA"
-					       : "page, not this guest entry");
+		char site[48];
+
+		walk_fault_site(d, event, m, g, site, sizeof(site));
+		snprintf(buf, sizeof(buf), "page%s",
+			 !site[0]		    ? ""
+			 : m->qual & QUAL_GLA_FINAL ? ", not the final GPA"
+						    : ", not this guest entry");
+		if (strstr(site, " as a write"))
+			strcat(buf, " as a write");
+		add(d, impl, event, NEPT_F_GPA, buf);
 	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(d, impl, event, m, g);
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa) {
