@@ -398,9 +398,10 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 		} else {
 			impl->run(&d->s, r);
 		}
-		/* After an event it could not run, or one whose outcome kind or
-		 * A/D writes differed, an implementation's memory is no longer
-		 * the model's: later events would only echo that difference. */
+		/* After an event it could not run, one whose outcome kind or
+		 * A/D writes differed, or one the model leaves wholly
+		 * undefined, an implementation's memory is no longer the
+		 * model's: later events would only echo that difference. */
 		bool skipping = false;
 
 		for (unsigned e = 0; e < d->s.nevents; e++) {
@@ -413,6 +414,9 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 			}
 			nept_compare(d, impl, e, &d->model.event[e],
 				     &r->event[e]);
+			/* Whatever an implementation did in an event the SDM
+			 * leaves undefined, its memory is its own after. */
+			skipping |= d->model.event[e].undefined == NEPT_F_ALL;
 			for (unsigned k = before; k < d->ndiv; k++)
 				skipping |= d->div[k].field &
 					    (NEPT_F_KIND | NEPT_F_AD_WRITES);
