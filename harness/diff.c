@@ -256,8 +256,16 @@ static void walk_fault_site(const struct nept_diff *d, unsigned event,
 			    const struct nept_outcome *m,
 			    const struct nept_outcome *g, char *buf, size_t n)
 {
+	static const char *const sites[] = {
+		"",
+		" at the final GPA",
+		" at a guest entry",
+		" during the guest walk",
+		" on another page",
+	};
 	const struct nept_event *ev = &d->s.event[event];
-	const char *where = "";
+	unsigned site = 0;
+	bool elsewhere, as_write;
 
 	buf[0] = 0;
 	if (!nept_walks_l2(&d->s, ev) || g->kind != NEPT_OUT_EXIT ||
@@ -265,20 +273,19 @@ static void walk_fault_site(const struct nept_diff *d, unsigned event,
 	     g->reason != NEPT_EXIT_EPT_MISCONFIG))
 		return;
 	if (m->kind == NEPT_OUT_EXCEPTION)
-		where = " during the guest walk";
+		site = 3;
 	else if (m->kind == NEPT_OUT_NONE)
-		where = ((g->gpa ^ m->translated) & ~0xfffull) ? " at a guest "
-								 "entry"
-							       : " at the "
-								 "final GPA";
+		site = ((g->gpa ^ m->translated) & ~0xfffull) ? 2 : 1;
 	else if (m->kind == NEPT_OUT_EXIT && ((g->gpa ^ m->gpa) & ~0xfffull))
-		where = " on another page";
-	snprintf(buf, n, "%s%s", where,
-		 g->reason == NEPT_EXIT_EPT_VIOLATION &&
-				 (g->qual & QUAL_WRITE) &&
-				 ev->access != NEPT_ACC_WRITE
-			 ? " as a write"
-			 : "");
+		site = 4;
+	/* The model's walk read every guest entry it needed (R), and its
+	 * guest A/D-flag writes come after the final GPA: a write an
+	 * implementation needed at another page is one the SDM does not. */
+	elsewhere = site >= 2;
+	as_write = g->reason == NEPT_EXIT_EPT_VIOLATION &&
+		   (g->qual & QUAL_WRITE) &&
+		   (elsewhere || ev->access != NEPT_ACC_WRITE);
+	snprintf(buf, n, "%s%s", sites[site], as_write ? " as a write" : "");
 }
 
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
