@@ -167,6 +167,82 @@ int main(void)
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 0, "unsupported compared");
 
+	/* Exceptions (facts §8.1, §10.3): the vector, then the error code by
+	 * #PF bit name; CR2 when delivered; a #PF exit's qualification is
+	 * the linear address. */
+	setup(NEPT_SRC_EMULATED);
+	m = (struct nept_outcome){ .kind = NEPT_OUT_EXCEPTION,
+				   .vector = 14,
+				   .has_error_code = 1,
+				   .error_code = 0x5,
+				   .gla = 0x401123 };
+	g = m;
+	g.error_code = 0xd;
+	g.gla = 0x401000;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 2 && d.div[0].field == NEPT_F_ERROR_CODE &&
+		       !strcmp(d.div[0].detail, "+RSVD") &&
+		       d.div[1].field == NEPT_F_GLA &&
+		       !strcmp(d.div[1].detail, "cr2"),
+	       "exception: %u divergences, '%s'", d.ndiv,
+	       d.ndiv ? d.div[0].detail : "");
+	setup(NEPT_SRC_EMULATED);
+	g = m;
+	g.vector = 8;
+	g.error_code = 0;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_VECTOR &&
+		       !strcmp(d.div[0].detail, "14->8"),
+	       "vector: %u divergences", d.ndiv);
+	setup(NEPT_SRC_EMULATED);
+	m.kind = g.kind = NEPT_OUT_EXIT;
+	m.reason = g.reason = NEPT_EXIT_EXCEPTION_NMI;
+	m.qual = 0x401123;
+	g = m;
+	g.qual = 0x401000;
+	g.from_hardware = 1; /* not compared for exception exits */
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_QUAL &&
+		       !strcmp(d.div[0].detail, "linear address"),
+	       "#PF exit qualification: %u divergences", d.ndiv);
+
+	/* An L2 walk: where the implementation faulted and whether it
+	 * needed a write the SDM does not (a read whose walk KVM stops at a
+	 * table page). */
+	setup(NEPT_SRC_EMULATED);
+	d.s.l2.paging = NEPT_L2_4LEVEL;
+	m = (struct nept_outcome){ .kind = NEPT_OUT_NONE,
+				   .translated = 0x50123 };
+	g = violation(QUAL_READ | QUAL_WRITE | QUAL_GLA_VALID);
+	g.gpa = 0x13000;
+	nept_compare(&d, &fake, 0, &m, &g);
+	nept_divergence_title(&d, 0, title, sizeof(title));
+	EXPECT(d.ndiv == 1 && !strcmp(title, "divergence: kvm-fake: "
+					     "emulated/l2: kind none->exit "
+					     "48 at a guest entry as a write"),
+	       "walk site: '%s'", title);
+	/* Another page than the model's: one divergence, not a cascade. */
+	setup(NEPT_SRC_EMULATED);
+	d.s.l2.paging = NEPT_L2_4LEVEL;
+	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
+	m.gpa = 0x50123;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_GPA &&
+		       !strcmp(d.div[0].detail, "page, not the final GPA as a "
+						"write"),
+	       "other page: %u divergences, '%s'", d.ndiv,
+	       d.ndiv ? d.div[0].detail : "");
+	/* A PML-full exit defines bit 12 alone: named, not "nonzero". */
+	setup(NEPT_SRC_EMULATED);
+	m = (struct nept_outcome){ .kind = NEPT_OUT_EXIT,
+				   .reason = NEPT_EXIT_PML_FULL,
+				   .qual_undefined = ~QUAL_NMI_UNBLOCK };
+	g = m;
+	g.qual = QUAL_NMI_UNBLOCK | QUAL_READ;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && !strcmp(d.div[0].detail, "+NMI_UNBLOCKING"),
+	       "PML-full bit 12: '%s'", d.ndiv ? d.div[0].detail : "");
+
 	/* Known divergences: patterns, reasons, and malformed lines. */
 	EXPECT(nept_known_load("# c\nkvm-f* emulated qualification -GLA_VALID* "
 			       "| "
