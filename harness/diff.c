@@ -379,6 +379,17 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		add(d, impl, event, NEPT_F_AD_WRITES, "differ");
 }
 
+static bool took_optional_writes(const struct nept_outcome *m,
+				 const struct nept_outcome *g)
+{
+	for (unsigned i = 0; i < m->n_ad_writes; i++)
+		for (unsigned j = 0;
+		     m->ad_write[i].optional && j < g->n_ad_writes; j++)
+			if (g->ad_write[j].gpa == m->ad_write[i].gpa)
+				return true;
+	return false;
+}
+
 void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 {
 	d->s = *s;
@@ -422,8 +433,12 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 			nept_compare(d, impl, e, &d->model.event[e],
 				     &r->event[e]);
 			/* Whatever an implementation did in an event the SDM
-			 * leaves undefined, its memory is its own after. */
-			skipping |= d->model.event[e].undefined == NEPT_F_ALL;
+			 * leaves undefined, or where it took writes the model
+			 * allows but does not make (A flags on a faulting
+			 * walk), its memory is its own after. */
+			skipping |= d->model.event[e].undefined == NEPT_F_ALL ||
+				    took_optional_writes(&d->model.event[e],
+							 &r->event[e]);
 			for (unsigned k = before; k < d->ndiv; k++)
 				skipping |= d->div[k].field &
 					    (NEPT_F_KIND | NEPT_F_AD_WRITES);
