@@ -911,6 +911,92 @@ static void emit_entry_bits(struct out *o, uint64_t v, unsigned maxphyaddr)
 	emit(o, " -> 0x%llx", (unsigned long long)(v & mask));
 }
 
+/*
+ * The pages L2's walks use as paging structures, for the comments: the
+ * tables reached from CR3 (or the PDPTE registers) for each event's linear
+ * address through present non-leaf entries (facts §8.2 geometry).
+ */
+struct l2_tables {
+	unsigned n;
+	uint64_t page[NEPT_MAX_EVENTS * 5];
+};
+
+static void l2_note(struct l2_tables *t, uint64_t page)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->page[i] == page)
+			return;
+	if (t->n < sizeof(t->page) / sizeof(t->page[0]))
+		t->page[t->n++] = page;
+}
+
+static void l2_tables_of(const struct nept_scenario *s, struct l2_tables *t)
+{
+	static const uint8_t levels_of[NEPT_L2_PAGING_COUNT] = { 0, 2, 3, 4,
+								 5 };
+	const struct nept_l2 *l2 = &s->l2;
+	bool b32 = l2->paging == NEPT_L2_32BIT;
+	uint64_t amask = b32 ? 0xfffff000ull : 0x000ffffffffff000ull;
+
+	t->n = 0;
+	if (l2->paging == NEPT_L2_OFF || l2->paging >= NEPT_L2_PAGING_COUNT)
+		return;
+	for (unsigned i = 0; i < s->nevents; i++) {
+		uint64_t la = s->event[i].gla, table = l2->cr3 & amask, e, q;
+		unsigned level = levels_of[l2->paging];
+
+		if (l2->paging == NEPT_L2_PAE) {
+			e = l2->pdpte[(la >> 30) & 3];
+			if (!(e & 1))
+				continue;
+			table = e & amask;
+			level = 2;
+		}
+		for (; level >= 1; level--) {
+			unsigned shift = b32 ? 12 + 10 * (level - 1)
+					     : 12 + 9 * (level - 1);
+			uint64_t ea =
+				table + ((la >> shift) & (b32 ? 1023 : 511)) *
+						(b32 ? 4 : 8);
+
+			l2_note(t, table);
+			if (!nept_mem_read(&s->mem, ea & ~7ull, &q))
+				break;
+			e = b32 ? (q >> (8 * (ea & 4))) & 0xffffffffull : q;
+			if (!(e & 1) || level == 1 || (e & 0x80))
+				break;
+			table = e & amask;
+		}
+	}
+}
+
+/* A guest paging entry's bits by name (facts §8.1, §8.2). */
+static void emit_l2_entry_bits(struct out *o, uint64_t v, bool b32)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} named[] = {
+		{ 1ull << 0, "P" },   { 1ull << 1, "RW" },  { 1ull << 2, "US" },
+		{ 1ull << 3, "PWT" }, { 1ull << 4, "PCD" }, { 1ull << 5, "A" },
+		{ 1ull << 6, "D" },   { 1ull << 7, "PS" },  { 1ull << 8, "G" },
+		{ 1ull << 63, "XD" },
+	};
+	uint64_t amask = b32 ? 0xfffff000ull : 0x000ffffffffff000ull;
+	uint64_t known = amask | 0xe00ull;
+
+	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (b32 && named[i].bit >> 32)
+			continue;
+		known |= named[i].bit;
+		if (v & named[i].bit)
+			emit(o, " %s", named[i].name);
+	}
+	if (v & ~known)
+		emit(o, " other=0x%llx", (unsigned long long)(v & ~known));
+	emit(o, " -> 0x%llx", (unsigned long long)(v & amask));
+}
+
 static bool page_has_qword(const struct nept_mem *m, uint64_t page)
 {
 	unsigned i;
@@ -988,12 +1074,22 @@ static void emit_event(struct out *o, const struct nept_scenario *s,
 	emit(o, "\n");
 }
 
+static bool l2_page(const struct l2_tables *t, uint64_t page)
+{
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->page[i] == page)
+			return true;
+	return false;
+}
+
 size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 {
+	struct l2_tables l2t;
 	struct out o = { buf, cap, 0 };
 	const struct nept_mem *m = &s->mem;
 	unsigned i;
 
+	l2_tables_of(s, &l2t);
 	emit(&o, NEPT_TEXT_MAGIC " %d\n", NEPT_SCENARIO_VERSION);
 	emit(&o,
 	     "# pages: %u, nonzero qwords: %u, events: %u "
@@ -1048,7 +1144,23 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 		     (unsigned long long)(gpa & ~PAGE_MASK),
 		     (unsigned)(gpa & PAGE_MASK) / 8,
 		     (unsigned long long)m->qword[i].val);
-		emit_entry_bits(&o, m->qword[i].val, s->l1_maxphyaddr);
+		if (l2_page(&l2t, gpa & ~PAGE_MASK)) {
+			uint64_t v = m->qword[i].val;
+
+			if (s->l2.paging != NEPT_L2_32BIT) {
+				emit(&o, "  # L2:");
+				emit_l2_entry_bits(&o, v, false);
+			} else {
+				emit(&o, "  # L2 [%u]:",
+				     (unsigned)(gpa & PAGE_MASK) / 4);
+				emit_l2_entry_bits(&o, v & 0xffffffffull, true);
+				emit(&o, ", [%u]:",
+				     (unsigned)(gpa & PAGE_MASK) / 4 + 1);
+				emit_l2_entry_bits(&o, v >> 32, true);
+			}
+		} else {
+			emit_entry_bits(&o, m->qword[i].val, s->l1_maxphyaddr);
+		}
 		emit(&o, "\n");
 	}
 	for (i = 0; i < s->nevents; i++)
