@@ -238,8 +238,13 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 {
 	if (o->kind == NEPT_OUT_EXIT && rule && o->note[0])
 		snprintf(buf, n, "exit %u (%s)", o->reason, o->note);
+	else if (o->kind == NEPT_OUT_EXIT &&
+		 o->reason == NEPT_EXIT_EXCEPTION_NMI)
+		snprintf(buf, n, "exit 0 vector %u", o->vector);
 	else if (o->kind == NEPT_OUT_EXIT)
 		snprintf(buf, n, "exit %u", o->reason);
+	else if (o->kind == NEPT_OUT_EXCEPTION)
+		snprintf(buf, n, "exception vector %u", o->vector);
 	else
 		snprintf(buf, n, "%s", nept_outcome_kind_name(o->kind));
 }
