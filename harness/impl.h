@@ -54,8 +54,9 @@ enum nept_tolerance {
 	/* Both the final GPA and a guest A/D-flag write would cause an EPT
 	 * violation: the SDM does not order them (facts §5.4, §12 item 1). */
 	NEPT_TOL_AD_FINAL_ORDER,
-	/* 32-bit paging, 4-MiB page with MAXPHYADDR > 36: whether PDE bits
-	 * 20:17 are address bits or reserved (facts §8.2, §12 item 6). */
+	/* 32-bit paging, 4-MiB page with MAXPHYADDR other than 36: whether
+	 * PDE bits between 17 and 13 + M' - 32 are address bits or reserved
+	 * (facts §8.2, §12 item 6). */
 	NEPT_TOL_PSE36_HIGH_BITS,
 	/* A guest paging-structure entry or the PML log lies where L1 has no
 	 * memory (behind an EPT12 mapping): what the access does is not the

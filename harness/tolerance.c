@@ -57,8 +57,9 @@ static const struct {
 	},
 	[NEPT_TOL_PSE36_HIGH_BITS] = {
 		"pse36-high-bits",
-		"32-bit paging, 4-MiB page, MAXPHYADDR > 36: PDE bits 20:17 are "
-		"address bits or reserved (facts §8.2, §12 item 6)",
+		"32-bit paging, 4-MiB page, MAXPHYADDR other than 36: PDE bits "
+		"between 17 and 13+M'-32 are address bits or reserved (facts "
+		"§8.2, §12 item 6)",
 	},
 	[NEPT_TOL_L2_UNBACKED] = {
 		"l2-table-unbacked",

@@ -704,7 +704,7 @@ static void page_fault(const struct nept_scenario *s,
 
 struct l2_walk {
 	unsigned mode, m;
-	bool nxe, user, write, fetch, implicit;
+	bool nxe, pse, user, write, fetch, implicit;
 	/* facts §6.4: U/S and R/W ANDed, XD ORed (with NXE) */
 	bool us, rw, xd;
 };
@@ -723,17 +723,22 @@ static const char *l2_reserved(const struct l2_walk *w, unsigned level,
 	if (w->mode == NEPT_L2_32BIT) {
 		unsigned mp = m < 40 ? m : 40, lo = 13 + mp - 32;
 
-		/* No reserved bits but in a 4-MiB PDE: bit 21 and the
+		/* No reserved bits but in a 4-MiB PDE (CR4.PSE = 1 and bit
+		 * 7; with PSE = 0 bit 7 is ignored): bit 21 and the
 		 * high-address bits 20:(13 + M' - 32), M' = min(M, 40). */
-		if (level != 2 || !(e & L2E_PS))
+		if (level != 2 || !(e & L2E_PS) || !w->pse)
 			return NULL;
 		if (e & (1ull << 21))
 			return "4-MiB PDE bit 21 (facts §8.2)";
-		if (lo <= 20 && (e & bits(20, lo)))
+		/* Bits 20:17 are reserved both by the formula and with
+		 * PSE-36's 36 bits (facts §8.2, KVM 17-21) when M' <= 36. */
+		if (e & bits(20, lo > 17 ? lo : 17))
 			return "4-MiB PDE bits 20:(13+M'-32) (facts §8.2)";
-		/* M > 36: whether bits 20:17 are address bits is
-		 * UNCONFIRMED. */
-		if (lo > 17 && (e & bits(lo - 1, 17)))
+		/* The general formula is UNCONFIRMED (§12 item 6): with
+		 * M' > 36 whether bits (12+M'-32):17 are address bits, with
+		 * M' < 36 whether bits 16:(13+M'-32) are reserved. */
+		if ((lo > 17 && (e & bits(lo - 1, 17))) ||
+		    (lo < 17 && (e & bits(16, lo))))
 			*pse36 = true;
 		return NULL;
 	}
@@ -920,6 +925,7 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 		.mode = l2->paging,
 		.m = s->l1_maxphyaddr,
 		.nxe = l2->flags & NEPT_L2F_NXE,
+		.pse = l2->flags & NEPT_L2F_PSE,
 		.implicit = ev->flags & NEPT_AF_IMPLICIT,
 		.write = ev->access == NEPT_ACC_WRITE,
 		.fetch = ev->access == NEPT_ACC_FETCH,

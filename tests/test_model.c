@@ -612,6 +612,22 @@ static const struct l2case l2cases[] = {
 	{ "32-4m-m46-bit17-unconfirmed", "§8.2 §12 item 6", M32,
 	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(17) },
 	  .kind = NONE, .tols = TOL(PSE36_HIGH_BITS), .undef = NEPT_F_ALL },
+	/* libFuzzer found the model treating bit 21 of a PS = 1 PDE as
+	 * reserved with CR4.PSE = 0, where bit 7 is ignored: bits 21 and 16
+	 * are then address bits of the page table, which lies where L1 has
+	 * no memory here (not a reserved-bit #PF). */
+	{ "32-ps-without-pse-bit21-is-table", "§8.2 (CR4.PSE = 0)", M32,
+	  .g = { DEF | GPS | BIT(21) | BIT(16), DEF }, .kind = NONE,
+	  .tols = TOL(L2_UNBACKED), .undef = NEPT_F_ALL },
+	/* M = 33 (M' = 33): bit 16 is reserved by the formula, an address
+	 * bit with PSE-36: UNCONFIRMED (§12 item 6). */
+	{ "32-4m-m33-bit16-unconfirmed", "§8.2 §12 item 6", M32, .maxphy = 33,
+	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(16) },
+	  .kind = NONE, .tols = TOL(PSE36_HIGH_BITS), .undef = NEPT_F_ALL },
+	{ "rsvd-32-4m-m33-bit17", "§8.2 (20:17 with M' <= 36)", M32,
+	  .maxphy = 33, .l2f = NEPT_L2F_PSE,
+	  .g = { DEF | GPS | 0x400000 | BIT(17) }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
 	{ "32-ps-without-pse-is-table", "§8.2 (CR4.PSE = 0)", M32,
 	  .g = { DEF | GPS, DEF }, .kind = NONE,
 	  .translated = L2DATA + L1OFF + 0x123 },
