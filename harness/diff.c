@@ -35,7 +35,20 @@ const char *nept_field_name(uint32_t field)
 	return "?";
 }
 
-void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
+static void record_walk(const struct model_trace *t, struct nept_walk_pages *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (unsigned k = 0; k < t->l2_nread && k < 5; k++)
+		if (t->l2e[k].gpa != MODEL_L2_REGISTER)
+			w->table[w->ntables++] = t->l2e[k].gpa & ~0xfffull;
+	w->has_final = t->l2_stop == MODEL_L2_OK ||
+		       t->l2_stop == MODEL_L2_EPT_FINAL ||
+		       t->l2_stop == MODEL_L2_EPT_AD;
+	w->final = t->l2_final;
+}
+
+static void canonicalize(struct nept_scenario *s, struct nept_result *model,
+			 struct nept_walk_pages *walk)
 {
 	struct model_state st;
 	struct nept_result scratch;
@@ -61,6 +74,8 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 		}
 		/* The walk runs in sequence, so A/D state carries over. */
 		model_run_event(s, &st, ev, o, &t);
+		if (walk)
+			record_walk(&t, &walk[i]);
 		if (ev->source != NEPT_SRC_HW_VIOLATION)
 			continue;
 		q = model_access_bits(s, ev);
@@ -79,6 +94,11 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 			q |= QUAL_NMI_UNBLOCK;
 		ev->hw_qual = q;
 	}
+}
+
+void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
+{
+	canonicalize(s, model, NULL);
 }
 
 static void add(struct nept_diff *d, const struct nept_impl *impl,
@@ -250,47 +270,82 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 }
 
 /*
- * Where an implementation's L2 walk faulted in EPT12 when the model's did
- * not fault there, or faulted elsewhere: at a guest entry (not the final
- * GPA the model reached), during the guest walk (the model raised a #PF
- * before the final GPA), on another page; and " as a write" when it
- * reported a write for a read or a fetch.  From the GPA and bit 1, not from
- * bits 7-8, which some versions take from other exits.
+ * Where an implementation's L2 walk faulted in EPT12, from the GPA it
+ * reported and the pages the model's walk used: at a guest entry (a page
+ * holding the guest entries read), at the final GPA, or on another page;
+ * and " as a write" when it reported a write the SDM does not need there
+ * (the model reads guest entries, and writes their A/D flags only after
+ * the final GPA, facts §8.3; at the final GPA only a write access
+ * writes).  Not from bits 7-8, which some versions take from other exits.
  */
 static void walk_fault_site(const struct nept_diff *d, unsigned event,
-			    const struct nept_outcome *m,
 			    const struct nept_outcome *g, char *buf, size_t n)
 {
-	static const char *const sites[] = {
-		"",
-		" at the final GPA",
-		" at a guest entry",
-		" during the guest walk",
-		" on another page",
-	};
 	const struct nept_event *ev = &d->s.event[event];
-	unsigned site = 0;
-	bool elsewhere, as_write;
+	const struct nept_walk_pages *w = &d->walk[event];
+	uint64_t page = g->gpa & ~0xfffull;
+	bool table = false, final, as_write;
+	const char *site;
 
 	buf[0] = 0;
 	if (!nept_walks_l2(&d->s, ev) || g->kind != NEPT_OUT_EXIT ||
 	    (g->reason != NEPT_EXIT_EPT_VIOLATION &&
 	     g->reason != NEPT_EXIT_EPT_MISCONFIG))
 		return;
-	if (m->kind == NEPT_OUT_EXCEPTION)
-		site = 3;
-	else if (m->kind == NEPT_OUT_NONE)
-		site = ((g->gpa ^ m->translated) & ~0xfffull) ? 2 : 1;
-	else if (m->kind == NEPT_OUT_EXIT && ((g->gpa ^ m->gpa) & ~0xfffull))
-		site = 4;
-	/* The model's walk read every guest entry it needed (R), and its
-	 * guest A/D-flag writes come after the final GPA: a write an
-	 * implementation needed at another page is one the SDM does not. */
-	elsewhere = site >= 2;
+	for (unsigned k = 0; k < w->ntables; k++)
+		table |= w->table[k] == page;
+	final = w->has_final && (w->final & ~0xfffull) == page;
+	/* A page both holds a guest entry and is the final one: the write
+	 * a read or fetch reports can only be the guest entry's. */
+	if (table && final)
+		table = (g->qual & QUAL_WRITE) && ev->access != NEPT_ACC_WRITE;
+	site = table   ? " at a guest entry"
+	       : final ? " at the final GPA"
+		       : " on another page";
 	as_write = g->reason == NEPT_EXIT_EPT_VIOLATION &&
 		   (g->qual & QUAL_WRITE) &&
-		   (elsewhere || ev->access != NEPT_ACC_WRITE);
-	snprintf(buf, n, "%s%s", sites[site], as_write ? " as a write" : "");
+		   (table || ev->access != NEPT_ACC_WRITE);
+	snprintf(buf, n, "%s%s", site, as_write ? " as a write" : "");
+}
+
+static bool other_access(const struct nept_diff *d, unsigned event,
+			 const struct nept_outcome *m,
+			 const struct nept_outcome *g, char *site, size_t n)
+{
+	walk_fault_site(d, event, g, site, n);
+	if (g->kind != NEPT_OUT_EXIT || g->reason != NEPT_EXIT_EPT_VIOLATION)
+		return false;
+	return ((m->gpa ^ g->gpa) & ~0xfffull) ||
+	       ((m->qual & QUAL_GLA_FINAL) &&
+		!strncmp(site, " at a guest entry", 17));
+}
+
+static bool is_pf(const struct nept_outcome *o)
+{
+	return o->vector == 14 && (o->kind == NEPT_OUT_EXCEPTION ||
+				   (o->kind == NEPT_OUT_EXIT &&
+				    o->reason == NEPT_EXIT_EXCEPTION_NMI));
+}
+
+/*
+ * Both raise a #PF (no event in delivery) with different error codes, and
+ * the implementation's exit-or-deliver decision is the one facts §10.3
+ * gives for its own error code: the decision follows from the error code,
+ * which is then the one difference to name.
+ */
+static bool pf_decision_follows(const struct nept_diff *d, unsigned event,
+				const struct nept_outcome *m,
+				const struct nept_outcome *g)
+{
+	const struct nept_controls *c = &d->s.ctl;
+	bool bit14 = c->exception_bitmap & (1u << 14), exits;
+
+	if (d->s.event[event].during || !is_pf(m) || !is_pf(g) ||
+	    m->error_code == g->error_code || m->kind == g->kind ||
+	    (m->undefined & (NEPT_F_KIND | NEPT_F_ERROR_CODE)))
+		return false;
+	exits = bit14 == ((g->error_code & c->pfec_mask) == c->pfec_match);
+	return exits == (g->kind == NEPT_OUT_EXIT);
 }
 
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
@@ -298,23 +353,28 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		  const struct nept_outcome *g)
 {
 	uint32_t u = m->undefined;
-	char buf[160];
+	char buf[160], site[48];
 
 	if (g->kind == NEPT_OUT_UNSUPPORTED || u == NEPT_F_ALL)
 		return;
 	if (g->warns)
 		add(d, impl, event, NEPT_F_WARNS, "WARN");
+	if (pf_decision_follows(d, event, m, g)) {
+		char ec[96];
+
+		pfec_detail(m->error_code, g->error_code, ec, sizeof(ec));
+		add(d, impl, event, NEPT_F_ERROR_CODE, ec);
+		return;
+	}
 	if (m->kind != g->kind ||
 	    (m->kind == NEPT_OUT_EXIT && m->reason != g->reason)) {
 		/* Name the exit that went missing, appeared or changed, with
 		 * the SDM rule behind it: "exit 49 (W without R)->none". */
 		char a[64], b[64];
 
-		char site[48];
-
 		kind_name(m, true, a, sizeof(a));
 		kind_name(g, false, b, sizeof(b));
-		walk_fault_site(d, event, m, g, site, sizeof(site));
+		walk_fault_site(d, event, g, site, sizeof(site));
 		snprintf(buf, sizeof(buf), "%s->%s%s", a, b, site);
 		add(d, impl, event,
 		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
@@ -332,19 +392,16 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 			    m->qual ? "linear address" : "nonzero");
 	} else if (m->kind == NEPT_OUT_EXIT &&
 		   m->reason == NEPT_EXIT_EPT_VIOLATION && !(u & NEPT_F_GPA) &&
-		   ((m->gpa ^ g->gpa) & ~0xfffull)) {
-		/* Another page faulted: the qualification and addresses
-		 * describe another access, so one divergence says it (an L2
-		 * walk that stopped at another entry, say). */
-		char site[48];
-
-		walk_fault_site(d, event, m, g, site, sizeof(site));
-		snprintf(buf, sizeof(buf), "page%s",
+		   other_access(d, event, m, g, site, sizeof(site))) {
+		/* Another access faulted (another page, or a guest entry
+		 * where the model's fault is at the final GPA on the same
+		 * page): the qualification and addresses describe that
+		 * access, so one divergence says it. */
+		snprintf(buf, sizeof(buf), "page%s%s",
 			 !site[0]		    ? ""
-			 : m->qual & QUAL_GLA_FINAL ? ", not the final GPA"
-						    : ", not this guest entry");
-		if (strstr(site, " as a write"))
-			strcat(buf, " as a write");
+			 : m->qual & QUAL_GLA_FINAL ? ", not the final GPA:"
+						    : ", not this guest entry:",
+			 site);
 		add(d, impl, event, NEPT_F_GPA, buf);
 	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(d, impl, event, m, g);
@@ -400,7 +457,7 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 	d->s = *s;
 	/* The model's run on the canonical scenario is the reference: it
 	 * reads no hw_qual, so the run that derives it serves. */
-	nept_canonicalize(&d->s, &d->model);
+	canonicalize(&d->s, &d->model, d->walk);
 	d->ndiv = 0;
 	d->uncompared = 0;
 	for (unsigned i = 1; i < nept_nimpls && i <= 8; i++) {

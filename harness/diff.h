@@ -23,9 +23,20 @@ struct nept_divergence {
 	const char *known; /* the known-divergences reason, NULL if new */
 };
 
+/* Where the model's L2 walk for an event went (nept_walks_l2 events):
+ * the guest-physical pages of the guest entries it read, and the final
+ * GPA when it got there.  Names where an implementation's walk failed. */
+struct nept_walk_pages {
+	uint8_t ntables;
+	uint8_t has_final;
+	uint64_t table[5]; /* page-aligned */
+	uint64_t final;
+};
+
 struct nept_diff {
 	struct nept_scenario s; /* as run (canonicalized) */
 	struct nept_result model;
+	struct nept_walk_pages walk[NEPT_MAX_EVENTS];
 	struct nept_result impl[8]; /* nept_impls[1..], in order */
 	unsigned ndiv;
 	struct nept_divergence div[NEPT_MAX_DIVERGENCES];

@@ -62,6 +62,10 @@ enum nept_tolerance {
 	 * memory (behind an EPT12 mapping): what the access does is not the
 	 * SDM's to say. */
 	NEPT_TOL_L2_UNBACKED,
+	/* The PML log entry lands on an EPT entry the same walk uses: the
+	 * log write and the walk's accessed/dirty updates then write one
+	 * location, in an order the SDM does not give (facts §5.3, §7.2). */
+	NEPT_TOL_PML_LOG_ON_WALK,
 	NEPT_TOL_COUNT
 };
 

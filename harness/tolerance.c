@@ -66,6 +66,12 @@ static const struct {
 		"a guest paging-structure entry or the PML log lies where L1 has "
 		"no memory; the SDM does not say what the access returns",
 	},
+	[NEPT_TOL_PML_LOG_ON_WALK] = {
+		"pml-log-on-walk",
+		"the PML log entry is written over an EPT entry the same walk uses; "
+		"the SDM does not order the log write and the accessed/dirty "
+		"updates of that location (facts §5.3, §7.2)",
+	},
 };
 
 unsigned long nept_tolerance_count[NEPT_TOL_COUNT];

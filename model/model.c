@@ -512,6 +512,12 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 			return ACC_EXIT;
 		}
 		slot = s->ctl.pml_address + 8ull * st->pml_index;
+		for (unsigned i = 0; i < t->nread; i++) {
+			if (t->e[i].addr == slot) {
+				all_undefined(out, NEPT_TOL_PML_LOG_ON_WALK);
+				return ACC_UNDEF;
+			}
+		}
 		/* The log sits in L1 memory (no EPT12 translation); where
 		 * there is none, or the scenario's memory is full, what the
 		 * write does is not the SDM's to say. */

@@ -211,8 +211,12 @@ int main(void)
 	 * table page). */
 	setup(NEPT_SRC_EMULATED);
 	d.s.l2.paging = NEPT_L2_4LEVEL;
+	d.walk[0] = (struct nept_walk_pages){ .ntables = 2,
+					      .table = { 0x10000, 0x13000 },
+					      .has_final = 1,
+					      .final = 0x50123 };
 	m = (struct nept_outcome){ .kind = NEPT_OUT_NONE,
-				   .translated = 0x50123 };
+				   .translated = 0x1050123 };
 	g = violation(QUAL_READ | QUAL_WRITE | QUAL_GLA_VALID);
 	g.gpa = 0x13000;
 	nept_compare(&d, &fake, 0, &m, &g);
@@ -224,12 +228,16 @@ int main(void)
 	/* Another page than the model's: one divergence, not a cascade. */
 	setup(NEPT_SRC_EMULATED);
 	d.s.l2.paging = NEPT_L2_4LEVEL;
+	d.walk[0] = (struct nept_walk_pages){ .ntables = 2,
+					      .table = { 0x10000, 0x13000 },
+					      .has_final = 1,
+					      .final = 0x50123 };
 	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
 	m.gpa = 0x50123;
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_GPA &&
-		       !strcmp(d.div[0].detail, "page, not the final GPA as a "
-						"write"),
+		       !strcmp(d.div[0].detail, "page, not the final GPA: at "
+						"a guest entry as a write"),
 	       "other page: %u divergences, '%s'", d.ndiv,
 	       d.ndiv ? d.div[0].detail : "");
 	/* A PML-full exit defines bit 12 alone: named, not "nonzero". */

@@ -1162,6 +1162,15 @@ static void test_pml(void)
 	model_run_event(&s, &st, &s.event[1], &o, NULL);
 	tally("pml-log-unbacked", "tolerance l2-table-unbacked",
 	      o.undefined == NEPT_F_ALL && o.tolerances == TOL(L2_UNBACKED));
+	/* The log slot is the EPT PDE this walk uses (libFuzzer: KVM and
+	 * the model ordered the log write and the accessed flag apart). */
+	s.ctl.pml_address = 0x3000;
+	s.ctl.pml_index = 0;
+	model_state_init(&st, &s);
+	model_run_event(&s, &st, &s.event[1], &o, NULL);
+	tally("pml-log-on-walk", "tolerance pml-log-on-walk",
+	      o.undefined == NEPT_F_ALL &&
+		      o.tolerances == TOL(PML_LOG_ON_WALK));
 
 	/* L2 walk with EPT A/D: guest entry reads are writes (facts §5.2,
 	 * §5.3), so each table page's EPT PTE gets D and a log entry: index
