@@ -233,7 +233,8 @@ static bool ad_writes_match(const struct nept_outcome *m,
 
 		for (unsigned j = 0; j < g->n_ad_writes; j++)
 			if (g->ad_write[j].gpa == m->ad_write[i].gpa &&
-			    g->ad_write[j].val == m->ad_write[i].val)
+			    !((g->ad_write[j].val ^ m->ad_write[i].val) &
+			      ~m->ad_write[i].may_bits))
 				found = true;
 		if (!found)
 			return false;
@@ -296,9 +297,12 @@ static void walk_fault_site(const struct nept_diff *d, unsigned event,
 		table |= w->table[k] == page;
 	final = w->has_final && (w->final & ~0xfffull) == page;
 	/* A page both holds a guest entry and is the final one: the write
-	 * a read or fetch reports can only be the guest entry's. */
+	 * a read or fetch reports can only be the guest entry's, and for a
+	 * write access read and write together are the entry's
+	 * read-modify-write (facts §5.5), not the final GPA's store. */
 	if (table && final)
-		table = (g->qual & QUAL_WRITE) && ev->access != NEPT_ACC_WRITE;
+		table = (g->qual & QUAL_WRITE) &&
+			(ev->access != NEPT_ACC_WRITE || (g->qual & QUAL_READ));
 	site = table   ? " at a guest entry"
 	       : final ? " at the final GPA"
 		       : " on another page";

@@ -51,8 +51,8 @@ enum nept_tolerance {
 	/* A PML-full exit defines only bit 12 of its qualification (facts
 	 * §7.2). */
 	NEPT_TOL_PML_QUAL_UNDEFINED,
-	/* Both the final GPA and a guest A/D-flag write would cause an EPT
-	 * violation: the SDM does not order them (facts §5.4, §12 item 1). */
+	/* The SDM does not order guest A/D-flag writes against the final
+	 * GPA access or among themselves (facts §5.4, §12 item 1). */
 	NEPT_TOL_AD_FINAL_ORDER,
 	/* 32-bit paging, 4-MiB page with MAXPHYADDR other than 36: whether
 	 * PDE bits between 17 and 13 + M' - 32 are address bits or reserved
@@ -94,6 +94,9 @@ struct nept_ad_write {
 	/* Allowed, not required (a tolerance, e.g. A flags on a faulting
 	 * walk): another implementation may or may not do it. */
 	uint8_t optional;
+	/* In a required write, bits that are allowed but not required (an
+	 * optional write merged into it where tables alias). */
+	uint64_t may_bits;
 };
 
 /* Fixed-size, self-describing: everything L1 or L2 would observe. */

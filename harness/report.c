@@ -129,11 +129,14 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	for (unsigned i = 0; i < o->n_ad_writes; i++) {
 		const struct nept_ad_write *w = &o->ad_write[i];
 
-		fprintf(f,
-			"    %s 0x%" PRIx64 ": 0x%" PRIx64 " -> 0x%" PRIx64
-			"\n",
+		fprintf(f, "    %s 0x%" PRIx64 ": 0x%" PRIx64 " -> 0x%" PRIx64,
 			w->optional ? "may write" : "writes", w->gpa, w->old,
 			w->val);
+		if (w->may_bits)
+			fprintf(f,
+				" (bits 0x%" PRIx64 " may stay as they were)",
+				w->may_bits);
+		fputc('\n', f);
 	}
 	if (o->warns)
 		fprintf(f, "    WARNs fired: %u\n", o->warns);

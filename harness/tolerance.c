@@ -51,9 +51,9 @@ static const struct {
 	},
 	[NEPT_TOL_AD_FINAL_ORDER] = {
 		"guest-ad-vs-final-gpa-order",
-		"both the final GPA and a guest A/D-flag write would cause an EPT "
-		"violation; the SDM does not say which is reported (facts §5.4, "
-		"§12 item 1)",
+		"the SDM does not order guest A/D-flag writes against the final GPA "
+		"access or among themselves: when one of them faults, the others' "
+		"effects are allowed, not required (facts §5.4, §12 item 1)",
 	},
 	[NEPT_TOL_PSE36_HIGH_BITS] = {
 		"pse36-high-bits",

@@ -259,8 +259,16 @@ static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
 	 * location, written once with both flags. */
 	for (unsigned i = 0; i < out->n_ad_writes; i++) {
 		if (out->ad_write[i].gpa == gpa) {
-			out->ad_write[i].val |= val;
-			out->ad_write[i].optional &= optional;
+			struct nept_ad_write *e = &out->ad_write[i];
+
+			/* Bits only an optional write sets stay optional in
+			 * a required one. */
+			if (e->optional && !optional)
+				e->may_bits |= e->val & ~val & ~e->old;
+			else if (!e->optional && optional)
+				e->may_bits |= val & ~e->val;
+			e->val |= val;
+			e->optional &= optional;
 			return;
 		}
 	}
@@ -945,7 +953,7 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 	struct ad_plan plan = { 0 };
 	struct ept_acc fin;
 	enum acc_result r;
-	unsigned f0, f1;
+	unsigned f0;
 	bool pk, pse36;
 	const char *why;
 	uint32_t pfec;
@@ -1093,7 +1101,6 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 	before = *st;
 	f0 = out->n_ad_writes;
 	r = ept_access(s, st, ev, &fin, out, t, &pa);
-	f1 = out->n_ad_writes;
 	if (r != ACC_OK) {
 		t->l2_stop =
 			r == ACC_EXIT ? MODEL_L2_EPT_FINAL : MODEL_L2_UNBACKED;
@@ -1111,16 +1118,18 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 				     .flags =
 					     NEPT_AF_PAGING | NEPT_AF_SETS_AD };
 		uint64_t q, nq;
-		unsigned shift;
+		unsigned shift, nb = out->n_ad_writes;
 
 		r = ept_access(s, st, ev, &a, out, t, &pa);
 		if (r == ACC_EXIT) {
-			/* In the other order the final access never
-			 * happened: its EPT A/D flags (and PML entry) are
-			 * allowed, not required. */
-			for (unsigned i = f0; i < f1; i++)
+			/* In another order the final access, and the flag
+			 * writes before this one, never happened: their
+			 * EPT A/D flags (and PML entry) and guest flags are
+			 * allowed, not required (facts §5.4, §12 item 1:
+			 * the SDM orders none of them). */
+			for (unsigned i = f0; i < nb; i++)
 				out->ad_write[i].optional = 1;
-			if (f1 > f0)
+			if (nb > f0)
 				set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
 		}
 		if (r != ACC_OK) {

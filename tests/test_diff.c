@@ -147,18 +147,37 @@ int main(void)
 	setup(NEPT_SRC_HW_VIOLATION);
 	m = violation(QUAL_WRITE);
 	m.n_ad_writes = 1;
-	m.ad_write[0] = (struct nept_ad_write){ 0x1000, 0x2007, 0x2107, 1 };
+	m.ad_write[0] = (struct nept_ad_write){ 0x1000, 0x2007, 0x2107, 1, 0 };
 	g = m;
 	g.n_ad_writes = 0;
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 0, "optional A write required");
 	g.n_ad_writes = 1;
-	g.ad_write[0] = (struct nept_ad_write){ 0x1000, 0x2007, 0x2307, 0 };
+	g.ad_write[0] = (struct nept_ad_write){ 0x1000, 0x2007, 0x2307, 0, 0 };
 	nept_compare(&d, &fake, 0, &m, &g);
 	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_AD_WRITES, "D flag on a "
 								  "faulting "
 								  "walk "
 								  "accepted");
+
+	/* A required write with bits an aliasing optional write added: the
+	 * implementation may leave those bits as they were. */
+	setup(NEPT_SRC_EMULATED);
+	m = violation(QUAL_WRITE);
+	m.n_ad_writes = 1;
+	m.ad_write[0] =
+		(struct nept_ad_write){ 0x3000, 0x4007, 0x4127, 0, 0x20 };
+	g = m;
+	g.ad_write[0].val = 0x4107;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 0, "may_bits required");
+	g.ad_write[0].val = 0x4027;
+	nept_compare(&d, &fake, 0, &m, &g);
+	EXPECT(d.ndiv == 1 && d.div[0].field == NEPT_F_AD_WRITES, "required "
+								  "bit of a "
+								  "write with "
+								  "may_bits "
+								  "missed");
 
 	/* Unsupported is never a divergence. */
 	setup(NEPT_SRC_EMULATED);
