@@ -361,8 +361,11 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 
 	if (g->kind == NEPT_OUT_UNSUPPORTED || u == NEPT_F_ALL)
 		return;
+	/* A WARN is named by where it fired ("WARN vmx/nested.c:442"), so
+	 * each WARN site is its own signature. */
 	if (g->warns)
-		add(d, impl, event, NEPT_F_WARNS, "WARN");
+		add(d, impl, event, NEPT_F_WARNS,
+		    !strncmp(g->note, "WARN ", 5) ? g->note : "WARN");
 	if (pf_decision_follows(d, event, m, g)) {
 		char ec[96];
 

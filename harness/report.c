@@ -139,7 +139,8 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 		fputc('\n', f);
 	}
 	if (o->warns)
-		fprintf(f, "    WARNs fired: %u\n", o->warns);
+		fprintf(f, "    WARNs fired: %u (first: %s)\n", o->warns,
+			o->note);
 	tolerance_list_text(f, o->tolerances);
 }
 
