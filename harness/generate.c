@@ -226,7 +226,9 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		len = put(buf, len, reason, 2);
 		len = put(buf, len, walks ? 0 : gpa[i], 8);
 		len = put(buf, len, gpa[i], 8);
-		len = put(buf, len, 0, 8);
+		/* Hardware's bits 3-6: canonicalization keeps those EPT12
+		 * grants (L0's shadow never grants more). */
+		len = put(buf, len, src == NEPT_SRC_HW_VIOLATION ? 0x78 : 0, 8);
 		len = put(buf, len, qual, 8);
 		if (below(st, 6) == 0 && (src != NEPT_SRC_EMULATED ||
 					  reason == NEPT_EXIT_EPT_VIOLATION ||
