@@ -51,6 +51,19 @@ def kernel_text(path, line, cache={}):
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
 
+def gen_text(path, l1, c1, l2, c2, cache={}):
+    """The source text of a region of a generated file (one line)."""
+    if path not in cache:
+        with open(path, errors="replace") as f:
+            cache[path] = f.read().split("\n")
+    lines = cache[path]
+    if not 0 < l1 <= len(lines):
+        return "?"
+    text = lines[l1 - 1]
+    end = c2 - 1 if l2 == l1 else len(text)
+    return " ".join(text[c1 - 1:end].split())
+
+
 def short(path):
     """arch/x86/kvm/... from an absolute kernel path."""
     i = path.find("/arch/")
@@ -91,7 +104,7 @@ def main():
         # Branches: each has a true and a false direction.
         nbr = taken = 0
         for b in fn["branches"]:
-            l1, _c1, _l2, _c2, t, f, fid = b[:7]
+            l1, c1, l2, c2, t, f, fid = b[:7]
             if fid >= len(files) or "/kvm/gen/" not in files[fid]:
                 continue
             nbr += 2
@@ -103,8 +116,12 @@ def main():
                 continue
             never = ("never taken" if t == 0 and f == 0 else
                      "never true" if t == 0 else "never false")
+            # The condition itself (a branch is one condition of an
+            # if with && or ||), from the generated file's columns.
+            cond = gen_text(files[fid], l1, c1, l2, c2)
             uncovered[(ver, name)].append(
-                (where[0], where[1], never, kernel_text(*where)))
+                (where[0], where[1], "%s: %s" % (never, cond),
+                 kernel_text(*where)))
         start = lmap.get(fn["regions"][0][0]) if fn["regions"] else None
         for ln in missed_lines:
             where = lmap.get(ln)
@@ -148,7 +165,8 @@ def main():
                 if (path, line, what) in seen:
                     continue
                 seen.add((path, line, what))
-                f.write("  %s:%d: %s: %s\n" % (short(path), line, what, text))
+                f.write("  %s:%d: %s\n      in: %s\n" %
+                        (short(path), line, what, text))
     for ver in sorted(tot):
         nl, cl, nb, cb, nf, rf = tot[ver]
         print("  kvm-%s: %d/%d functions run, lines %.1f%%, branch directions %.1f%%"
