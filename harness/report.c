@@ -5,26 +5,32 @@
 
 #include "model.h"
 
-void report_qual_names(FILE *f, uint64_t qual)
+/* "NAME|NAME|bitN" for the set bits of v, "0" for none. */
+static void bit_names(FILE *f, uint64_t v, unsigned nbits,
+		      const char *(*name_of)(unsigned))
 {
 	const char *sep = "";
 
-	if (!qual) {
+	if (!v) {
 		fputs("0", f);
 		return;
 	}
-	for (unsigned b = 0; b < 64; b++) {
-		const char *name;
+	for (unsigned b = 0; b < nbits; b++) {
+		const char *name = name_of(b);
 
-		if (!(qual & (1ull << b)))
+		if (!(v & (1ull << b)))
 			continue;
-		name = nept_qual_bit_name(b);
 		if (name)
 			fprintf(f, "%s%s", sep, name);
 		else
 			fprintf(f, "%sbit%u", sep, b);
 		sep = "|";
 	}
+}
+
+void report_qual_names(FILE *f, uint64_t qual)
+{
+	bit_names(f, qual, 64, nept_qual_bit_name);
 }
 
 /* #PF error-code bits by name (facts §8.1). */
@@ -40,23 +46,7 @@ const char *nept_pfec_bit_name(unsigned bit)
 
 void report_pfec_names(FILE *f, uint32_t ec)
 {
-	const char *sep = "";
-
-	if (!ec) {
-		fputs("0", f);
-		return;
-	}
-	for (unsigned b = 0; b < 32; b++) {
-		const char *name = nept_pfec_bit_name(b);
-
-		if (!(ec & (1u << b)))
-			continue;
-		if (name)
-			fprintf(f, "%s%s", sep, name);
-		else
-			fprintf(f, "%sbit%u", sep, b);
-		sep = "|";
-	}
+	bit_names(f, ec, 32, nept_pfec_bit_name);
 }
 
 static void tolerance_list_text(FILE *f, uint32_t tols)

@@ -341,6 +341,14 @@ extern const struct nept_name_bit nept_l2_flag_names[];
 extern const struct nept_name_bit nept_ctl_flag_names[];
 const char *nept_l2_paging_name(unsigned paging);
 
+/* Whether any vmcs12 control beyond EPT is set (writers omit them
+ * otherwise). */
+static inline bool nept_controls_set(const struct nept_controls *c)
+{
+	return c->exception_bitmap || c->pfec_mask || c->pfec_match ||
+	       c->flags || c->pml_index || c->pml_address;
+}
+
 /* Whether the implementation walks L2's tables for this event. */
 static inline bool nept_walks_l2(const struct nept_scenario *s,
 				 const struct nept_event *e)

@@ -448,8 +448,7 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 			put(&w, 8, s->l2.pdpte[i]);
 		}
 	}
-	if (s->ctl.exception_bitmap || s->ctl.pfec_mask || s->ctl.pfec_match ||
-	    s->ctl.flags || s->ctl.pml_index || s->ctl.pml_address) {
+	if (nept_controls_set(&s->ctl)) {
 		put(&w, 1, TAG_CONTROLS);
 		put(&w, 4, s->ctl.exception_bitmap);
 		put(&w, 4, s->ctl.pfec_mask);

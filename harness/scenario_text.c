@@ -1114,8 +1114,7 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 				emit(&o, "pdpte %u 0x%llx\n", i,
 				     (unsigned long long)s->l2.pdpte[i]);
 	}
-	if (s->ctl.exception_bitmap || s->ctl.pfec_mask || s->ctl.pfec_match ||
-	    s->ctl.flags || s->ctl.pml_index || s->ctl.pml_address) {
+	if (nept_controls_set(&s->ctl)) {
 		const struct nept_controls *c = &s->ctl;
 
 		emit(&o, "controls");
