@@ -341,6 +341,37 @@ extern const struct nept_name_bit nept_l2_flag_names[];
 extern const struct nept_name_bit nept_ctl_flag_names[];
 const char *nept_l2_paging_name(unsigned paging);
 
+/*
+ * L2 paging geometry (facts §8.2): the levels of the walk (PAE's top one
+ * is the PDPTE registers), the entry size, the address bits of an entry,
+ * and where the entry for linear address la at level lies in a table.
+ */
+static inline unsigned nept_l2_levels(unsigned paging)
+{
+	static const unsigned char levels[NEPT_L2_PAGING_COUNT] = { 0, 2, 3, 4,
+								    5 };
+
+	return paging < NEPT_L2_PAGING_COUNT ? levels[paging] : 0;
+}
+
+static inline unsigned nept_l2_entry_size(unsigned paging)
+{
+	return paging == NEPT_L2_32BIT ? 4 : 8;
+}
+
+static inline uint64_t nept_l2_addr_bits(unsigned paging)
+{
+	return paging == NEPT_L2_32BIT ? 0xfffff000ull : 0x000ffffffffff000ull;
+}
+
+static inline uint64_t nept_l2_entry_addr(unsigned paging, uint64_t table,
+					  unsigned level, uint64_t la)
+{
+	if (paging == NEPT_L2_32BIT)
+		return table + ((la >> (12 + 10 * (level - 1))) & 1023) * 4;
+	return table + ((la >> (12 + 9 * (level - 1))) & 511) * 8;
+}
+
 /* Whether any vmcs12 control beyond EPT is set (writers omit them
  * otherwise). */
 static inline bool nept_controls_set(const struct nept_controls *c)

@@ -105,87 +105,6 @@ static uint64_t fresh_page(const struct nept_mem *m)
 	return p;
 }
 
-/*
- * PATH: a chain of EPT entries for gpa from the EPTP root down, so a fuzzer
- * reaches deep walks without having to match table addresses.  Existing
- * tables are reused, which lets later paths share and alias earlier ones.
- */
-static bool decode_path(struct reader *r, struct nept_scenario *s)
-{
-	uint64_t gpa, tmpl, ea, val, mask, table;
-	unsigned levels, level, i;
-	uint8_t n;
-
-	if (!get64(r, &gpa) || !get8(r, &n))
-		return false;
-	levels = ((s->eptp >> 3) & 7) + 1;
-	/* Facts §1: only 4- and 5-level walks exist; the mask needs a sane
-	 * width.  Either way such an EPTP is rejected at the end. */
-	if (levels < 4 || levels > 5 || n < 1 || n > levels ||
-	    s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
-	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX)
-		return false;
-	mask = nept_addr_mask(s->l1_maxphyaddr);
-	table = s->eptp & mask;
-	for (i = 0;; i++) {
-		level = levels - i;
-		/* Facts §3.1: 9 index bits per level above the 4-KiB offset. */
-		ea = table + ((gpa >> (12 + 9 * (level - 1))) & 511) * 8;
-		if (!get64(r, &tmpl))
-			return false;
-		if (i + 1 == n)
-			return scenario_set_qword(s, ea, tmpl);
-		/* Back the table first so a fresh page is never the table. */
-		if (!scenario_add_page(s, ea))
-			return false;
-		nept_mem_read(&s->mem, ea, &val);
-		if (val && page_backed(&s->mem, val & mask))
-			table = val & mask;
-		else
-			table = fresh_page(&s->mem);
-		if (!scenario_set_qword(s, ea, (tmpl & ~mask) | table) ||
-		    !scenario_add_page(s, table))
-			return false;
-	}
-}
-
-/*
- * EPT12 mapping for one L2 page (L2PATH): an identity chain from the EPTP
- * root, every entry from one template, existing tables reused.
- */
-static bool map_identity(struct nept_scenario *s, uint64_t gpa, uint64_t tmpl)
-{
-	unsigned levels = ((s->eptp >> 3) & 7) + 1, level;
-	uint64_t mask, table, ea, val;
-
-	/* The mask needs a sane width; a wider GPA has no mapping. */
-	if (levels < 4 || levels > 5 ||
-	    s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
-	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX)
-		return false;
-	mask = nept_addr_mask(s->l1_maxphyaddr);
-	if (gpa & ~0xfffull & ~mask)
-		return false;
-	table = s->eptp & mask;
-	for (level = levels; level > 1; level--) {
-		ea = table + ((gpa >> (12 + 9 * (level - 1))) & 511) * 8;
-		if (!scenario_add_page(s, ea))
-			return false;
-		nept_mem_read(&s->mem, ea, &val);
-		if (val && page_backed(&s->mem, val & mask)) {
-			table = val & mask;
-			continue;
-		}
-		table = fresh_page(&s->mem);
-		if (!scenario_set_qword(s, ea, (tmpl & ~mask) | table) ||
-		    !scenario_add_page(s, table))
-			return false;
-	}
-	ea = table + ((gpa >> 12) & 511) * 8;
-	nept_mem_read(&s->mem, ea, &val);
-	return val || scenario_set_qword(s, ea, (tmpl & ~mask) | (gpa & mask));
-}
-
 /* Writes a guest paging entry of 4 or 8 bytes (32-bit paging: 4). */
 static bool set_entry(struct nept_scenario *s, uint64_t ea, unsigned size,
 		      uint64_t v)
@@ -213,6 +132,116 @@ static bool get_entry(const struct nept_scenario *s, uint64_t ea, unsigned size,
 }
 
 /*
+ * One step down a chain of tables (PATH, L2PATH and the EPT12 mappings
+ * L2PATH makes): the entry at ea (size bytes) leads to *table, the page
+ * it already points at when that page is backed, else a fresh one, backed
+ * now.  The entry gets the template's other bits and the table's address,
+ * unless keep is set and it already led somewhere.
+ */
+static bool chain_step(struct nept_scenario *s, uint64_t ea, unsigned size,
+		       uint64_t tmpl, uint64_t mask, bool keep, uint64_t *table)
+{
+	uint64_t val;
+
+	/* Back the table first so a fresh page is never the table. */
+	if (!scenario_add_page(s, ea))
+		return false;
+	if (get_entry(s, ea, size, &val) && page_backed(&s->mem, val & mask)) {
+		*table = val & mask;
+		if (keep)
+			return true;
+	} else {
+		*table = fresh_page(&s->mem);
+	}
+	return set_entry(s, ea, size, (tmpl & ~mask) | *table) &&
+	       scenario_add_page(s, *table);
+}
+
+/* Facts §1: only 4- and 5-level walks exist, and the address mask needs a
+ * sane width; either way such a scenario is rejected at the end. */
+static unsigned ept_levels(const struct nept_scenario *s)
+{
+	unsigned levels = ((s->eptp >> 3) & 7) + 1;
+
+	if (levels < 4 || levels > 5 ||
+	    s->l1_maxphyaddr < NEPT_MAXPHYADDR_MIN ||
+	    s->l1_maxphyaddr > NEPT_MAXPHYADDR_MAX)
+		return 0;
+	return levels;
+}
+
+/* Facts §3.1: 9 index bits per level above the 4-KiB offset. */
+static uint64_t ept_entry_addr(uint64_t table, unsigned level, uint64_t gpa)
+{
+	return table + ((gpa >> (12 + 9 * (level - 1))) & 511) * 8;
+}
+
+/*
+ * PATH: a chain of EPT entries for gpa from the EPTP root down, so a fuzzer
+ * reaches deep walks without having to match table addresses.  Existing
+ * tables are reused, which lets later paths share and alias earlier ones.
+ */
+static bool decode_path(struct reader *r, struct nept_scenario *s)
+{
+	uint64_t gpa, tmpl, mask, table;
+	unsigned levels = ept_levels(s), level;
+	uint8_t n;
+
+	if (!get64(r, &gpa) || !get8(r, &n) || !levels || n < 1 || n > levels)
+		return false;
+	mask = nept_addr_mask(s->l1_maxphyaddr);
+	table = s->eptp & mask;
+	for (level = levels;; level--) {
+		uint64_t ea = ept_entry_addr(table, level, gpa);
+
+		if (!get64(r, &tmpl))
+			return false;
+		if (level == levels + 1 - n)
+			return scenario_set_qword(s, ea, tmpl);
+		if (!chain_step(s, ea, 8, tmpl, mask, false, &table))
+			return false;
+	}
+}
+
+/*
+ * EPT12 mapping for one L2 page (L2PATH): an identity chain from the EPTP
+ * root, every entry from one template; existing entries are kept.
+ */
+static bool map_identity(struct nept_scenario *s, uint64_t gpa, uint64_t tmpl)
+{
+	unsigned levels = ept_levels(s), level;
+	uint64_t mask, table, ea, val;
+
+	if (!levels)
+		return false;
+	mask = nept_addr_mask(s->l1_maxphyaddr);
+	if (gpa & ~0xfffull & ~mask)
+		return false; /* beyond MAXPHYADDR: no mapping */
+	table = s->eptp & mask;
+	for (level = levels; level > 1; level--)
+		if (!chain_step(s, ept_entry_addr(table, level, gpa), 8, tmpl,
+				mask, true, &table))
+			return false;
+	ea = ept_entry_addr(table, 1, gpa);
+	nept_mem_read(&s->mem, ea, &val);
+	return val || scenario_set_qword(s, ea, (tmpl & ~mask) | (gpa & mask));
+}
+
+/* PAE's top level: a PDPTE register (no memory, no EPT access, facts
+ * §8.3), pointed at a fresh page unless it leads to a backed one. */
+static bool pdpte_step(struct nept_scenario *s, uint64_t gla, uint64_t tmpl,
+		       bool last, uint64_t *table)
+{
+	uint64_t mask = nept_l2_addr_bits(NEPT_L2_PAE);
+	uint64_t *reg = &s->l2.pdpte[(gla >> 30) & 3];
+
+	if (!*reg || !page_backed(&s->mem, *reg & mask))
+		*reg = (tmpl & 0xfff & ~0x1e6ull) | fresh_page(&s->mem);
+	*table = *reg & mask;
+	return last || scenario_add_page(s, *table);
+}
+
+/*
  * L2PATH: L2's paging entries for a linear address from CR3 (or the PDPTE
  * registers) down, like PATH for EPT12 (facts §8.2 geometry), so engines
  * reach deep L2 walks without matching addresses.  Each table is a fresh
@@ -222,64 +251,46 @@ static bool get_entry(const struct nept_scenario *s, uint64_t ea, unsigned size,
  */
 static bool decode_l2path(struct reader *r, struct nept_scenario *s)
 {
-	static const uint8_t levels_of[NEPT_L2_PAGING_COUNT] = { 0, 2, 3, 4,
-								 5 };
-	uint64_t gla, ept, tmpl, ea, val, table, amask;
-	unsigned levels, size, i, level, shift;
+	unsigned paging = s->l2.paging, levels = nept_l2_levels(paging);
+	unsigned size = nept_l2_entry_size(paging), i;
+	uint64_t gla, ept, tmpl, table, mask = nept_l2_addr_bits(paging);
 	uint8_t n;
 
-	if (!get64(r, &gla) || !get8(r, &n) || !get64(r, &ept) ||
-	    s->l2.paging >= NEPT_L2_PAGING_COUNT)
+	if (!get64(r, &gla) || !get8(r, &n) || !get64(r, &ept) || !levels ||
+	    n < 1 || n > levels)
 		return false;
-	levels = levels_of[s->l2.paging];
-	size = s->l2.paging == NEPT_L2_32BIT ? 4 : 8;
-	if (!levels || n < 1 || n > levels)
-		return false;
-	amask = s->l2.paging == NEPT_L2_32BIT ? 0xfffff000ull
-					      : 0x000ffffffffff000ull;
-	table = s->l2.cr3 & amask;
+	table = s->l2.cr3 & mask;
 	for (i = 0; i < n; i++) {
-		level = levels - i;
+		unsigned level = levels - i;
+		bool last = i + 1 == n;
+
 		if (!get64(r, &tmpl))
 			return false;
-		if (s->l2.paging == NEPT_L2_PAE && level == 3) {
-			/* The PDPTE registers: no memory, no EPT access. */
-			val = s->l2.pdpte[(gla >> 30) & 3];
-			if (!val || !page_backed(&s->mem, val & amask))
-				val = (tmpl & 0xfff & ~0x1e6ull) |
-				      fresh_page(&s->mem);
-			s->l2.pdpte[(gla >> 30) & 3] = val;
-			if (i + 1 < n && !scenario_add_page(s, val & amask))
+		if (paging == NEPT_L2_PAE && level == 3) {
+			if (!pdpte_step(s, gla, tmpl, last, &table))
 				return false;
-			table = val & amask;
-			goto map;
-		}
-		shift = size == 4 ? 12 + 10 * (level - 1)
-				  : 12 + 9 * (level - 1);
-		ea = table + ((gla >> shift) & (size == 4 ? 1023 : 511)) * size;
-		if (!scenario_add_page(s, ea))
-			return false;
-		if (i + 1 == n) {
-			if (!set_entry(s, ea, size, tmpl))
+		} else if (!last) {
+			if (!chain_step(s,
+					nept_l2_entry_addr(paging, table, level,
+							   gla),
+					size, tmpl, mask, true, &table))
+				return false;
+		} else {
+			uint64_t ea =
+				nept_l2_entry_addr(paging, table, level, gla);
+			unsigned shift = size == 4 ? 12 + 10 * (level - 1)
+						   : 12 + 9 * (level - 1);
+			uint64_t off = (1ull << shift) - 1;
+
+			if (!scenario_add_page(s, ea) ||
+			    !set_entry(s, ea, size, tmpl))
 				return false;
 			if (level > 1 && !(tmpl & 0x80))
-				break;
+				return true; /* ends at a table: nothing to map */
 			/* The page the linear address reaches. */
-			table = ((tmpl & amask & ~((1ull << shift) - 1)) |
-				 (gla & ((1ull << shift) - 1))) &
+			table = ((tmpl & mask & ~off) | (gla & off)) &
 				~0xfffull;
-			goto map;
 		}
-		if (get_entry(s, ea, size, &val) &&
-		    page_backed(&s->mem, val & amask)) {
-			table = val & amask;
-		} else {
-			table = fresh_page(&s->mem);
-			if (!set_entry(s, ea, size, (tmpl & ~amask) | table) ||
-			    !scenario_add_page(s, table))
-				return false;
-		}
-	map:
 		if (ept && !map_identity(s, table, ept))
 			return false;
 	}

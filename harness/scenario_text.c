@@ -932,18 +932,15 @@ static void l2_note(struct l2_tables *t, uint64_t page)
 
 static void l2_tables_of(const struct nept_scenario *s, struct l2_tables *t)
 {
-	static const uint8_t levels_of[NEPT_L2_PAGING_COUNT] = { 0, 2, 3, 4,
-								 5 };
 	const struct nept_l2 *l2 = &s->l2;
-	bool b32 = l2->paging == NEPT_L2_32BIT;
-	uint64_t amask = b32 ? 0xfffff000ull : 0x000ffffffffff000ull;
+	unsigned size = nept_l2_entry_size(l2->paging);
+	uint64_t amask = nept_l2_addr_bits(l2->paging);
 
 	t->n = 0;
-	if (l2->paging == NEPT_L2_OFF || l2->paging >= NEPT_L2_PAGING_COUNT)
-		return;
-	for (unsigned i = 0; i < s->nevents; i++) {
+	for (unsigned i = 0; nept_l2_levels(l2->paging) && i < s->nevents;
+	     i++) {
 		uint64_t la = s->event[i].gla, table = l2->cr3 & amask, e, q;
-		unsigned level = levels_of[l2->paging];
+		unsigned level = nept_l2_levels(l2->paging);
 
 		if (l2->paging == NEPT_L2_PAE) {
 			e = l2->pdpte[(la >> 30) & 3];
@@ -953,16 +950,14 @@ static void l2_tables_of(const struct nept_scenario *s, struct l2_tables *t)
 			level = 2;
 		}
 		for (; level >= 1; level--) {
-			unsigned shift = b32 ? 12 + 10 * (level - 1)
-					     : 12 + 9 * (level - 1);
-			uint64_t ea =
-				table + ((la >> shift) & (b32 ? 1023 : 511)) *
-						(b32 ? 4 : 8);
+			uint64_t ea = nept_l2_entry_addr(l2->paging, table,
+							 level, la);
 
 			l2_note(t, table);
 			if (!nept_mem_read(&s->mem, ea & ~7ull, &q))
 				break;
-			e = b32 ? (q >> (8 * (ea & 4))) & 0xffffffffull : q;
+			e = size == 4 ? (q >> (8 * (ea & 4))) & 0xffffffffull
+				      : q;
 			if (!(e & 1) || level == 1 || (e & 0x80))
 				break;
 			table = e & amask;
@@ -982,7 +977,8 @@ static void emit_l2_entry_bits(struct out *o, uint64_t v, bool b32)
 		{ 1ull << 6, "D" },   { 1ull << 7, "PS" },  { 1ull << 8, "G" },
 		{ 1ull << 63, "XD" },
 	};
-	uint64_t amask = b32 ? 0xfffff000ull : 0x000ffffffffff000ull;
+	uint64_t amask =
+		nept_l2_addr_bits(b32 ? NEPT_L2_32BIT : NEPT_L2_4LEVEL);
 	uint64_t known = amask | 0xe00ull;
 
 	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++) {

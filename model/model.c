@@ -946,7 +946,7 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 		.us = true,
 		.rw = true,
 	};
-	unsigned esize = w.mode == NEPT_L2_32BIT ? 4 : 8, level, levels;
+	unsigned level, levels;
 	uint64_t la = ev->gla, amask = nept_addr_mask(w.m), table, e = 0, pa;
 	uint64_t final, off_mask;
 	struct model_state before;
@@ -997,15 +997,11 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 
 	/* Facts §8.3 steps 1-3, top-down. */
 	for (level = levels;; level--) {
-		unsigned n = t->l2_nread, idx;
+		unsigned n = t->l2_nread;
 		struct ept_acc a = { .access = NEPT_ACC_READ,
 				     .flags = NEPT_AF_PAGING };
 
-		if (w.mode == NEPT_L2_32BIT)
-			idx = (unsigned)(la >> (12 + 10 * (level - 1))) & 1023;
-		else
-			idx = (unsigned)(la >> (12 + 9 * (level - 1))) & 511;
-		a.gpa = table + (uint64_t)idx * esize;
+		a.gpa = nept_l2_entry_addr(w.mode, table, level, la);
 		t->l2e[n].gpa = a.gpa;
 		t->l2e[n].level = (uint8_t)level;
 		t->l2_nread++;
