@@ -120,24 +120,39 @@ static void add(struct nept_diff *d, const struct nept_impl *impl,
 
 /* "+NAME" for bits only the implementation set, "-NAME" for bits it
  * lacks. */
-static void qual_detail(uint64_t want, uint64_t got, uint64_t defined,
+static void bits_detail(uint64_t want, uint64_t got, uint64_t defined,
+			unsigned nbits, const char *(*name_of)(unsigned),
 			char *buf, size_t n)
 {
 	uint64_t diff = (want ^ got) & defined;
 	size_t len = 0;
 
 	buf[0] = 0;
-	for (unsigned b = 0; b < 64 && len < n; b++) {
-		const char *name;
+	for (unsigned b = 0; b < nbits && len < n; b++) {
+		const char *name = name_of(b);
+		char sign = (got >> b) & 1 ? '+' : '-';
 
 		if (!(diff & (1ull << b)))
 			continue;
-		name = nept_qual_bit_name(b);
-		len += (size_t)snprintf(buf + len, n - len, "%s%c%s%s",
-					len ? " " : "",
-					(got >> b) & 1 ? '+' : '-',
-					name ? name : "bit", name ? "" : "?");
+		if (name)
+			len += (size_t)snprintf(buf + len, n - len, "%s%c%s",
+						len ? " " : "", sign, name);
+		else
+			len += (size_t)snprintf(buf + len, n - len, "%s%cbit%u",
+						len ? " " : "", sign, b);
 	}
+}
+
+static void qual_detail(uint64_t want, uint64_t got, uint64_t defined,
+			char *buf, size_t n)
+{
+	bits_detail(want, got, defined, 64, nept_qual_bit_name, buf, n);
+}
+
+/* "+RSVD -P": error-code bits only one side has (facts §8.1). */
+static void pfec_detail(uint32_t want, uint32_t got, char *buf, size_t n)
+{
+	bits_detail(want, got, ~0ull, 32, nept_pfec_bit_name, buf, n);
 }
 
 /*
@@ -169,29 +184,6 @@ static void compare_qual(struct nept_diff *d, const struct nept_impl *impl,
 		qual_detail(m->qual, g->qual, defined & groups[i], buf,
 			    sizeof(buf));
 		add(d, impl, event, NEPT_F_QUAL, buf);
-	}
-}
-
-/* "+RSVD -P": error-code bits only one side has (facts §8.1). */
-static void pfec_detail(uint32_t want, uint32_t got, char *buf, size_t n)
-{
-	uint32_t diff = want ^ got;
-	size_t len = 0;
-
-	buf[0] = 0;
-	for (unsigned b = 0; b < 32 && len < n; b++) {
-		const char *name = nept_pfec_bit_name(b);
-
-		if (!(diff & (1u << b)))
-			continue;
-		if (name)
-			len += (size_t)snprintf(
-				buf + len, n - len, "%s%c%s", len ? " " : "",
-				(got >> b) & 1 ? '+' : '-', name);
-		else
-			len += (size_t)snprintf(buf + len, n - len, "%s%cbit%u",
-						len ? " " : "",
-						(got >> b) & 1 ? '+' : '-', b);
 	}
 }
 
@@ -274,25 +266,37 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
  * Where an implementation's L2 walk faulted in EPT12, from the GPA it
  * reported and the pages the model's walk used: at a guest entry (a page
  * holding the guest entries read), at the final GPA, or on another page;
- * and " as a write" when it reported a write the SDM does not need there
- * (the model reads guest entries, and writes their A/D flags only after
- * the final GPA, facts §8.3; at the final GPA only a write access
- * writes).  Not from bits 7-8, which some versions take from other exits.
+ * and whether it reported a write the SDM does not need there (the model
+ * reads guest entries, and writes their A/D flags only after the final
+ * GPA, facts §8.3; at the final GPA only a write access writes).  Not from
+ * bits 7-8, which some versions take from other exits.
  */
-static void walk_fault_site(const struct nept_diff *d, unsigned event,
-			    const struct nept_outcome *g, char *buf, size_t n)
+enum walk_site {
+	SITE_NONE, /* not an EPT exit of an L2 walk */
+	SITE_FINAL,
+	SITE_ENTRY,
+	SITE_OTHER,
+};
+
+struct fault_site {
+	enum walk_site where;
+	bool as_write;
+};
+
+static struct fault_site walk_fault_site(const struct nept_diff *d,
+					 unsigned event,
+					 const struct nept_outcome *g)
 {
 	const struct nept_event *ev = &d->s.event[event];
 	const struct nept_walk_pages *w = &d->walk[event];
 	uint64_t page = g->gpa & ~0xfffull;
-	bool table = false, final, as_write;
-	const char *site;
+	struct fault_site f = { SITE_NONE, false };
+	bool table = false, final;
 
-	buf[0] = 0;
 	if (!nept_walks_l2(&d->s, ev) || g->kind != NEPT_OUT_EXIT ||
 	    (g->reason != NEPT_EXIT_EPT_VIOLATION &&
 	     g->reason != NEPT_EXIT_EPT_MISCONFIG))
-		return;
+		return f;
 	for (unsigned k = 0; k < w->ntables; k++)
 		table |= w->table[k] == page;
 	final = w->has_final && (w->final & ~0xfffull) == page;
@@ -303,25 +307,35 @@ static void walk_fault_site(const struct nept_diff *d, unsigned event,
 	if (table && final)
 		table = (g->qual & QUAL_WRITE) &&
 			(ev->access != NEPT_ACC_WRITE || (g->qual & QUAL_READ));
-	site = table   ? " at a guest entry"
-	       : final ? " at the final GPA"
-		       : " on another page";
-	as_write = g->reason == NEPT_EXIT_EPT_VIOLATION &&
-		   (g->qual & QUAL_WRITE) &&
-		   (table || ev->access != NEPT_ACC_WRITE);
-	snprintf(buf, n, "%s%s", site, as_write ? " as a write" : "");
+	f.where = table ? SITE_ENTRY : final ? SITE_FINAL : SITE_OTHER;
+	f.as_write = g->reason == NEPT_EXIT_EPT_VIOLATION &&
+		     (g->qual & QUAL_WRITE) &&
+		     (table || ev->access != NEPT_ACC_WRITE);
+	return f;
 }
 
-static bool other_access(const struct nept_diff *d, unsigned event,
-			 const struct nept_outcome *m,
-			 const struct nept_outcome *g, char *site, size_t n)
+static const char *site_text(struct fault_site f)
 {
-	walk_fault_site(d, event, g, site, n);
+	static const char *const text[2][4] = {
+		{ "", " at the final GPA", " at a guest entry",
+		  " on another page" },
+		{ "", " at the final GPA as a write",
+		  " at a guest entry as a write",
+		  " on another page as a write" },
+	};
+
+	return text[f.as_write][f.where];
+}
+
+/* Another access than the model's faulted: another page, or a guest
+ * entry where the model's fault is at the final GPA on the same page. */
+static bool other_access(const struct nept_outcome *m,
+			 const struct nept_outcome *g, struct fault_site f)
+{
 	if (g->kind != NEPT_OUT_EXIT || g->reason != NEPT_EXIT_EPT_VIOLATION)
 		return false;
 	return ((m->gpa ^ g->gpa) & ~0xfffull) ||
-	       ((m->qual & QUAL_GLA_FINAL) &&
-		!strncmp(site, " at a guest entry", 17));
+	       ((m->qual & QUAL_GLA_FINAL) && f.where == SITE_ENTRY);
 }
 
 static bool is_pf(const struct nept_outcome *o)
@@ -357,7 +371,8 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		  const struct nept_outcome *g)
 {
 	uint32_t u = m->undefined;
-	char buf[160], site[48];
+	struct fault_site site = walk_fault_site(d, event, g);
+	char buf[160];
 
 	if (g->kind == NEPT_OUT_UNSUPPORTED || u == NEPT_F_ALL)
 		return;
@@ -381,8 +396,7 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 
 		kind_name(m, true, a, sizeof(a));
 		kind_name(g, false, b, sizeof(b));
-		walk_fault_site(d, event, g, site, sizeof(site));
-		snprintf(buf, sizeof(buf), "%s->%s%s", a, b, site);
+		snprintf(buf, sizeof(buf), "%s->%s%s", a, b, site_text(site));
 		add(d, impl, event,
 		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
 		return;
@@ -399,16 +413,14 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 			    m->qual ? "linear address" : "nonzero");
 	} else if (m->kind == NEPT_OUT_EXIT &&
 		   m->reason == NEPT_EXIT_EPT_VIOLATION && !(u & NEPT_F_GPA) &&
-		   other_access(d, event, m, g, site, sizeof(site))) {
-		/* Another access faulted (another page, or a guest entry
-		 * where the model's fault is at the final GPA on the same
-		 * page): the qualification and addresses describe that
+		   other_access(m, g, site)) {
+		/* The qualification and addresses describe that other
 		 * access, so one divergence says it. */
 		snprintf(buf, sizeof(buf), "page%s%s",
-			 !site[0]		    ? ""
+			 site.where == SITE_NONE    ? ""
 			 : m->qual & QUAL_GLA_FINAL ? ", not the final GPA:"
 						    : ", not this guest entry:",
-			 site);
+			 site_text(site));
 		add(d, impl, event, NEPT_F_GPA, buf);
 	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(d, impl, event, m, g);
