@@ -36,6 +36,18 @@ static void setup(uint8_t source)
 	d.s.event[0].source = source;
 }
 
+/* An emulated event whose L2 walk (4-level) read guest entries in pages
+ * 0x10000 and 0x13000 and reached the final GPA 0x50123. */
+static void l2_walk_setup(void)
+{
+	setup(NEPT_SRC_EMULATED);
+	d.s.l2.paging = NEPT_L2_4LEVEL;
+	d.walk[0] = (struct nept_walk_pages){ .ntables = 2,
+					      .table = { 0x10000, 0x13000 },
+					      .has_final = 1,
+					      .final = 0x50123 };
+}
+
 static struct nept_outcome violation(uint64_t qual)
 {
 	struct nept_outcome o = { .kind = NEPT_OUT_EXIT,
@@ -228,12 +240,7 @@ int main(void)
 	/* An L2 walk: where the implementation faulted and whether it
 	 * needed a write the SDM does not (a read whose walk KVM stops at a
 	 * table page). */
-	setup(NEPT_SRC_EMULATED);
-	d.s.l2.paging = NEPT_L2_4LEVEL;
-	d.walk[0] = (struct nept_walk_pages){ .ntables = 2,
-					      .table = { 0x10000, 0x13000 },
-					      .has_final = 1,
-					      .final = 0x50123 };
+	l2_walk_setup();
 	m = (struct nept_outcome){ .kind = NEPT_OUT_NONE,
 				   .translated = 0x1050123 };
 	g = violation(QUAL_READ | QUAL_WRITE | QUAL_GLA_VALID);
@@ -245,12 +252,7 @@ int main(void)
 					     "48 at a guest entry as a write"),
 	       "walk site: '%s'", title);
 	/* Another page than the model's: one divergence, not a cascade. */
-	setup(NEPT_SRC_EMULATED);
-	d.s.l2.paging = NEPT_L2_4LEVEL;
-	d.walk[0] = (struct nept_walk_pages){ .ntables = 2,
-					      .table = { 0x10000, 0x13000 },
-					      .has_final = 1,
-					      .final = 0x50123 };
+	l2_walk_setup();
 	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
 	m.gpa = 0x50123;
 	nept_compare(&d, &fake, 0, &m, &g);

@@ -951,17 +951,7 @@ static void build_l2(const struct l2case *c, struct nept_scenario *s)
 	scenario_normalize(s);
 }
 
-#undef CHECK
-#define CHECK(cond, ...)                                            \
-	do {                                                        \
-		if (!(cond)) {                                      \
-			printf("FAIL %s (%s): ", c->name, c->cite); \
-			printf(__VA_ARGS__);                        \
-			putchar('\n');                              \
-			return false;                               \
-		}                                                   \
-	} while (0)
-
+/* CHECK (above) serves run_l2case too: c names the case there. */
 static bool run_l2case(const struct l2case *c)
 {
 	static struct nept_scenario s;
