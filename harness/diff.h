@@ -37,7 +37,7 @@ struct nept_diff {
 	struct nept_scenario s; /* as run (canonicalized) */
 	struct nept_result model;
 	struct nept_walk_pages walk[NEPT_MAX_EVENTS];
-	struct nept_result impl[8]; /* nept_impls[1..], in order */
+	struct nept_result impl[NEPT_MAX_IMPLS - 1]; /* nept_impls[1..] */
 	unsigned ndiv;
 	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
 	/* Events not compared: unsupported by an implementation, or after

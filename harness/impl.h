@@ -8,6 +8,7 @@
 #ifndef NEPT_IMPL_H
 #define NEPT_IMPL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "scenario.h"
@@ -120,7 +121,7 @@ struct nept_outcome {
 	struct nept_ad_write ad_write[NEPT_MAX_AD_WRITES];
 	/* UNSUPPORTED: what could not be expressed.  The model: the rule
 	 * behind an EPT misconfiguration, which names kind differences. */
-	char note[48];
+	char note[80];
 };
 
 struct nept_result {
@@ -129,8 +130,15 @@ struct nept_result {
 };
 
 struct nept_impl {
-	const char *name;    /* "model", "kvm-6.1", ... */
-	const char *version; /* what it is built from */
+	const char *name;    /* "model", "kvm-6.12.117", ... */
+	const char *version; /* what it is built from, for people */
+	/*
+	 * KVM modules: the kernel series ("6.12") and full version
+	 * ("6.12.117") of the tree, and the probes of kvm/recipe.txt that
+	 * hold for it, space-separated ("from_hardware regs_h ...").  NULL
+	 * for the model.
+	 */
+	const char *series, *kernel_version, *probes;
 	/*
 	 * Scenario capabilities this implementation can express (enum
 	 * nept_cap); a scenario that uses others is unsupported as a whole.
@@ -143,10 +151,24 @@ struct nept_impl {
 	void (*describe)(FILE *f);
 };
 
-/* Every module linked into this binary, model first (impl_registry.c). */
+/* Every module linked into this binary, model first, then KVM modules in
+ * version order (impl_registry.c). */
 extern const struct nept_impl *const nept_impls[];
 extern const unsigned nept_nimpls;
+#define NEPT_MAX_IMPLS 16 /* the model and up to 15 kernel trees */
+/* Kernel trees NEPT_ALLOW_MISSING let go, "kvm-X: why"; NULL-terminated. */
+extern const char *const nept_missing[];
+/* The module named exactly so, or NULL. */
 const struct nept_impl *nept_impl_find(const char *name);
+/*
+ * A module by name or by its series alias ("kvm-6.12": the newest module of
+ * series 6.12 in this binary), or NULL (impl.c).
+ */
+const struct nept_impl *nept_impl_resolve(const char *name);
+/* Orders kernel versions ("6.12.107" < "6.12.117" < "7.2.13"): <0, 0, >0. */
+int nept_version_cmp(const char *a, const char *b);
+/* Whether a probe (kvm/recipe.txt) holds for a module's tree. */
+bool nept_impl_has_probe(const struct nept_impl *impl, const char *probe);
 
 /* Tolerances: names and reasons (tolerance.c). */
 const char *nept_tolerance_name(unsigned tol);

@@ -323,6 +323,7 @@ def function_name(head):
 
 
 def tree_version(tree):
+    """(version, patchlevel, sublevel, extraversion) from the Makefile."""
     v = {}
     try:
         with open(os.path.join(tree, "Makefile")) as f:
@@ -330,56 +331,162 @@ def tree_version(tree):
                 m = re.match(r"(VERSION|PATCHLEVEL|SUBLEVEL)\s*=\s*(\d+)", line)
                 if m:
                     v[m.group(1)] = int(m.group(2))
-                if len(v) == 3:
+                m = re.match(r"EXTRAVERSION\s*=\s*(\S*)", line)
+                if m:
+                    v["EXTRAVERSION"] = m.group(1)
+                if re.match(r"NAME\s*=", line):
                     break
     except OSError:
         pass
     if "VERSION" not in v:
         return None
-    return (v["VERSION"], v.get("PATCHLEVEL", 0), v.get("SUBLEVEL", 0))
+    return (v["VERSION"], v.get("PATCHLEVEL", 0), v.get("SUBLEVEL", 0),
+            v.get("EXTRAVERSION", ""))
 
 
-def version_ok(cond, ver):
-    m = re.match(r"\[(>=|<)(\d+)\.(\d+)\]$", cond)
-    if not m:
-        raise ValueError("bad version condition " + cond)
-    want = (int(m.group(2)), int(m.group(3)))
-    have = ver[:2]
-    return have >= want if m.group(1) == ">=" else have < want
+def version_string(ver):
+    return "%d.%d.%d%s" % ver
 
 
-# The `file` being read is one a version condition left out: its items are.
+# The `file` being read is one a condition left out (or an optional file
+# the tree lacks): its items are.
 SKIPPED = ("", [])
+
+PROBE_KINDS = ("file", "func", "macro", "type", "decl", "text", "member",
+               "calls")
+
+
+class Probe:
+    """A question about the tree's code, answered once per tree: does FILE
+    define this function / macro / type, hold this text, does this struct
+    have this member, does this function call that one."""
+    __slots__ = ("name", "kind", "arg", "files", "where", "comment")
+
+    def __init__(self, name, kind, arg, files, where):
+        self.name, self.kind, self.arg, self.files = name, kind, arg, files
+        self.where = where
+
+
+def parse_probe(rest, where):
+    """`NAME KIND ARG [in FILE[|FILE...]]`; ARG of `text` is "quoted"."""
+    m = re.match(r'(\w+)\s+(\w+)\s+(?:"((?:[^"\\]|\\.)*)"|(\S+(?:\s+\S+)?))'
+                 r'(?:\s+in\s+(\S+))?\s*$', rest)
+    if not m:
+        sys.exit('%s: expected `probe NAME KIND ARG in FILE` (`probe NAME '
+                 'file PATH`, `probe NAME text "..." in FILE`)' % where)
+    name, kind, text, arg, files = m.groups()
+    if kind not in PROBE_KINDS:
+        sys.exit("%s: unknown probe kind '%s' (%s)" % (where, kind,
+                                                         ", ".join(PROBE_KINDS)))
+    if text is not None:
+        if kind != "text":
+            sys.exit("%s: only a `text` probe takes a quoted string" % where)
+        arg = text.replace('\\"', '"').replace("\\\\", "\\")
+    elif kind == "text":
+        sys.exit('%s: a `text` probe takes a "quoted string"' % where)
+    if kind == "file":
+        if files:
+            sys.exit("%s: `probe NAME file PATH` takes no `in`" % where)
+        files = arg
+    elif not files:
+        sys.exit("%s: probe %s needs `in FILE`" % (where, name))
+    if kind == "calls" and len(arg.split()) != 2:
+        sys.exit("%s: `calls` takes CALLER CALLEE" % where)
+    if kind not in ("calls", "text") and len(arg.split()) != 1:
+        sys.exit("%s: probe %s takes one name" % (where, name))
+    return Probe(name, kind, arg, files.split("|"), where)
+
+
+def probe_holds(probe, tree, parse):
+    """Whether the tree's code answers yes; parse(path) gives the items of
+    a tree file, None if it does not exist."""
+    for path in probe.files:
+        if probe.kind == "file":
+            if os.path.isfile(os.path.join(tree, path)):
+                return True
+            continue
+        items = parse(path)
+        if items is None:
+            continue
+        if probe.kind == "text":
+            # Code only (comments and literals blanked), white space runs
+            # as one space: a line break does not change what code says.
+            want = " ".join(probe.arg.split())
+            if any(want in " ".join(it.clean.split()) for it in items):
+                return True
+        elif probe.kind == "member":
+            struct, _, member = probe.arg.partition(".")
+            for it in items:
+                if (it.kind == "decl" and
+                        any(n == "struct " + struct or n == struct
+                            for n in it.names) and "{" in it.clean and
+                        re.search(r"\b%s\b" % re.escape(member),
+                                  it.clean.split("{", 1)[1])):
+                    return True
+        elif probe.kind == "calls":
+            caller, callee = probe.arg.split()
+            for it in items:
+                if (it.kind == "func" and caller in it.names and
+                        re.search(r"\b%s\s*\(" % re.escape(callee),
+                                  it.clean.split("{", 1)[1])):
+                    return True
+        else:
+            errors = []
+            select(items, [(probe.kind, probe.arg, probe.where)], path, tree,
+                   errors)
+            if not errors:
+                return True
+    return False
 
 
 class Recipe:
-    def __init__(self, path, ver):
+    """The recipe, with every condition decided by the tree's probes."""
+
+    def __init__(self, path, tree, parse):
         self.outputs = []  # (output name, protos name or None, [(file, [selectors])])
+        self.probes = []   # [Probe], in recipe order
+        self.value = {}    # probe name -> bool
         out = None
         cur = None
         with open(path) as f:
             for lineno, raw in enumerate(f, 1):
                 line = raw.split("#", 1)[0].strip()
+                if line.startswith("probe ") and '"' in raw:
+                    # A quoted text may hold '#'.
+                    line = raw.strip()
+                    line = re.sub(r'\s+#[^"]*$', "", line)
                 if not line:
                     continue
                 where = "%s:%d" % (path, lineno)
+                word, _, rest = line.partition(" ")
+                if word == "probe":
+                    pr = parse_probe(rest.strip(), where)
+                    if pr.name in self.value:
+                        sys.exit("%s: probe %s declared twice" % (where, pr.name))
+                    self.probes.append(pr)
+                    self.value[pr.name] = probe_holds(pr, tree, parse)
+                    continue
                 ok = True
                 while line.startswith("["):
                     cond, _, line = line.partition(" ")
                     line = line.strip()
-                    try:
-                        ok = version_ok(cond, ver) and ok
-                    except ValueError as e:
-                        sys.exit("%s: %s" % (where, e))
-                if not ok:
-                    if line.partition(" ")[0] == "file":
-                        # The file's items go with it.
-                        cur = SKIPPED
-                    elif line.partition(" ")[0] == "output":
-                        sys.exit("%s: an output cannot be conditional" % where)
-                    continue
+                    m = re.match(r"\[(!?)(\w+)\]$", cond)
+                    if not m:
+                        sys.exit("%s: bad condition %s (expected [PROBE] or "
+                                 "[!PROBE])" % (where, cond))
+                    if m.group(2) not in self.value:
+                        sys.exit("%s: condition on %s, which no `probe` line "
+                                 "above declares" % (where, m.group(2)))
+                    ok = ok and (self.value[m.group(2)] != (m.group(1) == "!"))
                 word, _, arg = line.partition(" ")
                 arg = arg.strip()
+                if word == "output" and (not ok or cond_seen(raw)):
+                    sys.exit("%s: an output cannot be conditional" % where)
+                if not ok:
+                    if word == "file":
+                        # The file's items go with it.
+                        cur = SKIPPED
+                    continue
                 if word == "output":
                     name, *opts = arg.split()
                     protos = None
@@ -394,6 +501,11 @@ class Recipe:
                 elif word == "file":
                     if out is None:
                         sys.exit("%s: 'file' before any 'output'" % where)
+                    if arg.endswith("?"):
+                        arg = arg[:-1]
+                        if parse(arg) is None:
+                            cur = SKIPPED
+                            continue
                     cur = (arg, [])
                     out[2].append(cur)
                 elif word in ("func", "type", "decl", "macro", "macros", "undef",
@@ -404,6 +516,10 @@ class Recipe:
                         cur[1].append((word, arg, where))
                 else:
                     sys.exit("%s: unknown directive '%s'" % (where, word))
+
+
+def cond_seen(raw):
+    return raw.lstrip().startswith("[")
 
 
 def include_guard(items):
@@ -505,7 +621,7 @@ def write_file(outdir, name, text):
     os.replace(tmp, os.path.join(outdir, name))
 
 
-def tree_header(tree, ver, listing):
+def tree_header(tree, ver, listing, recipe):
     source = ""
     try:
         with open(os.path.join(tree, "NEPTFUZZ-SOURCE"), encoding="utf-8",
@@ -514,7 +630,7 @@ def tree_header(tree, ver, listing):
     except OSError:
         pass
     keys = dict(l.split("=", 1) for l in source.splitlines() if "=" in l)
-    desc = "Linux %d.%d.%d" % ver
+    desc = "Linux " + version_string(ver)
     if "package" in keys and "package_version" in keys:
         desc += " (%s %s" % (keys["package"], keys["package_version"])
         if "tarball_sha256" in keys:
@@ -522,18 +638,25 @@ def tree_header(tree, ver, listing):
         desc += ")"
     else:
         desc += " (tree %s)" % tree
+    held = [p.name for p in recipe.probes if recipe.value[p.name]]
     lines = ["/* Generated by kvm/extract.py: what the extracted code was "
              "taken from. */",
-             "#define NEPT_TREE_VERSION %s" % c_string("%d.%d.%d" % ver),
+             "#define NEPT_TREE_VERSION %s" % c_string(version_string(ver)),
              "#define NEPT_TREE_SERIES %s" % c_string("%d.%d" % ver[:2]),
-             "/* As LINUX_VERSION_CODE: (major << 16) + (minor << 8) + patch. */",
-             "#define NEPT_TREE_VERSION_CODE %d" % ((ver[0] << 16) + (ver[1] << 8)
-                                                    + min(ver[2], 255)),
              "#define NEPT_TREE_PATH %s" % c_string(tree),
              "/* One line for people: version, and package and checksum if known. */",
              "#define NEPT_TREE_DESCRIPTION %s" % c_string(desc),
              "#define NEPT_TREE_SOURCE %s" % c_string(source),
-             "#define NEPT_TREE_FUNCTIONS \\"]
+             "/*",
+             " * What the tree's code contains (kvm/recipe.txt's probes): the",
+             " * glue and the shims test these, never a version number.",
+             " */",
+             "#define NEPT_HAS(probe) NEPT_PROBE_##probe"]
+    lines += ["#define NEPT_PROBE_%s %d" % (p.name, recipe.value[p.name])
+              for p in recipe.probes]
+    lines += ["/* The probes that hold, for `neptfuzz targets` and deviations. */",
+              "#define NEPT_TREE_PROBES %s" % c_string(" ".join(held)),
+              "#define NEPT_TREE_FUNCTIONS \\"]
     lines += ["\t%s, \\" % c_string(l) for l in listing]
     lines.append("\t/* end */")
     return "\n".join(lines) + "\n"
@@ -550,8 +673,13 @@ def main():
                     help="only check that the recipe fits the tree; write nothing")
     ap.add_argument("--deps", action="store_true",
                     help="print the tree files the recipe reads, one a line")
+    ap.add_argument("--probes", action="store_true",
+                    help="print every probe and its answer for the tree")
+    ap.add_argument("--version", action="store_true",
+                    help="print the tree's version (Makefile) and exit")
     args = ap.parse_args()
-    if not args.outdir and not (args.check or args.deps):
+    if not args.outdir and not (args.check or args.deps or args.probes or
+                                args.version):
         ap.error("--outdir is required")
 
     tree = os.path.abspath(args.tree)
@@ -559,7 +687,26 @@ def main():
     if ver is None:
         sys.exit("extract: %s has no Makefile with VERSION/PATCHLEVEL: not a "
                  "Linux tree (get one with scripts/fetch-kernel)" % tree)
-    recipe = Recipe(args.recipe, ver)
+    if args.version:
+        print(version_string(ver))
+        return
+    parsed = {}
+
+    def parse(path):
+        full = os.path.join(tree, path)
+        if full not in parsed:
+            try:
+                with open(full, encoding="utf-8", errors="surrogateescape") as f:
+                    parsed[full] = split_items(f.read())
+            except OSError:
+                parsed[full] = None
+        return parsed[full]
+
+    recipe = Recipe(args.recipe, tree, parse)
+    if args.probes:
+        for p in recipe.probes:
+            print("%-28s %s" % (p.name, "yes" if recipe.value[p.name] else "no"))
+        return
     if args.deps:
         seen = []
         for _, _, files in recipe.outputs:
@@ -567,28 +714,26 @@ def main():
                 full = os.path.join(tree, path)
                 if full not in seen:
                     seen.append(full)
+        for p in recipe.probes:
+            for path in p.files:
+                full = os.path.join(tree, path)
+                if os.path.exists(full) and full not in seen:
+                    seen.append(full)
         print("\n".join(seen))
         return
     errors = []
     listing = []
-    parsed = {}
     written = []
-    banner = ("/* Generated by kvm/extract.py from %s (Linux %d.%d.%d): "
-              "verbatim kernel code, do not edit. */" % ((tree,) + ver))
+    banner = ("/* Generated by kvm/extract.py from %s (Linux %s): "
+              "verbatim kernel code, do not edit. */" % (tree, version_string(ver)))
     for outname, protos, files in recipe.outputs:
         chunks = [banner]
         decls = [banner]
         for path, sels in files:
             full = os.path.join(tree, path)
-            if full not in parsed:
-                try:
-                    with open(full, encoding="utf-8", errors="surrogateescape") as f:
-                        parsed[full] = split_items(f.read())
-                except OSError as e:
-                    errors.append("%s: %s (tree %s)" % (path, e.strerror, tree))
-                    parsed[full] = None
-            items = parsed[full]
+            items = parse(path)
             if items is None:
+                errors.append("%s: no such file (tree %s)" % (path, tree))
                 continue
             keep = select(items, sels, path, tree, errors)
             for idx in sorted(keep, key=lambda k: (items[k].start, k)):
@@ -610,11 +755,15 @@ def main():
     if errors:
         for e in errors:
             print("extract: " + e, file=sys.stderr)
+        held = [p.name for p in recipe.probes if recipe.value[p.name]]
+        print("extract: probes that hold in %s (Linux %s): %s" %
+              (tree, version_string(ver), " ".join(held) or "none"),
+              file=sys.stderr)
         sys.exit(1)
     if args.check:
         return
     written.append(("functions.txt", "\n".join(listing) + "\n"))
-    written.append(("tree.h", tree_header(tree, ver, listing)))
+    written.append(("tree.h", tree_header(tree, ver, listing, recipe)))
     os.makedirs(args.outdir, exist_ok=True)
     for name, text in written:
         write_file(args.outdir, name, text)

@@ -58,7 +58,7 @@ struct kvm_nested_state;
 
 #include "kvm_protos.h"
 
-#if !NEPT_KVM_SINCE(7, 2)
+#if !NEPT_HAS(nested_call)
 /*
  * The vendor ops the extracted code reaches through kvm_x86_ops.nested_ops
  * before 7.2 (kvm_nested_call() from 7.2: nept_kvm.h): the members of
@@ -128,20 +128,20 @@ struct nept_state {
 
 static struct nept_state nept_st;
 
-static void nept_warn_fired(const char *file, int line)
+static void nept_warn_fired(const char *func, const char *file, int line)
 {
 	struct nept_outcome *o = nept_st.out;
 	unsigned *count = o ? &o->warns : &nept_st.pending_warns;
 	char *note = o ? o->note : nept_st.pending_note;
 	const char *dir = strrchr(file, '/');
 
-	/* The first WARN names its kernel file:line ("dir/file.c" is
-	 * enough to find it in the tree). */
+	/* The first WARN names its kernel function, which names it across
+	 * versions, and file:line ("dir/file.c" is enough to find it). */
 	if ((*count)++ == 0) {
 		while (dir && dir > file && dir[-1] != '/')
 			dir--;
-		snprintf(note, sizeof(nept_st.pending_note), "WARN %s:%d",
-			 dir ? dir : file, line);
+		snprintf(note, sizeof(nept_st.pending_note),
+			 "WARN in %s at %s:%d", func, dir ? dir : file, line);
 	}
 }
 
@@ -181,7 +181,7 @@ static unsigned long gfn_to_hva_memslot_prot(struct kvm_memory_slot *slot,
 	return slot->userspace_addr + (gfn - slot->base_gfn) * PAGE_SIZE;
 }
 
-#if !NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(walker_hva_prot)
 static unsigned long kvm_vcpu_gfn_to_hva_prot(struct kvm_vcpu *vcpu, gfn_t gfn,
 					      bool *writable)
 {
@@ -390,7 +390,7 @@ static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu)
 	return nept_st.rflags;
 }
 
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(vcpu_reg_pdptr)
 #define NEPT_REG_PDPTR VCPU_REG_PDPTR
 #else
 #define NEPT_REG_PDPTR VCPU_EXREG_PDPTR
@@ -436,7 +436,7 @@ static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 			  fault->error_code & ~PFERR_RSVD_MASK);
 	if (!r) {
 		if (!fault->prefetch) {
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(from_hardware)
 			nept_st.from_hardware = 1;
 			__kvm_inject_emulated_page_fault(vcpu, &walker.fault,
 							 true);
@@ -461,7 +461,7 @@ static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 			      u64 error_code, void *insn, int insn_len)
 {
-#if !NEPT_KVM_SINCE(6, 12)
+#if !NEPT_HAS(error_code_u64)
 	error_code = lower_32_bits(error_code);
 #endif
 	struct kvm_page_fault fault = {
@@ -472,7 +472,7 @@ static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 		.present = error_code & PFERR_PRESENT_MASK,
 		.rsvd = error_code & PFERR_RSVD_MASK,
 		.user = error_code & PFERR_USER_MASK,
-#if NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(fault_is_private)
 		.is_private = error_code & PFERR_PRIVATE_ACCESS,
 #endif
 		.max_level = KVM_MAX_HUGEPAGE_LEVEL,
@@ -508,7 +508,7 @@ static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type)
 		fprintf(stderr, "kvm shim: %s reached\n", what); \
 		abort();                                         \
 	} while (0)
-#if NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(sync_spte)
 static int ept_sync_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp, int i)
 {
 	NEPT_UNREACHABLE("ept_sync_spte");
@@ -527,7 +527,7 @@ static void init_kvm_softmmu(struct kvm_vcpu *vcpu, union kvm_cpu_role cpu_role)
 {
 	NEPT_UNREACHABLE("init_kvm_softmmu");
 }
-#if !NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(gbpages_via_cpuid)
 /* Stand-in for kvm_find_cpuid_entry_index (cpuid.c), L1's CPUID table:
  * 6.1's guest_cpuid_has asks it only for shadow paging (tdp_enabled is
  * true). */
@@ -544,7 +544,7 @@ static void kvm_mmu_new_pgd(struct kvm_vcpu *vcpu, gpa_t new_pgd)
 {
 }
 
-#if NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(invalidate_addr)
 /* Stand-in for kvm_mmu_invalidate_addr (mmu.c): flushes L0's shadow
  * entries and TLB for an address; invisible to L1 and L2 here. */
 static void kvm_mmu_invalidate_addr(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
@@ -576,7 +576,7 @@ static void ept_invlpg(struct kvm_vcpu *vcpu, gva_t gva, hpa_t root_hpa)
  * same controls (the MMU roles a new entry computes are the ones already
  * there).
  */
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(vmexit_wrapper)
 static void __nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
 				u32 exit_intr_info,
 				unsigned long exit_qualification,
@@ -617,7 +617,7 @@ static u32 nept_ept_caps(uint32_t caps)
 		{ NEPT_CAP_WALK4, VMX_EPT_PAGE_WALK_4_BIT },
 		{ NEPT_CAP_WALK5, VMX_EPT_PAGE_WALK_5_BIT },
 		{ NEPT_CAP_AD, VMX_EPT_AD_BIT },
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(adv_info_cap)
 		{ NEPT_CAP_ADV_INFO, VMX_EPT_ADVANCED_VMEXIT_INFO_BIT },
 #endif
 		{ NEPT_CAP_UC, VMX_EPTP_UC_BIT },
@@ -679,13 +679,14 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	/*
 	 * L1's (and so L2's) CPUID, as kvm_vcpu_after_set_cpuid leaves the
 	 * features the extracted code asks about: with EPT, GBPAGES is the
-	 * host's (from 6.12 kvm_vcpu_after_set_cpuid's own line, played
-	 * here with the real helpers; 6.1's guest_can_use_gbpages asks
-	 * boot_cpu_has itself).  From 7.2 the vCPU's capability words also
-	 * carry the other features the scenario's L2 uses (PSE-36, NX, SMEP,
-	 * SMAP, PKU, LA57), which no extracted function reads.
+	 * host's (kvm_vcpu_after_set_cpuid's own line, played here with the
+	 * real helpers; where guest_can_use_gbpages exists it asks
+	 * boot_cpu_has itself).  Where guest capabilities are an array of
+	 * words (cpu_caps_array) they also carry the other features the
+	 * scenario's L2 uses (PSE-36, NX, SMEP, SMAP, PKU, LA57), which no
+	 * extracted function reads; governed features hold GBPAGES only.
 	 */
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(cpu_caps_array)
 	guest_cpu_cap_change(vcpu, X86_FEATURE_GBPAGES,
 			     tdp_enabled && boot_cpu_has(X86_FEATURE_GBPAGES));
 	guest_cpu_cap_set(vcpu, X86_FEATURE_PSE36);
@@ -694,7 +695,10 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	guest_cpu_cap_set(vcpu, X86_FEATURE_SMAP);
 	guest_cpu_cap_set(vcpu, X86_FEATURE_PKU);
 	guest_cpu_cap_set(vcpu, X86_FEATURE_LA57);
-#elif NEPT_KVM_SINCE(6, 12)
+#elif NEPT_HAS(governed_features) && NEPT_HAS(guest_cpu_cap)
+	if (tdp_enabled && boot_cpu_has(X86_FEATURE_GBPAGES))
+		guest_cpu_cap_set(vcpu, X86_FEATURE_GBPAGES);
+#elif NEPT_HAS(governed_features)
 	if (tdp_enabled && boot_cpu_has(X86_FEATURE_GBPAGES))
 		kvm_governed_feature_set(vcpu, X86_FEATURE_GBPAGES);
 #endif
@@ -819,12 +823,15 @@ static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla,
 		nept_st.vmcs02.guest_linear_address = *gla;
 	nept_st.vmcs02.idt_vectoring_info = nept_idt_vectoring(during);
 	nept_st.vmcs02.idt_vectoring_error_code = 0;
-#if NEPT_KVM_SINCE(7, 2)
+	/* vmx_vcpu_run's own lines, in the tree's form. */
+#if NEPT_HAS(vcpu_vt)
 	nept_st.vmx.vt.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
+#else
+	nept_st.vmx.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
+#endif
+#if NEPT_HAS(regs_avail_bitmap)
 	kvm_clear_available_registers(vcpu, VMX_REGS_LAZY_LOAD_SET);
 #else
-	/* vmx_vcpu_run's own lines before 7.2 (no vcpu_vt, no helper). */
-	nept_st.vmx.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
 	vcpu->arch.regs_avail &= ~VMX_REGS_LAZY_LOAD_SET;
 #endif
 	/* vmx_vcpu_run: the event whose delivery the exit interrupted goes
@@ -889,7 +896,7 @@ static void nept_emulate_access(const struct nept_event *ev)
 			gpa = nept_st.read_gpa;
 	}
 	if (gpa == INVALID_GPA) {
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(from_hardware)
 		nept_st.from_hardware = 0;
 #endif
 		kvm_inject_emulated_page_fault(vcpu, &ex);
@@ -936,7 +943,7 @@ static bool nept_delivery_ev_error(u32 reason)
 	case EXIT_REASON_TASK_SWITCH:
 	case EXIT_REASON_NOTIFY:
 		return false;
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(misconfig_in_delivery)
 	case EXIT_REASON_EPT_MISCONFIG:
 		return false;
 #endif
@@ -983,7 +990,7 @@ static void nept_run_event(const struct nept_scenario *s,
 				    "error");
 		return;
 	}
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(event_vectoring_check)
 	/*
 	 * From 7.2, vmx_check_emulate_instruction refuses emulation a page
 	 * fault triggered (EMULTYPE_PF: the MMIO path of an EPT
@@ -1113,21 +1120,26 @@ static void nept_kvm_describe(FILE *f)
 
 /*
  * Userspace can give L1 any subset of the EPT capabilities KVM offers
- * (nested_vmx_setup_secondary_ctls; nested_vmx_setup_ctls_msrs before 7.2,
- * and vmx_restore_vmx_ept_vpid_cap): EPTP memory type UC is never among
- * them, MBEC and advanced VM-exit information (EPT_VPID_CAP bit 22) only
- * from 7.2.
+ * (nested_vmx_setup_secondary_ctls / nested_vmx_setup_ctls_msrs, and
+ * vmx_restore_vmx_ept_vpid_cap): EPTP memory type UC is never among them,
+ * MBEC and advanced VM-exit information (EPT_VPID_CAP bit 22) only where
+ * the tree offers them (the mbec and adv_info_cap probes).
  */
-#if NEPT_KVM_SINCE(7, 2)
-#define NEPT_KVM_CAPS (NEPT_CAP_ALL & ~NEPT_CAP_UC)
-#else
-#define NEPT_KVM_CAPS \
-	(NEPT_CAP_ALL & ~(NEPT_CAP_UC | NEPT_CAP_MBEC | NEPT_CAP_ADV_INFO))
+#define NEPT_KVM_CAPS                                       \
+	(NEPT_CAP_ALL & ~NEPT_CAP_UC &                      \
+	 ~(NEPT_HAS(mbec) ? 0u : (unsigned)NEPT_CAP_MBEC) & \
+	 ~(NEPT_HAS(adv_info_cap) ? 0u : (unsigned)NEPT_CAP_ADV_INFO))
+
+#ifndef NEPT_KVM_NAME
+#error "build with -DNEPT_KVM_NAME='\"kvm-<version>\"'"
 #endif
 
 const struct nept_impl NEPT_KVM_SYMBOL = {
-	.name = "kvm-" NEPT_TREE_SERIES,
+	.name = NEPT_KVM_NAME,
 	.version = NEPT_TREE_DESCRIPTION,
+	.series = NEPT_TREE_SERIES,
+	.kernel_version = NEPT_TREE_VERSION,
+	.probes = NEPT_TREE_PROBES,
 	.caps = NEPT_KVM_CAPS,
 	.run = nept_kvm_run,
 	.describe = nept_kvm_describe,

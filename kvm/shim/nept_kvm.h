@@ -12,12 +12,11 @@
 #define NEPT_SHIM_KVM_H
 
 /*
- * Where the kernel's own structs differ between versions, so do these (only
- * in the fields listed): `#if NEPT_KVM_SINCE(7, 2)` is true for a tree of
- * Linux 7.2 or later (NEPT_TREE_VERSION_CODE, tree.h, is included first).
+ * Where the kernel's own structs differ between trees, so do these (only
+ * in the fields listed), decided by what the tree contains:
+ * `#if NEPT_HAS(vcpu_vt)` tests a probe of kvm/recipe.txt (tree.h, included
+ * first, answers each).
  */
-#define NEPT_KVM_SINCE(major, minor) \
-	(NEPT_TREE_VERSION_CODE >= (((major) << 16) + ((minor) << 8)))
 
 /* include/linux/kvm_host.h: one memslot per backed page of the scenario. */
 struct kvm_memory_slot {
@@ -45,7 +44,7 @@ struct kvm_vcpu_stat {
 
 struct kvm_vcpu_arch {
 	/* Register cache (regs.h): a set bit means "value in vcpu->arch". */
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(regs_avail_bitmap)
 	DECLARE_BITMAP(regs_avail, 64);
 #else
 	u32 regs_avail;
@@ -86,7 +85,7 @@ struct kvm_vcpu_arch {
 	} interrupt;
 	bool nmi_injected;
 
-#if !NEPT_KVM_SINCE(6, 12)
+#if !NEPT_HAS(qual_in_exception)
 	/*
 	 * The EPT violation's qualification as handle_ept_violation saved it,
 	 * which the EPT walker rewrites and nested_ept_inject_page_fault
@@ -97,9 +96,9 @@ struct kvm_vcpu_arch {
 #endif
 
 	/* CPUID (cpuid.c): MAXPHYADDR and the features L2's paging uses. */
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(cpu_caps_array)
 	u32 cpu_caps[NR_KVM_CPU_CAPS];
-#elif NEPT_KVM_SINCE(6, 12)
+#elif NEPT_HAS(governed_features)
 	struct {
 		DECLARE_BITMAP(enabled, KVM_NR_GOVERNED_FEATURES);
 	} governed_features;
@@ -117,7 +116,7 @@ struct kvm_vcpu {
 	struct kvm_vcpu_arch arch;
 };
 
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(vcpu_vt)
 /* arch/x86/kvm/vmx/common.h: the exit information of the current exit. */
 struct vcpu_vt {
 	union vmx_exit_reason exit_reason;
@@ -141,7 +140,7 @@ struct nested_vmx {
 
 struct vcpu_vmx {
 	struct kvm_vcpu vcpu;
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(vcpu_vt)
 	struct vcpu_vt vt;
 #else
 	/* The exit information of the current exit (in vcpu_vt from 7.2). */
@@ -169,7 +168,7 @@ static struct kvm_memory_slot *kvm_vcpu_gfn_to_memslot(struct kvm_vcpu *vcpu,
 static unsigned long gfn_to_hva_memslot_prot(struct kvm_memory_slot *slot,
 					     gfn_t gfn, bool *writable);
 static void kvm_vcpu_mark_page_dirty(struct kvm_vcpu *vcpu, gfn_t gfn);
-#if !NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(walker_hva_prot)
 static unsigned long kvm_vcpu_gfn_to_hva_prot(struct kvm_vcpu *vcpu, gfn_t gfn,
 					      bool *writable);
 #endif
@@ -226,9 +225,9 @@ static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
 #define nept_nested_is_exception_vmexit nested_vmx_is_exception_vmexit
 #define nept_nested_write_log_dirty nested_vmx_write_pml_buffer
 
-#if !NEPT_KVM_SINCE(7, 2)
+#if !NEPT_HAS(nested_call)
 /*
- * Before 7.2 the nested ops are called through kvm_x86_ops.nested_ops
+ * Without kvm_nested_call() the nested ops are called through kvm_x86_ops.nested_ops
  * (struct kvm_x86_nested_ops is the tree's); of kvm_x86_ops, only that
  * member.  Both tables are filled in kvm_impl.c with the real functions.
  */
@@ -250,10 +249,12 @@ static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu);
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg);
 static void vmx_set_nmi_mask(struct kvm_vcpu *vcpu, bool masked);
 static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault);
-#if NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(sync_spte)
 static int ept_sync_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp, int i);
 #else
 static int ept_sync_page(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp);
+#endif
+#if !NEPT_HAS(invalidate_addr)
 static void ept_invlpg(struct kvm_vcpu *vcpu, gva_t gva, hpa_t root_hpa);
 static void kvm_mmu_invalidate_gva(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
 				   gva_t gva, hpa_t root_hpa);
@@ -263,18 +264,18 @@ static void init_kvm_tdp_mmu(struct kvm_vcpu *vcpu,
 static void init_kvm_softmmu(struct kvm_vcpu *vcpu,
 			     union kvm_cpu_role cpu_role);
 static void kvm_mmu_new_pgd(struct kvm_vcpu *vcpu, gpa_t new_pgd);
-#if !NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(gbpages_via_cpuid)
 static struct kvm_cpuid_entry2 *
 kvm_find_cpuid_entry_index(struct kvm_vcpu *vcpu, u32 function, u32 index);
 #endif
-#if NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(invalidate_addr)
 static void kvm_mmu_invalidate_addr(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
 				    u64 addr, unsigned long roots);
 #endif
 static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 			      u64 error_code, void *insn, int insn_len);
 static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type);
-#if NEPT_KVM_SINCE(7, 2)
+#if NEPT_HAS(vmexit_wrapper)
 static void __nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
 				u32 exit_intr_info,
 				unsigned long exit_qualification,
@@ -294,7 +295,7 @@ static bool enable_vnmi = true;		      /* vmx.c */
 static bool enable_ept = true;		      /* vmx.c */
 static bool allow_smaller_maxphyaddr = false; /* x86.c */
 static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
-#if NEPT_KVM_SINCE(6, 12)
+#if NEPT_HAS(kvm_host_maxphyaddr)
 static struct {
 	u8 maxphyaddr;
 } kvm_host = { .maxphyaddr = 52 }; /* x86.c: host MAXPHYADDR */

@@ -177,16 +177,17 @@ static inline bool arch___test_and_set_bit(long nr,
 /*
  * WARN and friends (include/asm-generic/bug.h): a fired WARN is a finding,
  * so each one is counted (nept_warn_fired, kvm_impl.c) with the kernel
- * file:line the #line directives give it; the code then goes on as the
- * kernel would.  BUG is a crash, as in the kernel.
+ * function it is in (what names it across versions, whose lines move)
+ * and the file:line the #line directives give it; the code then goes on as
+ * the kernel would.  BUG is a crash, as in the kernel.
  */
-static void nept_warn_fired(const char *file, int line);
-#define WARN_ON(condition)                                   \
-	({                                                   \
-		int __ret_warn_on = !!(condition);           \
-		if (unlikely(__ret_warn_on))                 \
-			nept_warn_fired(__FILE__, __LINE__); \
-		unlikely(__ret_warn_on);                     \
+static void nept_warn_fired(const char *func, const char *file, int line);
+#define WARN_ON(condition)                                             \
+	({                                                             \
+		int __ret_warn_on = !!(condition);                     \
+		if (unlikely(__ret_warn_on))                           \
+			nept_warn_fired(__func__, __FILE__, __LINE__); \
+		unlikely(__ret_warn_on);                               \
 	})
 #define WARN_ON_ONCE(condition) WARN_ON(condition)
 #define WARN(condition, ...) WARN_ON(condition)
