@@ -16,6 +16,7 @@
 #include "generate.h"
 #include "model.h"
 #include "report.h"
+#include "verdicts.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -39,6 +40,8 @@ static void usage_main(FILE *f)
 		"  gen      write random legal scenarios, reproducibly from a "
 		"seed\n"
 		"  targets  list the implementations built into this binary\n"
+		"  verdicts hold every KVM module to the verdicts stored "
+		"findings record\n"
 		"  help     show help for a command (%s help eval)\n"
 		"\n"
 		"Scenario files are described in docs/scenario-format.md.\n"
@@ -111,13 +114,13 @@ static void usage_diff(FILE *f)
 		prog);
 }
 
-static bool target_selected(const char *const *targets, unsigned n,
-			    const char *name)
+static bool target_selected(const struct nept_impl *const *targets, unsigned n,
+			    const struct nept_impl *impl)
 {
 	if (!n)
 		return true;
 	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(targets[i], name))
+		if (targets[i] == impl)
 			return true;
 	return false;
 }
@@ -130,7 +133,7 @@ static int cmd_diff(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *targets[16];
+	const struct nept_impl *targets[NEPT_MAX_IMPLS];
 	unsigned ntargets = 0;
 	bool json = false;
 	int c, rc = 0;
@@ -138,14 +141,15 @@ static int cmd_diff(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (!nept_impl_find(optarg) || ntargets == 16) {
+			if (!nept_impl_resolve(optarg) ||
+			    ntargets == NEPT_MAX_IMPLS) {
 				fprintf(stderr,
 					"%s diff: no implementation '%s' "
 					"(see %s targets)\n",
 					prog, optarg, prog);
 				return EXIT_USAGE;
 			}
-			targets[ntargets++] = optarg;
+			targets[ntargets++] = nept_impl_resolve(optarg);
 			break;
 		case 'j':
 			json = true;
@@ -180,8 +184,7 @@ static int cmd_diff(int argc, char **argv)
 		nept_diff_run(&s, &d);
 		/* Keep only the divergences of the selected implementations. */
 		for (unsigned k = 0; k < d.ndiv; k++)
-			if (target_selected(targets, ntargets,
-					    d.div[k].impl->name))
+			if (target_selected(targets, ntargets, d.div[k].impl))
 				d.div[kept++] = d.div[k];
 		d.ndiv = kept;
 		if (d.ndiv && rc == 0)
@@ -311,12 +314,18 @@ static int cmd_gen(int argc, char **argv)
 static void usage_targets(FILE *f)
 {
 	fprintf(f,
-		"usage: %s targets [--names]\n\nLists the implementations "
-		"linked into this binary: for each KVM\nmodule the kernel "
-		"version, "
-		"Debian package and tarball checksum, and the\nextracted "
-		"kernel "
-		"functions with their file:line.  --names: names only.\n",
+		"usage: %s targets [--names | --matrix]\n\n"
+		"Lists the implementations linked into this binary, each once: "
+		"for each KVM\nmodule (named by its tree's full version, "
+		"kvm-6.12.117; `kvm-6.12` names\nthe newest of a series "
+		"wherever a module is named) the kernel version,\nDebian "
+		"package and tarball checksum, the probes of kvm/recipe.txt "
+		"that hold\nfor its tree, and the extracted kernel functions "
+		"with their file:line.\nTrees allowed to be missing "
+		"(NEPT_ALLOW_MISSING) are listed as MISSING.\n\n"
+		"  --names   names only, one a line\n"
+		"  --matrix  one line per module: name, series, version, "
+		"probes; then any\n            MISSING tree\n",
 		prog);
 }
 
@@ -518,30 +527,52 @@ static int cmd_fmt(int argc, char **argv)
 
 static int cmd_targets(int argc, char **argv)
 {
-	bool names = false;
+	bool names = false, matrix = false;
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			usage_targets(stdout);
 			return 0;
 		}
-		if (argc > 2 || strcmp(argv[1], "--names")) {
+		names = !strcmp(argv[1], "--names");
+		matrix = !strcmp(argv[1], "--matrix");
+		if (argc > 2 || (!names && !matrix)) {
 			usage_targets(stderr);
 			return EXIT_USAGE;
 		}
-		names = true;
 	}
 	for (unsigned i = 0; i < nept_nimpls; i++) {
+		const struct nept_impl *m = nept_impls[i];
+
 		if (names) {
-			printf("%s\n", nept_impls[i]->name);
-			continue;
+			printf("%s\n", m->name);
+		} else if (matrix) {
+			if (m->series)
+				printf("%s %s %s %s\n", m->name, m->series,
+				       m->kernel_version, m->probes);
+		} else {
+			printf("%-14s %s\n", m->name, m->version);
+			if (m->probes)
+				printf("probes: %s\n", m->probes);
+			if (m->describe)
+				m->describe(stdout);
 		}
-		printf("%-12s %s\n", nept_impls[i]->name,
-		       nept_impls[i]->version);
-		if (nept_impls[i]->describe)
-			nept_impls[i]->describe(stdout);
 	}
+	if (names)
+		return 0;
+	for (unsigned i = 0; nept_missing[i]; i++)
+		printf("MISSING %s\n", nept_missing[i]);
 	return 0;
+}
+
+static int cmd_verdicts(int argc, char **argv)
+{
+	return nept_verdicts_main(prog, argc, argv);
+}
+
+static void usage_verdicts(FILE *f)
+{
+	nept_verdicts_usage(prog, f);
 }
 
 static const struct {
@@ -554,6 +585,7 @@ static const struct {
 	{ "fmt", cmd_fmt, usage_fmt },
 	{ "gen", cmd_gen, usage_gen },
 	{ "targets", cmd_targets, usage_targets },
+	{ "verdicts", cmd_verdicts, usage_verdicts },
 };
 
 int main(int argc, char **argv)
