@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The SDM reference model of one access through EPT12.  Every rule cites
- * the section of shared/spec/ept-facts.md it follows ("facts §N").  Where the
+ * the section of docs/sdm-rules.md it follows ("facts §N").  Where the
  * SDM allows several answers the model names a tolerance (impl.h) instead of
  * picking one.
  */
@@ -1245,7 +1245,7 @@ static void model_run(const struct nept_scenario *s, struct nept_result *r)
 
 const struct nept_impl model_impl = {
 	.name = "model",
-	.version = "SDM facts sheet (shared/spec/ept-facts.md)",
+	.version = "SDM facts sheet (docs/sdm-rules.md)",
 	.caps = NEPT_CAP_ALL,
 	.run = model_run,
 };

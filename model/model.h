@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The SDM reference model: what L1 sees when L2's access goes through EPT12.
- * It follows shared/spec/ept-facts.md (cited as "facts §N"), never KVM.
+ * It follows docs/sdm-rules.md (cited as "facts §N"), never KVM.
  */
 #ifndef NEPT_MODEL_H
 #define NEPT_MODEL_H

@@ -2,7 +2,7 @@
 /*
  * Table-driven tests of the SDM model: at least one case per rule and per
  * exit-qualification bit, each citing the facts-sheet section it checks
- * (shared/spec/ept-facts.md).  The expected values are worked out from the
+ * (docs/sdm-rules.md).  The expected values are worked out from the
  * sheet by hand, never by running the model.
  */
 #include <inttypes.h>
