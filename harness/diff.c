@@ -101,21 +101,34 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 	canonicalize(s, model, NULL);
 }
 
-static void add(struct nept_diff *d, const struct nept_impl *impl,
-		unsigned event, uint32_t field, const char *detail)
+/*
+ * One comparison: the scenario and walks it is about (d), and where its
+ * divergences go: the diff's own list (against the model, known ones
+ * looked up), or a tree-to-tree list (nept_tree_diff).
+ */
+struct cmp {
+	const struct nept_diff *d;
+	unsigned *n;
+	struct nept_divergence *div;
+	bool known;
+};
+
+static void add(struct cmp *c, const struct nept_impl *impl, unsigned event,
+		uint32_t field, const char *detail)
 {
+	const struct nept_diff *d = c->d;
 	struct nept_divergence *dv;
 
-	if (d->ndiv >= NEPT_MAX_DIVERGENCES)
+	if (*c->n >= NEPT_MAX_DIVERGENCES)
 		return;
-	dv = &d->div[d->ndiv++];
+	dv = &c->div[(*c->n)++];
 	dv->impl = impl;
 	dv->event = (uint8_t)event;
 	dv->source = d->s.event[event].source;
 	dv->l2walk = nept_walks_l2(&d->s, &d->s.event[event]);
 	dv->field = field;
 	snprintf(dv->detail, sizeof(dv->detail), "%s", detail);
-	dv->known = nept_known_match(dv);
+	dv->known = c->known ? nept_known_match(dv) : NULL;
 }
 
 /* "+NAME" for bits only the implementation set, "-NAME" for bits it
@@ -162,7 +175,7 @@ static void pfec_detail(uint32_t want, uint32_t got, char *buf, size_t n)
  * divergence per group, so independent causes keep separate signatures
  * however an input combines them.
  */
-static void compare_qual(struct nept_diff *d, const struct nept_impl *impl,
+static void compare_qual(struct cmp *d, const struct nept_impl *impl,
 			 unsigned event, const struct nept_outcome *m,
 			 const struct nept_outcome *g)
 {
@@ -188,7 +201,7 @@ static void compare_qual(struct nept_diff *d, const struct nept_impl *impl,
 }
 
 /* Vector and error code of an exception, delivered or exiting (§10). */
-static void compare_exception(struct nept_diff *d, const struct nept_impl *impl,
+static void compare_exception(struct cmp *d, const struct nept_impl *impl,
 			      unsigned event, const struct nept_outcome *m,
 			      const struct nept_outcome *g)
 {
@@ -366,10 +379,11 @@ static bool pf_decision_follows(const struct nept_diff *d, unsigned event,
 	return exits == (g->kind == NEPT_OUT_EXIT);
 }
 
-void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
-		  unsigned event, const struct nept_outcome *m,
-		  const struct nept_outcome *g)
+static void compare(struct cmp *c, const struct nept_impl *impl,
+		    unsigned event, const struct nept_outcome *m,
+		    const struct nept_outcome *g)
 {
+	const struct nept_diff *d = c->d;
 	uint32_t u = m->undefined;
 	struct fault_site site = walk_fault_site(d, event, g);
 	char buf[160];
@@ -387,13 +401,13 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 				 ? (int)(at - g->note)
 				 : 4,
 			 g->note);
-		add(d, impl, event, NEPT_F_WARNS, buf);
+		add(c, impl, event, NEPT_F_WARNS, buf);
 	}
 	if (pf_decision_follows(d, event, m, g)) {
 		char ec[96];
 
 		pfec_detail(m->error_code, g->error_code, ec, sizeof(ec));
-		add(d, impl, event, NEPT_F_ERROR_CODE, ec);
+		add(c, impl, event, NEPT_F_ERROR_CODE, ec);
 		return;
 	}
 	if (m->kind != g->kind ||
@@ -402,22 +416,22 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		 * the SDM rule behind it: "exit 49 (W without R)->none". */
 		char a[64], b[64];
 
-		kind_name(m, true, a, sizeof(a));
+		kind_name(m, c->known, a, sizeof(a));
 		kind_name(g, false, b, sizeof(b));
 		snprintf(buf, sizeof(buf), "%s->%s%s", a, b, site_text(site));
-		add(d, impl, event,
+		add(c, impl, event,
 		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
 		return;
 	}
 	if (m->kind == NEPT_OUT_EXCEPTION ||
 	    (m->kind == NEPT_OUT_EXIT && m->reason == NEPT_EXIT_EXCEPTION_NMI))
-		compare_exception(d, impl, event, m, g);
+		compare_exception(c, impl, event, m, g);
 	if (m->kind == NEPT_OUT_EXIT && m->reason == NEPT_EXIT_EXCEPTION_NMI) {
 		/* Facts §7.3: a #PF exit's qualification is the linear
 		 * address, other exceptions' 0; the address fields are not
 		 * written. */
 		if (!(u & NEPT_F_QUAL) && m->qual != g->qual)
-			add(d, impl, event, NEPT_F_QUAL,
+			add(c, impl, event, NEPT_F_QUAL,
 			    m->qual ? "linear address" : "nonzero");
 	} else if (m->kind == NEPT_OUT_EXIT &&
 		   m->reason == NEPT_EXIT_EPT_VIOLATION && !(u & NEPT_F_GPA) &&
@@ -429,32 +443,33 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 			 : m->qual & QUAL_GLA_FINAL ? ", not the final GPA:"
 						    : ", not this guest entry:",
 			 site_text(site));
-		add(d, impl, event, NEPT_F_GPA, buf);
+		add(c, impl, event, NEPT_F_GPA, buf);
 	} else if (m->kind == NEPT_OUT_EXIT) {
-		compare_qual(d, impl, event, m, g);
+		compare_qual(c, impl, event, m, g);
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa) {
 			bool same_page = !((m->gpa ^ g->gpa) & ~0xfffull);
 
-			add(d, impl, event, NEPT_F_GPA,
+			add(c, impl, event, NEPT_F_GPA,
 			    same_page ? "page offset" : "page");
 		}
 		if (!(u & NEPT_F_GLA_VALID) && m->gla_valid != g->gla_valid)
-			add(d, impl, event, NEPT_F_GLA_VALID,
+			add(c, impl, event, NEPT_F_GLA_VALID,
 			    g->gla_valid ? "+valid" : "-valid");
 		if (!(u & NEPT_F_GLA) && m->gla_valid && g->gla_valid &&
 		    m->gla != g->gla)
-			add(d, impl, event, NEPT_F_GLA, "value");
+			add(c, impl, event, NEPT_F_GLA, "value");
 	} else if (m->kind == NEPT_OUT_EXCEPTION) {
 		/* CR2 (facts §10.3: written only when delivered to L2). */
 		if (!(u & NEPT_F_GLA) && m->vector == 14 && g->vector == 14 &&
 		    m->gla != g->gla)
-			add(d, impl, event, NEPT_F_GLA, "cr2");
+			add(c, impl, event, NEPT_F_GLA, "cr2");
 	} else if (!(u & NEPT_F_TRANSLATED) && m->translated != g->translated) {
-		add(d, impl, event, NEPT_F_TRANSLATED, "value");
+		add(c, impl, event, NEPT_F_TRANSLATED, "value");
 	}
 	/* from_hardware belongs to the injection of EPT exits (7.2's
 	 * __kvm_inject_emulated_page_fault): compared only there. */
-	if (g->from_hardware >= 0 && !(u & NEPT_F_FROM_HW) &&
+	if (g->from_hardware >= 0 && m->from_hardware >= 0 &&
+	    !(u & NEPT_F_FROM_HW) &&
 	    m->kind == NEPT_OUT_EXIT &&
 	    (m->reason == NEPT_EXIT_EPT_VIOLATION ||
 	     m->reason == NEPT_EXIT_EPT_MISCONFIG ||
@@ -462,10 +477,19 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 	    m->from_hardware != g->from_hardware) {
 		snprintf(buf, sizeof(buf), "%d->%d", m->from_hardware,
 			 g->from_hardware);
-		add(d, impl, event, NEPT_F_FROM_HW, buf);
+		add(c, impl, event, NEPT_F_FROM_HW, buf);
 	}
 	if (!(u & NEPT_F_AD_WRITES) && !ad_writes_match(m, g))
-		add(d, impl, event, NEPT_F_AD_WRITES, "differ");
+		add(c, impl, event, NEPT_F_AD_WRITES, "differ");
+}
+
+void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
+		  unsigned event, const struct nept_outcome *m,
+		  const struct nept_outcome *g)
+{
+	struct cmp c = { d, &d->ndiv, d->div, true };
+
+	compare(&c, impl, event, m, g);
 }
 
 static bool took_optional_writes(const struct nept_outcome *m,
@@ -533,6 +557,67 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 					    (NEPT_F_KIND | NEPT_F_AD_WRITES);
 		}
 	}
+}
+
+static bool agrees_with_model(const struct nept_diff *d, unsigned m)
+{
+	for (unsigned k = 0; k < d->ndiv; k++)
+		if (d->div[k].impl == nept_impls[m])
+			return false;
+	for (unsigned e = 0; e < d->s.nevents; e++)
+		if (d->impl[m - 1].event[e].kind == NEPT_OUT_UNSUPPORTED)
+			return false;
+	return true;
+}
+
+void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
+		    struct nept_tree_diff *t)
+{
+	const struct nept_result *rb = &d->impl[base - 1],
+				 *rt = &d->impl[target - 1];
+	struct cmp c = { d, &t->ndiv, t->div, false };
+
+	t->base = nept_impls[base];
+	t->target = nept_impls[target];
+	t->ndiv = t->compared = t->uncompared = 0;
+	t->base_agrees = agrees_with_model(d, base);
+	t->target_agrees = agrees_with_model(d, target);
+	for (unsigned e = 0; e < d->s.nevents; e++) {
+		unsigned before = t->ndiv;
+
+		/* As against the model: once either could not run an event,
+		 * or their kinds or memory writes differ, their states are
+		 * their own and later events would echo the difference. */
+		if (rb->event[e].kind == NEPT_OUT_UNSUPPORTED ||
+		    rt->event[e].kind == NEPT_OUT_UNSUPPORTED) {
+			t->uncompared += d->s.nevents - e;
+			break;
+		}
+		t->compared++;
+		compare(&c, t->target, e, &rb->event[e], &rt->event[e]);
+		for (unsigned k = before; k < t->ndiv; k++)
+			if (t->div[k].field & (NEPT_F_KIND | NEPT_F_AD_WRITES)) {
+				t->uncompared += d->s.nevents - e - 1;
+				return;
+			}
+	}
+}
+
+const char *nept_tree_class(const struct nept_tree_diff *t)
+{
+	if (!t->base_agrees && t->target_agrees)
+		return "fix";
+	if (t->base_agrees && !t->target_agrees)
+		return "regression";
+	return "change";
+}
+
+void nept_tree_title(const struct nept_tree_diff *t, unsigned k, char *buf,
+		     size_t n)
+{
+	snprintf(buf, n, "tree: %s -> %s: %s: %s %s", t->base->name,
+		 t->target->name, nept_divergence_source(&t->div[k]),
+		 nept_field_name(t->div[k].field), t->div[k].detail);
 }
 
 unsigned nept_diff_new(const struct nept_diff *d)

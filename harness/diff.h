@@ -67,6 +67,29 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		  const struct nept_outcome *got);
 
 /*
+ * Tree to tree: where module `target` (an index into nept_impls) does
+ * something else than module `base` on the same scenario, compared field
+ * by field as against the model but with no tolerance (each is the other's
+ * reference).  A patch under review, a stable update: what changed.
+ */
+struct nept_tree_diff {
+	const struct nept_impl *base, *target;
+	unsigned ndiv, compared, uncompared; /* events */
+	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
+	/* Each with the model, over the whole scenario: whether the change
+	 * is a fix (only target agrees), a regression (only base agrees) or
+	 * a change (neither, or both and yet they differ). */
+	bool base_agrees, target_agrees;
+};
+
+void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
+		    struct nept_tree_diff *t);
+const char *nept_tree_class(const struct nept_tree_diff *t);
+/* "tree: kvm-A -> kvm-B: SOURCE: FIELD DETAIL" for divergence k. */
+void nept_tree_title(const struct nept_tree_diff *t, unsigned k, char *buf,
+		     size_t n);
+
+/*
  * The stable title of a diff's first new divergence (or first known one
  * when all are known): implementations with the same difference, the
  * source, the field and the bits.  Engines deduplicate findings by it.

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool read_file(const char *path, size_t max, uint8_t **data, size_t *len)
 {
@@ -90,4 +92,94 @@ bool load_scenario(const char *path, struct nept_scenario *s)
 	}
 	free(data);
 	return ok;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool push(char ***v, size_t *n, size_t *cap, const char *dir,
+		 const char *name)
+{
+	size_t dl = dir ? strlen(dir) : 0;
+	char *p;
+
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 64;
+		char **nv = realloc(*v, nc * sizeof(*nv));
+
+		if (!nv)
+			return false;
+		*v = nv;
+		*cap = nc;
+	}
+	p = malloc(dl + strlen(name) + 2);
+	if (!p)
+		return false;
+	if (dir)
+		sprintf(p, "%s%s%s", dir,
+			dl && dir[dl - 1] == '/' ? "" : "/", name);
+	else
+		strcpy(p, name);
+	(*v)[(*n)++] = p;
+	return true;
+}
+
+char **collect_files(char *const *args, int nargs, bool scn_only, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (int i = 0; i < nargs; i++) {
+		struct stat st;
+		struct dirent *de;
+		size_t first = *n;
+		DIR *dir;
+
+		if (stat(args[i], &st) || !S_ISDIR(st.st_mode)) {
+			/* A missing file is the reader's to report. */
+			if (!push(&v, n, &cap, NULL, args[i]))
+				goto oom;
+			continue;
+		}
+		dir = opendir(args[i]);
+		while (dir && (de = readdir(dir)) != NULL) {
+			size_t l = strlen(de->d_name);
+			char path[4096];
+
+			/* Hidden files and notes (README.md) are not
+			 * scenarios. */
+			if (de->d_name[0] == '.' ||
+			    (l > 3 && !strcmp(de->d_name + l - 3, ".md")))
+				continue;
+			if (scn_only &&
+			    (l < 5 || strcmp(de->d_name + l - 4, ".scn")))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", args[i],
+				 de->d_name);
+			if (stat(path, &st) || !S_ISREG(st.st_mode))
+				continue;
+			if (!push(&v, n, &cap, args[i], de->d_name)) {
+				closedir(dir);
+				goto oom;
+			}
+		}
+		if (dir)
+			closedir(dir);
+		qsort(v + first, *n - first, sizeof(*v), cmp_path);
+	}
+	return v ? v : calloc(1, sizeof(*v));
+oom:
+	free_files(v, *n);
+	*n = 0;
+	return NULL;
+}
+
+void free_files(char **files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
 }

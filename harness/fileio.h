@@ -23,4 +23,13 @@ bool looks_like_text(const uint8_t *data, size_t len);
  */
 bool load_scenario(const char *path, struct nept_scenario *s);
 
+/*
+ * The files named by args: each file as given; for a directory, its
+ * regular files (only *.scn ones with scn_only), sorted by name.  Returns a
+ * malloc'd array of malloc'd paths (free with free_files) and its length in
+ * *n; NULL when memory runs out.
+ */
+char **collect_files(char *const *args, int nargs, bool scn_only, size_t *n);
+void free_files(char **files, size_t n);
+
 #endif

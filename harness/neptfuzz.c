@@ -16,6 +16,7 @@
 #include "generate.h"
 #include "model.h"
 #include "report.h"
+#include "treediff.h"
 #include "verdicts.h"
 
 #define EXIT_FAILED 1
@@ -89,29 +90,37 @@ static void usage_fmt(FILE *f)
 static void usage_diff(FILE *f)
 {
 	fprintf(f,
-		"usage: %s diff [--target NAME]... [--json] FILE...\n"
+		"usage: %s diff [--target NAME]... [--json] FILE|DIR...\n"
+		"       %s diff --baseline NAME [--target NAME]... [--json] "
+		"FILE|DIR...\n"
 		"\n"
-		"Runs each scenario on the SDM model and on every "
-		"implementation "
-		"in this\nbinary (or those named with --target), compares them "
-		"field by field with\nthe model's tolerances applied, and "
-		"prints "
-		"each outcome and every\ndivergence by SDM bit name; known "
-		"divergences (known-divergences.txt)\nare marked with their "
-		"reason.  The scenario is first made concrete as\nthe fuzzer "
-		"does (no L2 paging: linear = guest-physical; hardware\n"
-		"qualifications derived from the access).\n"
+		"Runs each scenario (a directory: each file in it) on the SDM "
+		"model and on\nevery implementation in this binary (or those "
+		"named with --target),\ncompares them field by field with the "
+		"model's tolerances applied, and\nprints each outcome and every "
+		"divergence by SDM bit name; known\ndivergences "
+		"(known-divergences.txt) are marked with their reason.  The\n"
+		"scenario is first made concrete as the fuzzer does (no L2 "
+		"paging: linear\n= guest-physical; hardware qualifications "
+		"derived from the access).\n"
 		"\n"
-		"  --target NAME   compare only this implementation "
-		"(repeatable)\n"
-		"  --json          one JSON object per file, one per line: the "
-		"eval schema\n"
-		"                  plus \"implementations\" and "
-		"\"divergences\"\n"
+		"With --baseline, tree to tree: each scenario whose outcome on "
+		"a target\nmodule differs from the baseline module's, field by "
+		"field with no\ntolerance, then every difference grouped by "
+		"signature and classed as a\nfix (only the target agrees with "
+		"the model), a regression (only the\nbaseline does) or a change. "
+		" Without --target, every other module.\n"
+		"\n"
+		"  --target NAME    compare only this implementation "
+		"(repeatable); NAME is a\n                   module "
+		"(kvm-6.12.117) or a series (kvm-6.12: its newest)\n"
+		"  --baseline NAME  tree to tree against this module\n"
+		"  --json           one JSON object per file, one per line\n"
 		"  -h, --help\n"
-		"Exit status: 0 all agree, 1 a divergence, 2 bad input or "
-		"usage.\n",
-		prog);
+		"Exit status: 0 all agree and something was compared, 1 a "
+		"divergence (or,\nwith --baseline, a difference), 2 bad input "
+		"or usage.\n",
+		prog, prog);
 }
 
 static bool target_selected(const struct nept_impl *const *targets, unsigned n,
@@ -129,17 +138,30 @@ static int cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "target", required_argument, NULL, 't' },
+		{ "baseline", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const struct nept_impl *targets[NEPT_MAX_IMPLS];
+	const struct nept_impl *targets[NEPT_MAX_IMPLS], *baseline = NULL;
 	unsigned ntargets = 0;
 	bool json = false;
+	char **files;
+	size_t nfiles;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "t:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			baseline = nept_impl_resolve(optarg);
+			if (!baseline || !baseline->series) {
+				fprintf(stderr,
+					"%s diff: no KVM module '%s' (see %s "
+					"targets)\n",
+					prog, optarg, prog);
+				return EXIT_USAGE;
+			}
+			break;
 		case 't':
 			if (!nept_impl_resolve(optarg) ||
 			    ntargets == NEPT_MAX_IMPLS) {
@@ -167,17 +189,37 @@ static int cmd_diff(int argc, char **argv)
 		usage_diff(stderr);
 		return EXIT_USAGE;
 	}
+	if (baseline) {
+		if (!ntargets)
+			for (unsigned i = 1; i < nept_nimpls; i++)
+				if (nept_impls[i] != baseline)
+					targets[ntargets++] = nept_impls[i];
+		if (!ntargets) {
+			fprintf(stderr,
+				"%s diff: --baseline needs another KVM module "
+				"to compare with\n",
+				prog);
+			return EXIT_USAGE;
+		}
+		return nept_tree_diff_main(prog, baseline, targets, ntargets,
+					   json, argv + optind, argc - optind);
+	}
 	if (nept_nimpls < 2)
 		fprintf(stderr,
 			"%s diff: only the model is built in; build with "
 			"kernel trees to compare KVM\n",
 			prog);
-	for (int i = optind; i < argc; i++) {
+	files = collect_files(argv + optind, argc - optind, false, &nfiles);
+	if (!files) {
+		fprintf(stderr, "%s diff: out of memory\n", prog);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
 		static struct nept_scenario s;
 		static struct nept_diff d;
 		unsigned kept = 0;
 
-		if (!load_scenario(argv[i], &s)) {
+		if (!load_scenario(files[i], &s)) {
 			rc = EXIT_USAGE;
 			continue;
 		}
@@ -191,13 +233,13 @@ static int cmd_diff(int argc, char **argv)
 			rc = EXIT_FAILED;
 		if (json) {
 			printf("{\"file\":");
-			report_json_string(stdout, argv[i]);
+			report_json_string(stdout, files[i]);
 			printf(",");
 			nept_diff_json(stdout, &d);
 			printf("}\n");
 			continue;
 		}
-		printf("%s: %s\n", argv[i],
+		printf("%s: %s\n", files[i],
 		       d.ndiv ? (nept_diff_new(&d) ? "DIVERGENCE"
 						   : "known divergence")
 			      : "all agree");
@@ -210,6 +252,7 @@ static int cmd_diff(int argc, char **argv)
 		}
 		nept_diff_report(stdout, &d, d.ndiv != 0);
 	}
+	free_files(files, nfiles);
 	return rc;
 }
 

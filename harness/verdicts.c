@@ -21,20 +21,17 @@
  * version with a line of its own that no longer matches is a failure
  * `--record` never papers over.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "diff.h"
 #include "fileio.h"
 #include "verdicts.h"
 
 #define MAX_LINES 128
-#define MAX_FILES 512
 
 enum verdict_kind {
 	V_AGREES,
@@ -395,47 +392,6 @@ static bool series_built(const char *series)
 	return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Collects reproducers: files given, and the *.scn files of directories. */
-static unsigned collect(char **args, int n, char **out)
-{
-	unsigned k = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		DIR *dir;
-		struct dirent *de;
-		unsigned first = k;
-
-		if (stat(args[i], &st) || !S_ISDIR(st.st_mode)) {
-			if (k < MAX_FILES)
-				out[k++] = strdup(args[i]);
-			continue;
-		}
-		dir = opendir(args[i]);
-		while (dir && (de = readdir(dir)) != NULL) {
-			size_t l = strlen(de->d_name);
-			char path[4096];
-
-			if (l < 5 || strcmp(de->d_name + l - 4, ".scn") ||
-			    k == MAX_FILES)
-				continue;
-			snprintf(path, sizeof(path), "%s%s%s", args[i],
-				 args[i][strlen(args[i]) - 1] == '/' ? "" : "/",
-				 de->d_name);
-			out[k++] = strdup(path);
-		}
-		if (dir)
-			closedir(dir);
-		qsort(out + first, k - first, sizeof(*out), cmp_str);
-	}
-	return k;
-}
-
 static void status_cell(const struct observed *o, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s",
@@ -457,9 +413,10 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 	};
 	static struct nept_diff d;
 	static struct vfile vf;
-	static char *files[MAX_FILES];
 	struct options opt = { 0 };
-	unsigned nfiles, pass = 0, carried = 0, fail = 0, recorded = 0,
+	char **files;
+	size_t nfiles;
+	unsigned pass = 0, carried = 0, fail = 0, recorded = 0,
 			 checked_files = 0;
 	int c, rc = 0;
 
@@ -499,7 +456,11 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 		nept_verdicts_usage(prog, stderr);
 		return 2;
 	}
-	nfiles = collect(argv + optind, argc - optind, files);
+	files = collect_files(argv + optind, argc - optind, true, &nfiles);
+	if (!files) {
+		fprintf(stderr, "%s verdicts: out of memory\n", prog);
+		return 2;
+	}
 
 	/* The matrix: every required series must have a module, or be
 	 * allowed to be missing (and say so). */
@@ -530,7 +491,7 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 			printf("---|");
 		printf("\n");
 	}
-	for (unsigned i = 0; i < nfiles; i++) {
+	for (size_t i = 0; i < nfiles; i++) {
 		static struct nept_scenario s;
 
 		if (!parse_file(files[i], &vf)) {
@@ -610,8 +571,7 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 		if (opt.status)
 			printf("\n");
 	}
-	for (unsigned i = 0; i < nfiles; i++)
-		free(files[i]);
+	free_files(files, nfiles);
 	if (!opt.status || !opt.quiet) {
 		FILE *out = opt.status ? stderr : stdout;
 
