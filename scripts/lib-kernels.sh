@@ -68,8 +68,7 @@ _nept_hint_cached() {
 }
 
 # _nept_trees KDIR: every cached tree (a directory with a NEPTFUZZ-SOURCE),
-# as absolute paths, series ascending and newest first within a series: the
-# build makes one module per series, from the first tree of it.
+# sorted by version (series, then package version).
 _nept_trees() {
 	local d
 	for d in "$1"/*/; do
@@ -92,7 +91,7 @@ _nept_sort_trees() {
 		for ((j = i - 1; j >= 0; j--)); do
 			IFS=$'\t' read -r s2 v2 _ <<<"${rows[j]}"
 			if [ "$s2" = "$s" ]; then
-				_nept_version_gt "$v" "$v2" || break
+				_nept_version_gt "$v2" "$v" || break
 			else
 				_nept_version_gt "$s2" "$s" || break
 			fi

@@ -311,10 +311,11 @@ reset_cache
 make_tree linux-6.1 6.1 6.1.176-1
 make_tree linux-6.12.107-1 6.12 6.12.107-1 1
 make_tree linux-6.12.117-1 6.12 6.12.117-1 0
+make_tree linux-6.12.9-1 6.12 6.12.9-1 1 # version order, not name order
 make_tree linux-7.2.13-1 7.2 7.2.13-1 0
 make_tree .linux-7.2.14-1.partial.123 7.2 7.2.14-1 0 # a fetch in progress
 mkdir -p "$K/linux-junk"                              # not a tree
-all=$(trees_opt linux-6.1 linux-6.12.117-1 linux-6.12.107-1 linux-7.2.13-1)
+all=$(trees_opt linux-6.1 linux-6.12.9-1 linux-6.12.107-1 linux-6.12.117-1 linux-7.2.13-1)
 DEF=("bookworm 6.1 6.1.176-1 linux-6.1" "trixie 6.12 6.12.117-1 linux-6.12.117-1" "sid 7.2 7.2.13-1 linux-7.2.13-1")
 
 ensure -- "$K/linux-6.1" "$K/linux-7.2.13-1/"
@@ -325,7 +326,7 @@ check "a given directory that is not a tree: exit 2" '[ "$rc" = 2 ] && has "not 
 
 write_default 3600 "${DEF[@]}"
 ensure --
-check "fresh, complete DEFAULT: no fetch, every cached tree (series ascending, newest first within one)" \
+check "fresh, complete DEFAULT: no fetch, every cached tree, sorted by version" \
 	'[ "$rc" = 0 ] && [ "$fetches" = 0 ] && [ "$out" = "$all" ]'
 [ "$rc" = 0 ] || err_tail
 
@@ -367,7 +368,7 @@ check "a default tree missing, the fetch fails: nonzero, the tree named" \
 ensure STUB_ACTION="$tmp/action-fetch-7.2.14" --
 check "a default tree missing, the fetch brings it: every tree, the new one too" \
 	'[ "$rc" = 0 ] && [ "$fetches" = 1 ] &&
-	 [ "$out" = "$(trees_opt linux-6.1 linux-6.12.117-1 linux-6.12.107-1 linux-7.2.14-1 linux-7.2.13-1)" ]'
+	 [ "$out" = "$(trees_opt linux-6.1 linux-6.12.9-1 linux-6.12.107-1 linux-6.12.117-1 linux-7.2.13-1 linux-7.2.14-1)" ]'
 [ "$rc" = 0 ] || err_tail
 rm -rf "$K/linux-7.2.14-1"
 
