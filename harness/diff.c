@@ -379,9 +379,19 @@ static bool pf_decision_follows(const struct nept_diff *d, unsigned event,
 	return exits == (g->kind == NEPT_OUT_EXIT);
 }
 
-static void compare(struct cmp *c, const struct nept_impl *impl,
-		    unsigned event, const struct nept_outcome *m,
-		    const struct nept_outcome *g)
+/* "WARN in FUNCTION" from a note "WARN in FUNCTION at FILE:LINE". */
+static void warn_name(const struct nept_outcome *o, char *buf, size_t n)
+{
+	const char *at = strstr(o->note, " at ");
+
+	snprintf(buf, n, "%.*s",
+		 at && !strncmp(o->note, "WARN in ", 8) ? (int)(at - o->note)
+							: 4,
+		 o->note);
+}
+
+static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
+		    const struct nept_outcome *m, const struct nept_outcome *g)
 {
 	const struct nept_diff *d = c->d;
 	uint32_t u = m->undefined;
@@ -394,14 +404,18 @@ static void compare(struct cmp *c, const struct nept_impl *impl,
 	 * nested_ept_inject_page_fault"; the note adds file:line, which
 	 * moves between versions), so each WARN site is its own signature. */
 	if (g->warns) {
-		const char *at = strstr(g->note, " at ");
+		warn_name(g, buf, sizeof(buf));
+		/* Against another tree, the same WARN on both is no
+		 * difference. */
+		if (m->warns) {
+			char mw[96];
 
-		snprintf(buf, sizeof(buf), "%.*s",
-			 at && !strncmp(g->note, "WARN in ", 8)
-				 ? (int)(at - g->note)
-				 : 4,
-			 g->note);
-		add(c, impl, event, NEPT_F_WARNS, buf);
+			warn_name(m, mw, sizeof(mw));
+			if (!strcmp(mw, buf))
+				buf[0] = 0;
+		}
+		if (buf[0])
+			add(c, impl, event, NEPT_F_WARNS, buf);
 	}
 	if (pf_decision_follows(d, event, m, g)) {
 		char ec[96];
@@ -469,8 +483,7 @@ static void compare(struct cmp *c, const struct nept_impl *impl,
 	/* from_hardware belongs to the injection of EPT exits (7.2's
 	 * __kvm_inject_emulated_page_fault): compared only there. */
 	if (g->from_hardware >= 0 && m->from_hardware >= 0 &&
-	    !(u & NEPT_F_FROM_HW) &&
-	    m->kind == NEPT_OUT_EXIT &&
+	    !(u & NEPT_F_FROM_HW) && m->kind == NEPT_OUT_EXIT &&
 	    (m->reason == NEPT_EXIT_EPT_VIOLATION ||
 	     m->reason == NEPT_EXIT_EPT_MISCONFIG ||
 	     m->reason == NEPT_EXIT_PML_FULL) &&
@@ -535,6 +548,7 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 		 * model's: later events would only echo that difference. */
 		bool skipping = false;
 
+		d->compared[i - 1] = 0;
 		for (unsigned e = 0; e < d->s.nevents; e++) {
 			unsigned before = d->ndiv;
 
@@ -543,6 +557,7 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 				d->uncompared++;
 				continue;
 			}
+			d->compared[i - 1]++;
 			nept_compare(d, impl, e, &d->model.event[e],
 				     &r->event[e]);
 			/* Whatever an implementation did in an event the SDM
@@ -559,15 +574,16 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 	}
 }
 
-static bool agrees_with_model(const struct nept_diff *d, unsigned m)
+/* Whether module m's comparison with the model has a divergence in this
+ * event and field. */
+static bool model_diverges(const struct nept_diff *d, unsigned m,
+			   unsigned event, uint32_t field)
 {
 	for (unsigned k = 0; k < d->ndiv; k++)
-		if (d->div[k].impl == nept_impls[m])
-			return false;
-	for (unsigned e = 0; e < d->s.nevents; e++)
-		if (d->impl[m - 1].event[e].kind == NEPT_OUT_UNSUPPORTED)
-			return false;
-	return true;
+		if (d->div[k].impl == nept_impls[m] &&
+		    d->div[k].event == event && d->div[k].field == field)
+			return true;
+	return false;
 }
 
 void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
@@ -580,10 +596,9 @@ void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
 	t->base = nept_impls[base];
 	t->target = nept_impls[target];
 	t->ndiv = t->compared = t->uncompared = 0;
-	t->base_agrees = agrees_with_model(d, base);
-	t->target_agrees = agrees_with_model(d, target);
 	for (unsigned e = 0; e < d->s.nevents; e++) {
 		unsigned before = t->ndiv;
+		bool stop = false;
 
 		/* As against the model: once either could not run an event,
 		 * or their kinds or memory writes differ, their states are
@@ -595,21 +610,58 @@ void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
 		}
 		t->compared++;
 		compare(&c, t->target, e, &rb->event[e], &rt->event[e]);
-		for (unsigned k = before; k < t->ndiv; k++)
-			if (t->div[k].field & (NEPT_F_KIND | NEPT_F_AD_WRITES)) {
-				t->uncompared += d->s.nevents - e - 1;
-				return;
+		for (unsigned k = before; k < t->ndiv; k++) {
+			const struct nept_divergence *dv = &t->div[k];
+			bool b = model_diverges(d, base, e, dv->field),
+			     g = model_diverges(d, target, e, dv->field);
+
+			if (dv->field == NEPT_F_QUAL) {
+				/* By the bits that changed: whether each side
+				 * has the SDM's value there. */
+				const struct nept_outcome *m =
+					&d->model.event[e];
+				uint64_t mask = (rb->event[e].qual ^
+						 rt->event[e].qual) &
+						~m->qual_undefined;
+
+				b = (rb->event[e].qual ^ m->qual) & mask;
+				g = (rt->event[e].qual ^ m->qual) & mask;
 			}
+
+			/* Against the model, in that field: a fix where
+			 * only the baseline diverged, a regression where
+			 * only the target does. */
+			if (!(dv->field & (NEPT_F_KIND | NEPT_F_REASON)) &&
+			    (model_diverges(d, base, e, NEPT_F_KIND) ||
+			     model_diverges(d, base, e, NEPT_F_REASON) ||
+			     model_diverges(d, target, e, NEPT_F_KIND) ||
+			     model_diverges(d, target, e, NEPT_F_REASON)))
+				/* Another outcome than the SDM's: its fields
+				 * say nothing against the model's. */
+				b = g = true;
+			if (d->model.event[e].undefined & dv->field)
+				b = g = false; /* the SDM allows either */
+			if (e >= d->compared[base - 1] ||
+			    e >= d->compared[target - 1])
+				/* Past what the model was compared with. */
+				b = g = true;
+			t->cls[k] = b && !g   ? NEPT_TREE_FIX
+				    : !b && g ? NEPT_TREE_REGRESSION
+					      : NEPT_TREE_CHANGE;
+			stop |= dv->field & (NEPT_F_KIND | NEPT_F_AD_WRITES);
+		}
+		if (stop) {
+			t->uncompared += d->s.nevents - e - 1;
+			return;
+		}
 	}
 }
 
-const char *nept_tree_class(const struct nept_tree_diff *t)
+const char *nept_tree_class_name(unsigned cls)
 {
-	if (!t->base_agrees && t->target_agrees)
-		return "fix";
-	if (t->base_agrees && !t->target_agrees)
-		return "regression";
-	return "change";
+	static const char *const names[] = { "change", "fix", "regression" };
+
+	return cls < 3 ? names[cls] : "?";
 }
 
 void nept_tree_title(const struct nept_tree_diff *t, unsigned k, char *buf,

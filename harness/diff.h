@@ -43,6 +43,9 @@ struct nept_diff {
 	/* Events not compared: unsupported by an implementation, or after
 	 * one whose difference left its memory unlike the model's. */
 	unsigned uncompared;
+	/* Per implementation (nept_impls[1..]): the events compared with the
+	 * model, from the first; those after were not. */
+	uint8_t compared[NEPT_MAX_IMPLS - 1];
 };
 
 /*
@@ -71,20 +74,26 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
  * something else than module `base` on the same scenario, compared field
  * by field as against the model but with no tolerance (each is the other's
  * reference).  A patch under review, a stable update: what changed.
+ * Each difference is classed by the model, in that event and field: a fix
+ * (only the baseline diverged from the SDM), a regression (only the target
+ * does) or a change (both, or neither: within a tolerance).
  */
+enum nept_tree_class {
+	NEPT_TREE_CHANGE = 0,
+	NEPT_TREE_FIX = 1,
+	NEPT_TREE_REGRESSION = 2,
+};
+
 struct nept_tree_diff {
 	const struct nept_impl *base, *target;
 	unsigned ndiv, compared, uncompared; /* events */
 	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
-	/* Each with the model, over the whole scenario: whether the change
-	 * is a fix (only target agrees), a regression (only base agrees) or
-	 * a change (neither, or both and yet they differ). */
-	bool base_agrees, target_agrees;
+	uint8_t cls[NEPT_MAX_DIVERGENCES]; /* enum nept_tree_class */
 };
 
 void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
 		    struct nept_tree_diff *t);
-const char *nept_tree_class(const struct nept_tree_diff *t);
+const char *nept_tree_class_name(unsigned cls);
 /* "tree: kvm-A -> kvm-B: SOURCE: FIELD DETAIL" for divergence k. */
 void nept_tree_title(const struct nept_tree_diff *t, unsigned k, char *buf,
 		     size_t n);

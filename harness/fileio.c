@@ -118,8 +118,8 @@ static bool push(char ***v, size_t *n, size_t *cap, const char *dir,
 	if (!p)
 		return false;
 	if (dir)
-		sprintf(p, "%s%s%s", dir,
-			dl && dir[dl - 1] == '/' ? "" : "/", name);
+		sprintf(p, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+			name);
 	else
 		strcpy(p, name);
 	(*v)[(*n)++] = p;

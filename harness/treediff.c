@@ -63,13 +63,15 @@ int nept_tree_diff_main(const char *prog, const struct nept_impl *base,
 			unsigned ntargets, bool json, char *const *args,
 			int nargs)
 {
-	enum { MAX_GROUPS = 512 };
+	enum {
+		MAX_GROUPS = 512
+	};
 	static struct nept_scenario s;
 	static struct nept_diff d;
 	static struct nept_tree_diff t;
 	static struct group groups[MAX_GROUPS];
-	unsigned ngroups = 0, nscen = 0, differ = 0, partial = 0, fixes = 0,
-		 regressions = 0, changes = 0;
+	unsigned ngroups = 0, nscen = 0, differ = 0, partial = 0,
+		 ncls[3] = { 0 };
 	size_t nfiles;
 	char **files = collect_files(args, nargs, false, &nfiles);
 	int rc = 0;
@@ -86,8 +88,6 @@ int nept_tree_diff_main(const char *prog, const struct nept_impl *base,
 		nscen++;
 		nept_diff_run(&s, &d);
 		for (unsigned k = 0; k < ntargets; k++) {
-			const char *class;
-
 			if (targets[k] == base)
 				continue;
 			nept_tree_diff(&d, impl_index(base),
@@ -96,42 +96,44 @@ int nept_tree_diff_main(const char *prog, const struct nept_impl *base,
 			if (!t.ndiv)
 				continue;
 			differ++;
-			class = nept_tree_class(&t);
-			fixes += class[0] == 'f';
-			regressions += class[0] == 'r';
-			changes += class[0] == 'c';
 			if (json) {
 				printf("{\"file\":");
 				report_json_string(stdout, files[i]);
 				printf(",\"baseline\":\"%s\",\"target\":\"%s\","
-				       "\"class\":\"%s\",\"divergences\":[",
-				       base->name, targets[k]->name, class);
+				       "\"divergences\":[",
+				       base->name, targets[k]->name);
 			} else {
-				printf("%s: %s -> %s: %s\n", files[i],
-				       base->name, targets[k]->name, class);
+				printf("%s: %s -> %s\n", files[i], base->name,
+				       targets[k]->name);
 			}
 			for (unsigned j = 0; j < t.ndiv; j++) {
+				const char *class =
+					nept_tree_class_name(t.cls[j]);
 				char title[256];
 
+				ncls[t.cls[j] % 3]++;
 				nept_tree_title(&t, j, title, sizeof(title));
 				group_add(groups, &ngroups, MAX_GROUPS, title,
 					  class, files[i]);
 				if (json) {
 					printf("%s{\"event\":%u,\"source\":"
 					       "\"%s\",\"field\":\"%s\","
-					       "\"detail\":",
+					       "\"class\":\"%s\",\"detail\":",
 					       j ? "," : "", t.div[j].event,
-					       nept_divergence_source(&t.div[j]),
-					       nept_field_name(t.div[j].field));
+					       nept_divergence_source(
+						       &t.div[j]),
+					       nept_field_name(t.div[j].field),
+					       class);
 					report_json_string(stdout,
 							   t.div[j].detail);
 					printf("}");
 				} else {
-					printf("  event %u %s: %s %s\n",
+					printf("  event %u %s: %s %s  [%s]\n",
 					       t.div[j].event,
-					       nept_divergence_source(&t.div[j]),
+					       nept_divergence_source(
+						       &t.div[j]),
 					       nept_field_name(t.div[j].field),
-					       t.div[j].detail);
+					       t.div[j].detail, class);
 				}
 			}
 			if (json)
@@ -140,12 +142,13 @@ int nept_tree_diff_main(const char *prog, const struct nept_impl *base,
 	}
 	qsort(groups, ngroups, sizeof(groups[0]), cmp_group);
 	fprintf(json ? stderr : stdout,
-		"\ntree diff, baseline %s: %u scenarios, %u differences "
-		"(%u fixes, %u regressions, %u changes: fix = only the target "
-		"agrees with the model, regression = only the baseline does)"
-		"%s\n",
-		base->name, nscen, differ, fixes, regressions, changes,
-		partial ? "" : "");
+		"\ntree diff, baseline %s: %u scenarios, %u differ; "
+		"differences: %u fixes, %u regressions, %u changes\n"
+		"  (by the model, in that event and field: fix = only the "
+		"baseline diverged from the SDM,\n  regression = only the "
+		"target does, change = both do, or neither)\n",
+		base->name, nscen, differ, ncls[NEPT_TREE_FIX],
+		ncls[NEPT_TREE_REGRESSION], ncls[NEPT_TREE_CHANGE]);
 	if (partial)
 		fprintf(json ? stderr : stdout,
 			"  %u comparisons stopped early (an event one of them "

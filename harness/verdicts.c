@@ -417,7 +417,7 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 	char **files;
 	size_t nfiles;
 	unsigned pass = 0, carried = 0, fail = 0, recorded = 0,
-			 checked_files = 0;
+		 checked_files = 0;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "rsqR:a:h", opts, NULL)) != -1) {
