@@ -9,6 +9,11 @@
  * NEPTFUZZ_STOP_ON=PATTERN (a shell pattern over signatures) makes the
  * target stop at the first divergence matching it, known or new, and at no
  * other: scripts/bench measures time to each finding with it.
+ *
+ * NEPTFUZZ_BASELINE=MODULE (kvm-6.12.107) also compares every other module
+ * with that one, tree to tree (nept_tree_diff): a difference between two
+ * builds of KVM is a finding of its own, "tree: A -> B: ...", whatever the
+ * model says (scripts/fuzz --kernel-tree A --kernel-tree B sets it).
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -23,15 +28,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct nept_scenario s;
 	static struct nept_diff d;
+	static struct nept_tree_diff t;
 	static const char *stop_on;
+	static unsigned baseline;
 	static bool init;
 	char title[256];
 
 	if (!init) {
+		const char *b = getenv("NEPTFUZZ_BASELINE");
+
 		init = true;
 		stop_on = getenv("NEPTFUZZ_STOP_ON");
 		if (stop_on && !*stop_on)
 			stop_on = NULL;
+		if (b && *b) {
+			const struct nept_impl *m = nept_impl_resolve(b);
+
+			for (unsigned i = 1; i < nept_nimpls; i++)
+				if (nept_impls[i] == m)
+					baseline = i;
+			if (!baseline) {
+				fprintf(stderr,
+					"neptfuzz: NEPTFUZZ_BASELINE=%s: no "
+					"such "
+					"KVM module in this binary\n",
+					b);
+				exit(2);
+			}
+		}
 	}
 	fuzz_stats_init();
 	fuzz_stats.inputs++;
@@ -54,6 +78,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		return 0;
+	}
+	for (unsigned m = 1; baseline && m < nept_nimpls; m++) {
+		if (m == baseline)
+			continue;
+		nept_tree_diff(&d, baseline, m, &t);
+		if (!t.ndiv)
+			continue;
+		nept_tree_title(&t, 0, title, sizeof(title));
+		fprintf(stderr, "\n==neptfuzz== FINDING: %s [%s]\n", title,
+			nept_tree_class_name(t.cls[0]));
+		nept_diff_report(stderr, &d, true);
+		fprintf(stderr, "SUMMARY: neptfuzz: %s\n", title);
+		abort();
 	}
 	if (nept_diff_new(&d)) {
 		nept_diff_title(&d, false, title, sizeof(title));

@@ -189,3 +189,12 @@ ensure_kernel_trees() {
 	done < <(_nept_trees "$kdir")
 	echo "-DNEPT_KVM_TREES=$list"
 }
+
+# default_kernel_series: the series of the default matrix (kernels/DEFAULT),
+# ';'-joined, for -DNEPT_KVM_REQUIRE: every one must have a module.
+default_kernel_series() {
+	local cache
+	cache=${NEPT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/neptfuzz}
+	[ -f "$cache/kernels/DEFAULT" ] || return 0
+	awk '!/^[ \t]*(#|$)/ && NF >= 4 { print $2 }' "$cache/kernels/DEFAULT" | paste -sd';'
+}
