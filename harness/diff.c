@@ -384,10 +384,10 @@ static void warn_name(const struct nept_outcome *o, char *buf, size_t n)
 {
 	const char *at = strstr(o->note, " at ");
 
-	snprintf(buf, n, "%.*s",
-		 at && !strncmp(o->note, "WARN in ", 8) ? (int)(at - o->note)
-							: 4,
-		 o->note);
+	if (at && !strncmp(o->note, "WARN in ", 8))
+		snprintf(buf, n, "%.*s", (int)(at - o->note), o->note);
+	else
+		snprintf(buf, n, "WARN");
 }
 
 static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
