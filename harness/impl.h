@@ -53,19 +53,18 @@ enum nept_tolerance {
 	 * §7.2). */
 	NEPT_TOL_PML_QUAL_UNDEFINED,
 	/* The SDM does not order guest A/D-flag writes against the final
-	 * GPA access or among themselves (facts §5.4, §12 item 1). */
+	 * GPA access or among themselves (facts §5.4, §12 item 1): each
+	 * failing access may be the first (one outcome each), and those that
+	 * succeed may have been done before it. */
 	NEPT_TOL_AD_FINAL_ORDER,
-	/* 32-bit paging, 4-MiB page with MAXPHYADDR other than 36: whether
-	 * PDE bits between 17 and 13 + M' - 32 are address bits or reserved
-	 * (facts §8.2, §12 item 6). */
-	NEPT_TOL_PSE36_HIGH_BITS,
 	/* A guest paging-structure entry or the PML log lies where L1 has no
 	 * memory (behind an EPT12 mapping): what the access does is not the
 	 * SDM's to say. */
 	NEPT_TOL_L2_UNBACKED,
 	/* The PML log entry lands on an EPT entry the same walk uses: the
 	 * log write and the walk's accessed/dirty updates then write one
-	 * location, in an order the SDM does not give (facts §5.3, §7.2). */
+	 * location, in an order the SDM does not give (facts §5.3, §7.2):
+	 * two outcomes. */
 	NEPT_TOL_PML_LOG_ON_WALK,
 	NEPT_TOL_COUNT
 };
@@ -84,7 +83,8 @@ enum nept_field {
 	NEPT_F_TRANSLATED = 1u << 9,
 	NEPT_F_AD_WRITES = 1u << 10,
 	NEPT_F_WARNS = 1u << 11,
-	NEPT_F_ALL = (1u << 12) - 1,
+	NEPT_F_PML_INDEX = 1u << 12,
+	NEPT_F_ALL = (1u << 13) - 1,
 };
 
 #define NEPT_MAX_AD_WRITES 16
@@ -108,7 +108,8 @@ struct nept_outcome {
 	uint8_t vector;
 	uint8_t has_error_code;
 	uint8_t n_ad_writes;
-	uint16_t reason; /* basic exit reason */
+	uint16_t reason;    /* basic exit reason */
+	uint16_t pml_index; /* vmcs12's guest PML index after the event */
 	uint32_t error_code;
 	uint32_t warns; /* KVM WARN_ON / KVM_BUG_ON fired during the event */
 	uint32_t tolerances; /* 1u << enum nept_tolerance */

@@ -152,6 +152,12 @@ void report_json_string(FILE *f, const char *s)
 
 void report_outcome_json(FILE *f, const struct nept_outcome *o)
 {
+	report_outcome_json_also(f, o, NULL, 0);
+}
+
+void report_outcome_json_also(FILE *f, const struct nept_outcome *o,
+			      const struct nept_outcome *also, unsigned nalso)
+{
 	const char *sep = "";
 
 	fprintf(f, "{\"kind\":\"%s\"", nept_outcome_kind_name(o->kind));
@@ -213,7 +219,17 @@ void report_outcome_json(FILE *f, const struct nept_outcome *o)
 		fprintf(f, "%s\"%s\"", sep, nept_tolerance_name(t));
 		sep = ",";
 	}
-	fprintf(f, "]}");
+	fprintf(f, "],\"pml_index\":%u", o->pml_index);
+	if (nalso) {
+		/* The other outcomes the SDM allows for the event. */
+		fprintf(f, ",\"also_allowed\":[");
+		for (unsigned k = 0; k < nalso; k++) {
+			fprintf(f, "%s", k ? "," : "");
+			report_outcome_json(f, &also[k]);
+		}
+		fprintf(f, "]");
+	}
+	fprintf(f, "}");
 }
 
 void report_scenario_text(FILE *f, const struct nept_scenario *s)

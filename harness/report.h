@@ -15,6 +15,9 @@ void report_pfec_names(FILE *f, uint32_t ec);
 
 void report_outcome_text(FILE *f, const struct nept_outcome *o);
 void report_outcome_json(FILE *f, const struct nept_outcome *o);
+/* The same, with "also_allowed": the other outcomes the SDM allows. */
+void report_outcome_json_also(FILE *f, const struct nept_outcome *o,
+			      const struct nept_outcome *also, unsigned nalso);
 
 /* A JSON string literal, escaped. */
 void report_json_string(FILE *f, const char *s);

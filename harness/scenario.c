@@ -185,6 +185,16 @@ void scenario_normalize(struct nept_scenario *s)
 	mem_normalize(&s->mem);
 }
 
+void scenario_clear_derived(struct nept_scenario *s)
+{
+	if (s->l2.paging != NEPT_L2_OFF)
+		return;
+	for (unsigned i = 0; i < s->nevents && i < NEPT_MAX_EVENTS; i++) {
+		s->event[i].gla = 0;
+		s->event[i].flags &= (uint8_t)~NEPT_AF_PAGING_OFF_DERIVED;
+	}
+}
+
 static bool fail(struct nept_error *err, const char *fmt, ...)
 {
 	va_list ap;
@@ -361,6 +371,16 @@ static bool gpa_beyond_4level(const struct nept_scenario *s,
 	return ((s->eptp >> 3) & 7) == 3 && e->gpa >= 1ull << 48;
 }
 
+/* Facts §6.4, §8.3: with CR0.PG = 0 the linear address is the GPA, every
+ * address is user-mode and writable and none execute-disable, and there
+ * are no guest paging structures: nothing of that is given. */
+static bool paging_off_given(const struct nept_scenario *s,
+			     const struct nept_event *e)
+{
+	return s->l2.paging == NEPT_L2_OFF &&
+	       (e->gla || (e->flags & NEPT_AF_PAGING_OFF_DERIVED));
+}
+
 static bool stray_hw_qual(const struct nept_scenario *s,
 			  const struct nept_event *e)
 {
@@ -414,6 +434,9 @@ static const struct event_rule event_rules[] = {
 			 "that wide (facts §3.1)" },
 	{ gpa_beyond_4level, "gpa at or above 2^48 with a 4-level EPTP: the "
 			     "walk uses only bits 47:0 (facts §3.1)" },
+	{ paging_off_given, "L2 paging off (CR0.PG = 0) decides gla (= gpa), "
+			    "user, writable, xd, paging, sets-ad and no-gla: "
+			    "none is given (facts §6.4, §8.3)" },
 	{ stray_hw_qual, "hw-qual belongs to hw-violation events only" },
 	{ stray_exit, "exit and exit-qual belong to emulated events only" },
 };

@@ -105,6 +105,13 @@ enum nept_access_flag {
 	NEPT_AF_ALL = (1u << 8) - 1, /* every bit of the flags byte */
 };
 
+/* The flags that L2 paging off (CR0.PG = 0) decides, never given then:
+ * every address user-mode and writable, none execute-disable, no guest
+ * paging structures (facts §6.4, §8.3). */
+#define NEPT_AF_PAGING_OFF_DERIVED                                            \
+	(NEPT_AF_PAGING | NEPT_AF_SETS_AD | NEPT_AF_USER | NEPT_AF_WRITABLE | \
+	 NEPT_AF_XD | NEPT_AF_NO_GLA)
+
 /* The flags L2's own walk decides when the implementation walks it. */
 #define NEPT_AF_FROM_L2_WALK                                                  \
 	(NEPT_AF_PAGING | NEPT_AF_SETS_AD | NEPT_AF_USER | NEPT_AF_WRITABLE | \
@@ -278,6 +285,13 @@ void scenario_init(struct nept_scenario *s);
  */
 void scenario_normalize(struct nept_scenario *s);
 
+/*
+ * With L2 paging off, clears what CR0.PG = 0 decides (gla, the derived
+ * flags): the binary decoder's way to a legal scenario from any bytes.
+ * The text parser rejects them instead (scenario_check names the rule).
+ */
+void scenario_clear_derived(struct nept_scenario *s);
+
 /* Backs the page holding gpa; false when the page table is full. */
 bool scenario_add_page(struct nept_scenario *s, uint64_t gpa);
 /* Writes a qword (backing its page); false when memory is full or gpa is
@@ -378,6 +392,45 @@ static inline bool nept_controls_set(const struct nept_controls *c)
 {
 	return c->exception_bitmap || c->pfec_mask || c->pfec_match ||
 	       c->flags || c->pml_index || c->pml_address;
+}
+
+/*
+ * The event as every implementation runs it: with L2 paging off (CR0.PG =
+ * 0) the linear address is the GPA and the address is user-mode and
+ * writable, never execute-disable (facts §6.4, §8.3); with paging on, as
+ * given (hw-violation) or as L2's walk will decide.
+ */
+static inline struct nept_event
+nept_effective_event(const struct nept_scenario *s, const struct nept_event *e)
+{
+	struct nept_event r = *e;
+
+	if (s->l2.paging == NEPT_L2_OFF) {
+		r.gla = r.gpa;
+		r.flags = (uint8_t)((r.flags & ~NEPT_AF_PAGING_OFF_DERIVED) |
+				    NEPT_AF_USER | NEPT_AF_WRITABLE);
+	}
+	return r;
+}
+
+/*
+ * What hardware writes to vmcs02 at an emulated event's exit (the harness
+ * plays that hardware): besides EPT violations, the guest-linear address
+ * for INS/OUTS and for LMSW with a memory operand (SDM 27.2.1): the linear
+ * address of that operand, the data access being emulated.  The
+ * qualification layouts are the SDM's (I/O: bit 4 = string instruction;
+ * CR access: bits 5:4 = 3 for LMSW, bit 6 = memory operand).
+ */
+static inline bool nept_exit_saves_gla(const struct nept_event *ev)
+{
+	if (ev->access == NEPT_ACC_FETCH)
+		return false;
+	if (ev->exit_reason == NEPT_EXIT_IO_INSTRUCTION)
+		return ev->exit_qual & (1u << 4);
+	if (ev->exit_reason == NEPT_EXIT_CR_ACCESS)
+		return ((ev->exit_qual >> 4) & 3) == 3 &&
+		       (ev->exit_qual & (1u << 6));
+	return false;
 }
 
 /* Whether the implementation walks L2's tables for this event. */

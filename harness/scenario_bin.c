@@ -415,6 +415,7 @@ bool scenario_decode_bin(const uint8_t *data, size_t len,
 	if (s->nevents == 0)
 		return false;
 	scenario_normalize(s);
+	scenario_clear_derived(s);
 	return scenario_check(s, &err);
 }
 

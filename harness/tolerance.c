@@ -52,14 +52,9 @@ static const struct {
 	[NEPT_TOL_AD_FINAL_ORDER] = {
 		"guest-ad-vs-final-gpa-order",
 		"the SDM does not order guest A/D-flag writes against the final GPA "
-		"access or among themselves: when one of them faults, the others' "
-		"effects are allowed, not required (facts §5.4, §12 item 1)",
-	},
-	[NEPT_TOL_PSE36_HIGH_BITS] = {
-		"pse36-high-bits",
-		"32-bit paging, 4-MiB page, MAXPHYADDR other than 36: PDE bits "
-		"between 17 and 13+M'-32 are address bits or reserved (facts "
-		"§8.2, §12 item 6)",
+		"access or among themselves: each failing one may be the first to "
+		"fault (an outcome each), and the effects of those that succeed are "
+		"allowed, not required (facts §5.4, §12 item 1)",
 	},
 	[NEPT_TOL_L2_UNBACKED] = {
 		"l2-table-unbacked",
@@ -70,7 +65,8 @@ static const struct {
 		"pml-log-on-walk",
 		"the PML log entry is written over an EPT entry the same walk uses; "
 		"the SDM does not order the log write and the accessed/dirty "
-		"updates of that location (facts §5.3, §7.2)",
+		"updates of that location, so either order's outcome (facts §5.3, "
+		"§7.2)",
 	},
 };
 

@@ -841,25 +841,6 @@ static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla,
 }
 
 /*
- * Besides EPT violations, hardware saves the guest-linear address for
- * INS/OUTS and for LMSW with a memory operand (SDM 27.2.1): the linear
- * address of that operand, which is the data access being emulated.  The
- * qualification layouts are the SDM's (I/O: bit 4 = string instruction;
- * CR access: bits 5:4 = 3 for LMSW, bit 6 = memory operand).
- */
-static bool nept_exit_saves_gla(const struct nept_event *ev)
-{
-	if (ev->access == NEPT_ACC_FETCH)
-		return false;
-	if (ev->exit_reason == EXIT_REASON_IO_INSTRUCTION)
-		return ev->exit_qual & (1u << 4);
-	if (ev->exit_reason == EXIT_REASON_CR_ACCESS)
-		return ((ev->exit_qual >> 4) & 3) == 3 &&
-		       (ev->exit_qual & (1u << 6));
-	return false;
-}
-
-/*
  * The emulator's access to L2 linear address gla, through walk_mmu =
  * nested_mmu (L2's tables, each GPA through EPT12; with CR0.PG = 0 linear
  * is L2-physical), and its injection of the fault if the walk fails.
@@ -968,19 +949,9 @@ static void nept_run_event(const struct nept_scenario *s,
 	 * For a hardware EPT violation, hardware did L2's walk: KVM gets the
 	 * GPA of the guest paging entry and walks EPT12 only.  Elsewhere KVM
 	 * walks L2's tables itself (L2 paging on); with L2 paging off there
-	 * are none, and linear is L2-physical.
+	 * are none, and linear is L2-physical (the scenario gives no gla then:
+	 * nept_effective_event).
 	 */
-	if (!nept_walks_l2(s, ev) && ev->source != NEPT_SRC_HW_VIOLATION) {
-		if (ev->flags & NEPT_AF_PAGING) {
-			nept_unsupported(o, "guest paging access with L2 "
-					    "paging off");
-			return;
-		}
-		if (ev->gla != ev->gpa) {
-			nept_unsupported(o, "gla != gpa with L2 paging off");
-			return;
-		}
-	}
 	if ((ev->flags & NEPT_AF_IMPLICIT) && ev->access == NEPT_ACC_FETCH) {
 		nept_unsupported(o, "implicit fetch: the emulator has none");
 		return;
@@ -1062,6 +1033,9 @@ static void nept_run_event(const struct nept_scenario *s,
 		nested_vmx_inject_exception_vmexit(vcpu);
 
 	o->from_hardware = (int8_t)st->from_hardware;
+	/* The guest PML index L1 reads back (nested_vmx_write_pml_buffer
+	 * decrements vmcs12's). */
+	o->pml_index = vmcs12->guest_pml_index;
 	if (st->exited) {
 		o->kind = NEPT_OUT_EXIT;
 		o->reason = (u16)st->exit_reason;
@@ -1155,6 +1129,11 @@ static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
 		return;
 	}
 	nept_vcpu_setup(s);
-	for (unsigned i = 0; i < s->nevents; i++)
-		nept_run_event(s, &s->event[i], &r->event[i]);
+	for (unsigned i = 0; i < s->nevents; i++) {
+		/* The events as L2's paging state makes them (CR0.PG = 0:
+		 * linear = GPA). */
+		struct nept_event e = nept_effective_event(s, &s->event[i]);
+
+		nept_run_event(s, &e, &r->event[i]);
+	}
 }

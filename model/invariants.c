@@ -265,16 +265,14 @@ static const char *check_outcome(const struct nept_scenario *s,
 	if (o->undefined == NEPT_F_ALL)
 		return (o->tolerances & ((1u << NEPT_TOL_UNBACKED_TABLE) |
 					 (1u << NEPT_TOL_L2_UNBACKED) |
-					 (1u << NEPT_TOL_PSE36_HIGH_BITS) |
 					 (1u << NEPT_TOL_AD_FINAL_ORDER) |
 					 (1u << NEPT_TOL_PML_LOG_ON_WALK)))
 			       ? NULL
 			       : "all-undefined-without-tolerance";
 	if (t->stop == MODEL_STOP_UNBACKED)
 		return "unbacked-not-undefined";
-	if (walks &&
-	    (t->l2_stop == MODEL_L2_UNBACKED || t->l2_stop == MODEL_L2_PSE36))
-		return "l2-unbacked-or-pse36-not-undefined";
+	if (walks && t->l2_stop == MODEL_L2_UNBACKED)
+		return "l2-unbacked-not-undefined";
 	if (o->kind != NEPT_OUT_EXIT && o->kind != NEPT_OUT_NONE &&
 	    o->kind != NEPT_OUT_EXCEPTION)
 		return "kind";

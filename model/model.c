@@ -150,79 +150,76 @@ static unsigned entry_perms(uint64_t e)
 }
 
 /*
- * One access through EPT12: the event's own access, or with an L2 walk a
- * guest entry read, the final GPA or a guest A/D-flag write (facts §8.3).
- * flags are enum nept_access_flag as an event carries them.
+ * What an access needs (facts §5.2) and what it reports in qualification
+ * bits 0-2 (facts §6.2), by the SDM; then the hooks, if any (a KVM
+ * deviation's prediction, deviations/), may change both.
  */
-struct ept_acc {
-	uint64_t gpa;
-	uint8_t access; /* enum nept_access */
-	uint8_t flags;	/* enum nept_access_flag */
-};
-
-/*
- * What the access needs (facts §5.2) and what it reports in qualification
- * bits 0-2 (facts §6.2).
- */
-static void access_needs(const struct nept_scenario *s, const struct ept_acc *a,
-			 unsigned *need, uint64_t *acc_bits)
+static void access_needs(const struct nept_scenario *s, struct model_access *a)
 {
 	bool ad = s->eptp & (1ull << 6);
 
 	if (a->flags & NEPT_AF_PAGING) {
 		if (a->flags & NEPT_AF_SETS_AD) {
 			/* A guest A/D write: W, reported as read + write. */
-			*need = PERM_W;
-			*acc_bits = QUAL_READ | QUAL_WRITE;
+			a->need = PERM_W;
+			a->acc_bits = QUAL_READ | QUAL_WRITE;
 		} else if (ad && !(a->flags & NEPT_AF_NO_GLA)) {
 			/* EPTP bit 6: guest paging reads count as writes. */
-			*need = PERM_W;
-			*acc_bits = QUAL_READ | QUAL_WRITE;
+			a->need = PERM_W;
+			a->acc_bits = QUAL_READ | QUAL_WRITE;
 		} else {
 			/* A walk read, or a PDPTE load (R even with A/D). */
-			*need = PERM_R;
-			*acc_bits = QUAL_READ;
+			a->need = PERM_R;
+			a->acc_bits = QUAL_READ;
 		}
 		return;
 	}
 	switch (a->access) {
 	case NEPT_ACC_READ:
-		*need = PERM_R;
-		*acc_bits = QUAL_READ;
+		a->need = PERM_R;
+		a->acc_bits = QUAL_READ;
 		break;
 	case NEPT_ACC_WRITE:
-		*need = PERM_W;
-		*acc_bits = QUAL_WRITE;
+		a->need = PERM_W;
+		a->acc_bits = QUAL_WRITE;
 		break;
 	default:
 		/* MBEC: the U/S of the linear address picks XU or XS. */
 		if ((s->caps & NEPT_CAP_MBEC) && (a->flags & NEPT_AF_USER))
-			*need = PERM_XU;
+			a->need = PERM_XU;
 		else
-			*need = PERM_X;
-		*acc_bits = QUAL_FETCH;
+			a->need = PERM_X;
+		a->acc_bits = QUAL_FETCH;
 		break;
 	}
 }
 
-static struct ept_acc event_access(const struct nept_event *ev)
+static struct model_access make_access(const struct nept_scenario *s,
+				       const struct model_state *st,
+				       const struct nept_event *ev,
+				       unsigned kind, uint64_t gpa,
+				       unsigned access, unsigned flags)
 {
-	struct ept_acc a = { .gpa = ev->gpa,
-			     .access = ev->access,
-			     .flags = ev->flags };
+	struct model_access a = { .gpa = gpa,
+				  .kind = (uint8_t)kind,
+				  .access = (uint8_t)access,
+				  .flags = (uint8_t)flags };
 
+	access_needs(s, &a);
+	if (st && st->hooks && st->hooks->access)
+		st->hooks->access(st->hooks->ctx, s, ev, &a);
 	return a;
 }
 
 uint64_t model_access_bits(const struct nept_scenario *s,
 			   const struct nept_event *ev)
 {
-	struct ept_acc a = event_access(ev);
-	unsigned need;
-	uint64_t acc;
+	struct model_access a = { .gpa = ev->gpa,
+				  .access = ev->access,
+				  .flags = ev->flags };
 
-	access_needs(s, &a, &need, &acc);
-	return acc;
+	access_needs(s, &a);
+	return a.acc_bits;
 }
 
 /* Facts §6.4: what the guest paging rights of the linear address report. */
@@ -239,7 +236,7 @@ uint64_t model_linear_bits(const struct nept_event *ev)
 }
 
 /* Facts §5.3: does a successful translation set the leaf's dirty flag? */
-static bool access_dirties(const struct ept_acc *a)
+static bool access_dirties(const struct model_access *a)
 {
 	if (a->flags & NEPT_AF_NO_GLA)
 		return false; /* PDPTE loads never set D */
@@ -281,6 +278,22 @@ static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
 	w->optional = optional;
 }
 
+/* A write that replaces its qword (a PML log entry), where add_ad_write
+ * only sets flags: the qword ends with val whatever was written before. */
+static void replace_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
+			  uint64_t val)
+{
+	for (unsigned i = 0; i < out->n_ad_writes; i++) {
+		if (out->ad_write[i].gpa == gpa) {
+			out->ad_write[i].val = val;
+			out->ad_write[i].may_bits = 0;
+			out->ad_write[i].optional = 0;
+			return;
+		}
+	}
+	add_ad_write(out, gpa, old, val, false);
+}
+
 static void set_tolerance(struct nept_outcome *out, enum nept_tolerance t)
 {
 	out->tolerances |= 1u << t;
@@ -315,14 +328,13 @@ static uint64_t nmi_bit(const struct nept_scenario *s,
 
 /* Facts §6.5, the qualification of an EPT violation. */
 static void violation(const struct nept_scenario *s,
-		      const struct nept_event *ev, const struct ept_acc *a,
-		      uint64_t acc_bits, unsigned have,
-		      struct nept_outcome *out)
+		      const struct nept_event *ev, const struct model_access *a,
+		      unsigned have, struct nept_outcome *out)
 {
 	bool mbec = s->caps & NEPT_CAP_MBEC;
 	bool lin = !(a->flags & NEPT_AF_NO_GLA);
 	bool fin = !(a->flags & NEPT_AF_PAGING);
-	uint64_t q = acc_bits;
+	uint64_t q = a->acc_bits;
 
 	q |= (uint64_t)(have & 7) << 3;
 	if (mbec) {
@@ -351,7 +363,10 @@ static void violation(const struct nept_scenario *s,
 			QUAL_LIN_USER | QUAL_LIN_RW | QUAL_LIN_XD;
 		set_tolerance(out, NEPT_TOL_QUAL_ADV_UNDEFINED);
 	}
-	if (a->flags & NEPT_AF_SETS_AD) {
+	/* Facts §5.5: bit 0 of a read-modify-write is the implementation's
+	 * choice, but not where EPTP bit 6 makes every guest paging access
+	 * a write: both bits then. */
+	if ((a->flags & NEPT_AF_SETS_AD) && !(s->eptp & (1ull << 6))) {
 		out->qual_undefined |= QUAL_READ;
 		set_tolerance(out, NEPT_TOL_QUAL_RMW_READ);
 	}
@@ -363,7 +378,7 @@ static void violation(const struct nept_scenario *s,
 }
 
 /* Facts §4: qualification cleared; GLA undefined. */
-static void misconfig(const struct ept_acc *a, const struct model_trace *t,
+static void misconfig(const struct model_access *a, const struct model_trace *t,
 		      struct nept_outcome *out)
 {
 	const char *cite = strstr(t->rule, " (facts");
@@ -409,19 +424,19 @@ static void reset_walk(struct model_trace *t)
  * L1-physical address reached when the walk succeeds.
  */
 static uint64_t ept_walk(const struct nept_scenario *s,
-			 const struct nept_mem *mem, const struct ept_acc *a,
-			 struct model_trace *t)
+			 const struct nept_mem *mem,
+			 const struct model_access *a, struct model_trace *t)
 {
-	unsigned m = s->l1_maxphyaddr, level, need, off_bits,
+	unsigned m = s->l1_maxphyaddr, level, need = a->need, off_bits,
 		 have = PERM_R | PERM_W | PERM_X | PERM_XU;
-	uint64_t amask = nept_addr_mask(m), table = s->eptp & amask, acc_bits,
-		 e = 0;
+	uint64_t amask = nept_addr_mask(m), table = s->eptp & amask, e = 0;
 
 	reset_walk(t);
 	t->gpa = a->gpa;
 	t->acc_flags = a->flags;
+	t->acc_kind = a->kind;
+	t->acc_bits = a->acc_bits;
 	t->levels = ((s->eptp >> 3) & 7) + 1;
-	access_needs(s, a, &need, &acc_bits);
 	t->need = (uint8_t)need;
 	for (level = t->levels; level >= 1; level--) {
 		unsigned shift = 12 + 9 * (level - 1);
@@ -492,53 +507,28 @@ enum acc_result {
 };
 
 /*
- * Facts §5.3, §7.2: after a successful walk, A on every entry used and D
- * on the leaf for writes; with PML, a dirty flag that was clear first
- * needs a log entry.  The walk's entries are re-read, since an earlier
- * access of the same event may have set flags in them.
+ * Where the SDM allows n outcomes at a point of an event, which one this
+ * run takes: the first such point of the event records n (the trace's
+ * alts) and takes st->choice; any later point of the same event takes its
+ * first outcome (so an event offers the outcomes of one point).
  */
-static enum acc_result
-set_ept_ad(const struct nept_scenario *s, struct model_state *st,
-	   const struct nept_event *ev, const struct ept_acc *a,
-	   struct model_trace *t, struct nept_outcome *out)
+static unsigned take_choice(const struct model_state *st, struct model_trace *t,
+			    unsigned n)
 {
-	bool dirty = access_dirties(a);
-	uint64_t leaf = 0;
+	if (t->alts_point)
+		return 0;
+	t->alts_point = 1;
+	t->alts = (uint8_t)(n - 1);
+	return st->choice < n ? st->choice : 0;
+}
 
-	if (!(s->eptp & (1ull << 6)))
-		return ACC_OK;
-	nept_mem_read(&st->mem, t->e[t->nread - 1].addr, &leaf);
-	if (dirty && !(leaf & EPTE_D) && (s->ctl.flags & NEPT_CTL_PML)) {
-		uint64_t slot, old = 0, logged = a->gpa & ~0xfffull;
-
-		if (st->pml_index > 511) {
-			/* Facts §7.2: the exit comes instead of setting D;
-			 * the walk that led there may have set A flags. */
-			t->pml_full = 1;
-			pml_full_exit(s, ev, out);
-			faulting_walk_ad(s, t, out, true);
-			return ACC_EXIT;
-		}
-		slot = s->ctl.pml_address + 8ull * st->pml_index;
-		for (unsigned i = 0; i < t->nread; i++) {
-			if (t->e[i].addr == slot) {
-				all_undefined(out, NEPT_TOL_PML_LOG_ON_WALK);
-				return ACC_UNDEF;
-			}
-		}
-		/* The log sits in L1 memory (no EPT12 translation); where
-		 * there is none, or the scenario's memory is full, what the
-		 * write does is not the SDM's to say. */
-		if (!nept_mem_read(&st->mem, slot, &old) ||
-		    !nept_mem_write(&st->mem, slot, logged)) {
-			all_undefined(out, NEPT_TOL_L2_UNBACKED);
-			return ACC_UNDEF;
-		}
-		add_ad_write(out, slot, old, logged, false);
-		/* A u16: 0 wraps to 0xffff, which is full. */
-		st->pml_index--;
-	}
-	for (unsigned i = 0; i < t->nread; i++) {
+/* Facts §5.3: A on every entry of a successful walk, D on its leaf for a
+ * dirtying access; the entries are re-read, since an earlier access of the
+ * same event (or the PML log) may have changed them. */
+static void set_walk_ad(struct model_state *st, const struct model_trace *t,
+			struct nept_outcome *out, bool dirty, unsigned upto)
+{
+	for (unsigned i = 0; i < upto; i++) {
 		uint64_t v = 0, nv;
 
 		nept_mem_read(&st->mem, t->e[i].addr, &v);
@@ -549,6 +539,74 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 			nept_mem_write(&st->mem, t->e[i].addr, nv);
 		add_ad_write(out, t->e[i].addr, v, nv, false);
 	}
+}
+
+/*
+ * Facts §5.3, §7.2: after a successful walk, A on every entry used and D
+ * on the leaf for writes; with PML, a dirty flag that was clear first
+ * needs a log entry (hooks may say more than one: a prediction of an
+ * implementation that logs on each retry of its update).
+ */
+static enum acc_result
+set_ept_ad(const struct nept_scenario *s, struct model_state *st,
+	   const struct nept_event *ev, const struct model_access *a,
+	   struct model_trace *t, struct nept_outcome *out)
+{
+	bool dirty = access_dirties(a), done = false;
+	unsigned logs = 0;
+	uint64_t leaf = 0;
+
+	if (!(s->eptp & (1ull << 6)))
+		return ACC_OK;
+	nept_mem_read(&st->mem, t->e[t->nread - 1].addr, &leaf);
+	if (dirty && !(leaf & EPTE_D) && (s->ctl.flags & NEPT_CTL_PML))
+		logs = st->hooks && st->hooks->pml_logs
+			       ? st->hooks->pml_logs(st->hooks->ctx, s, t)
+			       : 1;
+	for (unsigned k = 0; k < logs; k++) {
+		uint64_t slot, old = 0, logged = a->gpa & ~0xfffull;
+		bool on_walk = false;
+
+		if (st->pml_index > 511) {
+			/* Facts §7.2: the exit comes instead of setting D;
+			 * the walk that led there may have set A flags. */
+			t->pml_full = 1;
+			pml_full_exit(s, ev, out);
+			faulting_walk_ad(s, t, out, true);
+			return ACC_EXIT;
+		}
+		slot = s->ctl.pml_address + 8ull * st->pml_index;
+		for (unsigned i = 0; i < t->nread; i++)
+			on_walk |= t->e[i].addr == slot;
+		/* The log entry lands on an entry this walk updates: the SDM
+		 * orders neither write before the other (facts §5.3, §7.2),
+		 * so both outcomes: the log first, then the flags ORed into
+		 * it; or the flags first, then the log over them. */
+		if (on_walk) {
+			set_tolerance(out, NEPT_TOL_PML_LOG_ON_WALK);
+			if (take_choice(st, t, 2) == 1 && !done) {
+				set_walk_ad(st, t, out, dirty, t->nread);
+				done = true;
+			}
+		}
+		/* The log sits in L1 memory (no EPT12 translation); where
+		 * there is none, or the scenario's memory is full, what the
+		 * write does is not the SDM's to say. */
+		if (!nept_mem_read(&st->mem, slot, &old) ||
+		    !nept_mem_write(&st->mem, slot, logged)) {
+			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+			return ACC_UNDEF;
+		}
+		replace_write(out, slot, old, logged);
+		/* A u16: 0 wraps to 0xffff, which is full. */
+		st->pml_index--;
+		/* Another log for the same flag (a hook's): the entries
+		 * above the leaf were updated before it was tried again. */
+		if (k + 1 < logs && !done)
+			set_walk_ad(st, t, out, dirty, t->nread - 1);
+	}
+	if (!done)
+		set_walk_ad(st, t, out, dirty, t->nread);
 	return ACC_OK;
 }
 
@@ -558,12 +616,9 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
  */
 static enum acc_result
 ept_access(const struct nept_scenario *s, struct model_state *st,
-	   const struct nept_event *ev, const struct ept_acc *a,
+	   const struct nept_event *ev, const struct model_access *a,
 	   struct nept_outcome *out, struct model_trace *t, uint64_t *l1pa)
 {
-	unsigned need;
-	uint64_t acc_bits;
-
 	*l1pa = ept_walk(s, &st->mem, a, t);
 	switch (t->stop) {
 	case MODEL_STOP_UNBACKED:
@@ -575,8 +630,7 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 		return ACC_EXIT;
 	case MODEL_STOP_NOT_PRESENT:
 	case MODEL_STOP_PERMISSION:
-		access_needs(s, a, &need, &acc_bits);
-		violation(s, ev, a, acc_bits, t->have, out);
+		violation(s, ev, a, t->have, out);
 		faulting_walk_ad(s, t, out, t->stop == MODEL_STOP_PERMISSION);
 		return ACC_EXIT;
 	default:
@@ -589,7 +643,8 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
  * doing it: 0 if not, else the exit reason; -1 if it reads no memory.
  */
 static int ept_would_fail(const struct nept_scenario *s,
-			  const struct model_state *st, const struct ept_acc *a)
+			  const struct model_state *st,
+			  const struct model_access *a)
 {
 	struct model_trace t;
 	uint64_t leaf = 0;
@@ -723,37 +778,24 @@ struct l2_walk {
 	bool us, rw, xd;
 };
 
-/*
- * Facts §8.2: why a present guest entry is reserved, NULL if it is not.
- * *pse36 is set when the entry sets 32-bit-paging 4-MiB PDE bits whose
- * reservation the sheet leaves open (§12 item 6).
- */
+/* Facts §8.2: why a present guest entry is reserved, NULL if it is not. */
 static const char *l2_reserved(const struct l2_walk *w, unsigned level,
-			       uint64_t e, bool *pse36)
+			       uint64_t e)
 {
 	unsigned m = w->m;
 
-	*pse36 = false;
 	if (w->mode == NEPT_L2_32BIT) {
-		unsigned mp = m < 40 ? m : 40, lo = 13 + mp - 32;
+		/* M' = min(MAXPHYADDR, 40): 32-bit paging reaches 40 bits. */
+		unsigned mp = m < 40 ? m : 40;
 
 		/* No reserved bits but in a 4-MiB PDE (CR4.PSE = 1 and bit
-		 * 7; with PSE = 0 bit 7 is ignored): bit 21 and the
-		 * high-address bits 20:(13 + M' - 32), M' = min(M, 40). */
+		 * 7; with PSE = 0 bit 7 is ignored): PSE-36 maps physical
+		 * bits (M'-1):32 from PDE bits (M'-20):13 and reserves
+		 * 21:(M'-19) (bit 21 alone for M' = 40, 21:13 for M' = 32). */
 		if (level != 2 || !(e & L2E_PS) || !w->pse)
 			return NULL;
-		if (e & (1ull << 21))
-			return "4-MiB PDE bit 21 (facts §8.2)";
-		/* Bits 20:17 are reserved both by the formula and with
-		 * PSE-36's 36 bits (facts §8.2, KVM 17-21) when M' <= 36. */
-		if (e & bits(20, lo > 17 ? lo : 17))
-			return "4-MiB PDE bits 20:(13+M'-32) (facts §8.2)";
-		/* The general formula is UNCONFIRMED (§12 item 6): with
-		 * M' > 36 whether bits (12+M'-32):17 are address bits, with
-		 * M' < 36 whether bits 16:(13+M'-32) are reserved. */
-		if ((lo > 17 && (e & bits(lo - 1, 17))) ||
-		    (lo < 17 && (e & bits(16, lo))))
-			*pse36 = true;
+		if (e & bits(21, mp - 19))
+			return "4-MiB PDE bits 21:(M'-19) (facts §8.2)";
 		return NULL;
 	}
 	if (!w->nxe && (e & L2E_XD))
@@ -881,54 +923,12 @@ struct ad_plan {
 	struct ad_step set[5];
 };
 
-/*
- * The final GPA failed in EPT12 (facts §8.3 step 5).  The sheet does not
- * order step 6 against it (§5.4, §12 item 1); the model reports the final
- * GPA first and names the tolerance where the other order differs: a flag
- * write that would fault itself makes the exit's fields undefined (all of
- * it when the exit reasons differ); one that would succeed may have been
- * made, so it is allowed, not required.  before is the state the final
- * access started from.
- */
-static void final_failed(const struct nept_scenario *s,
-			 const struct model_state *before,
-			 const struct l2_walk *w, const struct ad_plan *plan,
-			 struct nept_outcome *out, const struct model_trace *t)
-{
-	int fails = 0;
-
-	for (unsigned k = 0; k < plan->n && !fails; k++) {
-		struct ept_acc a = { .gpa = t->l2e[plan->set[k].i].gpa,
-				     .access = NEPT_ACC_WRITE,
-				     .flags =
-					     NEPT_AF_PAGING | NEPT_AF_SETS_AD };
-
-		fails = ept_would_fail(s, before, &a);
-	}
-	if (!plan->n)
-		return;
-	set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
-	if (fails && fails != out->reason) {
-		out->undefined = NEPT_F_ALL;
-		return;
-	}
-	if (fails) {
-		out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID |
-				  NEPT_F_AD_WRITES;
-		out->qual_undefined = ~0ull;
-		out->qual = 0;
-		return;
-	}
-	for (unsigned k = 0; k < plan->n; k++) {
-		uint64_t pa = t->l2e[plan->set[k].i].l1pa, q = 0;
-		unsigned shift =
-			(w->mode == NEPT_L2_32BIT && (pa & 4)) ? 32 : 0;
-
-		nept_mem_read(&before->mem, pa & ~7ull, &q);
-		add_ad_write(out, pa & ~7ull, q,
-			     q | (plan->set[k].set << shift), true);
-	}
-}
+struct l2_walk;
+static void l2_finish(const struct nept_scenario *s, struct model_state *st,
+		      const struct nept_event *ev, const struct l2_walk *w,
+		      const struct ad_plan *plan,
+		      const struct model_access *acc, struct nept_outcome *out,
+		      struct model_trace *t);
 
 static void l2_event(const struct nept_scenario *s, struct model_state *st,
 		     const struct nept_event *ev, struct nept_outcome *out,
@@ -949,12 +949,10 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 	unsigned level, levels;
 	uint64_t la = ev->gla, amask = nept_addr_mask(w.m), table, e = 0, pa;
 	uint64_t final, off_mask;
-	struct model_state before;
 	struct ad_plan plan = { 0 };
-	struct ept_acc fin;
+	struct model_access acc[6];
 	enum acc_result r;
-	unsigned f0;
-	bool pk, pse36;
+	bool pk;
 	const char *why;
 	uint32_t pfec;
 
@@ -998,10 +996,11 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 	/* Facts §8.3 steps 1-3, top-down. */
 	for (level = levels;; level--) {
 		unsigned n = t->l2_nread;
-		struct ept_acc a = { .access = NEPT_ACC_READ,
-				     .flags = NEPT_AF_PAGING };
+		struct model_access a = make_access(
+			s, st, ev, MODEL_ACC_L2_ENTRY,
+			nept_l2_entry_addr(w.mode, table, level, la),
+			NEPT_ACC_READ, NEPT_AF_PAGING);
 
-		a.gpa = nept_l2_entry_addr(w.mode, table, level, la);
 		t->l2e[n].gpa = a.gpa;
 		t->l2e[n].level = (uint8_t)level;
 		t->l2_nread++;
@@ -1025,16 +1024,11 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 			page_fault(s, ev, pfec, out, t);
 			return;
 		}
-		why = l2_reserved(&w, level, e, &pse36);
+		why = l2_reserved(&w, level, e);
 		if (why) {
 			t->l2_stop = MODEL_L2_RESERVED;
 			t->l2_rule = why;
 			page_fault(s, ev, pfec | PFEC_P | PFEC_RSVD, out, t);
-			return;
-		}
-		if (pse36) {
-			t->l2_stop = MODEL_L2_PSE36;
-			all_undefined(out, NEPT_TOL_PSE36_HIGH_BITS);
 			return;
 		}
 		w.us &= !!(e & L2E_US);
@@ -1088,80 +1082,173 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 	}
 
 	/* Step 5: the final GPA through EPT12 (bit 8 = 1, bits 9-11 from
-	 * the walk, facts §6.4). */
-	fin.gpa = final;
-	fin.access = ev->access;
-	fin.flags = (uint8_t)((w.us ? NEPT_AF_USER : 0) |
-			      (w.rw ? NEPT_AF_WRITABLE : 0) |
-			      (w.xd ? NEPT_AF_XD : 0));
-	before = *st;
-	f0 = out->n_ad_writes;
-	r = ept_access(s, st, ev, &fin, out, t, &pa);
-	if (r != ACC_OK) {
-		t->l2_stop =
-			r == ACC_EXIT ? MODEL_L2_EPT_FINAL : MODEL_L2_UNBACKED;
-		if (r == ACC_EXIT)
-			final_failed(s, &before, &w, &plan, out, t);
+	 * the walk, facts §6.4); step 6: each flag write to its entry
+	 * through EPT12 (bit 8 = 0 on failure). */
+	acc[0] = make_access(s, st, ev, MODEL_ACC_L2_FINAL, final, ev->access,
+			     (w.us ? NEPT_AF_USER : 0) |
+				     (w.rw ? NEPT_AF_WRITABLE : 0) |
+				     (w.xd ? NEPT_AF_XD : 0));
+	for (unsigned k = 0; k < plan.n; k++)
+		acc[k + 1] = make_access(
+			s, st, ev, MODEL_ACC_L2_AD, t->l2e[plan.set[k].i].gpa,
+			NEPT_ACC_WRITE, NEPT_AF_PAGING | NEPT_AF_SETS_AD);
+	l2_finish(s, st, ev, &w, &plan, acc, out, t);
+}
+
+/* The guest flag write of step `k` of plan, once its EPT12 access is
+ * through to L1-physical pa: the entry's A (and D) bits. */
+static bool write_flags(struct model_state *st, const struct l2_walk *w,
+			const struct ad_plan *plan, unsigned k, uint64_t pa,
+			struct nept_outcome *out)
+{
+	unsigned shift = (w->mode == NEPT_L2_32BIT && (pa & 4)) ? 32 : 0;
+	uint64_t q, nq;
+
+	if (!nept_mem_read(&st->mem, pa & ~7ull, &q))
+		return false;
+	nq = q | (plan->set[k].set << shift);
+	if (nq != q)
+		nept_mem_write(&st->mem, pa & ~7ull, nq);
+	add_ad_write(out, pa & ~7ull, q, nq, false);
+	return true;
+}
+
+/*
+ * Steps 5 and 6 (facts §8.3): acc[0] is the final GPA, acc[1..plan->n]
+ * the guest A/D-flag writes.  Done in that order when none of them fails.
+ * The SDM orders neither the flag writes against the final access nor
+ * among themselves (facts §5.4, §12 item 1): when some fail, each failing
+ * one may be the first, so each gives an outcome (take_choice); the
+ * accesses that succeed may have been done before it, so their effects
+ * (EPT A/D flags, PML entries, the guest flags) are allowed, not
+ * required.  The first outcome is the final GPA's when it fails, else the
+ * first failing flag write's.
+ */
+static void l2_finish(const struct nept_scenario *s, struct model_state *st,
+		      const struct nept_event *ev, const struct l2_walk *w,
+		      const struct ad_plan *plan,
+		      const struct model_access *acc, struct nept_outcome *out,
+		      struct model_trace *t)
+{
+	int fails[6];
+	unsigned nacc = plan->n + 1, nfail = 0, pick = 0, x = 0;
+	struct model_state scratch;
+	struct model_trace tt;
+	uint64_t pa;
+	enum acc_result r;
+
+	for (unsigned k = 0; k < nacc; k++) {
+		fails[k] = ept_would_fail(s, st, &acc[k]);
+		nfail += fails[k] != 0;
+	}
+	if (!nfail) {
+		/* All through, in the model's order. */
+		for (unsigned k = 0; k < nacc; k++) {
+			r = ept_access(s, st, ev, &acc[k], out, t, &pa);
+			if (r != ACC_OK) {
+				/* PML full on a later access: an exit. */
+				t->l2_stop = r == ACC_EXIT
+						     ? (k ? MODEL_L2_EPT_AD
+							  : MODEL_L2_EPT_FINAL)
+						     : MODEL_L2_UNBACKED;
+				return;
+			}
+			if (!k) {
+				out->translated = pa;
+			} else if (!write_flags(st, w, plan, k - 1, pa, out)) {
+				t->l2_stop = MODEL_L2_UNBACKED;
+				all_undefined(out, NEPT_TOL_L2_UNBACKED);
+				return;
+			}
+		}
+		t->l2_stop = MODEL_L2_OK;
+		out->kind = NEPT_OUT_NONE;
+		out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
 		return;
 	}
-	out->translated = pa;
+	if (nacc > 1)
+		pick = take_choice(st, t, nfail);
+	for (unsigned k = 0, seen = 0; k < nacc; k++)
+		if (fails[k] && seen++ == pick)
+			x = k;
 
-	/* Step 6: each flag write goes to the entry through EPT12 (bit 8 =
-	 * 0 on failure). */
-	for (unsigned k = 0; k < plan.n; k++) {
-		struct ept_acc a = { .gpa = t->l2e[plan.set[k].i].gpa,
-				     .access = NEPT_ACC_WRITE,
-				     .flags =
-					     NEPT_AF_PAGING | NEPT_AF_SETS_AD };
-		uint64_t q, nq;
-		unsigned shift, nb = out->n_ad_writes;
+	/* The accesses that succeed, each maybe done before x. */
+	scratch = *st;
+	for (unsigned k = 0; k < nacc; k++) {
+		struct nept_outcome side;
+		unsigned from = out->n_ad_writes;
 
-		r = ept_access(s, st, ev, &a, out, t, &pa);
-		if (r == ACC_EXIT) {
-			/* In another order the final access, and the flag
-			 * writes before this one, never happened: their
-			 * EPT A/D flags (and PML entry) and guest flags are
-			 * allowed, not required (facts §5.4, §12 item 1:
-			 * the SDM orders none of them). */
-			for (unsigned i = f0; i < nb; i++)
-				out->ad_write[i].optional = 1;
-			if (nb > f0)
-				set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
+		if (fails[k])
+			continue;
+		memset(&side, 0, sizeof(side));
+		if (ept_access(s, &scratch, ev, &acc[k], &side, &tt, &pa) !=
+			    ACC_OK ||
+		    (k && !write_flags(&scratch, w, plan, k - 1, pa, &side)))
+			continue;
+		for (unsigned i = 0; i < side.n_ad_writes; i++)
+			add_ad_write(out, side.ad_write[i].gpa,
+				     side.ad_write[i].old, side.ad_write[i].val,
+				     true);
+		if (out->n_ad_writes > from) {
+			set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
+			/* Whether a PML entry was among them decides the
+			 * index. */
+			if (scratch.pml_index != st->pml_index)
+				out->undefined |= NEPT_F_PML_INDEX;
 		}
-		if (r != ACC_OK) {
-			t->l2_stop = r == ACC_EXIT ? MODEL_L2_EPT_AD
-						   : MODEL_L2_UNBACKED;
-			return;
-		}
-		if (!nept_mem_read(&st->mem, pa & ~7ull, &q)) {
-			t->l2_stop = MODEL_L2_UNBACKED;
-			all_undefined(out, NEPT_TOL_L2_UNBACKED);
-			return;
-		}
-		shift = (w.mode == NEPT_L2_32BIT && (pa & 4)) ? 32 : 0;
-		nq = q | (plan.set[k].set << shift);
-		if (nq != q)
-			nept_mem_write(&st->mem, pa & ~7ull, nq);
-		add_ad_write(out, pa & ~7ull, q, nq, false);
 	}
-	t->l2_stop = MODEL_L2_OK;
-	out->kind = NEPT_OUT_NONE;
-	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	if (nfail > 1)
+		set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
+
+	/* The exit of x, from the state before any of them. */
+	r = ept_access(s, st, ev, &acc[x], out, t, &pa);
+	if (r == ACC_OK) {
+		/* ept_would_fail and the access disagree: cannot be. */
+		all_undefined(out, NEPT_TOL_L2_UNBACKED);
+		return;
+	}
+	t->l2_stop = r == ACC_UNDEF ? MODEL_L2_UNBACKED
+		     : x	    ? MODEL_L2_EPT_AD
+				    : MODEL_L2_EPT_FINAL;
 }
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s)
 {
 	st->mem = s->mem;
 	st->pml_index = s->ctl.pml_index;
+	st->hooks = NULL;
+	st->choice = 0;
+}
+
+void model_page_fault(const struct nept_scenario *s,
+		      const struct nept_event *ev, uint32_t pfec,
+		      struct nept_outcome *out)
+{
+	static struct nept_outcome keep;
+	struct model_trace t;
+	struct nept_event e = nept_effective_event(s, ev);
+
+	/* Only the exception's routing changes: the walk's memory writes,
+	 * the PML index and the tolerances stay. */
+	keep = *out;
+	memset(out, 0, sizeof(*out));
+	memset(&t, 0, sizeof(t));
+	out->from_hardware = e.source == NEPT_SRC_HW_VIOLATION;
+	page_fault(s, &e, pfec, out, &t);
+	out->pml_index = keep.pml_index;
+	out->tolerances |= keep.tolerances;
+	out->n_ad_writes = keep.n_ad_writes;
+	memcpy(out->ad_write, keep.ad_write, sizeof(out->ad_write));
 }
 
 void model_run_event(const struct nept_scenario *s, struct model_state *st,
-		     const struct nept_event *ev, struct nept_outcome *out,
+		     const struct nept_event *event, struct nept_outcome *out,
 		     struct model_trace *trace)
 {
 	struct model_trace local;
 	struct model_trace *t = trace ? trace : &local;
-	struct ept_acc a = event_access(ev);
+	struct nept_event e = nept_effective_event(s, event);
+	const struct nept_event *ev = &e;
 	uint64_t l1pa;
 
 	memset(out, 0, sizeof(*out));
@@ -1171,16 +1258,46 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	if (nept_walks_l2(s, ev)) {
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);
-		return;
+	} else {
+		/* L2 paging off, or a hardware violation: one access, whose
+		 * GPA and guest-paging properties the event names (facts
+		 * §8.3: with CR0.PG = 0 only step 5 applies). */
+		struct model_access a =
+			make_access(s, st, ev, MODEL_ACC_EVENT, ev->gpa,
+				    ev->access, ev->flags);
+
+		if (ept_access(s, st, ev, &a, out, t, &l1pa) == ACC_OK) {
+			out->kind = NEPT_OUT_NONE;
+			out->translated = l1pa;
+			out->undefined |=
+				NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+		}
 	}
-	/* L2 paging off, or a hardware violation: one access, whose GPA
-	 * and guest-paging properties the event names (facts §8.3: with
-	 * CR0.PG = 0 only step 5 applies). */
-	if (ept_access(s, st, ev, &a, out, t, &l1pa) != ACC_OK)
-		return;
-	out->kind = NEPT_OUT_NONE;
-	out->translated = l1pa;
-	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	/* Facts §7.2: the guest PML index L1 reads back after the event. */
+	out->pml_index = st->pml_index;
+}
+
+void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
+			 const struct nept_event *ev,
+			 struct model_outcomes *outs, struct model_trace *trace)
+{
+	struct model_trace local;
+	struct model_trace *t = trace ? trace : &local;
+	struct model_state alt;
+	unsigned alts;
+
+	outs->n = 1;
+	alt = *st;
+	st->choice = 0;
+	model_run_event(s, st, ev, &outs->o[0], t);
+	alts = t->alts;
+	for (unsigned c = 1; c <= alts && outs->n < MODEL_MAX_OUTCOMES; c++) {
+		struct model_state sc = alt;
+		struct model_trace tt;
+
+		sc.choice = (uint8_t)c;
+		model_run_event(s, &sc, ev, &outs->o[outs->n++], &tt);
+	}
 }
 
 void model_print_l2_trace(FILE *f, const struct model_trace *t,
@@ -1196,7 +1313,6 @@ void model_print_l2_trace(FILE *f, const struct model_trace *t,
 		[MODEL_L2_EPT_FINAL] = "EPT12 fault on the final GPA",
 		[MODEL_L2_EPT_AD] = "EPT12 fault on a guest A/D write",
 		[MODEL_L2_UNBACKED] = "no memory behind an entry",
-		[MODEL_L2_PSE36] = "PSE-36 high bits (undefined)",
 	};
 	static const char *const names[] = {
 		"?", "L2-PTE", "L2-PDE", "L2-PDPTE", "L2-PML4E", "L2-PML5E"

@@ -84,7 +84,6 @@ enum model_l2_stop {
 	MODEL_L2_EPT_FINAL,   /* EPT12 stopped the final GPA (step 5) */
 	MODEL_L2_EPT_AD,      /* EPT12 stopped a guest A/D write (step 6) */
 	MODEL_L2_UNBACKED,    /* a guest entry or the PML log has no memory */
-	MODEL_L2_PSE36,	      /* PSE-36 high bits set: undefined (§8.2) */
 };
 
 /* The address an L2 entry has when it is a PAE PDPTE register. */
@@ -106,6 +105,8 @@ struct model_trace {
 	 * index was full (facts §7.2) */
 	uint8_t pml_full;
 	uint8_t acc_flags; /* the walked access's enum nept_access_flag */
+	uint8_t acc_kind;  /* its enum model_access_kind */
+	uint64_t acc_bits; /* the qualification bits 0-2 it reports */
 	const char *rule;  /* the misconfiguration rule, facts §4 item */
 	uint64_t gpa;	   /* the guest-physical address walked */
 	struct {
@@ -119,7 +120,11 @@ struct model_trace {
 	uint8_t l2_leaf;     /* index in l2e of the entry that maps the page */
 	uint32_t pfec;	     /* the #PF error code, when one was raised */
 	const char *l2_rule; /* the reserved-bit or rights rule broken */
-	uint64_t l2_final;   /* the final GPA, once the walk reached it */
+	/* Outcomes beyond the first the SDM allows here (model_run_event_set
+	 * runs the event again with st->choice = 1..alts), and whether a
+	 * point of the event has offered them (only one does). */
+	uint8_t alts, alts_point;
+	uint64_t l2_final; /* the final GPA, once the walk reached it */
 	struct {
 		/* gpa: the entry's guest-physical address, through EPT12;
 		 * l1pa: where EPT12 put it in L1 memory (MODEL_L2_REGISTER
@@ -129,24 +134,94 @@ struct model_trace {
 	} l2e[5];
 };
 
+/* What an EPT12 access is for (facts §8.3), for hooks and traces. */
+enum model_access_kind {
+	MODEL_ACC_EVENT = 0, /* the event's own access (no L2 walk) */
+	MODEL_ACC_L2_ENTRY,  /* reading a guest paging entry (step 1) */
+	MODEL_ACC_L2_FINAL,  /* the final GPA of L2's walk (step 5) */
+	MODEL_ACC_L2_AD,     /* writing a guest A/D flag (step 6) */
+};
+
+/* One access through EPT12, and what it needs and reports. */
+struct model_access {
+	uint64_t gpa;
+	uint8_t kind;	   /* enum model_access_kind */
+	uint8_t access;	   /* enum nept_access */
+	uint8_t flags;	   /* enum nept_access_flag */
+	unsigned need;	   /* permissions: R=1 W=2 X=4 XU=8 (facts §5.2) */
+	uint64_t acc_bits; /* qualification bits 0-2 it reports (facts §6.2) */
+};
+
+struct model_trace;
+
+/*
+ * Points where a prediction of what an implementation does may differ
+ * from the SDM (deviations/, never the model's own rules): NULL members
+ * are the SDM's behaviour.  The model itself runs with no hooks.
+ */
+struct model_hooks {
+	const void *ctx;
+	/* After the SDM's need and acc_bits are set for an access. */
+	void (*access)(const void *ctx, const struct nept_scenario *s,
+		       const struct nept_event *ev, struct model_access *a);
+	/* PML log entries written for one dirty flag set at the end of a
+	 * successful walk (the SDM: 1); the walk's entries are in t. */
+	unsigned (*pml_logs)(const void *ctx, const struct nept_scenario *s,
+			     const struct model_trace *t);
+};
+
 /*
  * What a run carries from one event to the next: L1 memory (A/D flags, PML
- * log) and the guest PML index (facts §7.2).
+ * log) and the guest PML index (facts §7.2); and the hooks, if any.
  */
 struct model_state {
 	struct nept_mem mem;
 	uint16_t pml_index;
+	const struct model_hooks *hooks;
+	/* Which of the outcomes the SDM allows this run takes (0: the
+	 * first), for model_run_event_set. */
+	uint8_t choice;
 };
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s);
 
 /*
  * Runs one event against st (which the event may change: A/D flags, the
- * PML log and index) and fills out; trace may be NULL.
+ * PML log and index) and fills out with the first outcome the SDM allows;
+ * trace may be NULL.
  */
 void model_run_event(const struct nept_scenario *s, struct model_state *st,
 		     const struct nept_event *ev, struct nept_outcome *out,
 		     struct model_trace *trace);
+
+/*
+ * Where the SDM allows several outcomes of one event (two orders of
+ * accesses it does not order, facts §5.4, §7.2), every one of them: o[0]
+ * is model_run_event's, the others follow.  An implementation agrees when
+ * it gives any.  Each outcome carries the PML index it leaves
+ * (pml_index); memory after it is the state before plus its writes.
+ */
+#define MODEL_MAX_OUTCOMES 6
+struct model_outcomes {
+	uint8_t n;
+	struct nept_outcome o[MODEL_MAX_OUTCOMES];
+};
+
+/* Runs one event from st (advanced as by o[0]) and lists every outcome
+ * the SDM allows; trace (may be NULL) describes o[0]. */
+void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
+			 const struct nept_event *ev,
+			 struct model_outcomes *outs,
+			 struct model_trace *trace);
+
+/*
+ * Facts §10: what a #PF with error code pfec raised by ev's access gives,
+ * delivered or exiting (exception bitmap, mask/match, the class of an
+ * exception being delivered).  For predictions that change the error code.
+ */
+void model_page_fault(const struct nept_scenario *s,
+		      const struct nept_event *ev, uint32_t pfec,
+		      struct nept_outcome *out);
 
 /* Prints the L2 part of a trace (nothing without an L2 walk), one line
  * per entry, each prefixed by indent. */

@@ -282,12 +282,15 @@ static const struct mcase cases[] = {
 	  .tols = TV | TOL(AD_ON_FAULTING_WALK) },
 	/* from_hardware: only a hardware EPT violation carries a hardware
 	 * qualification for this very access (architecture note). */
-	{ "emulated-not-from-hardware", "architecture note", .e = { 0 },
+	/* (L2 paging off for these: facts §6.4, every address user-mode
+	 * and writable, bits 9 and 10 set.) */
+	{ "emulated-not-from-hardware", "architecture note, §6.4", .e = { 0 },
 	  .source = NEPT_SRC_EMULATED, .kind = EXIT, .reason = 48,
-	  .qual = R | GV | GT, .tols = TV },
-	{ "misconfig-source-not-from-hardware", "architecture note", .e = { 0 },
-	  .source = NEPT_SRC_HW_MISCONFIG, .kind = EXIT, .reason = 48,
-	  .qual = R | GV | GT, .tols = TV },
+	  .qual = R | GV | GT | QUAL_LIN_USER | QUAL_LIN_RW, .tols = TV },
+	{ "misconfig-source-not-from-hardware", "architecture note, §6.4",
+	  .e = { 0 }, .source = NEPT_SRC_HW_MISCONFIG, .kind = EXIT,
+	  .reason = 48, .qual = R | GV | GT | QUAL_LIN_USER | QUAL_LIN_RW,
+	  .tols = TV },
 	/* An entry with no memory behind it. */
 	{ "unbacked-table", "tolerance ept-table-unbacked", .e = { RWX, NOPTE },
 	  .kind = NONE, .tols = TOL(UNBACKED_TABLE) },
@@ -339,9 +342,16 @@ static void build(const struct mcase *c, struct nept_scenario *s)
 	memset(&s->event[0], 0, sizeof(s->event[0]));
 	s->event[0].source = c->source;
 	s->event[0].access = c->access;
-	s->event[0].flags = c->flags;
 	s->event[0].gpa = gpa;
-	s->event[0].gla = 0x7fff00005123ull;
+	if (c->source == NEPT_SRC_HW_VIOLATION) {
+		/* Hardware walked L2's (4-level) tables and reports the
+		 * linear address and its rights (facts §9: what hardware
+		 * gives L0 for an L2 access). */
+		s->l2.paging = NEPT_L2_4LEVEL;
+		s->l2.cr3 = 0x100000;
+		s->event[0].flags = c->flags;
+		s->event[0].gla = 0x7fff00005123ull;
+	}
 	scenario_normalize(s);
 }
 
@@ -605,13 +615,16 @@ static const struct l2case l2cases[] = {
 	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(13) },
 	  .kind = EXIT, .reason = 48, .qual = R | GV | GT | ADV(1, 1, 0),
 	  .gpa = 0x100406123ull, .tols = TV },
-	{ "rsvd-32-4m-m36-bit17", "§8.2 (20:(13+M'-32), M = 36)", M32,
+	{ "rsvd-32-4m-m36-bit17", "§8.2 (21:(M'-19), M = 36)", M32,
 	  .maxphy = 36, .l2f = NEPT_L2F_PSE,
 	  .g = { DEF | GPS | 0x400000 | BIT(17) }, .kind = EXC, .vector = 14,
 	  .err = 0x9 },
-	{ "32-4m-m46-bit17-unconfirmed", "§8.2 §12 item 6", M32,
+	/* M = 46, M' = 40: PDE bits 20:13 are PA bits 39:32, bit 21 alone
+	 * is reserved; bit 17 is PA bit 36, unmapped in EPT12. */
+	{ "32-4m-m46-bit17-address", "§8.2 (M' = 40: 21 reserved)", M32,
 	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(17) },
-	  .kind = NONE, .tols = TOL(PSE36_HIGH_BITS), .undef = NEPT_F_ALL },
+	  .kind = EXIT, .reason = 48, .qual = R | GV | GT | ADV(1, 1, 0),
+	  .gpa = 0x1000406123ull, .tols = TV },
 	/* libFuzzer found the model treating bit 21 of a PS = 1 PDE as
 	 * reserved with CR4.PSE = 0, where bit 7 is ignored: bits 21 and 16
 	 * are then address bits of the page table, which lies where L1 has
@@ -619,11 +632,18 @@ static const struct l2case l2cases[] = {
 	{ "32-ps-without-pse-bit21-is-table", "§8.2 (CR4.PSE = 0)", M32,
 	  .g = { DEF | GPS | BIT(21) | BIT(16), DEF }, .kind = NONE,
 	  .tols = TOL(L2_UNBACKED), .undef = NEPT_F_ALL },
-	/* M = 33 (M' = 33): bit 16 is reserved by the formula, an address
-	 * bit with PSE-36: UNCONFIRMED (§12 item 6). */
-	{ "32-4m-m33-bit16-unconfirmed", "§8.2 §12 item 6", M32, .maxphy = 33,
-	  .l2f = NEPT_L2F_PSE, .g = { DEF | GPS | 0x400000 | BIT(16) },
-	  .kind = NONE, .tols = TOL(PSE36_HIGH_BITS), .undef = NEPT_F_ALL },
+	/* M = 33 (M' = 33): 21:(M'-19) = 21:14 are reserved, so bit 16 is
+	 * (PSE-36 would make it an address bit with 36 bits). */
+	{ "rsvd-32-4m-m33-bit16", "§8.2 (21:(M'-19), M' = 33)", M32,
+	  .maxphy = 33, .l2f = NEPT_L2F_PSE,
+	  .g = { DEF | GPS | 0x400000 | BIT(16) }, .kind = EXC, .vector = 14,
+	  .err = 0x9 },
+	/* ... and bit 13 is PA bit 32 there. */
+	{ "32-4m-m33-bit13-address", "§8.2 (M' = 33: 13 maps PA bit 32)", M32,
+	  .maxphy = 33, .l2f = NEPT_L2F_PSE,
+	  .g = { DEF | GPS | 0x400000 | BIT(13) }, .kind = EXIT, .reason = 48,
+	  .qual = R | GV | GT | ADV(1, 1, 0), .gpa = 0x100406123ull,
+	  .tols = TV },
 	{ "rsvd-32-4m-m33-bit17", "§8.2 (20:17 with M' <= 36)", M32,
 	  .maxphy = 33, .l2f = NEPT_L2F_PSE,
 	  .g = { DEF | GPS | 0x400000 | BIT(17) }, .kind = EXC, .vector = 14,
@@ -786,21 +806,23 @@ static const struct l2case l2cases[] = {
 	  .cpl = 3, .caps_add = NEPT_CAP_MBEC, .evflags = NEPT_AF_IMPLICIT,
 	  .g = { DEF, DEF, DEF, DEF & ~GUS }, .kind = NONE,
 	  .translated = L2DATA + L1OFF + 0x123 },
-	/* Facts §5.4, §12 item 1: final GPA and A/D write both fault. */
+	/* Facts §5.4, §12 item 1: final GPA and A/D write both fault; the
+	 * first outcome is the final GPA's, the other the flag write's
+	 * (order_outcomes below checks it). */
 	{ "final-and-ad-both-violate", "§5.4 (order unconfirmed)", M4,
 	  .g = { DEF, DEF, DEF, DEF & ~GA },
 	  .ept = { [0] = ENP, [1] = MT(6) | 1 }, .kind = EXIT, .reason = 48,
-	  .tols = TV | TOL(AD_FINAL_ORDER),
-	  .undef = NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID },
+	  .qual = R | GV | GT | ADV(1, 1, 0), .gpa = L2DATA + 0x123,
+	  .tols = TV | TOL(AD_FINAL_ORDER) },
 	{ "final-np-guest-a0-write-allowed", "§5.4 (order unconfirmed)", M4,
 	  .g = { DEF, DEF, DEF, DEF & ~GA }, .ept = { [0] = ENP }, .kind = EXIT,
 	  .reason = 48, .qual = R | GV | GT | ADV(1, 1, 0),
 	  .gpa = L2DATA + 0x123, .tols = TV | TOL(AD_FINAL_ORDER) },
 	{ "final-misconfig-ad-violation", "§5.4 (order unconfirmed)", M4,
 	  .g = { DEF, DEF, DEF, DEF & ~GA },
-	  .ept = { [0] = MT(6) | 2, [1] = MT(6) | 1 }, .kind = NONE,
-	  .tols = TOL(GLA_UNDEFINED) | TOL(AD_FINAL_ORDER),
-	  .undef = NEPT_F_ALL },
+	  .ept = { [0] = MT(6) | 2, [1] = MT(6) | 1 }, .kind = EXIT,
+	  .reason = 49, .gpa = L2DATA + 0x123,
+	  .tols = TOL(GLA_UNDEFINED) | TOL(AD_FINAL_ORDER) },
 	/* Facts §10.3: bitmap bit 14 with the error-code mask/match. */
 	{ "pf-bit14-mask-match-0-exits", "§10.3 example 1", M4,
 	  .bitmap = 1u << 14, .g = { DEF, G0 }, .kind = EXIT, .reason = 0,
@@ -952,6 +974,31 @@ static void build_l2(const struct l2case *c, struct nept_scenario *s)
 }
 
 /* CHECK (above) serves run_l2case too: c names the case there. */
+/*
+ * Facts §5.4, §12 item 1: where the final GPA and a guest A/D-flag write
+ * both fault, either may be first: the second outcome is the flag write's
+ * EPT violation (bit 8 = 0, read-modify-write: bit 0 the implementation's,
+ * facts §5.5), at the guest PTE's GPA.
+ */
+static bool order_outcomes(const char *name, const struct l2case *c)
+{
+	static struct nept_scenario s;
+	static struct model_state st;
+	static struct model_outcomes os;
+	const struct nept_outcome *o = &os.o[1];
+	/* The guest PTE: L2T(1) + ((LA4 >> 12) & 511) * 8. */
+	uint64_t pte = L2T(1) + ((LA4 >> 12) & 511) * 8;
+
+	build_l2(c, &s);
+	model_state_init(&st, &s);
+	model_run_event_set(&s, &st, &s.event[0], &os, NULL);
+	(void)name;
+	return os.n == 2 && o->kind == EXIT && o->reason == 48 &&
+	       (o->qual & ~o->qual_undefined) == (W | RD | GV) &&
+	       (o->qual_undefined & R) && o->gpa == pte &&
+	       os.o[0].reason == c->reason && os.o[0].gpa == c->gpa;
+}
+
 static bool run_l2case(const struct l2case *c)
 {
 	static struct nept_scenario s;
@@ -1158,9 +1205,25 @@ static void test_pml(void)
 	s.ctl.pml_index = 0;
 	model_state_init(&st, &s);
 	model_run_event(&s, &st, &s.event[1], &o, NULL);
-	tally("pml-log-on-walk", "tolerance pml-log-on-walk",
-	      o.undefined == NEPT_F_ALL &&
-		      o.tolerances == TOL(PML_LOG_ON_WALK));
+	{
+		/* Two outcomes (facts §5.3, §7.2 order neither write): the
+		 * log first, then the accessed flag ORed into the slot; or
+		 * the flag first, then the log over it. */
+		static struct model_outcomes os;
+		uint64_t logged = s.event[1].gpa & ~0xfffull, v[2] = { 0, 0 };
+
+		model_state_init(&st, &s);
+		model_run_event_set(&s, &st, &s.event[1], &os, NULL);
+		for (unsigned k = 0; k < os.n && k < 2; k++)
+			for (unsigned i = 0; i < os.o[k].n_ad_writes; i++)
+				if (os.o[k].ad_write[i].gpa == 0x3000)
+					v[k] = os.o[k].ad_write[i].val;
+		tally("pml-log-on-walk", "tolerance pml-log-on-walk",
+		      os.n == 2 && os.o[0].kind == NONE &&
+			      os.o[1].kind == NONE &&
+			      (os.o[0].tolerances & TOL(PML_LOG_ON_WALK)) &&
+			      v[0] == (logged | EPTE_A) && v[1] == logged);
+	}
 
 	/* L2 walk with EPT A/D: guest entry reads are writes (facts §5.2,
 	 * §5.3), so each table page's EPT PTE gets D and a log entry: index
@@ -1239,6 +1302,11 @@ static void test_l2(void)
 	test_guest_ad();
 	test_pml();
 	test_bit12();
+	for (size_t i = 0; i < sizeof(l2cases) / sizeof(l2cases[0]); i++)
+		if (!strncmp(l2cases[i].name, "final-and-ad", 12) ||
+		    !strncmp(l2cases[i].name, "final-misconfig-ad", 18))
+			tally(l2cases[i].name, "§5.4 §12 item 1 (both orders)",
+			      order_outcomes(l2cases[i].name, &l2cases[i]));
 }
 
 int main(void)

@@ -285,6 +285,9 @@ static void random_scenario(struct nept_scenario *s)
 	for (i = 0; i < s->nevents; i++)
 		random_event(s, &s->event[i],
 			     walk == 4 ? 1ull << 48 : 1ull << 52);
+	/* With L2 paging off the walk decides the linear address and the
+	 * rights; a scenario that names them is illegal (facts §8.3). */
+	scenario_clear_derived(s);
 }
 
 static char text[NEPT_TEXT_MAX], text2[NEPT_TEXT_MAX];
@@ -1302,6 +1305,7 @@ static const char example_walk[] =
 	"# a read is an EPT violation (facts §5.1, §6.1).\n"
 	"caps default\n"
 	"eptp root=0x1000 walk=4 ad=0 mt=wb\n"
+	"l2 paging=4level cr3=0x100000  # the GLA is L2's, not the GPA\n"
 	"entry 0x1000[0] 0x2007        # PML4E: RWX -> PDPT at 0x2000\n"
 	"entry 0x2000[0] 0x3007        # PDPTE: RWX -> PD at 0x3000\n"
 	"entry 0x3000[0x91] 0x4007     # PDE: RWX -> PT at 0x4000\n"
@@ -1328,6 +1332,8 @@ static const char example_io[] =
 	"neptfuzz-scenario 1\n"
 	"# INS to a page L1 maps read-only: KVM's emulator writes for L2\n"
 	"# while the current exit is the I/O instruction (facts §5.2, §6).\n"
+	"# L2 paging is off, so the linear address is the GPA and the\n"
+	"# access is user-mode and writable (facts §8.3).\n"
 	"caps default adv-info\n"
 	"eptp root=0x1000 walk=4\n"
 	"entry 0x1000[0] 0x2007\n"
@@ -1335,9 +1341,9 @@ static const char example_io[] =
 	"entry 0x3000[0] 0x4007\n"
 	"entry 0x4000[0x10] 0x7031     # PTE: R only, WB -> 0x7000\n"
 	"\n"
-	"event emulated write gpa=0x10040 gla=0x8040 exit=io-instruction "
-	"exit-qual=0x600018 user writable\n"
-	"expect exit ept-violation qual=0x78a gpa=0x10040 gla=0x8040\n";
+	"event emulated write gpa=0x10040 exit=io-instruction "
+	"exit-qual=0x600018\n"
+	"expect exit ept-violation qual=0x78a gpa=0x10040 gla=0x10040\n";
 
 static bool parse_ok(const char *src, struct nept_scenario *s)
 {
@@ -1354,6 +1360,8 @@ static void test_examples(void)
 	struct nept_event *e = &want.event[0];
 
 	scenario_init(&want);
+	want.l2.paging = NEPT_L2_4LEVEL;
+	want.l2.cr3 = 0x100000;
 	scenario_set_qword(&want, 0x1000, 0x2007);
 	scenario_set_qword(&want, 0x2000, 0x3007);
 	scenario_set_qword(&want, 0x3000 + 0x91 * 8, 0x4007);
@@ -1405,10 +1413,8 @@ static void test_examples(void)
 	want.nevents = 1;
 	*e = (struct nept_event){ .source = NEPT_SRC_EMULATED,
 				  .access = NEPT_ACC_WRITE,
-				  .flags = NEPT_AF_USER | NEPT_AF_WRITABLE,
 				  .exit_reason = NEPT_EXIT_IO_INSTRUCTION,
 				  .gpa = 0x10040,
-				  .gla = 0x8040,
 				  .exit_qual = 0x600018 };
 	e->expect = (struct nept_expect){
 		.fields = NEPT_EXPECT_KIND | NEPT_EXPECT_REASON |
@@ -1417,7 +1423,7 @@ static void test_examples(void)
 		.reason = NEPT_EXIT_EPT_VIOLATION,
 		.qual = 0x78a,
 		.gpa = 0x10040,
-		.gla = 0x8040,
+		.gla = 0x10040,
 	};
 	EXPECT(parse_ok(example_io, &s) && scenario_equal(&s, &want),
 	       "I/O example parsed to another scenario");
