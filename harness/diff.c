@@ -4,13 +4,14 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "deviation.h"
 #include "model.h"
 #include "report.h"
 
 static const char *const field_names[] = {
-	"kind",		 "reason",     "qualification", "gpa",
-	"gla",		 "gla_valid",  "vector",	"error_code",
-	"from_hardware", "translated", "ad_writes",	"warn",
+	"kind",	     "reason", "qualification", "gpa",		 "gla",
+	"gla_valid", "vector", "error_code",	"from_hardware", "translated",
+	"ad_writes", "warn",   "pml_index",
 };
 
 const char *nept_divergence_source(const struct nept_divergence *dv)
@@ -59,38 +60,33 @@ static void canonicalize(struct nept_scenario *s, struct nept_result *model,
 	model->nevents = s->nevents;
 	for (unsigned i = 0; i < s->nevents; i++) {
 		struct nept_event *ev = &s->event[i];
+		struct nept_event e = nept_effective_event(s, ev);
 		struct nept_outcome *o = &model->event[i];
 		struct model_trace t;
 		uint64_t q;
 
-		/* With L2 paging on, the linear address and its rights are
-		 * L2's own (given for hw-violation, walked otherwise). */
-		if (!(ev->flags & NEPT_AF_PAGING) &&
-		    s->l2.paging == NEPT_L2_OFF) {
-			ev->gla = ev->gpa;
-			ev->flags = (uint8_t)((ev->flags | NEPT_AF_USER |
-					       NEPT_AF_WRITABLE) &
-					      ~NEPT_AF_XD);
-		}
 		/* The walk runs in sequence, so A/D state carries over. */
 		model_run_event(s, &st, ev, o, &t);
 		if (walk)
 			record_walk(&t, &walk[i]);
 		if (ev->source != NEPT_SRC_HW_VIOLATION)
 			continue;
-		q = model_access_bits(s, ev);
-		q |= ev->hw_qual & ((uint64_t)(t.have & 7) << 3);
+		/* What L0's CPU reports for this access (facts §6.5), from
+		 * the event as it is with L2's paging state (CR0.PG = 0:
+		 * linear = GPA, user-mode and writable, §6.4). */
+		q = model_access_bits(s, &e);
+		q |= e.hw_qual & ((uint64_t)(t.have & 7) << 3);
 		if ((s->caps & NEPT_CAP_MBEC) && (t.have & 8))
-			q |= ev->hw_qual & QUAL_USER_EXEC;
-		if (!(ev->flags & NEPT_AF_NO_GLA)) {
+			q |= e.hw_qual & QUAL_USER_EXEC;
+		if (!(e.flags & NEPT_AF_NO_GLA)) {
 			q |= QUAL_GLA_VALID;
-			if (!(ev->flags & NEPT_AF_PAGING)) {
+			if (!(e.flags & NEPT_AF_PAGING)) {
 				/* L0's CPU reports advanced information
 				 * whatever L1 was told (§6.4). */
-				q |= QUAL_GLA_FINAL | model_linear_bits(ev);
+				q |= QUAL_GLA_FINAL | model_linear_bits(&e);
 			}
 		}
-		if (ev->flags & NEPT_AF_NMI_UNBLOCK)
+		if (e.flags & NEPT_AF_NMI_UNBLOCK)
 			q |= QUAL_NMI_UNBLOCK;
 		ev->hw_qual = q;
 	}
@@ -111,6 +107,9 @@ struct cmp {
 	unsigned *n;
 	struct nept_divergence *div;
 	bool known;
+	/* Whether m's fault is at the final GPA when its bit 8 does not say
+	 * (a prediction whose deviation rewrote bits 7-8); -1: bit 8 says. */
+	int m_final;
 };
 
 static void add(struct cmp *c, const struct nept_impl *impl, unsigned event,
@@ -128,7 +127,7 @@ static void add(struct cmp *c, const struct nept_impl *impl, unsigned event,
 	dv->l2walk = nept_walks_l2(&d->s, &d->s.event[event]);
 	dv->field = field;
 	snprintf(dv->detail, sizeof(dv->detail), "%s", detail);
-	dv->known = c->known ? nept_known_match(dv) : NULL;
+	dv->known = 0; /* decided by the prediction (compare_impl) */
 }
 
 /* "+NAME" for bits only the implementation set, "-NAME" for bits it
@@ -342,13 +341,16 @@ static const char *site_text(struct fault_site f)
 
 /* Another access than the model's faulted: another page, or a guest
  * entry where the model's fault is at the final GPA on the same page. */
-static bool other_access(const struct nept_outcome *m,
+static bool other_access(const struct cmp *c, const struct nept_outcome *m,
 			 const struct nept_outcome *g, struct fault_site f)
 {
+	bool final =
+		c->m_final >= 0 ? c->m_final : !!(m->qual & QUAL_GLA_FINAL);
+
 	if (g->kind != NEPT_OUT_EXIT || g->reason != NEPT_EXIT_EPT_VIOLATION)
 		return false;
 	return ((m->gpa ^ g->gpa) & ~0xfffull) ||
-	       ((m->qual & QUAL_GLA_FINAL) && f.where == SITE_ENTRY);
+	       (final && f.where == SITE_ENTRY);
 }
 
 static bool is_pf(const struct nept_outcome *o)
@@ -449,7 +451,7 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 			    m->qual ? "linear address" : "nonzero");
 	} else if (m->kind == NEPT_OUT_EXIT &&
 		   m->reason == NEPT_EXIT_EPT_VIOLATION && !(u & NEPT_F_GPA) &&
-		   other_access(m, g, site)) {
+		   other_access(c, m, g, site)) {
 		/* The qualification and addresses describe that other
 		 * access, so one divergence says it. */
 		snprintf(buf, sizeof(buf), "page%s%s",
@@ -494,38 +496,166 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 	}
 	if (!(u & NEPT_F_AD_WRITES) && !ad_writes_match(m, g))
 		add(c, impl, event, NEPT_F_AD_WRITES, "differ");
+	/* Facts §7.2: one PML entry per dirty flag set; the guest PML index
+	 * L1 reads back says how many were written. */
+	if (!(u & NEPT_F_PML_INDEX) && m->pml_index != g->pml_index) {
+		snprintf(buf, sizeof(buf), "%+d entries",
+			 (int16_t)(uint16_t)(m->pml_index - g->pml_index));
+		add(c, impl, event, NEPT_F_PML_INDEX, buf);
+	}
 }
 
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 		  unsigned event, const struct nept_outcome *m,
 		  const struct nept_outcome *g)
 {
-	struct cmp c = { d, &d->ndiv, d->div, true };
+	struct cmp c = { d, &d->ndiv, d->div, true, -1 };
 
 	compare(&c, impl, event, m, g);
 }
 
-static bool took_optional_writes(const struct nept_outcome *m,
-				 const struct nept_outcome *g)
+/* The divergences of g against outcome m, into a scratch list (not the
+ * diff's). */
+static unsigned diverges(struct nept_diff *d, const struct nept_impl *impl,
+			 unsigned event, const struct nept_outcome *m,
+			 const struct nept_outcome *g,
+			 struct nept_divergence *out, int m_final)
 {
-	for (unsigned i = 0; i < m->n_ad_writes; i++)
-		for (unsigned j = 0;
-		     m->ad_write[i].optional && j < g->n_ad_writes; j++)
-			if (g->ad_write[j].gpa == m->ad_write[i].gpa)
-				return true;
-	return false;
+	unsigned n = 0;
+	struct cmp c = { d, &n, out, false, m_final };
+
+	compare(&c, impl, event, m, g);
+	return n;
+}
+
+/* "field detail; field detail" of g against prediction m. */
+static void miss_text(struct nept_diff *d, const struct nept_impl *impl,
+		      unsigned event, const struct nept_outcome *m, int m_final,
+		      const struct nept_outcome *g, char buf[120])
+{
+	static struct nept_divergence out[NEPT_MAX_DIVERGENCES];
+	unsigned n = diverges(d, impl, event, m, g, out, m_final);
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned k = 0; k < n && len < 120; k++)
+		len += (size_t)snprintf(
+			buf + len, 120 - len, "%s%s %s", k ? "; " : "",
+			nept_field_name(out[k].field), out[k].detail);
+}
+
+/* The memory an implementation has after an event: the state before
+ * plus its own writes, and its guest PML index (what it gave, where the
+ * SDM allowed it; where not, the difference is reported at that event and
+ * later events are judged from where it left L1). */
+static void resync(struct model_state *st, const struct model_state *before,
+		   const struct nept_outcome *g)
+{
+	*st = *before;
+	for (unsigned i = 0; i < g->n_ad_writes; i++)
+		nept_mem_write(&st->mem, g->ad_write[i].gpa,
+			       g->ad_write[i].val);
+	st->pml_index = g->pml_index;
+}
+
+/*
+ * One implementation's events against the SDM, each from the memory the
+ * implementation left (so a difference is reported once, where it
+ * happens): agrees when it gives one of the outcomes the SDM allows;
+ * otherwise each difference from the closest one is a divergence, known
+ * when the implementation gives exactly what its tree's deviations
+ * predict (nept_predict), new otherwise.
+ */
+static void compare_impl(struct nept_diff *d, unsigned i)
+{
+	static struct model_outcomes sdm;
+	static struct nept_prediction p;
+	static struct nept_divergence scratch[NEPT_MAX_DIVERGENCES];
+	static struct model_state st, before;
+	const struct nept_impl *impl = d->impls[i];
+	const struct nept_result *r = &d->impl[i - 1];
+	struct kvm_history h;
+
+	model_state_init(&st, &d->s);
+	nept_history_init(&h);
+	d->compared[i - 1] = 0;
+	d->checked[i - 1] = 0;
+	for (unsigned e = 0; e < d->s.nevents; e++) {
+		const struct nept_outcome *g = &r->event[e];
+		unsigned best = 0, nbest = ~0u, from = d->ndiv;
+
+		if (g->kind == NEPT_OUT_UNSUPPORTED) {
+			d->uncompared += d->s.nevents - e;
+			break;
+		}
+		before = st;
+		model_run_event_set(&d->s, &st, &d->s.event[e], &sdm, NULL);
+		for (unsigned k = 0; k < sdm.n && nbest; k++) {
+			unsigned n =
+				diverges(d, impl, e, &sdm.o[k], g, scratch, -1);
+
+			if (n < nbest) {
+				nbest = n;
+				best = k;
+			}
+		}
+		d->ref[i - 1].event[e] = sdm.o[best];
+		d->ref[i - 1].nevents = (uint8_t)(e + 1);
+		d->compared[i - 1]++;
+		d->checked[i - 1] += sdm.o[best].undefined != NEPT_F_ALL;
+		nept_predict(&d->s, e, impl, &before, &h, &p);
+		d->pred_fired[i - 1][e] = p.fired;
+		d->pred_miss[i - 1][e][0] = 0;
+		d->pred[i - 1].event[e] = p.set.o[0];
+		d->pred[i - 1].nevents = (uint8_t)(e + 1);
+		if (nbest) {
+			uint64_t known = 0;
+			unsigned pbest = ~0u, pk = 0;
+
+			nept_compare(d, impl, e, &sdm.o[best], g);
+			for (unsigned k = 0; k < p.set.n && pbest; k++) {
+				unsigned n =
+					diverges(d, impl, e, &p.set.o[k], g,
+						 scratch, p.at_final[k]);
+
+				if (n < pbest) {
+					pbest = n;
+					pk = k;
+				}
+			}
+			d->pred[i - 1].event[e] = p.set.o[pk];
+			if (!pbest)
+				known = p.fired ? p.fired : 1;
+			else
+				miss_text(d, impl, e, &p.set.o[pk],
+					  p.at_final[pk], g,
+					  d->pred_miss[i - 1][e]);
+			for (unsigned k = from; k < d->ndiv; k++)
+				d->div[k].known = known;
+		}
+		nept_history_next(&d->s, e, impl, &p, g, &h);
+		resync(&st, &before, g);
+	}
 }
 
 void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 {
+	nept_diff_run_with(s, d, nept_impls, nept_nimpls);
+}
+
+void nept_diff_run_with(const struct nept_scenario *s, struct nept_diff *d,
+			const struct nept_impl *const *impls, unsigned nimpls)
+{
+	d->impls = impls;
+	d->nimpls = nimpls < NEPT_MAX_IMPLS ? nimpls : NEPT_MAX_IMPLS;
 	d->s = *s;
-	/* The model's run on the canonical scenario is the reference: it
-	 * reads no hw_qual, so the run that derives it serves. */
+	/* The model's run on the canonical scenario is the reference for
+	 * reports: it reads no hw_qual, so the run that derives it serves. */
 	canonicalize(&d->s, &d->model, d->walk);
 	d->ndiv = 0;
 	d->uncompared = 0;
-	for (unsigned i = 1; i < nept_nimpls; i++) {
-		const struct nept_impl *impl = nept_impls[i];
+	for (unsigned i = 1; i < d->nimpls; i++) {
+		const struct nept_impl *impl = d->impls[i];
 		struct nept_result *r = &d->impl[i - 1];
 
 		if (d->s.caps & ~impl->caps) {
@@ -542,35 +672,7 @@ void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d)
 		} else {
 			impl->run(&d->s, r);
 		}
-		/* After an event it could not run, one whose outcome kind or
-		 * A/D writes differed, or one the model leaves wholly
-		 * undefined, an implementation's memory is no longer the
-		 * model's: later events would only echo that difference. */
-		bool skipping = false;
-
-		d->compared[i - 1] = 0;
-		for (unsigned e = 0; e < d->s.nevents; e++) {
-			unsigned before = d->ndiv;
-
-			skipping |= r->event[e].kind == NEPT_OUT_UNSUPPORTED;
-			if (skipping) {
-				d->uncompared++;
-				continue;
-			}
-			d->compared[i - 1]++;
-			nept_compare(d, impl, e, &d->model.event[e],
-				     &r->event[e]);
-			/* Whatever an implementation did in an event the SDM
-			 * leaves undefined, or where it took writes the model
-			 * allows but does not make (A flags on a faulting
-			 * walk), its memory is its own after. */
-			skipping |= d->model.event[e].undefined == NEPT_F_ALL ||
-				    took_optional_writes(&d->model.event[e],
-							 &r->event[e]);
-			for (unsigned k = before; k < d->ndiv; k++)
-				skipping |= d->div[k].field &
-					    (NEPT_F_KIND | NEPT_F_AD_WRITES);
-		}
+		compare_impl(d, i);
 	}
 }
 
@@ -580,8 +682,8 @@ static bool model_diverges(const struct nept_diff *d, unsigned m,
 			   unsigned event, uint32_t field)
 {
 	for (unsigned k = 0; k < d->ndiv; k++)
-		if (d->div[k].impl == nept_impls[m] &&
-		    d->div[k].event == event && d->div[k].field == field)
+		if (d->div[k].impl == d->impls[m] && d->div[k].event == event &&
+		    d->div[k].field == field)
 			return true;
 	return false;
 }
@@ -591,10 +693,10 @@ void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
 {
 	const struct nept_result *rb = &d->impl[base - 1],
 				 *rt = &d->impl[target - 1];
-	struct cmp c = { d, &t->ndiv, t->div, false };
+	struct cmp c = { d, &t->ndiv, t->div, false, -1 };
 
-	t->base = nept_impls[base];
-	t->target = nept_impls[target];
+	t->base = d->impls[base];
+	t->target = d->impls[target];
 	t->ndiv = t->compared = t->uncompared = 0;
 	for (unsigned e = 0; e < d->s.nevents; e++) {
 		unsigned before = t->ndiv;
@@ -615,17 +717,20 @@ void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
 			bool b = model_diverges(d, base, e, dv->field),
 			     g = model_diverges(d, target, e, dv->field);
 
+			const struct nept_outcome
+				*mb = &d->ref[base - 1].event[e],
+				*mt = &d->ref[target - 1].event[e];
+
 			if (dv->field == NEPT_F_QUAL) {
 				/* By the bits that changed: whether each side
 				 * has the SDM's value there. */
-				const struct nept_outcome *m =
-					&d->model.event[e];
 				uint64_t mask = (rb->event[e].qual ^
 						 rt->event[e].qual) &
-						~m->qual_undefined;
+						~mb->qual_undefined &
+						~mt->qual_undefined;
 
-				b = (rb->event[e].qual ^ m->qual) & mask;
-				g = (rt->event[e].qual ^ m->qual) & mask;
+				b = (rb->event[e].qual ^ mb->qual) & mask;
+				g = (rt->event[e].qual ^ mt->qual) & mask;
 			}
 
 			/* Against the model, in that field: a fix where
@@ -639,7 +744,7 @@ void nept_tree_diff(const struct nept_diff *d, unsigned base, unsigned target,
 				/* Another outcome than the SDM's: its fields
 				 * say nothing against the model's. */
 				b = g = true;
-			if (d->model.event[e].undefined & dv->field)
+			if ((mb->undefined | mt->undefined) & dv->field)
 				b = g = false; /* the SDM allows either */
 			if (e >= d->compared[base - 1] ||
 			    e >= d->compared[target - 1])
@@ -677,7 +782,7 @@ unsigned nept_diff_new(const struct nept_diff *d)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < d->ndiv; i++)
-		n += d->div[i].known == NULL;
+		n += !d->div[i].known;
 	return n;
 }
 
@@ -694,10 +799,12 @@ void nept_divergence_title(const struct nept_diff *d, unsigned k, char *buf,
 	const struct nept_divergence *first = &d->div[k];
 	size_t len;
 
-	/* The version set: every implementation with this same difference. */
+	/* The version set: every implementation with this same difference,
+	 * new or known as this one is. */
 	len = (size_t)snprintf(buf, n, "divergence: ");
 	for (unsigned i = 0, c = 0; i < d->ndiv && len < n; i++) {
-		if (!same_signature(&d->div[i], first))
+		if (!same_signature(&d->div[i], first) ||
+		    !d->div[i].known != !first->known)
 			continue;
 		len += (size_t)snprintf(buf + len, n - len, "%s%s",
 					c++ ? "," : "", d->div[i].impl->name);
@@ -711,7 +818,7 @@ void nept_divergence_title(const struct nept_diff *d, unsigned k, char *buf,
 void nept_diff_title(const struct nept_diff *d, bool known, char *buf, size_t n)
 {
 	for (unsigned i = 0; i < d->ndiv; i++) {
-		if ((d->div[i].known != NULL) == known) {
+		if ((d->div[i].known != 0) == known) {
 			nept_divergence_title(d, i, buf, n);
 			return;
 		}
@@ -726,6 +833,39 @@ static void outcome_line(FILE *f, const char *name,
 	report_outcome_text(f, o);
 }
 
+/* For each event and implementation with a new divergence where the
+ * tree's deviations turned the SDM's outcome: what they predicted, so a
+ * reader sees whether a known cause nearly explains it. */
+static void predictions_missed(FILE *f, const struct nept_diff *d)
+{
+	bool title = false;
+
+	for (unsigned e = 0; e < d->s.nevents; e++) {
+		for (unsigned i = 1; i < d->nimpls; i++) {
+			uint64_t fired = d->pred_fired[i - 1][e];
+			bool fresh = false;
+			char names[512];
+
+			for (unsigned k = 0; k < d->ndiv; k++)
+				fresh |= d->div[k].event == e &&
+					 d->div[k].impl == d->impls[i] &&
+					 !d->div[k].known;
+			if (!fresh || !fired || e >= d->pred[i - 1].nevents)
+				continue;
+			if (!title)
+				fprintf(f, "---- predictions that missed "
+					   "----\n");
+			title = true;
+			nept_deviation_names(fired, names, sizeof(names));
+			fprintf(f, "  event %u %s, by %s:\n", e,
+				d->impls[i]->name, names);
+			outcome_line(f, "predicted", &d->pred[i - 1].event[e]);
+			fprintf(f, "    it gave instead: %s\n",
+				d->pred_miss[i - 1][e]);
+		}
+	}
+}
+
 void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario)
 {
 	if (scenario) {
@@ -736,8 +876,8 @@ void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario)
 		fprintf(f, "---- event %u (%s) ----\n", e,
 			nept_source_name(d->s.event[e].source));
 		outcome_line(f, "model", &d->model.event[e]);
-		for (unsigned i = 1; i < nept_nimpls; i++)
-			outcome_line(f, nept_impls[i]->name,
+		for (unsigned i = 1; i < d->nimpls; i++)
+			outcome_line(f, d->impls[i]->name,
 				     &d->impl[i - 1].event[e]);
 	}
 	if (d->ndiv)
@@ -747,9 +887,15 @@ void nept_diff_report(FILE *f, const struct nept_diff *d, bool scenario)
 
 		fprintf(f, "  event %u %s: %s %s\n", dv->event, dv->impl->name,
 			nept_field_name(dv->field), dv->detail);
-		if (dv->known)
-			fprintf(f, "    known: %s\n", dv->known);
+		if (dv->known) {
+			char names[512];
+
+			nept_deviation_names(dv->known, names, sizeof(names));
+			fprintf(f, "    known: the prediction holds (%s)\n",
+				names[0] ? names : "the SDM's own outcome");
+		}
 	}
+	predictions_missed(f, d);
 }
 
 void nept_diff_json(FILE *f, const struct nept_diff *d)
@@ -760,8 +906,8 @@ void nept_diff_json(FILE *f, const struct nept_diff *d)
 		report_outcome_json(f, &d->model.event[e]);
 	}
 	fprintf(f, "],\"implementations\":{");
-	for (unsigned i = 1; i < nept_nimpls; i++) {
-		fprintf(f, "%s\"%s\":[", i > 1 ? "," : "", nept_impls[i]->name);
+	for (unsigned i = 1; i < d->nimpls; i++) {
+		fprintf(f, "%s\"%s\":[", i > 1 ? "," : "", d->impls[i]->name);
 		for (unsigned e = 0; e < d->s.nevents; e++) {
 			fprintf(f, "%s", e ? "," : "");
 			report_outcome_json(f, &d->impl[i - 1].event[e]);
@@ -779,10 +925,16 @@ void nept_diff_json(FILE *f, const struct nept_diff *d)
 			nept_divergence_source(dv), nept_field_name(dv->field));
 		report_json_string(f, dv->detail);
 		fprintf(f, ",\"known\":");
-		if (dv->known)
-			report_json_string(f, dv->known);
-		else
+		if (dv->known) {
+			fprintf(f, "[");
+			for (unsigned k = 0, c = 0; k < nept_ndeviations; k++)
+				if (dv->known >> k & 1)
+					fprintf(f, "%s\"%s\"", c++ ? "," : "",
+						nept_deviations[k]->name);
+			fprintf(f, "]");
+		} else {
 			fprintf(f, "null");
+		}
 		fprintf(f, "}");
 	}
 	fprintf(f, "]");

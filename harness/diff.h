@@ -16,11 +16,15 @@
 struct nept_divergence {
 	const struct nept_impl *impl;
 	uint8_t event;
-	uint8_t source;	   /* enum nept_source */
-	uint8_t l2walk;	   /* the implementation walked L2's tables */
-	uint32_t field;	   /* enum nept_field */
-	char detail[96];   /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
-	const char *known; /* the known-divergences reason, NULL if new */
+	uint8_t source;	 /* enum nept_source */
+	uint8_t l2walk;	 /* the implementation walked L2's tables */
+	uint32_t field;	 /* enum nept_field */
+	char detail[96]; /* e.g. "-GLA_VALID -GLA_TRANSLATED", "nonzero" */
+	/* Known: the implementation gives exactly what its tree's
+	 * deviations predict (deviations/); the deviations that made the
+	 * prediction differ from the SDM (bit k: nept_deviations[k]; 1 alone
+	 * when none was needed).  0: new. */
+	uint64_t known;
 };
 
 /* Where the model's L2 walk for an event went (nept_walks_l2 events):
@@ -34,10 +38,24 @@ struct nept_walk_pages {
 };
 
 struct nept_diff {
+	/* The implementations compared (nept_impls, or a test's), model
+	 * first; impl[i - 1] is impls[i]'s result. */
+	const struct nept_impl *const *impls;
+	unsigned nimpls;
 	struct nept_scenario s; /* as run (canonicalized) */
 	struct nept_result model;
 	struct nept_walk_pages walk[NEPT_MAX_EVENTS];
 	struct nept_result impl[NEPT_MAX_IMPLS - 1]; /* nept_impls[1..] */
+	/* The SDM's outcome each implementation was held to, per event:
+	 * from the memory it left, the closest of those the SDM allows. */
+	struct nept_result ref[NEPT_MAX_IMPLS - 1];
+	/* What the known deviations of each implementation's tree predicted,
+	 * per event: the closest outcome to what it gave, and the deviations
+	 * that turned it (0: the prediction is the SDM's own). */
+	struct nept_result pred[NEPT_MAX_IMPLS - 1];
+	uint64_t pred_fired[NEPT_MAX_IMPLS - 1][NEPT_MAX_EVENTS];
+	/* Where what it gave differs from that prediction ("" if not). */
+	char pred_miss[NEPT_MAX_IMPLS - 1][NEPT_MAX_EVENTS][120];
 	unsigned ndiv;
 	struct nept_divergence div[NEPT_MAX_DIVERGENCES];
 	/* Events not compared: unsupported by an implementation, or after
@@ -46,15 +64,17 @@ struct nept_diff {
 	/* Per implementation (nept_impls[1..]): the events compared with the
 	 * model, from the first; those after were not. */
 	uint8_t compared[NEPT_MAX_IMPLS - 1];
+	/* Of those, the events where the SDM's outcome said something (not
+	 * every field undefined) and the implementation ran the event: what
+	 * a verdict of "agrees" rests on. */
+	uint8_t checked[NEPT_MAX_IMPLS - 1];
 };
 
 /*
- * Makes a scenario concrete.  With L2 paging off (facts §8.3: with CR0.PG =
- * 0 the linear address is the GPA and, §6.4, every address is user-mode and
- * writable, never execute-disable) the linear address and its rights follow
- * from the GPA; with L2 paging on they are L2's (walked, or as hardware
- * reported them for hw-violation events).  It also derives the hardware EXIT_QUALIFICATION of hardware EPT violations
- * from the access (bits 0-2, 7-12), keeping the input's bits 3-6 only where
+ * Makes a scenario concrete: derives the hardware EXIT_QUALIFICATION of
+ * hardware EPT violations from the access as L2's paging state makes it
+ * (bits 0-2, 7-12; with L2 paging off the address is user-mode and
+ * writable, nept_effective_event), keeping the input's bits 3-6 only where
  * EPT12's path grants them (L0's shadow EPT never grants more).
  * Idempotent: files replay exactly as the fuzzer ran them.  model, if not
  * NULL, receives the model's outcomes for the canonical scenario.
@@ -63,6 +83,10 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model);
 
 /* Runs s (after nept_canonicalize) on every implementation. */
 void nept_diff_run(const struct nept_scenario *s, struct nept_diff *d);
+/* The same with a list of implementations (impls[0] is not run: the
+ * model's place). */
+void nept_diff_run_with(const struct nept_scenario *s, struct nept_diff *d,
+			const struct nept_impl *const *impls, unsigned nimpls);
 
 /* Compares one implementation's outcome with the model's; appends to d. */
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
@@ -118,14 +142,5 @@ const char *nept_field_name(uint32_t field);
 /* The source as signatures name it: "emulated", or "emulated/l2" for an
  * event whose L2 walk the implementation did (a separate class of paths). */
 const char *nept_divergence_source(const struct nept_divergence *dv);
-
-/*
- * Known divergences (known-divergences.txt, compiled in): lines of
- * "IMPL SOURCE FIELD DETAIL | reason"; '*' matches anything.  Returns the
- * reason, or NULL.  nept_known_load reports parse errors as file:line.
- */
-const char *nept_known_match(const struct nept_divergence *dv);
-bool nept_known_load(const char *text, const char *name, FILE *err);
-extern unsigned long nept_known_hits;
 
 #endif

@@ -405,9 +405,13 @@ def probe_holds(probe, tree, parse):
             if os.path.isfile(os.path.join(tree, path)):
                 return True
             continue
+        # FILE:FUNC: only that function's text (a `text` probe).
+        path, _, func = path.partition(":")
         items = parse(path)
         if items is None:
             continue
+        if func:
+            items = [it for it in items if it.kind == "func" and func in it.names]
         if probe.kind == "text":
             # Code only (comments and literals blanked), white space runs
             # as one space: a line break does not change what code says.
@@ -716,7 +720,7 @@ def main():
                     seen.append(full)
         for p in recipe.probes:
             for path in p.files:
-                full = os.path.join(tree, path)
+                full = os.path.join(tree, path.partition(":")[0])
                 if os.path.exists(full) and full not in seen:
                     seen.append(full)
         print("\n".join(seen))

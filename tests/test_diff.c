@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The comparison, signatures and known-divergence matching, on synthetic
+ * The comparison, signatures and known divergences, on synthetic
  * outcomes: a divergence must be named by the SDM bits that differ, the
- * model's tolerances must hide exactly the bits they name, and the known
- * list must match by pattern.
+ * model's tolerances must hide exactly the bits they name, and a known
+ * divergence must be exactly what a tree's deviations predict.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diff.h"
@@ -26,6 +27,36 @@ static unsigned passes, failures;
 	} while (0)
 
 static const struct nept_impl fake = { .name = "kvm-fake", .version = "test" };
+
+/* Modules that give a canned outcome, on trees with and without the
+ * forced-user probe (deviations/kvm.c). */
+static struct nept_outcome canned;
+
+static void canned_run(const struct nept_scenario *s, struct nept_result *r)
+{
+	r->nevents = s->nevents;
+	for (unsigned i = 0; i < s->nevents; i++)
+		r->event[i] = canned;
+}
+
+static const struct nept_impl forced = {
+	.name = "kvm-forced",
+	.version = "test",
+	.caps = NEPT_CAP_ALL,
+	.series = "9.9",
+	.kernel_version = "9.9.1",
+	.probes = "nested_gpa_forces_user qual_in_exception from_hardware",
+	.run = canned_run,
+};
+static const struct nept_impl plain = {
+	.name = "kvm-plain",
+	.version = "test",
+	.caps = NEPT_CAP_ALL,
+	.series = "9.9",
+	.kernel_version = "9.9.2",
+	.probes = "qual_in_exception from_hardware",
+	.run = canned_run,
+};
 static struct nept_diff d;
 
 static void setup(uint8_t source)
@@ -272,26 +303,79 @@ int main(void)
 	EXPECT(d.ndiv == 1 && !strcmp(d.div[0].detail, "+NMI_UNBLOCKING"),
 	       "PML-full bit 12: '%s'", d.ndiv ? d.div[0].detail : "");
 
-	/* Known divergences: patterns, reasons, and malformed lines. */
-	EXPECT(nept_known_load("# c\nkvm-f* emulated qualification -GLA_VALID* "
-			       "| "
-			       "test reason\n",
-			       "t", quiet),
-	       "known list did not load");
-	setup(NEPT_SRC_EMULATED);
-	m = violation(QUAL_READ | QUAL_GLA_VALID | QUAL_GLA_FINAL);
-	g = violation(QUAL_READ);
-	nept_compare(&d, &fake, 0, &m, &g);
-	EXPECT(d.ndiv == 1 && d.div[0].known &&
-		       !strcmp(d.div[0].known, "test reason") &&
-		       nept_diff_new(&d) == 0,
-	       "known divergence not matched");
-	setup(NEPT_SRC_HW_VIOLATION);
-	nept_compare(&d, &fake, 0, &m, &g);
-	EXPECT(d.ndiv == 1 && !d.div[0].known, "source pattern ignored");
-	EXPECT(!nept_known_load("kvm-6.1 * qualification nonzero\n", "t",
-				quiet),
-	       "a line without a reason was accepted");
+	/* Known divergences are exact predictions (deviations/): an
+	 * emulated write to a page EPT12 does not map, on trees whose
+	 * translate_nested_gpa forces PFERR_USER_MASK, is reported with
+	 * READ too, and vmcs12's guest-linear address is vmcs02's (0: no
+	 * exit saved one). */
+	{
+		struct nept_scenario s;
+		static struct nept_diff dd;
+		const struct nept_impl *impls[] = { &model_impl, &forced,
+						    &plain };
+
+		scenario_init(&s);
+		scenario_set_qword(&s, 0x1000, 0x2007);
+		scenario_set_qword(&s, 0x2000, 0x3007);
+		scenario_set_qword(&s, 0x3000, 0x4007);
+		scenario_add_page(&s, 0x4000);
+		s.nevents = 1;
+		s.event[0].source = NEPT_SRC_EMULATED;
+		s.event[0].access = NEPT_ACC_WRITE;
+		s.event[0].gpa = 0x5123;
+		s.event[0].exit_reason = NEPT_EXIT_IO_INSTRUCTION;
+		scenario_normalize(&s);
+
+		canned = violation(QUAL_READ | QUAL_WRITE | QUAL_GLA_VALID |
+				   QUAL_GLA_FINAL);
+		canned.gla = 0;
+		canned.from_hardware = -1;
+		nept_diff_run_with(&s, &dd, impls, 3);
+		EXPECT(dd.ndiv == 4 && dd.div[0].impl == &forced &&
+			       dd.div[0].known &&
+			       !strcmp(dd.div[0].detail, "+READ") &&
+			       dd.div[1].known &&
+			       !strcmp(dd.div[1].detail, "value") &&
+			       dd.div[2].impl == &plain && !dd.div[2].known &&
+			       !dd.div[3].known,
+		       "forced-user prediction: %u divergences", dd.ndiv);
+		/* A finding's version set holds only the trees where the
+		 * same difference is new. */
+		nept_diff_title(&dd, false, title, sizeof(title));
+		EXPECT(!strcmp(title, "divergence: kvm-plain: emulated: "
+				      "qualification +READ"),
+		       "new-divergence title: '%s'", title);
+		/* One more bit than predicted is new, on the same tree, and
+		 * the report says what the prediction was and how it missed. */
+		canned.qual |= QUAL_READABLE;
+		nept_diff_run_with(&s, &dd, impls, 2);
+		EXPECT(dd.ndiv == 3 && !dd.div[0].known && !dd.div[1].known &&
+			       !dd.div[2].known,
+		       "an outcome beyond the prediction was known");
+		{
+			char *text = NULL;
+			size_t len = 0;
+			FILE *mem = open_memstream(&text, &len);
+
+			nept_diff_report(mem, &dd, false);
+			fclose(mem);
+			EXPECT(strstr(text, "event 0 kvm-forced, by "
+					    "nested-gpa-forced-user") &&
+				       strstr(text, "it gave instead: "
+						    "qualification "
+						    "+READABLE\n"),
+			       "missed prediction not reported:\n%s", text);
+			free(text);
+		}
+		/* The stale guest-linear address is predicted too: the SDM's
+		 * own address is now a difference from it. */
+		canned.qual &= ~QUAL_READABLE;
+		canned.gla = 0x5123;
+		nept_diff_run_with(&s, &dd, impls, 2);
+		EXPECT(dd.ndiv == 1 && !dd.div[0].known, "a guest-linear "
+							 "address KVM does not "
+							 "give was known");
+	}
 
 	/* Canonicalization: no L2 paging, so linear == physical; hardware
 	 * qualifications follow the access and never exceed EPT12. */
@@ -306,11 +390,11 @@ int main(void)
 		s.nevents = 1;
 		s.event[0].access = NEPT_ACC_WRITE;
 		s.event[0].gpa = 0x5123;
-		s.event[0].gla = 0xdead;
 		s.event[0].hw_qual = 0x38 | QUAL_FETCH;
 		scenario_normalize(&s);
 		nept_canonicalize(&s, NULL);
-		EXPECT(s.event[0].gla == 0x5123, "gla not gpa");
+		EXPECT(nept_effective_event(&s, &s.event[0]).gla == 0x5123,
+		       "gla not gpa");
 		EXPECT(s.event[0].hw_qual ==
 			       (QUAL_WRITE | QUAL_READABLE | QUAL_GLA_VALID |
 				QUAL_GLA_FINAL | QUAL_LIN_USER | QUAL_LIN_RW),

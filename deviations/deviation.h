@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Known KVM deviations from the SDM, as exact predictions.
+ *
+ * Each cause is one small function beside the model, never inside it: it
+ * turns what the SDM says an event gives into what KVM does under that
+ * cause.  It says which trees it applies to (probes of kvm/recipe.txt, so
+ * a stable tree that took a fix stops being predicted to have the bug), the
+ * condition under which it applies (the scenario, the event, the walk),
+ * the facts section it departs from, and the reproducer in crashes/ that
+ * shows it.
+ *
+ * A divergence is known only when the implementation's outcome equals the
+ * SDM's outcome with every deviation of that tree applied, field for field
+ * (nept_predict); anything else is new.  The signature text of a
+ * divergence is a label, never the decision.
+ *
+ * Three kinds of change, each at the place KVM's code differs:
+ *   access    what an EPT12 access needs and reports (KVM asks EPT12 for
+ *             other rights than the SDM's access does): a model hook;
+ *   pml_logs  how many PML entries one dirty flag costs: a model hook;
+ *   caps      the EPT capabilities as KVM's code understands L1's MSR;
+ *   outcome   a field of the outcome, from what KVM's injection does with
+ *             the SDM's outcome and the state it keeps across events.
+ */
+#ifndef NEPT_DEVIATION_H
+#define NEPT_DEVIATION_H
+
+#include "impl.h"
+#include "model.h"
+
+/*
+ * What KVM keeps from one event to the next that a prediction needs: the
+ * fields hardware last wrote to vmcs02 and vcpu state that outlives an
+ * exit.
+ */
+struct kvm_history {
+	/* GUEST_LINEAR_ADDRESS in vmcs02: written by the last hardware exit
+	 * that saves one (nept_exit_saves_gla, EPT violations), 0 first. */
+	uint64_t vmcs02_gla;
+	/* vcpu->arch.exit_qualification, where the tree keeps the EPT
+	 * violation's qualification there (no qual_in_exception probe):
+	 * handle_ept_violation stores the hardware's, the EPT walker's error
+	 * path rewrites it, and nested_ept_inject_page_fault injects it. */
+	uint64_t arch_qual;
+};
+
+/* What a cause sees of one event. */
+struct dev_event {
+	const struct nept_scenario *s; /* as KVM understands it (caps) */
+	const struct nept_event *ev;   /* nept_effective_event */
+	const struct nept_impl *impl;
+	const struct kvm_history *h; /* before this event */
+	/* vmcs02 at this event's hardware exit: its basic reason and
+	 * qualification (vmx_get_exit_qual). */
+	uint16_t exit_reason;
+	uint64_t exit_qual;
+	/* The predicted run of this event (with the access hooks). */
+	const struct model_trace *t;
+};
+
+struct nept_deviation {
+	const char *name;
+	/* Trees: probes, space-separated, that must all hold ("!p": must
+	 * not); "" for every tree. */
+	const char *trees;
+	const char *facts;	/* the rule KVM departs from: "§6.3" */
+	const char *reproducer; /* "crashes/....scn" */
+	const char *why;	/* KVM's code, in one sentence or two */
+	void (*access)(const struct dev_event *e, struct model_access *a);
+	unsigned (*pml_logs)(const struct dev_event *e,
+			     const struct model_trace *t);
+	void (*caps)(uint32_t *caps);
+	/* Changes o to KVM's; returns whether it changed anything. */
+	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
+	/* After the event: the history KVM leaves, from the history
+	 * before, the event, and what KVM gave (which, where the prediction
+	 * held, is the predicted outcome). */
+	void (*history)(const struct dev_event *e, const struct nept_outcome *o,
+			struct kvm_history *next);
+};
+
+extern const struct nept_deviation *const nept_deviations[];
+extern const unsigned nept_ndeviations;
+
+/* The deviations of an implementation's tree, as a bit mask over
+ * nept_deviations (0 for the model). */
+uint64_t nept_deviations_of(const struct nept_impl *impl);
+
+/* Deviations switched off for every tree (a mask over nept_deviations):
+ * `neptfuzz deviations --check` turns each off in turn to show that its
+ * reproducer then diverges in a new way. */
+extern uint64_t nept_deviations_off;
+
+void nept_history_init(struct kvm_history *h);
+
+/* What KVM does with one event, by the SDM and the tree's deviations. */
+struct nept_prediction {
+	struct model_outcomes set; /* every outcome, each turned */
+	uint64_t fired;		   /* the deviations that changed something */
+	struct model_trace t;	   /* the run behind set.o[0] */
+	/* Per outcome: whether its fault is at the final GPA, as bit 8 said
+	 * before a deviation rewrote bits 7-8 (for the report's sites). */
+	uint8_t at_final[MODEL_MAX_OUTCOMES];
+	uint16_t exit_reason; /* vmcs02 at the event's exit */
+	uint64_t exit_qual;
+};
+
+/*
+ * What impl does with event i of s from model state st (left unchanged)
+ * and history h: every outcome the SDM allows, each turned by the
+ * deviations of impl's tree.
+ */
+void nept_predict(const struct nept_scenario *s, unsigned i,
+		  const struct nept_impl *impl, const struct model_state *st,
+		  const struct kvm_history *h, struct nept_prediction *p);
+
+/* The history after event i (*h, before it, is updated), given the
+ * prediction and what impl gave. */
+void nept_history_next(const struct nept_scenario *s, unsigned i,
+		       const struct nept_impl *impl,
+		       const struct nept_prediction *p,
+		       const struct nept_outcome *got, struct kvm_history *h);
+
+/* "name, name" of the deviations in mask. */
+void nept_deviation_names(uint64_t mask, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM's known deviations from the SDM (docs/sdm-rules.md), one function
+ * per cause, each with the trees it applies to (probes of kvm/recipe.txt),
+ * the facts section KVM departs from and the reproducer that shows it.
+ * The order of the table is the order the changes are made in: the
+ * guest-linear bits before the guest-linear address that follows them.
+ */
+#include <stdio.h>
+
+#include "deviation.h"
+
+/* Permissions as struct model_access counts them (model.h). */
+#define NEED_R 1u
+#define NEED_W 2u
+
+static bool is_exit(const struct nept_outcome *o, unsigned reason)
+{
+	return o->kind == NEPT_OUT_EXIT && o->reason == reason;
+}
+
+/* The fault is KVM's own, not the hardware's: its emulator or its L2
+ * walker made the access that failed. */
+static bool synthesized(const struct dev_event *e)
+{
+	return e->ev->source != NEPT_SRC_HW_VIOLATION;
+}
+
+/* Sets qualification bits `bits` to `val` where the SDM defines them;
+ * returns whether that changed o. */
+static bool set_qual_bits(struct nept_outcome *o, uint64_t bits, uint64_t val)
+{
+	uint64_t q = (o->qual & ~bits) | (val & bits);
+
+	q &= ~o->qual_undefined;
+	if (q == o->qual)
+		return false;
+	o->qual = q;
+	return true;
+}
+
+/* Bit 7 decides whether the guest-linear-address field is valid. */
+static void gla_valid_from_qual(struct nept_outcome *o)
+{
+	if (!(o->qual_undefined & QUAL_GLA_VALID))
+		o->gla_valid = !!(o->qual & QUAL_GLA_VALID);
+}
+
+/* ------------------------------------------------------------------ */
+
+/* translate_nested_gpa (x86.c) ORs PFERR_USER_MASK into every nested GPA
+ * translation ("NPT walks are always user-walks"); the 6.x EPT walker
+ * treats a user access as a read: it needs R (the EPT role's
+ * ACC_USER_MASK is "readable") and reports EPT_VIOLATION_ACC_READ. */
+static void forced_user_access(const struct dev_event *e,
+			       struct model_access *a)
+{
+	if (!synthesized(e) || a->kind == MODEL_ACC_L2_AD)
+		return;
+	a->need |= NEED_R;
+	a->acc_bits |= QUAL_READ;
+}
+
+static const struct nept_deviation forced_user = {
+	.name = "nested-gpa-forced-user",
+	.trees = "nested_gpa_forces_user",
+	.facts = "§5.2, §6.2",
+	.reproducer = "crashes/kvm6x-emulated-write-reports-read.scn",
+	.why = "translate_nested_gpa forces PFERR_USER_MASK, so the EPT "
+	       "walker demands R of every emulated access and reports a read "
+	       "(+READ; a fetch from an execute-only page faults)",
+	.access = forced_user_access,
+};
+
+/* FNAME(walk_addr_generic) translates each L2 table GPA with
+ * nested_access = PFERR_WRITE_MASK | PFERR_USER_MASK (have_ad is true for
+ * L2's walker; the FIXME there): EPT12 must grant W, and the fault reports
+ * a write of a paging-structure access, read + write. */
+static void table_write_access(const struct dev_event *e,
+			       struct model_access *a)
+{
+	(void)e;
+	if (a->kind != MODEL_ACC_L2_ENTRY)
+		return;
+	a->need |= NEED_W;
+	a->acc_bits = QUAL_READ | QUAL_WRITE;
+}
+
+static const struct nept_deviation table_write = {
+	.name = "l2-table-read-as-write",
+	.trees = "l2_table_access_write",
+	.facts = "§5.2, §5.4, §9",
+	.reproducer = "crashes/kvm-l2-walk-table-read-reported-as-write.scn",
+	.why = "the L2 walker translates every table GPA with "
+	       "nested_access = PFERR_WRITE_MASK | PFERR_USER_MASK: a guest "
+	       "entry read needs W in EPT12 and faults as a write",
+	.access = table_write_access,
+};
+
+/* ept_caps_to_lpage_level keeps only the largest page size L1's
+ * EPT_VPID_CAP offers: with 1-GiB pages, 2-MiB leaves pass whatever bit
+ * 16 says. */
+static void lpage_caps(uint32_t *caps)
+{
+	if (*caps & NEPT_CAP_PAGE_1G)
+		*caps |= NEPT_CAP_PAGE_2M;
+}
+
+static const struct nept_deviation lpage = {
+	.name = "2m-pages-with-1g-cap",
+	.trees = "lpage_level_largest",
+	.facts = "§4 item 3",
+	.reproducer = "crashes/kvm-2m-pages-allowed-without-cap.scn",
+	.why = "ept_caps_to_lpage_level returns PG_LEVEL_1G when L1 has "
+	       "1-GiB pages, so 2-MiB leaves are accepted without cap bit 16",
+	.caps = lpage_caps,
+};
+
+/* FNAME(update_accessed_dirty_bits) logs the dirty GPA in PML before the
+ * leaf's cmpxchg.  When the leaf's qword is also an upper entry of the
+ * walk that lacked A, the upper update changes it first, the leaf's
+ * cmpxchg fails, and the retried walk logs the same GPA again. */
+static unsigned double_log(const struct dev_event *e,
+			   const struct model_trace *t)
+{
+	uint64_t leaf = t->e[t->nread - 1].addr;
+
+	(void)e;
+	for (unsigned i = 0; i + 1 < t->nread; i++)
+		if (t->e[i].addr == leaf && !(t->e[i].val & EPTE_A))
+			return 2;
+	return 1;
+}
+
+static const struct nept_deviation pml_double = {
+	.name = "pml-double-log-on-retry",
+	.trees = "pml_log_in_ad_update",
+	.facts = "§5.3, §7.2",
+	.reproducer = "crashes/kvm-pml-double-log-on-aliased-entry.scn",
+	.why = "update_accessed_dirty_bits logs before its cmpxchg of the "
+	       "leaf; an EPT12 table that maps itself makes the cmpxchg fail "
+	       "and the retried walk logs the GPA a second time",
+	.pml_logs = double_log,
+};
+
+/* 6.1: the EPT violation's qualification lives in
+ * vcpu->arch.exit_qualification.  handle_ept_violation stores the
+ * hardware's; the EPT walker's error path keeps its bits 7-8 and ORs the
+ * access and the path's permissions; nested_ept_inject_page_fault injects
+ * it for an EPT violation and for a misconfiguration alike, and its bit 12
+ * for a PML-full exit. */
+static uint64_t arch_qual_at_walk(const struct dev_event *e)
+{
+	return e->ev->source == NEPT_SRC_HW_VIOLATION ? e->exit_qual
+						      : e->h->arch_qual;
+}
+
+static bool arch_qual_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	uint64_t q = arch_qual_at_walk(e);
+	bool changed;
+
+	if (is_exit(o, NEPT_EXIT_EPT_VIOLATION)) {
+		changed = set_qual_bits(o, QUAL_GLA_VALID | QUAL_GLA_FINAL, q);
+		gla_valid_from_qual(o);
+		return changed;
+	}
+	if (is_exit(o, NEPT_EXIT_EPT_MISCONFIG))
+		return set_qual_bits(o, ~0ull, q);
+	if (is_exit(o, NEPT_EXIT_PML_FULL))
+		/* The walker's error path ran first: bit 12 is gone. */
+		return set_qual_bits(o, QUAL_NMI_UNBLOCK, 0);
+	return false;
+}
+
+static void arch_qual_history(const struct dev_event *e,
+			      const struct nept_outcome *o,
+			      struct kvm_history *next)
+{
+	const struct model_trace *t = e->t;
+	uint64_t q = arch_qual_at_walk(e);
+
+	if (is_exit(o, NEPT_EXIT_EPT_VIOLATION))
+		q = o->qual;
+	else if (is_exit(o, NEPT_EXIT_PML_FULL))
+		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
+		    (uint64_t)(t->have & 7) << 3;
+	next->arch_qual = q;
+}
+
+static const struct nept_deviation arch_qual = {
+	.name = "qualification-in-vcpu-arch",
+	.trees = "!qual_in_exception",
+	.facts = "§4, §6 bits 7-8 and 12, §7.3, §9",
+	.reproducer = "crashes/kvm61-misconfig-stale-qualification.scn",
+	.why = "vcpu->arch.exit_qualification outlives the exit that wrote "
+	       "it: a synthesized violation keeps its stale bits 7-8, a "
+	       "misconfiguration injects it whole (fixed upstream, kvm-x86 "
+	       "0c4765140351)",
+	.outcome = arch_qual_outcome,
+	.history = arch_qual_history,
+};
+
+/* 6.12.107: nested_ept_inject_page_fault ORs bits 7-8 of vmcs02's
+ * qualification, the current exit's whatever it was, into a synthesized
+ * violation (the walker leaves them 0). */
+static bool exit_gva_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	bool changed;
+
+	if (!is_exit(o, NEPT_EXIT_EPT_VIOLATION) || !synthesized(e))
+		return false;
+	changed =
+		set_qual_bits(o, QUAL_GLA_VALID | QUAL_GLA_FINAL, e->exit_qual);
+	gla_valid_from_qual(o);
+	return changed;
+}
+
+static const struct nept_deviation exit_gva = {
+	.name = "gva-bits-from-current-exit",
+	.trees = "gva_bits_from_exit",
+	.facts = "§6 bits 7-8, §9",
+	.reproducer = "crashes/kvm6x-emulated-gva-bits-from-other-exit.scn",
+	.why = "a synthesized EPT violation takes bits 7-8 from vmcs02's "
+	       "qualification, which belongs to the current, other exit "
+	       "(fixed by from_hardware)",
+	.outcome = exit_gva_outcome,
+};
+
+/* Bits 9-11 of a synthesized violation: the EPT walker never computes
+ * them, and nested_ept_inject_page_fault takes them from the walker's
+ * fault unless the fault came from hardware. */
+static bool adv_info_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	if (!is_exit(o, NEPT_EXIT_EPT_VIOLATION) || !synthesized(e))
+		return false;
+	return set_qual_bits(o, QUAL_LIN_USER | QUAL_LIN_RW | QUAL_LIN_XD, 0);
+}
+
+static const struct nept_deviation adv_info = {
+	.name = "adv-info-not-synthesized",
+	.trees = "adv_info_cap",
+	.facts = "§6 bits 9-11, §6.4",
+	.reproducer = "crashes/kvm-emulated-adv-info-bits-missing.scn",
+	.why = "L1 has cap bit 22, but a synthesized EPT violation's bits "
+	       "9-11 come from the walker, which never sets them",
+	.outcome = adv_info_outcome,
+};
+
+/* Bit 12 of an EPT violation never reaches L1: handle_ept_violation
+ * re-blocks NMIs in vmcs02 instead, nested_ept_inject_page_fault copies
+ * only bits 7-11 from hardware, and a synthesized violation has none. */
+static bool nmi_bit_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	(void)e;
+	if (!is_exit(o, NEPT_EXIT_EPT_VIOLATION))
+		return false;
+	return set_qual_bits(o, QUAL_NMI_UNBLOCK, 0);
+}
+
+static const struct nept_deviation nmi_bit = {
+	.name = "nmi-unblocking-not-injected",
+	.trees = "",
+	.facts = "§6.3",
+	.reproducer = "crashes/kvm-hw-violation-nmi-unblocking-dropped.scn",
+	.why = "an EPT violation KVM injects never carries bit 12: "
+	       "handle_ept_violation re-blocks NMIs instead",
+	.outcome = nmi_bit_outcome,
+};
+
+/* A PML-full exit's bit 12 is vmx_get_exit_qual()'s: the current exit's
+ * qualification, which for an emulated access is another exit's. */
+static bool pml_bit_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	if (!is_exit(o, NEPT_EXIT_PML_FULL))
+		return false;
+	return set_qual_bits(o, QUAL_NMI_UNBLOCK, e->exit_qual);
+}
+
+static const struct nept_deviation pml_bit = {
+	.name = "pml-full-bit12-from-current-exit",
+	.trees = "pml_bit12_from_exit",
+	.facts = "§6.3, §7.2",
+	.reproducer = "crashes/kvm-pml-full-nmi-bit-from-other-exit.scn",
+	.why = "nested_ept_inject_page_fault takes a PML-full exit's bit 12 "
+	       "from vmx_get_exit_qual(), the current exit's qualification",
+	.outcome = pml_bit_outcome,
+};
+
+/* The WARN_ON_ONCE in nested_ept_inject_page_fault: a PML-full exit whose
+ * current exit is not an EPT violation. */
+static bool pml_warn_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	if (!is_exit(o, NEPT_EXIT_PML_FULL) ||
+	    e->exit_reason == NEPT_EXIT_EPT_VIOLATION || o->warns)
+		return false;
+	o->warns = 1;
+	snprintf(o->note, sizeof(o->note),
+		 "WARN in nested_ept_inject_page_fault at vmx/nested.c");
+	return true;
+}
+
+static const struct nept_deviation pml_warn = {
+	.name = "pml-full-warn",
+	.trees = "pml_full_warn",
+	.facts = "§7.2",
+	.reproducer = "crashes/kvm-pml-full-from-emulated-write-warns.scn",
+	.why = "nested_ept_inject_page_fault WARNs when a PML-full exit comes "
+	       "from an exit other than an EPT violation, which an emulated "
+	       "write or the MMIO path reaches",
+	.outcome = pml_warn_outcome,
+};
+
+/* The L2 walker translates gfn_to_gpa(table_gfn) and gfn_to_gpa(gfn):
+ * the fault it hands nested_ept_inject_page_fault, and vmcs12's
+ * guest-physical address, is page-aligned. */
+static bool gfn_gpa_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	uint8_t stop = e->t->l2_stop;
+
+	if (!(is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
+	      is_exit(o, NEPT_EXIT_EPT_MISCONFIG)) ||
+	    (stop != MODEL_L2_EPT_ENTRY && stop != MODEL_L2_EPT_FINAL) ||
+	    (o->undefined & NEPT_F_GPA) || !(o->gpa & 0xfff))
+		return false;
+	o->gpa &= ~0xfffull;
+	return true;
+}
+
+static const struct nept_deviation gfn_gpa = {
+	.name = "l2-walk-gpa-page-aligned",
+	.trees = "l2_translates_gfn",
+	.facts = "§7.1, §9",
+	.reproducer = "crashes/kvm-l2-walk-gpa-page-aligned.scn",
+	.why = "the L2 walker translates gfn_to_gpa(table_gfn) and "
+	       "gfn_to_gpa(gfn), so an EPT12 fault on its accesses carries a "
+	       "page-aligned guest-physical address",
+	.outcome = gfn_gpa_outcome,
+};
+
+/* vmcs12's guest-linear address is vmcs02's (prepare_vmcs12): the address
+ * the last hardware exit that saves one wrote, not the synthesized
+ * violation's. */
+static bool stale_gla_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	if (!is_exit(o, NEPT_EXIT_EPT_VIOLATION) || !o->gla_valid ||
+	    (o->undefined & NEPT_F_GLA) || o->gla == e->h->vmcs02_gla)
+		return false;
+	o->gla = e->h->vmcs02_gla;
+	return true;
+}
+
+static const struct nept_deviation stale_gla = {
+	.name = "gla-from-vmcs02",
+	.trees = "",
+	.facts = "§7.1",
+	.reproducer = "crashes/kvm-emulated-stale-guest-linear-address.scn",
+	.why = "a synthesized EPT violation sets GVA_IS_VALID but vmcs12's "
+	       "guest-linear address is copied from vmcs02, where the last "
+	       "exit that saved one left it",
+	.outcome = stale_gla_outcome,
+};
+
+/* exception_class() has no case for #VE: a #PF while delivering it is
+ * "serial" (benign), not a double fault. */
+static bool ve_class_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	struct nept_event ev = *e->ev;
+
+	if (ev.during != 1 + 20 || o->vector != 8 ||
+	    !(o->kind == NEPT_OUT_EXCEPTION ||
+	      is_exit(o, NEPT_EXIT_EXCEPTION_NMI)))
+		return false;
+	ev.during = 0;
+	model_page_fault(e->s, &ev, e->t->pfec, o);
+	return true;
+}
+
+static const struct nept_deviation ve_class = {
+	.name = "ve-not-page-fault-class",
+	.trees = "!exception_class_ve",
+	.facts = "§10.1, §10.2",
+	.reproducer = "crashes/kvm6x-ve-then-pf-no-double-fault.scn",
+	.why = "exception_class() omits vector 20, so a #PF while #VE is "
+	       "delivered is serial, not #DF",
+	.outcome = ve_class_outcome,
+};
+
+/* The walker sets the #PF error code's I/D bit for a fetch when EFER.NX
+ * or CR4.SMEP is set (has_pferr_fetch), without looking at CR4.PAE:
+ * 32-bit paging with EFER.NX gets it, and the #PF's exit-or-deliver
+ * decision follows the new error code. */
+static bool pferr_id_outcome(const struct dev_event *e, struct nept_outcome *o)
+{
+	const struct nept_scenario *s = e->s;
+	uint8_t stop = e->t->l2_stop;
+
+	if (e->ev->access != NEPT_ACC_FETCH || s->l2.paging != NEPT_L2_32BIT ||
+	    !(s->l2.flags & NEPT_L2F_NXE) || (s->l2.flags & NEPT_L2F_SMEP) ||
+	    stop < MODEL_L2_NOT_PRESENT || stop > MODEL_L2_RIGHTS)
+		return false;
+	model_page_fault(s, e->ev, e->t->pfec | PFEC_ID, o);
+	return true;
+}
+
+static const struct nept_deviation pferr_id = {
+	.name = "pf-fetch-bit-without-pae",
+	.trees = "pferr_fetch_nx_walker|pferr_fetch_nx_role",
+	.facts = "§8.1 bit 4",
+	.reproducer = "crashes/kvm-l2-32bit-paging-fetch-reports-id.scn",
+	.why = "has_pferr_fetch is EFER.NX or CR4.SMEP, so a fetch #PF under "
+	       "32-bit paging with EFER.NX reports I/D",
+	.outcome = pferr_id_outcome,
+};
+
+const struct nept_deviation *const nept_deviations[] = {
+	&forced_user, &table_write, &lpage,    &pml_double, &arch_qual,
+	&exit_gva,    &adv_info,    &nmi_bit,  &pml_bit,    &pml_warn,
+	&gfn_gpa,     &stale_gla,   &ve_class, &pferr_id,
+};
+const unsigned nept_ndeviations =
+	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The prediction: the SDM model's run of an event with the access and PML
+ * hooks of a tree's deviations, then their outcome changes; and the state
+ * KVM keeps from one event to the next.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "deviation.h"
+
+/* Whether one atom ("p" or "!p") holds for impl. */
+static bool atom_holds(const struct nept_impl *impl, const char *a, size_t n)
+{
+	char probe[64];
+	bool neg = *a == '!';
+
+	if (neg) {
+		a++;
+		n--;
+	}
+	snprintf(probe, sizeof(probe), "%.*s", (int)n, a);
+	return nept_impl_has_probe(impl, probe) != neg;
+}
+
+/* trees: terms separated by spaces, all must hold; a term is atoms
+ * separated by '|', one must hold. */
+static bool trees_hold(const struct nept_impl *impl, const char *trees)
+{
+	const char *p = trees;
+
+	while (*p) {
+		bool any = false;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		for (;;) {
+			size_t n = strcspn(p, " |");
+
+			any |= atom_holds(impl, p, n);
+			p += n;
+			if (*p != '|')
+				break;
+			p++;
+		}
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+uint64_t nept_deviations_off;
+
+uint64_t nept_deviations_of(const struct nept_impl *impl)
+{
+	static const struct nept_impl *seen[NEPT_MAX_IMPLS];
+	static uint64_t masks[NEPT_MAX_IMPLS];
+	uint64_t m = 0;
+	unsigned i;
+
+	if (!impl->probes)
+		return 0;
+	for (i = 0; i < NEPT_MAX_IMPLS && seen[i]; i++)
+		if (seen[i] == impl)
+			return masks[i] & ~nept_deviations_off;
+	for (unsigned d = 0; d < nept_ndeviations; d++)
+		if (trees_hold(impl, nept_deviations[d]->trees))
+			m |= 1ull << d;
+	if (i < NEPT_MAX_IMPLS) {
+		seen[i] = impl;
+		masks[i] = m;
+	}
+	return m & ~nept_deviations_off;
+}
+
+void nept_history_init(struct kvm_history *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+/* What the hooks need: the event and the deviations, and where to say
+ * which changed something. */
+struct hook_ctx {
+	const struct dev_event *e;
+	uint64_t mask;
+	uint64_t *fired;
+};
+
+static void hook_access(const void *ctx, const struct nept_scenario *s,
+			const struct nept_event *ev, struct model_access *a)
+{
+	const struct hook_ctx *c = ctx;
+
+	(void)s;
+	(void)ev;
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+		unsigned need = a->need;
+		uint64_t bits = a->acc_bits;
+
+		if (!(c->mask >> d & 1) || !dv->access)
+			continue;
+		dv->access(c->e, a);
+		if (a->need != need || a->acc_bits != bits)
+			*c->fired |= 1ull << d;
+	}
+}
+
+static unsigned hook_pml_logs(const void *ctx, const struct nept_scenario *s,
+			      const struct model_trace *t)
+{
+	const struct hook_ctx *c = ctx;
+	unsigned logs = 1;
+
+	(void)s;
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+		unsigned n;
+
+		if (!(c->mask >> d & 1) || !dv->pml_logs)
+			continue;
+		n = dv->pml_logs(c->e, t);
+		if (n != 1) {
+			logs = n;
+			*c->fired |= 1ull << d;
+		}
+	}
+	return logs;
+}
+
+/* vmcs02's exit fields at the event's hardware exit (the harness plays
+ * that hardware: kvm/kvm_impl.c's nept_hw_exit). */
+static void current_exit(const struct nept_event *ev, uint16_t *reason,
+			 uint64_t *qual)
+{
+	switch (ev->source) {
+	case NEPT_SRC_HW_VIOLATION:
+		*reason = NEPT_EXIT_EPT_VIOLATION;
+		*qual = ev->hw_qual;
+		break;
+	case NEPT_SRC_HW_MISCONFIG:
+		*reason = NEPT_EXIT_EPT_MISCONFIG;
+		*qual = 0;
+		break;
+	default:
+		*reason = ev->exit_reason;
+		*qual = ev->exit_qual;
+		break;
+	}
+}
+
+/* vmcs02's guest-linear address after the event's hardware exit. */
+static uint64_t vmcs02_gla_after(const struct nept_event *ev, uint64_t before)
+{
+	if (ev->source == NEPT_SRC_HW_VIOLATION ||
+	    (ev->source == NEPT_SRC_EMULATED && nept_exit_saves_gla(ev)))
+		return ev->gla;
+	return before;
+}
+
+void nept_predict(const struct nept_scenario *s, unsigned i,
+		  const struct nept_impl *impl, const struct model_state *st,
+		  const struct kvm_history *h, struct nept_prediction *p)
+{
+	static struct nept_scenario ks;
+	const struct nept_scenario *sp = s;
+	uint64_t mask = nept_deviations_of(impl), fired = 0;
+	struct nept_event ev = nept_effective_event(s, &s->event[i]);
+	struct kvm_history now = *h;
+	struct dev_event e = { .ev = &ev, .impl = impl, .h = &now, .t = &p->t };
+	struct hook_ctx c = { &e, mask, &fired };
+	struct model_hooks hooks = { &c, hook_access, hook_pml_logs };
+	struct model_state ms = *st;
+	uint32_t caps = s->caps;
+
+	/* The capabilities as KVM's code reads L1's MSR. */
+	for (unsigned d = 0; d < nept_ndeviations; d++)
+		if ((mask >> d & 1) && nept_deviations[d]->caps)
+			nept_deviations[d]->caps(&caps);
+	if (caps != s->caps) {
+		ks = *s;
+		ks.caps = caps;
+		sp = &ks;
+	}
+	e.s = sp;
+	current_exit(&ev, &p->exit_reason, &p->exit_qual);
+	e.exit_reason = p->exit_reason;
+	e.exit_qual = p->exit_qual;
+	now.vmcs02_gla = vmcs02_gla_after(&ev, h->vmcs02_gla);
+
+	ms.hooks = &hooks;
+	model_run_event_set(sp, &ms, &s->event[i], &p->set, &p->t);
+	if (sp != s) {
+		/* Did the capabilities matter?  Only if the SDM's walk with
+		 * L1's own gives another outcome. */
+		struct model_state sdm = *st;
+		struct nept_outcome o;
+
+		sdm.hooks = &hooks;
+		model_run_event(s, &sdm, &s->event[i], &o, NULL);
+		if (o.kind != p->set.o[0].kind ||
+		    o.reason != p->set.o[0].reason)
+			for (unsigned d = 0; d < nept_ndeviations; d++)
+				if ((mask >> d & 1) && nept_deviations[d]->caps)
+					fired |= 1ull << d;
+	}
+	for (unsigned k = 0; k < p->set.n; k++)
+		p->at_final[k] = !!(p->set.o[k].qual & QUAL_GLA_FINAL);
+	for (unsigned k = 0; k < p->set.n; k++)
+		for (unsigned d = 0; d < nept_ndeviations; d++) {
+			const struct nept_deviation *dv = nept_deviations[d];
+
+			if ((mask >> d & 1) && dv->outcome &&
+			    dv->outcome(&e, &p->set.o[k]))
+				fired |= 1ull << d;
+		}
+	p->fired = fired;
+}
+
+void nept_history_next(const struct nept_scenario *s, unsigned i,
+		       const struct nept_impl *impl,
+		       const struct nept_prediction *p,
+		       const struct nept_outcome *got, struct kvm_history *h)
+{
+	uint64_t mask = nept_deviations_of(impl);
+	struct nept_event ev = nept_effective_event(s, &s->event[i]);
+	struct kvm_history before = *h;
+	struct dev_event e = { .s = s,
+			       .ev = &ev,
+			       .impl = impl,
+			       .h = &before,
+			       .exit_reason = p->exit_reason,
+			       .exit_qual = p->exit_qual,
+			       .t = &p->t };
+
+	h->vmcs02_gla = vmcs02_gla_after(&ev, before.vmcs02_gla);
+	for (unsigned d = 0; d < nept_ndeviations; d++)
+		if ((mask >> d & 1) && nept_deviations[d]->history)
+			nept_deviations[d]->history(&e, got, h);
+}
+
+void nept_deviation_names(uint64_t mask, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned d = 0; d < nept_ndeviations && len < n; d++)
+		if (mask >> d & 1)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s",
+						len ? ", " : "",
+						nept_deviations[d]->name);
+}
