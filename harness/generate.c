@@ -125,18 +125,26 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 	unsigned paging = below(st, 2) ? 0 : 1 + below(st, 4);
 	static const uint8_t l2_levels[] = { 0, 2, 3, 4, 5 };
 
+	/* EPTP memory type UC in one in eight (cap bit 8: no KVM offers it
+	 * to L1, so only the model runs those), EPT A/D in half and in most
+	 * PML scenarios, which log only with A/D (facts §1, §7.2).  Adv-info
+	 * and MBEC are offered by newer trees only: kept to a fifth each. */
+	bool uc = below(st, 8) == 0, pml = below(st, 4) == 0;
+	bool ad = pml ? below(st, 8) != 0 : below(st, 2) != 0;
+	uint32_t caps = NEPT_CAPS_DEFAULT | (walk5 ? NEPT_CAP_WALK5 : 0) |
+			(uc ? NEPT_CAP_UC : 0) |
+			(below(st, 5) == 0 ? NEPT_CAP_ADV_INFO : 0) |
+			(below(st, 5) == 0 ? NEPT_CAP_MBEC : 0);
+
 	buf[len++] = 0x01; /* CAPS */
 	len = put(buf, len,
-		  (NEPT_CAPS_DEFAULT | (walk5 ? NEPT_CAP_WALK5 : 0) |
-		   (below(st, 3) == 0 ? NEPT_CAP_MBEC : 0)) &
-			  ~(below(st, 4) == 0 ? 1u << below(st, 7) : 0),
-		  4);
+		  caps & ~(below(st, 4) == 0 ? 1u << below(st, 7) : 0), 4);
 	buf[len++] = 0x02; /* MAXPHYADDR */
 	buf[len++] = (uint8_t)(below(st, 2) ? 46 : 36 + below(st, 17));
-	buf[len++] = 0x03; /* EPTP: root 0x1000, WB, walk 4 or 5, A/D */
+	buf[len++] = 0x03; /* EPTP: root 0x1000, walk 4 or 5 */
 	len = put(buf, len,
-		  0x1006 | (walk5 ? 4u << 3 : 3u << 3) |
-			  (below(st, 2) ? 1u << 6 : 0),
+		  0x1000 | (uc ? 0u : 6u) | (walk5 ? 4u << 3 : 3u << 3) |
+			  (ad ? 1u << 6 : 0),
 		  8);
 	if (paging) {
 		buf[len++] = 0x09; /* L2: paging, cpl, flags, pkru, cr3 */
@@ -146,11 +154,11 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		len = put(buf, len, 0, 4);
 		len = put(buf, len, paging == 2 ? 0 : 0x200000, 8);
 	}
-	if (below(st, 2)) {
+	if (pml || below(st, 2)) {
 		static const uint32_t bitmaps[] = { 0, 1u << 14, 1u << 8,
 						    (1u << 14) | (1u << 8),
 						    0xffffffff };
-		uint16_t ctl = (uint16_t)below(st, 8);
+		uint16_t ctl = (uint16_t)(below(st, 8) & ~NEPT_CTL_PML);
 
 		if (ctl & NEPT_CTL_VIRTUAL_NMIS)
 			ctl |= NEPT_CTL_NMI_EXITING;
@@ -158,13 +166,23 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		len = put(buf, len, bitmaps[below(st, 5)], 4);
 		len = put(buf, len, below(st, 2) ? 0 : next(st) & 0x1f, 4);
 		len = put(buf, len, below(st, 2) ? 0 : next(st) & 0x1f, 4);
+		if (pml)
+			ctl |= NEPT_CTL_PML;
 		len = put(buf, len, ctl, 2);
+		/* The index: mostly room to log, sometimes full or the last
+		 * entry (facts §7.2). */
 		len = put(buf, len,
-			  (ctl & NEPT_CTL_PML)
-				  ? (below(st, 2) ? 0xffff : below(st, 512))
-				  : 0,
+			  !pml		      ? 0
+			  : below(st, 4) == 0 ? (below(st, 2) ? 0xffff : 0)
+					      : below(st, 512),
 			  2);
-		len = put(buf, len, (ctl & NEPT_CTL_PML) ? 0x300000 : 0, 8);
+		len = put(buf, len, pml ? 0x300000 : 0, 8);
+		if (pml && below(st, 8)) {
+			/* L1 backs the log page, mostly: where it does not,
+			 * the SDM has nothing to say (l2-table-unbacked). */
+			buf[len++] = 0x04; /* PAGE */
+			len = put(buf, len, 0x300000, 8);
+		}
 	}
 	for (unsigned i = 0; i < nev; i++) {
 		gpa[i] = (next(st) &
@@ -192,11 +210,24 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		buf[len++] = 0x08; /* PATH */
 		len = put(buf, len, gpa[i], 8);
 		{
-			unsigned n = 1 + below(st, walk5 ? 5 : 4);
+			unsigned levels = walk5 ? 5 : 4;
+			unsigned n =
+				below(st, 3) ? levels : 1 + below(st, levels);
+			uint64_t t = 0;
 
 			buf[len++] = (uint8_t)n;
-			for (unsigned k = 0; k < n; k++)
-				len = put(buf, len, entry(st), 8);
+			for (unsigned k = 0; k < n; k++) {
+				t = entry(st);
+				len = put(buf, len, t, 8);
+			}
+			/* A path that ends above the leaf: back the page its
+			 * last entry names, so the walk reads zeros (not
+			 * present) there rather than memory the scenario does
+			 * not have (ept-table-unbacked), mostly. */
+			if (n < levels && below(st, 8)) {
+				buf[len++] = 0x04; /* PAGE */
+				len = put(buf, len, t & 0xffffffffff000ull, 8);
+			}
 		}
 	}
 	for (unsigned i = 0; i < nev; i++) {
@@ -230,10 +261,18 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		 * grants (L0's shadow never grants more). */
 		len = put(buf, len, src == NEPT_SRC_HW_VIOLATION ? 0x78 : 0, 8);
 		len = put(buf, len, qual, 8);
-		if (below(st, 6) == 0 && (src != NEPT_SRC_EMULATED ||
-					  reason == NEPT_EXIT_EPT_VIOLATION ||
-					  reason == NEPT_EXIT_EPT_MISCONFIG ||
-					  reason == NEPT_EXIT_EXCEPTION_NMI)) {
+		/* During delivery: mostly where KVM redoes the delivery (an
+		 * EPT violation, an intercepted exception); rarely where it
+		 * gives up with an internal error (an MMIO exit, page-fault
+		 * emulation on 7.2: kvm/STANDINS.md). */
+		if (below(st, 6) == 0 &&
+		    (src == NEPT_SRC_HW_VIOLATION ||
+		     (src == NEPT_SRC_EMULATED &&
+		      reason == NEPT_EXIT_EXCEPTION_NMI) ||
+		     (below(st, 8) == 0 &&
+		      (src == NEPT_SRC_HW_MISCONFIG ||
+		       reason == NEPT_EXIT_EPT_VIOLATION ||
+		       reason == NEPT_EXIT_EPT_MISCONFIG)))) {
 			static const uint8_t vectors[] = { 14, 8, 13, 1, 20, 0 };
 
 			buf[len++] = 0x0c; /* DURING */
