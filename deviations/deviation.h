@@ -20,6 +20,7 @@
  *             other rights than the SDM's access does): a model hook;
  *   pml_logs  how many PML entries one dirty flag costs: a model hook;
  *   caps      the EPT capabilities as KVM's code understands L1's MSR;
+ *   pse36_low the reserved bits of L2's PSE-36 4-MiB PDEs: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -71,6 +72,9 @@ struct nept_deviation {
 	unsigned (*pml_logs)(const struct dev_event *e,
 			     const struct model_trace *t);
 	void (*caps)(uint32_t *caps);
+	/* The lowest reserved bit of a PSE-36 4-MiB PDE, from the SDM's
+	 * (model_hooks.pse36_low). */
+	unsigned (*pse36_low)(unsigned sdm_low);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

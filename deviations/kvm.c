@@ -413,10 +413,32 @@ static const struct nept_deviation pferr_id = {
 	.outcome = pferr_id_outcome,
 };
 
+/* __reset_rsvds_bits_mask: with PSE-36 in the guest's CPUID a 4-MiB
+ * PDE reserves bits 21:17 ("36bits PSE 4MB page"), and pse36_gfn_delta
+ * maps bits 16:13 to physical bits 35:32, whatever MAXPHYADDR is; the
+ * SDM reserves 21:(M'-19) and maps (M'-20):13 (M' = min(MAXPHYADDR,
+ * 40)). */
+static unsigned pse36_fixed_low(unsigned sdm_low)
+{
+	(void)sdm_low;
+	return 17;
+}
+
+static const struct nept_deviation pse36 = {
+	.name = "pse36-reserved-bits-fixed",
+	.trees = "pse36_rsvd_17_21",
+	.facts = "§8.2",
+	.reproducer = "crashes/kvm-l2-pse36-address-bits-reserved.scn",
+	.why = "a PSE-36 4-MiB PDE reserves bits 21:17 and maps 16:13 "
+	       "whatever MAXPHYADDR is: with MAXPHYADDR > 36 address bits "
+	       "20:17 give a reserved-bit #PF",
+	.pse36_low = pse36_fixed_low,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
 	&forced_user, &table_write, &lpage,    &pml_double, &arch_qual,
 	&exit_gva,    &adv_info,    &nmi_bit,  &pml_bit,    &pml_warn,
-	&gfn_gpa,     &stale_gla,   &ve_class, &pferr_id,
+	&gfn_gpa,     &stale_gla,   &ve_class, &pferr_id,   &pse36,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

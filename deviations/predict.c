@@ -86,6 +86,9 @@ struct hook_ctx {
 	const struct dev_event *e;
 	uint64_t mask;
 	uint64_t *fired;
+	/* The deviations whose PSE-36 bits differ from the SDM's (whether
+	 * they decide the walk is found by a second run). */
+	uint64_t pse36;
 };
 
 static void hook_access(const void *ctx, const struct nept_scenario *s,
@@ -130,6 +133,34 @@ static unsigned hook_pml_logs(const void *ctx, const struct nept_scenario *s,
 	return logs;
 }
 
+static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	unsigned low = sdm_low;
+
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+		unsigned before = low;
+
+		if (!(c->mask >> d & 1) || !dv->pse36_low)
+			continue;
+		low = dv->pse36_low(low);
+		if (low != before)
+			c->pse36 |= 1ull << d;
+	}
+	return low;
+}
+
+/* Whether two runs of an event end differently (kind, exit, vector,
+ * error code, addresses). */
+static bool ends_differently(const struct nept_outcome *a,
+			     const struct nept_outcome *b)
+{
+	return a->kind != b->kind || a->reason != b->reason ||
+	       a->vector != b->vector || a->error_code != b->error_code ||
+	       a->gpa != b->gpa || a->translated != b->translated;
+}
+
 /* vmcs02's exit fields at the event's hardware exit (the harness plays
  * that hardware: kvm/kvm_impl.c's nept_hw_exit). */
 static void current_exit(const struct nept_event *ev, uint16_t *reason,
@@ -170,8 +201,9 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	struct nept_event ev = nept_effective_event(s, &s->event[i]);
 	struct kvm_history now = *h;
 	struct dev_event e = { .ev = &ev, .impl = impl, .h = &now, .t = &p->t };
-	struct hook_ctx c = { &e, mask, &fired };
-	struct model_hooks hooks = { &c, hook_access, hook_pml_logs };
+	struct hook_ctx c = { &e, mask, &fired, 0 };
+	struct model_hooks hooks = { &c, hook_access, hook_pml_logs,
+				     hook_pse36_low };
 	struct model_state ms = *st;
 	uint32_t caps = s->caps;
 
@@ -205,6 +237,21 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 			for (unsigned d = 0; d < nept_ndeviations; d++)
 				if ((mask >> d & 1) && nept_deviations[d]->caps)
 					fired |= 1ull << d;
+	}
+	if (c.pse36) {
+		/* Did the PSE-36 bits matter?  Only if the walk without
+		 * those deviations ends otherwise. */
+		struct hook_ctx c2 = { &e, mask & ~c.pse36, &(uint64_t){ 0 },
+				       0 };
+		struct model_hooks h2 = { &c2, hook_access, hook_pml_logs,
+					  hook_pse36_low };
+		struct model_state sdm = *st;
+		struct nept_outcome o;
+
+		sdm.hooks = &h2;
+		model_run_event(sp, &sdm, &s->event[i], &o, NULL);
+		if (ends_differently(&o, &p->set.o[0]))
+			fired |= c.pse36;
 	}
 	for (unsigned k = 0; k < p->set.n; k++)
 		p->at_final[k] = !!(p->set.o[k].qual & QUAL_GLA_FINAL);

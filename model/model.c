@@ -773,6 +773,7 @@ static void page_fault(const struct nept_scenario *s,
 
 struct l2_walk {
 	unsigned mode, m;
+	unsigned pse36_low; /* facts §8.2: lowest reserved bit, 4-MiB PDE */
 	bool nxe, pse, user, write, fetch, implicit;
 	/* facts §6.4: U/S and R/W ANDed, XD ORed (with NXE) */
 	bool us, rw, xd;
@@ -785,16 +786,14 @@ static const char *l2_reserved(const struct l2_walk *w, unsigned level,
 	unsigned m = w->m;
 
 	if (w->mode == NEPT_L2_32BIT) {
-		/* M' = min(MAXPHYADDR, 40): 32-bit paging reaches 40 bits. */
-		unsigned mp = m < 40 ? m : 40;
-
 		/* No reserved bits but in a 4-MiB PDE (CR4.PSE = 1 and bit
 		 * 7; with PSE = 0 bit 7 is ignored): PSE-36 maps physical
 		 * bits (M'-1):32 from PDE bits (M'-20):13 and reserves
-		 * 21:(M'-19) (bit 21 alone for M' = 40, 21:13 for M' = 32). */
+		 * 21:(M'-19), M' = min(MAXPHYADDR, 40) (bit 21 alone for
+		 * M' = 40, 21:13 for M' = 32): w->pse36_low = M'-19. */
 		if (level != 2 || !(e & L2E_PS) || !w->pse)
 			return NULL;
-		if (e & bits(21, mp - 19))
+		if (e & bits(21, w->pse36_low))
 			return "4-MiB PDE bits 21:(M'-19) (facts §8.2)";
 		return NULL;
 	}
@@ -958,6 +957,9 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 
 	w.user = l2->cpl == 3 && !w.implicit;
 	pfec = pfec_access(s, &w);
+	w.pse36_low = (w.m < 40 ? w.m : 40) - 19;
+	if (st->hooks && st->hooks->pse36_low)
+		w.pse36_low = st->hooks->pse36_low(st->hooks->ctx, w.pse36_low);
 
 	switch (w.mode) {
 	case NEPT_L2_32BIT:
@@ -1055,10 +1057,9 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 					  (level - 1))) -
 		   1;
 	if (w.mode == NEPT_L2_32BIT && level == 2) {
-		unsigned mp = w.m < 40 ? w.m : 40;
-
 		final = (e & 0xffc00000ull) |
-			(((e >> 13) & ((1ull << (mp - 32)) - 1)) << 32);
+			(((e >> 13) & ((1ull << (w.pse36_low - 13)) - 1))
+			 << 32);
 	} else if (w.mode == NEPT_L2_32BIT) {
 		final = e & 0xfffff000ull;
 	} else {

@@ -168,6 +168,10 @@ struct model_hooks {
 	 * successful walk (the SDM: 1); the walk's entries are in t. */
 	unsigned (*pml_logs)(const void *ctx, const struct nept_scenario *s,
 			     const struct model_trace *t);
+	/* The lowest reserved bit of a PSE-36 4-MiB PDE (the SDM:
+	 * min(MAXPHYADDR, 40) - 19, facts §8.2); bits below it down to 13
+	 * are physical-address bits 32 and up. */
+	unsigned (*pse36_low)(const void *ctx, unsigned sdm_low);
 };
 
 /*
