@@ -5,6 +5,8 @@
  * output not made by bytes decodes to a legal scenario other than its
  * input, a seed always gives the same output, and every named mutation
  * both fires from the weighted table and changes a scenario on its own.
+ * The libFuzzer hooks (without libFuzzer, the weak LLVMFuzzerMutate is
+ * absent) run over the same inputs.
  *
  * usage: test_mutate CORPUS_DIR
  */
@@ -363,6 +365,43 @@ static void test_table(void)
 	       "describe bytes: '%s'", buf);
 }
 
+/* The libFuzzer hooks (harness/fuzz_mutator.c), here without libFuzzer:
+ * the byte fallback is nept_mutate_bytes. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed);
+
+static void test_libfuzzer_hooks(void)
+{
+	static uint8_t buf[NEPT_BIN_MAX + 1];
+	static struct nept_scenario s;
+	unsigned long decoded = 0, crossed = 0;
+	unsigned k;
+
+	for (k = 0; k < 800 && ninputs; k++) {
+		const struct input *a = &inputs[k % ninputs];
+		size_t n;
+
+		memcpy(buf, a->bin, a->len);
+		buf[4096] = 0x5a;
+		n = LLVMFuzzerCustomMutator(buf, a->len, 4096, k * 2654435761u);
+		EXPECT(n > 0 && n <= 4096 && buf[4096] == 0x5a,
+		       "custom mutator: %zu", n);
+		decoded += scenario_decode_bin(buf, n, &s);
+		n = LLVMFuzzerCustomCrossOver(a->bin, a->len, inputs[0].bin,
+					      inputs[0].len, buf, 4096, k);
+		EXPECT(n <= 4096, "custom crossover: %zu", n);
+		crossed += n > 0;
+	}
+	/* Seven in eight are structured, and nearly all of those decode. */
+	EXPECT(decoded >= 800 * 3 / 4, "hooks: %lu of 800 decode", decoded);
+	/* One crossover in four is taken, the others declined. */
+	EXPECT(crossed == 200, "hooks: %lu of 800 crossovers taken", crossed);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -375,6 +414,7 @@ int main(int argc, char **argv)
 	test_mutate_random();
 	test_all_fire();
 	test_each_changes();
+	test_libfuzzer_hooks();
 	printf("%lu outputs: %lu scenarios, %lu generated, %lu bytes\n",
 	       outputs, fresh_scenarios, by_generated, by_bytes);
 	for (unsigned i = 0; i < nept_mutation_count(); i++)
