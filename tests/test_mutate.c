@@ -5,8 +5,8 @@
  * output not made by bytes decodes to a legal scenario other than its
  * input, a seed always gives the same output, and every named mutation
  * both fires from the weighted table and changes a scenario on its own.
- * The libFuzzer hooks (without libFuzzer, the weak LLVMFuzzerMutate is
- * absent) run over the same inputs.
+ * The AFL++ entry points and the libFuzzer hooks (without libFuzzer, the
+ * weak LLVMFuzzerMutate is absent) run over the same inputs.
  *
  * usage: test_mutate CORPUS_DIR
  */
@@ -365,6 +365,81 @@ static void test_table(void)
 	       "describe bytes: '%s'", buf);
 }
 
+/* The AFL++ entry points (harness/afl_mutator.c). */
+void *afl_custom_init(void *afl, unsigned int seed);
+unsigned int afl_custom_fuzz_count(void *data, const unsigned char *buf,
+				   size_t buf_size);
+size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
+		       unsigned char **out_buf, unsigned char *add_buf,
+		       size_t add_buf_size, size_t max_size);
+const char *afl_custom_describe(void *data, size_t max_description_len);
+size_t afl_custom_post_process(void *data, unsigned char *buf, size_t buf_size,
+			       unsigned char **out_buf);
+void afl_custom_deinit(void *data);
+
+static void test_afl(void)
+{
+	static struct nept_scenario s;
+	unsigned long decoded = 0, calls = 0;
+	void *st;
+	unsigned k;
+
+	unsetenv("NEPTFUZZ_MUTATOR");
+	st = afl_custom_init(NULL, 42);
+	if (!EXPECT(st != NULL, "afl_custom_init"))
+		return;
+	/* Before anything ran, a queue entry gets at least the minimum. */
+	EXPECT(afl_custom_fuzz_count(st, inputs[0].bin, inputs[0].len) >= 16,
+	       "fuzz_count at start");
+	for (k = 0; k < 600 && ninputs > 1; k++) {
+		const struct input *a = &inputs[k % ninputs];
+		const struct input *b = &inputs[(k + 3) % ninputs];
+		unsigned char *out = NULL, *pp;
+		const char *desc;
+		size_t max = k % 4 ? 1u << 20 : a->len + 32, n;
+
+		n = afl_custom_fuzz(st, a->bin, a->len, &out, b->bin, b->len,
+				    max);
+		calls++;
+		EXPECT(out && n > 0 && n <= max, "afl fuzz: %zu of %zu", n,
+		       max);
+		if (!out)
+			continue;
+		decoded += scenario_decode_bin(out, n, &s);
+		desc = afl_custom_describe(st, 40);
+		EXPECT(desc && *desc && strlen(desc) <= 40 &&
+			       !strchr(desc, '/') && !strchr(desc, ','),
+		       "afl describe: '%s'", desc ? desc : "(null)");
+		EXPECT(afl_custom_post_process(st, out, n, &pp) == n &&
+			       pp == out,
+		       "post_process changed the input");
+	}
+	EXPECT(decoded * 10 >= calls * 9, "afl: %lu of %lu outputs decode",
+	       decoded, calls);
+	/* Every execution so far was structured: the next stage is small.
+	 * After many others, it grows toward seven in eight. */
+	EXPECT(afl_custom_fuzz_count(st, NULL, 0) == 16,
+	       "fuzz_count when ahead: %u", afl_custom_fuzz_count(st, NULL, 0));
+	for (k = 0; k < 1000; k++) {
+		unsigned char *pp;
+
+		afl_custom_post_process(st, inputs[0].bin, inputs[0].len, &pp);
+	}
+	EXPECT(afl_custom_fuzz_count(st, NULL, 0) == 7 * 1000 - 600 ||
+		       afl_custom_fuzz_count(st, NULL, 0) == 4096,
+	       "fuzz_count after 1000 others: %u",
+	       afl_custom_fuzz_count(st, NULL, 0));
+	afl_custom_deinit(st);
+
+	setenv("NEPTFUZZ_MUTATOR", "bytes", 1);
+	st = afl_custom_init(NULL, 1);
+	EXPECT(afl_custom_fuzz_count(st, NULL, 0) == 0, "NEPTFUZZ_MUTATOR="
+							"bytes: the custom "
+							"stage must be empty");
+	afl_custom_deinit(st);
+	unsetenv("NEPTFUZZ_MUTATOR");
+}
+
 /* The libFuzzer hooks (harness/fuzz_mutator.c), here without libFuzzer:
  * the byte fallback is nept_mutate_bytes. */
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
@@ -414,6 +489,7 @@ int main(int argc, char **argv)
 	test_mutate_random();
 	test_all_fire();
 	test_each_changes();
+	test_afl();
 	test_libfuzzer_hooks();
 	printf("%lu outputs: %lu scenarios, %lu generated, %lu bytes\n",
 	       outputs, fresh_scenarios, by_generated, by_bytes);
