@@ -1,0 +1,2490 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The structure-aware mutator (mutate.h).  Each named mutation is a small
+ * function that changes the scenario the way the semantics suggest: the
+ * entries it touches are mostly ones an event's walk reads (found by
+ * following EPT12 and L2's tables the way a walker would, without checking
+ * rights), addresses it picks walk existing tables, and new chains of
+ * tables come from the decoder's own PATH and L2PATH records.  Legality is
+ * scenario_check's alone: a mutation whose result breaks a rule is undone
+ * and another one drawn.
+ */
+#include "mutate.h"
+
+#include <string.h>
+
+#include "generate.h"
+#include "model.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SIZE 0x1000ull
+#define PAGE_MASK 0xfffull
+
+/* Binary tags the mutator writes (docs/scenario-format.md: tags never
+ * change). */
+#define TAG_PATH 0x08
+#define TAG_L2PATH 0x0e
+
+/* Where new tables go: the decoder's PATH habit, above the low 1 MiB. */
+#define FRESH_BASE 0x100000ull
+
+/* ---- randomness: xorshift64*, seeded through splitmix64 ---- */
+
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+struct site {
+	uint64_t addr;	/* where the entry is in L1 memory */
+	uint64_t va;	/* the address walked: GPA (EPT12) or linear (L2) */
+	uint64_t table; /* its table: L1 address (EPT12), L2-physical (L2) */
+	uint8_t level;	/* 5..1 */
+	uint8_t l2;	/* an L2 paging entry, else EPT12 */
+	uint8_t size;	/* 8, or 4 for 32-bit paging */
+};
+
+/* Eight events, each up to five L2 entries with a 5-level EPT12 walk
+ * each, plus the final GPA's walk. */
+#define MAX_SITES (NEPT_MAX_EVENTS * (5 * 6 + 5))
+
+struct mctx {
+	struct nept_scenario *s;
+	const struct nept_scenario *other; /* splice partner, or NULL */
+	uint64_t rng;
+	unsigned nsites;
+	struct site site[MAX_SITES];
+};
+
+static uint64_t rnd(struct mctx *c)
+{
+	uint64_t x = c->rng ? c->rng : 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static unsigned below(struct mctx *c, unsigned n)
+{
+	return n ? (unsigned)(rnd(c) % n) : 0;
+}
+
+static bool chance(struct mctx *c, unsigned percent)
+{
+	return below(c, 100) < percent;
+}
+
+static uint64_t one_of(struct mctx *c, const uint64_t *v, unsigned n)
+{
+	return v[below(c, n)];
+}
+
+#define ONE_OF(c, arr) one_of((c), (arr), ARRAY_SIZE(arr))
+
+/* ---- memory ---- */
+
+static uint64_t qget(const struct nept_scenario *s, uint64_t addr)
+{
+	uint64_t v;
+
+	nept_mem_read(&s->mem, addr & ~7ull, &v);
+	return v;
+}
+
+static bool qset(struct nept_scenario *s, uint64_t addr, uint64_t v)
+{
+	return scenario_set_qword(s, addr & ~7ull, v);
+}
+
+static bool backed(const struct nept_scenario *s, uint64_t addr)
+{
+	uint64_t v;
+
+	return nept_mem_read(&s->mem, addr, &v);
+}
+
+/* A guest paging entry of 4 or 8 bytes at an L1 address. */
+static uint64_t entry_get(const struct nept_scenario *s, uint64_t ea,
+			  unsigned size)
+{
+	uint64_t q = qget(s, ea);
+
+	return size == 8 ? q : (q >> (8 * (ea & 4))) & 0xffffffffull;
+}
+
+static bool entry_set(struct nept_scenario *s, uint64_t ea, unsigned size,
+		      uint64_t v)
+{
+	uint64_t q;
+
+	if (size == 8)
+		return qset(s, ea, v);
+	q = qget(s, ea);
+	q &= ~(0xffffffffull << (8 * (ea & 4)));
+	q |= (v & 0xffffffffull) << (8 * (ea & 4));
+	return qset(s, ea, q);
+}
+
+/* The lowest page at or above FRESH_BASE that is not backed. */
+static uint64_t fresh_page(const struct nept_scenario *s)
+{
+	uint64_t p = FRESH_BASE;
+	unsigned i;
+
+	for (i = 0; i < s->mem.npages; i++)
+		if (s->mem.page[i] == p)
+			p += PAGE_SIZE;
+	return p;
+}
+
+static uint64_t any_page(struct mctx *c)
+{
+	const struct nept_mem *m = &c->s->mem;
+
+	return m->npages ? m->page[below(c, m->npages)] : FRESH_BASE;
+}
+
+/*
+ * The indices of the nonzero entries (size 8, or 4 for 32-bit paging) in
+ * the page at page; at most 1024.
+ */
+static unsigned page_entries(const struct nept_scenario *s, uint64_t page,
+			     unsigned size, uint16_t *idx)
+{
+	const struct nept_mem *m = &s->mem;
+	unsigned i, n = 0;
+
+	for (i = 0; i < m->nqwords; i++) {
+		const struct nept_qword *q = &m->qword[i];
+		unsigned k = (unsigned)((q->gpa - page) / 8);
+
+		if (q->gpa < page || q->gpa >= page + PAGE_SIZE)
+			continue;
+		if (size == 8) {
+			idx[n++] = (uint16_t)k;
+			continue;
+		}
+		if (q->val & 0xffffffffull)
+			idx[n++] = (uint16_t)(2 * k);
+		if (q->val >> 32)
+			idx[n++] = (uint16_t)(2 * k + 1);
+	}
+	return n;
+}
+
+/* ---- walks: EPT12 and L2 tables, followed without checking rights ---- */
+
+static unsigned ept_levels(const struct nept_scenario *s)
+{
+	unsigned w = ((s->eptp >> 3) & 7) + 1;
+
+	return w == 4 || w == 5 ? w : 0;
+}
+
+static uint64_t ept_mask(const struct nept_scenario *s)
+{
+	return nept_addr_mask(s->l1_maxphyaddr);
+}
+
+static bool ept_present(const struct nept_scenario *s, uint64_t v)
+{
+	return (v & EPTE_RWX) || ((s->caps & NEPT_CAP_MBEC) && (v & EPTE_XU));
+}
+
+static bool ept_leaf(unsigned level, uint64_t v)
+{
+	return level == 1 || ((level == 2 || level == 3) && (v & EPTE_PS));
+}
+
+static uint64_t level_size(unsigned level)
+{
+	return 1ull << (12 + 9 * (level - 1));
+}
+
+static unsigned ept_index(uint64_t gpa, unsigned level)
+{
+	return (unsigned)((gpa >> (12 + 9 * (level - 1))) & 511);
+}
+
+static void add_site(struct mctx *c, uint64_t addr, uint64_t va, uint64_t table,
+		     unsigned level, bool l2, unsigned size)
+{
+	struct site *st;
+
+	if (c->nsites == MAX_SITES)
+		return;
+	st = &c->site[c->nsites++];
+	st->addr = addr;
+	st->va = va;
+	st->table = table;
+	st->level = (uint8_t)level;
+	st->l2 = l2;
+	st->size = (uint8_t)size;
+}
+
+/*
+ * Follows EPT12 for gpa from the root (recording each entry read when
+ * record is set); true with *pa when a leaf translates it.
+ */
+static bool ept_walk(struct mctx *c, uint64_t gpa, bool record, uint64_t *pa)
+{
+	const struct nept_scenario *s = c->s;
+	unsigned levels = ept_levels(s), level;
+	uint64_t mask = ept_mask(s), table, ea, v;
+
+	if (!levels)
+		return false;
+	table = s->eptp & mask;
+	for (level = levels; level >= 1; level--) {
+		ea = table + ept_index(gpa, level) * 8;
+		if (!nept_mem_read(&s->mem, ea, &v))
+			return false;
+		if (record)
+			add_site(c, ea, gpa, table, level, false, 8);
+		if (!ept_present(s, v))
+			return false;
+		if (ept_leaf(level, v)) {
+			uint64_t sz = level_size(level);
+
+			*pa = (v & mask & ~(sz - 1)) | (gpa & (sz - 1));
+			return true;
+		}
+		table = v & mask;
+	}
+	return false;
+}
+
+static bool l2_leaf(const struct nept_scenario *s, unsigned level, uint64_t v)
+{
+	if (level == 1)
+		return true;
+	if (!(v & L2E_PS))
+		return false;
+	if (s->l2.paging == NEPT_L2_32BIT)
+		return level == 2 && (s->l2.flags & NEPT_L2F_PSE);
+	return level == 2 || (level == 3 && s->l2.paging != NEPT_L2_PAE);
+}
+
+static unsigned l2_shift(unsigned paging, unsigned level)
+{
+	return paging == NEPT_L2_32BIT ? 12 + 10 * (level - 1)
+				       : 12 + 9 * (level - 1);
+}
+
+/*
+ * Follows L2's tables for gla (each through EPT12), recording entries when
+ * record is set; true with *final, the guest-physical address reached.
+ */
+static bool l2_walk(struct mctx *c, uint64_t gla, bool record, uint64_t *final)
+{
+	const struct nept_scenario *s = c->s;
+	unsigned paging = s->l2.paging, level = nept_l2_levels(paging);
+	unsigned size = nept_l2_entry_size(paging);
+	uint64_t mask = nept_l2_addr_bits(paging), table, v, l1;
+
+	if (!level)
+		return false;
+	if (paging == NEPT_L2_PAE) {
+		v = s->l2.pdpte[(gla >> 30) & 3];
+		if (!(v & L2E_P))
+			return false;
+		table = v & mask;
+		level = 2;
+	} else {
+		table = s->l2.cr3 & mask;
+	}
+	for (; level >= 1; level--) {
+		uint64_t ea = nept_l2_entry_addr(paging, table, level, gla);
+
+		if (!ept_walk(c, ea, record, &l1) || !backed(s, l1))
+			return false;
+		v = entry_get(s, l1, size);
+		if (record)
+			add_site(c, l1, gla, table, level, true, size);
+		if (!(v & L2E_P))
+			return false;
+		if (l2_leaf(s, level, v)) {
+			uint64_t sz = 1ull << l2_shift(paging, level);
+
+			*final = (v & mask & ~(sz - 1)) | (gla & (sz - 1));
+			ept_walk(c, *final, record, &l1);
+			return true;
+		}
+		table = v & mask;
+	}
+	return false;
+}
+
+/* Every entry the events' walks read. */
+static void collect_sites(struct mctx *c)
+{
+	const struct nept_scenario *s = c->s;
+	uint64_t out;
+	unsigned i;
+
+	c->nsites = 0;
+	for (i = 0; i < s->nevents; i++) {
+		const struct nept_event *e = &s->event[i];
+
+		if (nept_walks_l2(s, e))
+			l2_walk(c, e->gla, true, &out);
+		else
+			ept_walk(c, e->gpa, true, &out);
+	}
+}
+
+static const struct site *pick_site(struct mctx *c, bool l2)
+{
+	unsigned i, n = 0, k;
+
+	for (i = 0; i < c->nsites; i++)
+		n += c->site[i].l2 == l2;
+	if (!n)
+		return NULL;
+	k = below(c, n);
+	for (i = 0; i < c->nsites; i++)
+		if (c->site[i].l2 == l2 && k-- == 0)
+			return &c->site[i];
+	return NULL;
+}
+
+/* An EPT12 entry to change: mostly one a walk reads, else any qword. */
+static bool pick_ept(struct mctx *c, struct site *out)
+{
+	const struct site *st = pick_site(c, false);
+	const struct nept_mem *m = &c->s->mem;
+
+	if (st && (!m->nqwords || !chance(c, 15))) {
+		*out = *st;
+		return true;
+	}
+	if (!m->nqwords)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->addr = m->qword[below(c, m->nqwords)].gpa;
+	out->table = out->addr & ~PAGE_MASK;
+	out->level = (uint8_t)(1 + below(c, ept_levels(c->s) ? ept_levels(c->s)
+							     : 4));
+	out->size = 8;
+	return true;
+}
+
+/* ---- addresses that walk existing tables ---- */
+
+/* An index into a table: mostly one of its nonzero entries. */
+static unsigned pick_index(struct mctx *c, const uint16_t *idx, unsigned n,
+			   unsigned limit, unsigned old)
+{
+	unsigned k, i;
+
+	if (n && chance(c, 85)) {
+		for (k = 0; k < 4; k++) {
+			i = idx[below(c, n)];
+			if (i < limit)
+				return i;
+		}
+	}
+	return chance(c, 50) ? old % limit : below(c, limit);
+}
+
+/* The bits below the level a descent stopped at. */
+static uint64_t low_bits(struct mctx *c, uint64_t old, unsigned shift)
+{
+	uint64_t m = (1ull << shift) - 1;
+
+	switch (below(c, 6)) {
+	case 0:
+	case 1:
+		return old & m;
+	case 2:
+		return 0;
+	case 3:
+		return m & ~7ull; /* the last qword: page edges */
+	default:
+		return rnd(c) & m;
+	}
+}
+
+/* A GPA whose EPT12 walk goes through existing entries as far as they
+ * lead. */
+static uint64_t descend_ept(struct mctx *c, uint64_t old)
+{
+	const struct nept_scenario *s = c->s;
+	unsigned levels = ept_levels(s), level;
+	uint64_t mask = ept_mask(s), table, gpa = 0, v;
+	uint16_t idx[1024];
+
+	if (!levels)
+		return old;
+	table = s->eptp & mask;
+	for (level = levels; level >= 1; level--) {
+		unsigned n = page_entries(s, table, 8, idx);
+		/* a PML5 index at or above 16 would put the GPA beyond 52
+		 * bits */
+		unsigned i = pick_index(c, idx, n, level == 5 ? 16 : 512,
+					ept_index(old, level));
+
+		gpa |= (uint64_t)i << (12 + 9 * (level - 1));
+		v = qget(s, table + i * 8);
+		if (level == 1 || !ept_present(s, v) || ept_leaf(level, v) ||
+		    !backed(s, v & mask))
+			break;
+		table = v & mask;
+	}
+	return gpa | low_bits(c, old, 12 + 9 * (level - 1));
+}
+
+static uint64_t canonical_gla(unsigned paging, uint64_t gla)
+{
+	unsigned bits = paging == NEPT_L2_5LEVEL   ? 57
+			: paging == NEPT_L2_4LEVEL ? 48
+						   : 0;
+
+	if (paging == NEPT_L2_32BIT || paging == NEPT_L2_PAE)
+		return gla & 0xffffffffull;
+	if (!bits)
+		return gla;
+	return (uint64_t)((int64_t)(gla << (64 - bits)) >> (64 - bits));
+}
+
+/* A linear address whose L2 walk goes through existing entries. */
+static uint64_t descend_l2(struct mctx *c, uint64_t old)
+{
+	const struct nept_scenario *s = c->s;
+	unsigned paging = s->l2.paging, level = nept_l2_levels(paging);
+	unsigned size = nept_l2_entry_size(paging);
+	unsigned per = paging == NEPT_L2_32BIT ? 1024 : 512;
+	uint64_t mask = nept_l2_addr_bits(paging), table, gla = 0, v, l1;
+	uint16_t idx[1024];
+
+	if (!level)
+		return old;
+	if (paging == NEPT_L2_PAE) {
+		unsigned k = below(c, 4), j;
+
+		for (j = 0; j < 4 && !(s->l2.pdpte[k] & L2E_P); j++)
+			k = (k + 1) & 3;
+		gla = (uint64_t)k << 30;
+		v = s->l2.pdpte[k];
+		if (!(v & L2E_P))
+			return gla | low_bits(c, old, 30);
+		table = v & mask;
+		level = 2;
+	} else {
+		table = s->l2.cr3 & mask;
+	}
+	for (;; level--) {
+		unsigned shift = l2_shift(paging, level), n = 0, i;
+
+		if (ept_walk(c, table, false, &l1))
+			n = page_entries(s, l1 & ~PAGE_MASK, size, idx);
+		i = pick_index(c, idx, n, per,
+			       (unsigned)((old >> shift) & (per - 1)));
+		gla |= (uint64_t)i << shift;
+		if (level == 1 || !n)
+			break;
+		v = entry_get(s, (l1 & ~PAGE_MASK) + i * size, size);
+		if (!(v & L2E_P) || l2_leaf(s, level, v))
+			break;
+		table = v & mask;
+	}
+	return canonical_gla(paging,
+			     gla | low_bits(c, old, l2_shift(paging, level)));
+}
+
+/* ---- events ---- */
+
+/*
+ * Adapts an event to the scenario: what the L2 walk decides or the source
+ * does not use goes to 0, addresses to what the modes can hold.  The
+ * legality verdict stays scenario_check's; this only aims the event.
+ */
+static void fit_event(struct mctx *c, struct nept_event *e)
+{
+	const struct nept_scenario *s = c->s;
+	uint64_t final;
+
+	e->reserved1 = 0;
+	memset(&e->expect, 0, sizeof(e->expect));
+	if (e->source != NEPT_SRC_HW_VIOLATION)
+		e->hw_qual = 0;
+	if (e->source != NEPT_SRC_EMULATED) {
+		e->exit_reason = 0;
+		e->exit_qual = 0;
+	}
+	if (nept_walks_l2(s, e)) {
+		if (!e->gla)
+			e->gla = e->gpa;
+		e->gpa = 0;
+		e->flags &= (uint8_t)~NEPT_AF_FROM_L2_WALK;
+	} else {
+		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+		/* Paging off: the linear address is the guest-physical
+		 * one; on, hardware faulted on where L2's walk leads. */
+		if (!e->gpa && s->l2.paging == NEPT_L2_OFF)
+			e->gpa = e->gla;
+		else if (!e->gpa && l2_walk(c, e->gla, false, &final))
+			e->gpa = final;
+	}
+	if (e->access == NEPT_ACC_FETCH)
+		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+	e->gla = canonical_gla(s->l2.paging, e->gla);
+	e->gpa &= ept_levels(s) == 5 ? (1ull << 52) - 1 : (1ull << 48) - 1;
+}
+
+static struct nept_event *pick_event(struct mctx *c)
+{
+	return c->s->nevents ? &c->s->event[below(c, c->s->nevents)] : NULL;
+}
+
+static struct nept_event *pick_event_of(struct mctx *c, unsigned source)
+{
+	unsigned i, n = 0, k;
+
+	for (i = 0; i < c->s->nevents; i++)
+		n += c->s->event[i].source == source;
+	if (!n)
+		return NULL;
+	k = below(c, n);
+	for (i = 0; i < c->s->nevents; i++)
+		if (c->s->event[i].source == source && k-- == 0)
+			return &c->s->event[i];
+	return NULL;
+}
+
+/* A hardware EPT-violation qualification (SDM 27.2.1): the access, the
+ * rights L0's shadow granted, GLA bits, sometimes anything. */
+static uint64_t hw_qual(struct mctx *c, const struct nept_event *e)
+{
+	uint64_t q = 1ull << (e->access % 3);
+
+	if (chance(c, 10))
+		return rnd(c) & 0x1fff;
+	q |= (uint64_t)below(c, 16) << 3;
+	if (chance(c, 70))
+		q |= QUAL_GLA_VALID | (chance(c, 70) ? QUAL_GLA_FINAL : 0);
+	if (chance(c, 15))
+		q |= QUAL_NMI_UNBLOCK;
+	return chance(c, 20) ? 0x78 : q;
+}
+
+/* The exit the emulator runs under (a new one when redraw is set), with a
+ * qualification of its layout (SDM 27.2.1). */
+static void current_exit(struct mctx *c, struct nept_event *e, bool redraw)
+{
+	uint64_t q;
+
+	if (redraw) {
+		static const uint64_t reasons[] = {
+			NEPT_EXIT_IO_INSTRUCTION,   NEPT_EXIT_EPT_MISCONFIG,
+			NEPT_EXIT_EXCEPTION_NMI,    NEPT_EXIT_CR_ACCESS,
+			NEPT_EXIT_TASK_SWITCH,	    NEPT_EXIT_GDTR_IDTR,
+			NEPT_EXIT_LDTR_TR,	    NEPT_EXIT_EPT_VIOLATION,
+			NEPT_EXIT_PML_FULL,	    NEPT_EXIT_TRIPLE_FAULT,
+			NEPT_EXIT_ENTRY_FAIL_GUEST,
+		};
+
+		e->exit_reason = (uint16_t)(chance(c, 8) ? below(c, 70)
+							 : ONE_OF(c, reasons));
+	}
+	switch (e->exit_reason) {
+	case NEPT_EXIT_IO_INSTRUCTION: /* port, string, rep, in, size */
+		q = ((uint64_t)below(c, 0x10000) << 16) |
+		    ((uint64_t)below(c, 4) << 4) |
+		    ((uint64_t)below(c, 2) << 3) | below(c, 4);
+		break;
+	case NEPT_EXIT_EXCEPTION_NMI: /* a #PF: the linear address */
+		q = e->gla;
+		break;
+	case NEPT_EXIT_CR_ACCESS: /* MOV to CR0/3/4, or LMSW */
+		q = chance(c, 50)
+			    ? (3u << 4) | (1u << 6) | (rnd(c) & 0xffff0000)
+			    : below(c, 5) | ((uint64_t)below(c, 16) << 8);
+		break;
+	case NEPT_EXIT_TASK_SWITCH: /* selector, source */
+		q = (rnd(c) & 0xffff) | ((uint64_t)below(c, 4) << 30);
+		break;
+	case NEPT_EXIT_EPT_VIOLATION:
+		q = QUAL_GLA_VALID | QUAL_GLA_FINAL | (1ull << below(c, 3)) |
+		    ((uint64_t)below(c, 16) << 3);
+		break;
+	case NEPT_EXIT_GDTR_IDTR:
+	case NEPT_EXIT_LDTR_TR:
+		q = rnd(c) & 0xff;
+		break;
+	default:
+		q = chance(c, 50) ? 0 : rnd(c) & 0xffff;
+		break;
+	}
+	e->exit_qual = q;
+}
+
+/* The exits event delivery can cause (scenario.c's during rule names
+ * them): an emulated access during delivery runs under one of them. */
+static void exit_for_delivery(struct mctx *c, struct nept_event *e)
+{
+	static const uint64_t reasons[] = {
+		NEPT_EXIT_EXCEPTION_NMI, NEPT_EXIT_TASK_SWITCH,
+		NEPT_EXIT_EPT_VIOLATION, NEPT_EXIT_EPT_MISCONFIG,
+		NEPT_EXIT_PML_FULL,
+	};
+
+	e->exit_reason = (uint16_t)ONE_OF(c, reasons);
+	current_exit(c, e, false);
+}
+
+/* ---- applying binary records on top of a scenario ---- */
+
+static size_t put(uint8_t *b, size_t n, uint64_t v, unsigned bytes)
+{
+	unsigned i;
+
+	for (i = 0; i < bytes; i++)
+		b[n++] = (uint8_t)(v >> (8 * i));
+	return n;
+}
+
+/*
+ * Runs binary records (PATH, L2PATH) on top of s: encodes s, appends them
+ * and decodes, so the decoder's own chain building lays out the tables
+ * (docs/scenario-format.md, "PATH").  False, s untouched, when the result
+ * does not decode.
+ */
+static bool apply_records(struct nept_scenario *s, const uint8_t *rec, size_t n)
+{
+	uint8_t buf[NEPT_BIN_MAX + 128];
+	struct nept_scenario t;
+	size_t len = scenario_encode_bin(s, buf, NEPT_BIN_MAX);
+
+	if (!len || len + n > sizeof(buf))
+		return false;
+	memcpy(buf + len, rec, n);
+	if (!scenario_decode_bin(buf, len + n, &t))
+		return false;
+	*s = t;
+	return true;
+}
+
+/* An EPT12 entry template for a chain: mostly full rights. */
+static uint64_t ept_template(struct mctx *c)
+{
+	static const uint64_t common[] = { 7,	  7,	 7,	7,    7,
+					   3,	  5,	 1,	4,    0x107,
+					   0x407, 0x507, 0x307, 0x37, 0 };
+	uint64_t v = ONE_OF(c, common);
+
+	if (chance(c, 10))
+		v |= 1ull << below(c, 64);
+	return v;
+}
+
+/* An EPT12 leaf for the page at pa (level 1), or a large page. */
+static uint64_t ept_leaf_template(struct mctx *c, unsigned level, uint64_t pa)
+{
+	static const uint64_t flags[] = { 0x37, 0x37, 0x37, 0x31,  0x33, 0x35,
+					  0x34, 0x77, 0x07, 0x337, 0x437 };
+	uint64_t sz = level_size(level), v;
+
+	v = (pa & ~(sz - 1)) | ONE_OF(c, flags);
+	if (level > 1)
+		v |= EPTE_PS;
+	if (chance(c, 10))
+		v |= 1ull << below(c, 64);
+	return v;
+}
+
+/* An L2 paging entry template (facts §8): present, mostly sane. */
+static uint64_t l2_template(struct mctx *c, unsigned size)
+{
+	static const uint64_t common[] = { 0x67, 0x27, 0x07, 0x03, 0x01,
+					   0x05, 0x63, 0x23, 0x25, 0x21,
+					   0xe7, 0xa7, 0x00, 0x06 };
+	uint64_t v = ONE_OF(c, common);
+
+	if (size == 8 && chance(c, 15))
+		v |= L2E_XD;
+	if (chance(c, 8))
+		v |= 1ull << below(c, size == 8 ? 64 : 32);
+	return v;
+}
+
+/* Maps the page at pa one to one through EPT12 (a PATH of full rights). */
+static bool map_identity(struct mctx *c, uint64_t pa)
+{
+	unsigned levels = ept_levels(c->s), i;
+	uint8_t rec[1 + 8 + 1 + 5 * 8];
+	size_t n = 0;
+
+	if (!levels)
+		return false;
+	rec[n++] = TAG_PATH;
+	n = put(rec, n, pa, 8);
+	rec[n++] = (uint8_t)levels;
+	for (i = 0; i + 1 < levels; i++)
+		n = put(rec, n, 7, 8);
+	n = put(rec, n, (pa & ~PAGE_MASK) | 0x37, 8);
+	return apply_records(c->s, rec, n);
+}
+
+/* ==== the mutations ==== */
+
+/* -- EPT12 entries -- */
+
+static bool set_ept(struct mctx *c, const struct site *st, uint64_t v)
+{
+	return v != qget(c->s, st->addr) && qset(c->s, st->addr, v);
+}
+
+static bool m_ept_rwx(struct mctx *c)
+{
+	struct site st;
+	uint64_t v;
+
+	if (!pick_ept(c, &st))
+		return false;
+	v = qget(c->s, st.addr);
+	if (chance(c, 60))
+		v ^= 1ull << below(c, 3);
+	else
+		v = (v & ~EPTE_RWX) | below(c, 8);
+	return set_ept(c, &st, v);
+}
+
+static bool m_ept_memtype(struct mctx *c)
+{
+	struct site st;
+	uint64_t v;
+
+	if (!pick_ept(c, &st))
+		return false;
+	v = qget(c->s, st.addr);
+	if (chance(c, 75))
+		v = (v & ~(7ull << EPTE_MT_SHIFT)) |
+		    ((uint64_t)below(c, 8) << EPTE_MT_SHIFT);
+	if (chance(c, 30))
+		v ^= EPTE_IPAT;
+	return set_ept(c, &st, v);
+}
+
+static bool m_ept_ps(struct mctx *c)
+{
+	struct site st;
+
+	if (!pick_ept(c, &st))
+		return false;
+	return set_ept(c, &st, qget(c->s, st.addr) ^ EPTE_PS);
+}
+
+static bool m_ept_ad(struct mctx *c)
+{
+	static const uint64_t bits[] = { EPTE_A, EPTE_D, EPTE_A | EPTE_D };
+	struct site st;
+
+	if (!pick_ept(c, &st))
+		return false;
+	return set_ept(c, &st, qget(c->s, st.addr) ^ ONE_OF(c, bits));
+}
+
+static bool m_ept_xu(struct mctx *c)
+{
+	struct site st;
+
+	if (!pick_ept(c, &st))
+		return false;
+	return set_ept(c, &st, qget(c->s, st.addr) ^ EPTE_XU);
+}
+
+/* Reserved bits (facts §4 item 3): 51:M, bit M itself, bits 7:3 of a
+ * PML5E/PML4E, 6:3 of a non-leaf entry, a large page's alignment bits. */
+static bool m_ept_reserved(struct mctx *c)
+{
+	unsigned m = c->s->l1_maxphyaddr, bit;
+	struct site st;
+	uint64_t v;
+
+	if (!pick_ept(c, &st))
+		return false;
+	v = qget(c->s, st.addr);
+	switch (below(c, 4)) {
+	case 0:
+	case 1:
+		if (m >= 52)
+			return false;
+		bit = chance(c, 50) ? m : m + below(c, 52 - m);
+		break;
+	case 2:
+		if (st.level >= 4)
+			bit = 3 + below(c, 5);
+		else if (!ept_leaf(st.level, v))
+			bit = 3 + below(c, 4);
+		else if (st.level > 1)
+			bit = 12 + below(c, st.level == 3 ? 18 : 9);
+		else
+			return false;
+		break;
+	default:
+		if (m >= 52)
+			return false;
+		bit = 51;
+		break;
+	}
+	return set_ept(c, &st, v | 1ull << bit);
+}
+
+/* Ignored bits: 11 and 63:52 (bit 63 suppresses #VE in a leaf). */
+static bool m_ept_ignored(struct mctx *c)
+{
+	struct site st;
+	unsigned bit = chance(c, 20) ? 11 : 52 + below(c, 12);
+
+	if (!pick_ept(c, &st))
+		return false;
+	return set_ept(c, &st, qget(c->s, st.addr) ^ 1ull << bit);
+}
+
+static bool m_ept_not_present(struct mctx *c)
+{
+	struct site st;
+	uint64_t v;
+
+	if (!pick_ept(c, &st))
+		return false;
+	v = qget(c->s, st.addr);
+	if (!ept_present(c->s, v))
+		return false;
+	/* Keep the other bits: not-present entries ignore them. */
+	return set_ept(c, &st, chance(c, 30) ? 0 : v & ~(EPTE_RWX | EPTE_XU));
+}
+
+/* A table address of a walk, the root, or any backed page. */
+static uint64_t table_target(struct mctx *c, bool l2)
+{
+	const struct site *st = pick_site(c, l2);
+
+	switch (below(c, 4)) {
+	case 0:
+		return l2 ? c->s->l2.cr3 & ~PAGE_MASK
+			  : c->s->eptp & ept_mask(c->s);
+	case 1:
+		return any_page(c);
+	default:
+		return st ? st->table : any_page(c);
+	}
+}
+
+static bool m_ept_alias(struct mctx *c)
+{
+	uint64_t mask = ept_mask(c->s), v, t;
+	struct site st;
+
+	if (!pick_ept(c, &st))
+		return false;
+	v = qget(c->s, st.addr);
+	t = chance(c, 25) ? st.table : table_target(c, false);
+	if (!ept_present(c->s, v))
+		v |= EPTE_RWX;
+	return set_ept(c, &st, (v & ~mask) | (t & mask));
+}
+
+/* Rights, A, XU and ignored bits: what a non-leaf entry keeps of a leaf. */
+#define EPT_NONLEAF_KEEP \
+	(EPTE_RWX | EPTE_A | EPTE_XU | (1ull << 11) | 0xfff0000000000000ull)
+/* Rights, memory type, IPAT, A, D, XU: what a leaf passes down. */
+#define EPT_LEAF_ATTR (0x7full | EPTE_A | EPTE_D | EPTE_XU)
+
+/*
+ * One more level: a large page becomes a table holding the same
+ * translation for the walked address one level down, or a not-present
+ * entry a table with one entry in it.
+ */
+static bool m_ept_add_level(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	uint64_t mask = ept_mask(s), p = fresh_page(s), v, child = 0;
+	const struct site *cand[MAX_SITES];
+	const struct site *st;
+	unsigned i, n = 0, cl;
+
+	for (i = 0; i < c->nsites; i++) {
+		st = &c->site[i];
+		v = qget(s, st->addr);
+		if (!st->l2 && st->level >= 2 &&
+		    (!ept_present(s, v) || ept_leaf(st->level, v)))
+			cand[n++] = st;
+	}
+	if (!n || p & ~mask)
+		return false;
+	st = cand[below(c, n)];
+	v = qget(s, st->addr);
+	cl = st->level - 1u;
+	if (ept_present(s, v)) {
+		uint64_t sz = level_size(st->level), csz = level_size(cl);
+		uint64_t base = v & mask & ~(sz - 1);
+
+		child = (base + (st->va & (sz - 1) & ~(csz - 1))) |
+			(v & EPT_LEAF_ATTR) | (cl > 1 ? EPTE_PS : 0);
+		v = (v & EPT_NONLEAF_KEEP) | p;
+	} else {
+		if (cl == 1)
+			child = ept_leaf_template(c, 1,
+						  chance(c, 50) ? st->va & mask
+								: any_page(c));
+		else if (chance(c, 50))
+			child = ept_template(c) | (any_page(c) & mask);
+		v = (v & EPT_NONLEAF_KEEP & ~EPTE_RWX) | EPTE_RWX | p;
+	}
+	if (!scenario_add_page(s, p))
+		return false;
+	if (child && !qset(s, p + ept_index(st->va, cl) * 8, child))
+		return false;
+	return set_ept(c, st, v);
+}
+
+/*
+ * One level less: a PDE or PDPTE pointing at a table becomes the large
+ * page the walked address reached through it (or a large page at its
+ * table's address).
+ */
+static bool m_ept_drop_level(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	uint64_t mask = ept_mask(s), v, cv, sz, nv;
+	const struct site *cand[MAX_SITES];
+	const struct site *st;
+	unsigned i, n = 0, cl;
+
+	for (i = 0; i < c->nsites; i++) {
+		st = &c->site[i];
+		v = qget(s, st->addr);
+		if (!st->l2 && (st->level == 2 || st->level == 3) &&
+		    ept_present(s, v) && !ept_leaf(st->level, v))
+			cand[n++] = st;
+	}
+	if (!n)
+		return false;
+	st = cand[below(c, n)];
+	v = qget(s, st->addr);
+	cl = st->level - 1u;
+	sz = level_size(st->level);
+	cv = qget(s, (v & mask) + ept_index(st->va, cl) * 8);
+	if (ept_present(s, cv) && ept_leaf(cl, cv)) {
+		uint64_t csz = level_size(cl);
+		uint64_t pa = (cv & mask & ~(csz - 1)) | (st->va & (csz - 1));
+
+		nv = ((pa - (st->va & (sz - 1))) & mask & ~(sz - 1)) |
+		     (cv & EPT_LEAF_ATTR) | EPTE_PS;
+	} else {
+		nv = (v & mask & ~(sz - 1)) | (v & (EPTE_RWX | EPTE_XU)) |
+		     6ull << EPTE_MT_SHIFT | EPTE_PS;
+	}
+	return set_ept(c, st, nv);
+}
+
+/* A leaf's address: another page, a table (the walk maps its own
+ * tables), the highest the width allows, a neighbour. */
+static bool m_ept_address(struct mctx *c)
+{
+	uint64_t mask = ept_mask(c->s), v, a;
+	struct site st;
+
+	if (!pick_ept(c, &st))
+		return false;
+	v = qget(c->s, st.addr);
+	switch (below(c, 5)) {
+	case 0:
+		a = any_page(c);
+		break;
+	case 1:
+		a = table_target(c, false);
+		break;
+	case 2:
+		a = (v & mask) | 1ull << (c->s->l1_maxphyaddr - 1);
+		break;
+	case 3:
+		a = (v & mask) + (chance(c, 50) ? PAGE_SIZE : -PAGE_SIZE);
+		break;
+	default:
+		a = rnd(c);
+		break;
+	}
+	if (ept_leaf(st.level, v) && st.level > 1 && chance(c, 70))
+		a &= ~(level_size(st.level) - 1);
+	return set_ept(c, &st, (v & ~mask) | (a & mask));
+}
+
+/* A new entry where a walk will find it: at the index an event's address
+ * selects in a table of its walk, or anywhere in a backed page. */
+static bool m_ept_new_entry(struct mctx *c)
+{
+	const struct site *st = pick_site(c, false);
+	struct nept_scenario *s = c->s;
+	uint64_t ea, v;
+
+	if (st && chance(c, 70)) {
+		/* The same table, another event's index, or its neighbour. */
+		const struct site *o = pick_site(c, false);
+
+		ea = st->table + ept_index(o->va, st->level) * 8;
+		if (chance(c, 30))
+			ea = st->table + ((ea + 8) & PAGE_MASK);
+	} else {
+		ea = any_page(c) + below(c, 512) * 8;
+	}
+	v = chance(c, 50) ? ept_template(c) | (any_page(c) & ept_mask(s))
+			  : ept_leaf_template(c, 1, any_page(c));
+	return v != qget(s, ea) && qset(s, ea, v);
+}
+
+/* A chain of tables for a GPA (the decoder's PATH): new levels under
+ * existing ones, or a walk where there was none. */
+static bool m_ept_path(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	unsigned levels = ept_levels(s), n, i, last;
+	uint8_t rec[1 + 8 + 1 + 5 * 8];
+	const struct site *st = pick_site(c, false);
+	uint64_t gpa, mask = ept_mask(s);
+	size_t len = 0;
+
+	if (!levels)
+		return false;
+	if (st && chance(c, 50))
+		gpa = st->va;
+	else if (chance(c, 60))
+		gpa = descend_ept(c, st ? st->va : 0);
+	else
+		gpa = (uint64_t)below(c, 1u << 20) << 12;
+	n = chance(c, 50) ? levels : 1 + below(c, levels);
+	last = levels + 1 - n;
+	rec[len++] = TAG_PATH;
+	len = put(rec, len, gpa, 8);
+	rec[len++] = (uint8_t)n;
+	for (i = 0; i + 1 < n; i++)
+		len = put(rec, len, ept_template(c), 8);
+	if (last == 1 || chance(c, 40))
+		len = put(rec, len,
+			  ept_leaf_template(c, last,
+					    chance(c, 60) ? gpa & mask
+							  : any_page(c)),
+			  8);
+	else
+		len = put(rec, len, ept_template(c), 8);
+	return apply_records(s, rec, len);
+}
+
+/* -- L2 paging entries -- */
+
+static bool pick_l2(struct mctx *c, struct site *out, uint64_t *v)
+{
+	const struct site *st = pick_site(c, true);
+
+	if (!st)
+		return false;
+	*out = *st;
+	*v = entry_get(c->s, st->addr, st->size);
+	return true;
+}
+
+static bool set_l2(struct mctx *c, const struct site *st, uint64_t v)
+{
+	return v != entry_get(c->s, st->addr, st->size) &&
+	       entry_set(c->s, st->addr, st->size, v);
+}
+
+/* P, R/W, U/S, A, D, PS, XD, protection key (facts §8). */
+static bool m_l2_bits(struct mctx *c)
+{
+	static const uint64_t bits[] = { L2E_P, L2E_RW, L2E_US, L2E_US, L2E_A,
+					 L2E_D, L2E_PS, L2E_XD, L2E_XD, 0 };
+	struct site st;
+	uint64_t v, b;
+
+	if (!pick_l2(c, &st, &v))
+		return false;
+	b = ONE_OF(c, bits);
+	if (!b) /* the protection key, bits 62:59 */
+		b = (uint64_t)(1 + below(c, 15)) << 59;
+	if (st.size == 4 && b >> 32)
+		b = L2E_US;
+	return set_l2(c, &st, v ^ b);
+}
+
+/* Reserved bits: M..51, XD without NXE, PS in a PML4E/PML5E, a large
+ * page's alignment bits, bit 21 of a 32-bit 4-MiB PDE. */
+static bool m_l2_reserved(struct mctx *c)
+{
+	unsigned m = c->s->l1_maxphyaddr, bit;
+	struct site st;
+	uint64_t v;
+
+	if (!pick_l2(c, &st, &v))
+		return false;
+	if (st.size == 4) {
+		if (st.level != 2)
+			return false;
+		bit = (v & L2E_PS) ? 13 + below(c, 9) : 7;
+	} else {
+		switch (below(c, 5)) {
+		case 0:
+			if (m >= 52)
+				return false;
+			bit = m;
+			break;
+		case 1:
+			if (m >= 52)
+				return false;
+			bit = m + below(c, 52 - m);
+			break;
+		case 2:
+			bit = 63;
+			break;
+		case 3:
+			if (st.level < 4)
+				return false;
+			bit = 7;
+			break;
+		default:
+			if (!(v & L2E_PS) || st.level == 1)
+				return false;
+			bit = 13 + below(c, st.level == 3 ? 17 : 8);
+			break;
+		}
+	}
+	return set_l2(c, &st, v | 1ull << bit);
+}
+
+static bool m_l2_alias(struct mctx *c)
+{
+	uint64_t mask = nept_l2_addr_bits(c->s->l2.paging), v, t;
+	struct site st;
+
+	if (!pick_l2(c, &st, &v))
+		return false;
+	t = chance(c, 25) ? st.table : table_target(c, true);
+	return set_l2(c, &st, (v & ~mask) | (t & mask) | L2E_P);
+}
+
+static bool m_l2_not_present(struct mctx *c)
+{
+	struct site st;
+	uint64_t v;
+
+	if (!pick_l2(c, &st, &v) || !(v & L2E_P))
+		return false;
+	return set_l2(c, &st, chance(c, 30) ? 0 : v & ~L2E_P);
+}
+
+/* L2's tables for a linear address (the decoder's L2PATH), mapped one to
+ * one through EPT12 with a template of their own. */
+static bool m_l2_path(struct mctx *c)
+{
+	static const uint64_t ept[] = { 7, 7, 0x37, 0x37, 0, 5, 3, 1, 0x137 };
+	struct nept_scenario *s = c->s;
+	unsigned paging = s->l2.paging, levels = nept_l2_levels(paging);
+	unsigned size = nept_l2_entry_size(paging), n, i;
+	uint8_t rec[1 + 8 + 1 + 8 + 5 * 8];
+	const struct site *st = pick_site(c, true);
+	uint64_t gla;
+	size_t len = 0;
+
+	if (!levels)
+		return false;
+	if (st && chance(c, 50))
+		gla = st->va;
+	else if (chance(c, 60))
+		gla = descend_l2(c, st ? st->va : 0);
+	else
+		gla = canonical_gla(paging, rnd(c) & 0xffffffffffffull);
+	n = chance(c, 50) ? levels : 1 + below(c, levels);
+	rec[len++] = TAG_L2PATH;
+	len = put(rec, len, gla, 8);
+	rec[len++] = (uint8_t)n;
+	len = put(rec, len, ONE_OF(c, ept), 8);
+	for (i = 0; i < n; i++)
+		len = put(rec, len, l2_template(c, size), 8);
+	return apply_records(s, rec, len);
+}
+
+/* -- L2 state -- */
+
+/* A page for an L2 root: the old one, a table of a walk, any page. */
+static uint64_t l2_root(struct mctx *c, const struct nept_l2 *old)
+{
+	unsigned i;
+
+	if (old->cr3 && chance(c, 70))
+		return old->cr3;
+	for (i = 0; i < 4; i++)
+		if ((old->pdpte[i] & L2E_P) && chance(c, 70))
+			return old->pdpte[i] & nept_l2_addr_bits(NEPT_L2_PAE);
+	return chance(c, 50) ? 0x10000 : any_page(c);
+}
+
+static bool m_l2_mode(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_l2 old = s->l2, *l2 = &s->l2;
+	unsigned np = below(c, NEPT_L2_PAGING_COUNT), i;
+	uint64_t root, l1, v = 0;
+
+	if (np == old.paging)
+		return false;
+	root = l2_root(c, &old);
+	if (old.paging == NEPT_L2_4LEVEL && np == NEPT_L2_5LEVEL &&
+	    chance(c, 60)) {
+		/* One level more: a PML5 over the old PML4, mapped through
+		 * EPT12 (while the scenario is still the old, legal one).
+		 * Both halves of the canonical space lead to it. */
+		uint64_t p = fresh_page(s);
+
+		if (!qset(s, p, root | 0x27) ||
+		    !qset(s, p + 511 * 8, root | 0x27) || !map_identity(c, p))
+			return false;
+		root = p;
+	}
+	if (old.paging == NEPT_L2_5LEVEL && np == NEPT_L2_4LEVEL &&
+	    chance(c, 60)) {
+		/* One level less: the PML4 under PML5 entry 0. */
+		if (ept_walk(c, root, false, &l1))
+			v = qget(s, l1);
+		if (v & L2E_P)
+			root = v & nept_l2_addr_bits(NEPT_L2_4LEVEL);
+	}
+	memset(l2, 0, sizeof(*l2));
+	l2->paging = (uint8_t)np;
+	if (np != NEPT_L2_OFF) {
+		l2->cpl = old.paging ? old.cpl : (chance(c, 50) ? 3 : 0);
+		l2->flags = old.paging ? old.flags
+				       : (uint16_t)(rnd(c) & NEPT_L2F_ALL &
+						    ~NEPT_L2F_PKE);
+		l2->pkru = (l2->flags & NEPT_L2F_PKE) ? old.pkru : 0;
+	}
+	switch (np) {
+	case NEPT_L2_32BIT:
+		l2->cr3 = root >> 32 ? 0x10000 : root;
+		break;
+	case NEPT_L2_PAE:
+		/* The PDPTE registers the events' addresses select. */
+		for (i = 0; i < s->nevents; i++)
+			l2->pdpte[(s->event[i].gla >> 30) & 3] = root | L2E_P;
+		if (!s->nevents || chance(c, 30))
+			l2->pdpte[below(c, 4)] = root | L2E_P;
+		break;
+	case NEPT_L2_4LEVEL:
+	case NEPT_L2_5LEVEL:
+		l2->cr3 = root;
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < s->nevents; i++)
+		fit_event(c, &s->event[i]);
+	return true;
+}
+
+static bool m_l2_cpl(struct mctx *c)
+{
+	if (c->s->l2.paging == NEPT_L2_OFF)
+		return false;
+	c->s->l2.cpl = (uint8_t)((c->s->l2.cpl + 1 + below(c, 3)) & 3);
+	return true;
+}
+
+static bool m_l2_cr_flags(struct mctx *c)
+{
+	struct nept_l2 *l2 = &c->s->l2;
+
+	if (l2->paging == NEPT_L2_OFF)
+		return false;
+	l2->flags ^= (uint16_t)(1u << below(c, 7));
+	if (!(l2->flags & NEPT_L2F_PKE))
+		l2->pkru = 0;
+	return true;
+}
+
+static bool m_l2_pkru(struct mctx *c)
+{
+	struct nept_l2 *l2 = &c->s->l2;
+	unsigned key = below(c, 16);
+	static const uint64_t common[] = { 0, 0xffffffff, 0x55555554,
+					   0xaaaaaaa8 };
+
+	if (l2->paging == NEPT_L2_OFF)
+		return false;
+	l2->flags |= NEPT_L2F_PKE;
+	switch (below(c, 4)) {
+	case 0: /* access-disable or write-disable of one key */
+		l2->pkru ^= 1u << (2 * key + below(c, 2));
+		break;
+	case 1:
+		l2->pkru = (uint32_t)ONE_OF(c, common);
+		break;
+	case 2:
+		l2->pkru = 3u << (2 * key);
+		break;
+	default:
+		l2->pkru = (uint32_t)rnd(c);
+		break;
+	}
+	return true;
+}
+
+static bool m_l2_cr3(struct mctx *c)
+{
+	struct nept_l2 *l2 = &c->s->l2;
+	uint64_t t;
+
+	if (l2->paging == NEPT_L2_OFF || l2->paging == NEPT_L2_PAE)
+		return false;
+	t = chance(c, 70) ? table_target(c, true) : fresh_page(c->s);
+	t &= ~PAGE_MASK;
+	if (t == l2->cr3)
+		return false;
+	l2->cr3 = t;
+	return true;
+}
+
+static bool m_l2_pdpte(struct mctx *c)
+{
+	struct nept_l2 *l2 = &c->s->l2;
+	uint64_t *p, mask = nept_l2_addr_bits(NEPT_L2_PAE);
+
+	if (l2->paging != NEPT_L2_PAE)
+		return false;
+	p = &l2->pdpte[below(c, 4)];
+	switch (below(c, 4)) {
+	case 0:
+		*p ^= L2E_P;
+		break;
+	case 1:
+		*p = (*p & ~mask) | (table_target(c, true) & mask) | L2E_P;
+		break;
+	case 2: /* PWT, PCD and the ignored bits 11:9 */
+		*p ^= 1ull << (chance(c, 40) ? 3 + below(c, 2)
+					     : 9 + below(c, 3));
+		break;
+	default:
+		*p = (any_page(c) & mask) | L2E_P;
+		break;
+	}
+	return true;
+}
+
+/* -- events -- */
+
+/*
+ * Where hardware faulted for gla under L2 paging: for a paging-structure
+ * access, the guest-physical address of one of the L2 entries its walk
+ * reads; else the final address, when the walk reaches one.
+ */
+static bool l2_fault_gpa(struct mctx *c, const struct nept_event *e,
+			 uint64_t *gpa)
+{
+	unsigned saved = c->nsites, i, n = 0;
+	uint64_t final = 0, found[5];
+	bool done = l2_walk(c, e->gla, true, &final);
+
+	for (i = saved; i < c->nsites && n < 5; i++)
+		if (c->site[i].l2)
+			found[n++] = nept_l2_entry_addr(
+				c->s->l2.paging, c->site[i].table,
+				c->site[i].level, e->gla);
+	c->nsites = saved;
+	if (e->flags & NEPT_AF_PAGING) {
+		if (!n)
+			return false;
+		*gpa = found[below(c, n)];
+		return true;
+	}
+	*gpa = final;
+	return done;
+}
+
+static bool m_ev_walk_address(struct mctx *c)
+{
+	struct nept_event *e = pick_event(c);
+	uint64_t gpa;
+
+	if (!e)
+		return false;
+	if (nept_walks_l2(c->s, e)) {
+		e->gla = descend_l2(c, e->gla);
+	} else if (c->s->l2.paging != NEPT_L2_OFF && chance(c, 50)) {
+		/* Hardware faulted where L2's walk of gla led. */
+		e->gla = descend_l2(c, e->gla);
+		if (l2_fault_gpa(c, e, &gpa))
+			e->gpa = gpa;
+	} else {
+		e->gpa = descend_ept(c, e->gpa);
+	}
+	fit_event(c, e);
+	return true;
+}
+
+static bool m_ev_address(struct mctx *c)
+{
+	struct nept_event *e = pick_event(c), *o = pick_event(c);
+	bool walks;
+	uint64_t *a;
+
+	if (!e)
+		return false;
+	walks = nept_walks_l2(c->s, e);
+	a = walks ? &e->gla : &e->gpa;
+	switch (below(c, 5)) {
+	case 0: /* another event's page, another offset */
+		*a = ((walks ? o->gla : o->gpa) & ~PAGE_MASK) |
+		     below(c, PAGE_SIZE);
+		break;
+	case 1:
+		*a ^= 1ull << below(c, walks ? 48 : c->s->l1_maxphyaddr + 1);
+		break;
+	case 2: /* page edges */
+		*a = chance(c, 50) ? *a | PAGE_MASK : *a & ~PAGE_MASK;
+		break;
+	case 3:
+		*a += chance(c, 50) ? PAGE_SIZE : -PAGE_SIZE;
+		break;
+	default: /* the linear address a non-walking event reports */
+		if (walks)
+			*a = rnd(c);
+		else
+			e->gla = chance(c, 50) ? e->gpa
+					       : rnd(c) & 0xffffffffffff;
+		break;
+	}
+	fit_event(c, e);
+	return true;
+}
+
+/* The flags an access implies (facts §5.2, §5.4): a paging-structure
+ * access is a read, unless it writes A/D flags. */
+static void access_flags(struct nept_event *e, unsigned acc)
+{
+	if (e->flags & NEPT_AF_PAGING) {
+		if (acc == NEPT_ACC_READ)
+			e->flags &= (uint8_t)~NEPT_AF_SETS_AD;
+		else if (acc == NEPT_ACC_WRITE)
+			e->flags = (uint8_t)((e->flags | NEPT_AF_SETS_AD) &
+					     ~NEPT_AF_NO_GLA);
+		else
+			e->flags &=
+				(uint8_t) ~(NEPT_AF_PAGING | NEPT_AF_SETS_AD |
+					    NEPT_AF_NO_GLA);
+	}
+	if (acc == NEPT_ACC_FETCH)
+		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+	e->access = (uint8_t)acc;
+}
+
+static bool m_ev_access(struct mctx *c)
+{
+	struct nept_event *e = pick_event(c);
+
+	if (!e)
+		return false;
+	access_flags(e, (e->access + 1 + below(c, 2)) % NEPT_ACC_COUNT);
+	return true;
+}
+
+static bool m_ev_source(struct mctx *c)
+{
+	struct nept_event *e = pick_event(c);
+
+	if (!e)
+		return false;
+	e->source = (uint8_t)((e->source + 1 + below(c, 2)) % NEPT_SRC_COUNT);
+	if (e->source == NEPT_SRC_HW_VIOLATION)
+		e->hw_qual = hw_qual(c, e);
+	if (e->source == NEPT_SRC_EMULATED)
+		current_exit(c, e, true);
+	if (e->during && e->source == NEPT_SRC_EMULATED && chance(c, 50))
+		exit_for_delivery(c, e);
+	fit_event(c, e);
+	return true;
+}
+
+static bool m_ev_flags(struct mctx *c)
+{
+	struct nept_event *e = pick_event(c);
+	unsigned bit;
+
+	if (!e)
+		return false;
+	if (nept_walks_l2(c->s, e)) {
+		bit = chance(c, 50) ? NEPT_AF_NMI_UNBLOCK : NEPT_AF_IMPLICIT;
+		e->flags ^= (uint8_t)bit;
+		if ((e->flags & NEPT_AF_IMPLICIT) &&
+		    e->access == NEPT_ACC_FETCH)
+			e->access = (uint8_t)below(c, 2);
+		return true;
+	}
+	bit = 1u << below(c, 7); /* implicit needs an L2 walk */
+	e->flags ^= (uint8_t)bit;
+	if (!(e->flags & NEPT_AF_PAGING))
+		e->flags &= (uint8_t) ~(NEPT_AF_SETS_AD | NEPT_AF_NO_GLA);
+	if (bit == NEPT_AF_NO_GLA && (e->flags & NEPT_AF_NO_GLA))
+		e->flags = (uint8_t)((e->flags | NEPT_AF_PAGING) &
+				     ~NEPT_AF_SETS_AD);
+	if (e->flags & NEPT_AF_SETS_AD)
+		e->flags = (uint8_t)((e->flags | NEPT_AF_PAGING) &
+				     ~NEPT_AF_NO_GLA);
+	if (e->flags & NEPT_AF_PAGING)
+		e->access = (e->flags & NEPT_AF_SETS_AD) ? NEPT_ACC_WRITE
+							 : NEPT_ACC_READ;
+	return true;
+}
+
+static bool m_ev_exit(struct mctx *c)
+{
+	struct nept_event *e = pick_event_of(c, NEPT_SRC_EMULATED);
+
+	if (!e)
+		return false;
+	if (e->during)
+		exit_for_delivery(c, e);
+	else
+		current_exit(c, e, chance(c, 60));
+	return true;
+}
+
+static bool m_ev_hw_qual(struct mctx *c)
+{
+	struct nept_event *e = pick_event_of(c, NEPT_SRC_HW_VIOLATION);
+
+	if (!e)
+		return false;
+	if (chance(c, 70))
+		e->hw_qual ^= 1ull << below(c, 13);
+	else
+		e->hw_qual = hw_qual(c, e);
+	return true;
+}
+
+/* The vectors delivery can be in the middle of (scenario.c's during rule):
+ * #PF and #DF mostly. */
+static bool m_ev_during(struct mctx *c)
+{
+	static const uint64_t vectors[] = { 14, 14, 14, 8,  8,	13, 0,
+					    1,	5,  6,	7,  10, 11, 12,
+					    16, 17, 18, 19, 20, 21 };
+	struct nept_event *e = pick_event(c);
+
+	if (!e)
+		return false;
+	if (e->during && chance(c, 30))
+		e->during = 0;
+	else
+		e->during = (uint8_t)(1 + ONE_OF(c, vectors));
+	if (e->during && e->source == NEPT_SRC_EMULATED)
+		exit_for_delivery(c, e);
+	return true;
+}
+
+static void insert_event(struct nept_scenario *s, unsigned at,
+			 const struct nept_event *e)
+{
+	memmove(&s->event[at + 1], &s->event[at],
+		(s->nevents - at) * sizeof(s->event[0]));
+	s->event[at] = *e;
+	s->nevents++;
+}
+
+static bool m_ev_add(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_event e;
+
+	if (s->nevents == NEPT_MAX_EVENTS)
+		return false;
+	if (s->nevents && chance(c, 50)) {
+		e = s->event[below(c, s->nevents)];
+	} else {
+		memset(&e, 0, sizeof(e));
+		e.source = (uint8_t)below(c, NEPT_SRC_COUNT);
+		e.access = (uint8_t)below(c, NEPT_ACC_COUNT);
+		if (e.source == NEPT_SRC_HW_VIOLATION)
+			e.hw_qual = hw_qual(c, &e);
+		if (e.source == NEPT_SRC_EMULATED)
+			current_exit(c, &e, true);
+	}
+	if (nept_walks_l2(s, &e))
+		e.gla = descend_l2(c, e.gla);
+	else
+		e.gpa = descend_ept(c, e.gpa);
+	if (!nept_walks_l2(s, &e) && !e.gla)
+		e.gla = e.gpa;
+	fit_event(c, &e);
+	insert_event(s, below(c, s->nevents + 1), &e);
+	return true;
+}
+
+static void remove_event(struct nept_scenario *s, unsigned at)
+{
+	s->nevents--;
+	memmove(&s->event[at], &s->event[at + 1],
+		(s->nevents - at) * sizeof(s->event[0]));
+	memset(&s->event[s->nevents], 0, sizeof(s->event[0]));
+}
+
+static bool m_ev_drop(struct mctx *c)
+{
+	if (c->s->nevents < 2)
+		return false;
+	remove_event(c->s, below(c, c->s->nevents));
+	return true;
+}
+
+/* The same access again: the state the first left (A/D flags, the PML
+ * log and index) meets the second. */
+static bool m_ev_dup(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_event e;
+	unsigned i;
+
+	if (!s->nevents || s->nevents == NEPT_MAX_EVENTS)
+		return false;
+	i = below(c, s->nevents);
+	e = s->event[i];
+	insert_event(s, i + below(c, s->nevents + 1 - i), &e);
+	return true;
+}
+
+static bool m_ev_swap(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_event t;
+	unsigned i, j;
+
+	if (s->nevents < 2)
+		return false;
+	i = below(c, s->nevents);
+	j = (i + 1 + below(c, s->nevents - 1)) % s->nevents;
+	t = s->event[i];
+	s->event[i] = s->event[j];
+	s->event[j] = t;
+	return true;
+}
+
+/* -- capabilities, MAXPHYADDR, EPTP -- */
+
+static bool m_caps(struct mctx *c)
+{
+	c->s->caps ^= 1u << below(c, 10);
+	if (chance(c, 25))
+		c->s->caps ^= 1u << below(c, 10);
+	return true;
+}
+
+/* The highest address bit any entry on a walk uses. */
+static unsigned highest_address_bit(struct mctx *c)
+{
+	unsigned i, hb = 0;
+
+	for (i = 0; i < c->nsites; i++) {
+		uint64_t v =
+			qget(c->s, c->site[i].addr) & 0x000ffffffffff000ull;
+
+		while (v >> hb)
+			hb++;
+	}
+	return hb ? hb - 1 : 0;
+}
+
+static bool m_maxphyaddr(struct mctx *c)
+{
+	static const uint64_t widths[] = { 32, 36, 39, 40, 41, 42, 43,
+					   45, 46, 47, 48, 49, 51, 52 };
+	unsigned m = c->s->l1_maxphyaddr, hb, w;
+
+	switch (below(c, 4)) {
+	case 0: /* the highest bit in use becomes reserved, or just fits */
+		hb = highest_address_bit(c);
+		w = hb + below(c, 2);
+		break;
+	case 1:
+		w = chance(c, 50) ? m - 1 : m + 1;
+		break;
+	default:
+		w = (unsigned)ONE_OF(c, widths);
+		break;
+	}
+	if (w < NEPT_MAXPHYADDR_MIN || w > NEPT_MAXPHYADDR_MAX || w == m)
+		return false;
+	c->s->l1_maxphyaddr = (uint8_t)w;
+	return true;
+}
+
+/* 4 <-> 5 levels: a new PML5 table over the old root, or the PML4 under
+ * the old PML5E 0 as the root. */
+static bool m_eptp_walk(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	uint64_t mask = ept_mask(s), root = s->eptp & mask, v;
+	unsigned levels = ept_levels(s), i;
+
+	if (levels == 4) {
+		uint64_t p = fresh_page(s);
+
+		if (p & ~mask || !scenario_add_page(s, p) ||
+		    !qset(s, p, root | EPTE_RWX | (chance(c, 30) ? EPTE_A : 0)))
+			return false;
+		s->caps |= NEPT_CAP_WALK5;
+		s->eptp = (s->eptp & ~mask & ~(7ull << 3)) | 4ull << 3 | p;
+		return true;
+	}
+	if (levels != 5)
+		return false;
+	v = qget(s, root);
+	if (ept_present(s, v) && backed(s, v & mask) && chance(c, 80))
+		root = v & mask;
+	s->caps |= NEPT_CAP_WALK4;
+	s->eptp = (s->eptp & ~mask & ~(7ull << 3)) | 3ull << 3 | root;
+	for (i = 0; i < s->nevents; i++)
+		s->event[i].gpa &= (1ull << 48) - 1;
+	return true;
+}
+
+static bool m_eptp_ad(struct mctx *c)
+{
+	c->s->eptp ^= 1ull << 6;
+	if (c->s->eptp & (1ull << 6))
+		c->s->caps |= NEPT_CAP_AD;
+	return true;
+}
+
+static bool m_eptp_memtype(struct mctx *c)
+{
+	uint64_t mt = (c->s->eptp & 7) == 6 ? 0 : 6;
+
+	if (chance(c, 5))
+		mt = below(c, 8);
+	c->s->eptp = (c->s->eptp & ~7ull) | mt;
+	if (mt == 0)
+		c->s->caps |= NEPT_CAP_UC;
+	if (mt == 6)
+		c->s->caps |= NEPT_CAP_WB;
+	return true;
+}
+
+static bool m_eptp_root(struct mctx *c)
+{
+	uint64_t mask = ept_mask(c->s);
+	uint64_t t = chance(c, 80) ? table_target(c, false) : fresh_page(c->s);
+
+	c->s->eptp = (c->s->eptp & ~mask) | (t & mask);
+	return true;
+}
+
+/* -- vmcs12 controls -- */
+
+static bool m_ctl_exception_bitmap(struct mctx *c)
+{
+	static const uint64_t vectors[] = { 14, 14, 14, 8, 8, 13, 1, 6 };
+	struct nept_controls *ctl = &c->s->ctl;
+
+	if (chance(c, 10))
+		ctl->exception_bitmap = chance(c, 50) ? 0 : 0xffffffff;
+	else
+		ctl->exception_bitmap ^= 1u
+					 << (chance(c, 80) ? ONE_OF(c, vectors)
+							   : below(c, 32));
+	return true;
+}
+
+static bool m_ctl_pfec(struct mctx *c)
+{
+	struct nept_controls *ctl = &c->s->ctl;
+	uint32_t bits = 0x3f; /* P W U RSVD I/D PK */
+
+	switch (below(c, 4)) {
+	case 0:
+		ctl->pfec_mask ^= 1u << below(c, 6);
+		break;
+	case 1:
+		ctl->pfec_match ^= 1u << below(c, 6);
+		break;
+	case 2: /* match within mask: selects errors */
+		ctl->pfec_mask = (uint32_t)rnd(c) & bits;
+		ctl->pfec_match = (uint32_t)rnd(c) & ctl->pfec_mask;
+		break;
+	default:
+		ctl->pfec_mask = (uint32_t)rnd(c);
+		ctl->pfec_match =
+			(uint32_t)rnd(c) & (chance(c, 50) ? bits : ~0u);
+		break;
+	}
+	return true;
+}
+
+static bool m_ctl_pml(struct mctx *c)
+{
+	static const uint64_t indices[] = { 0, 1, 2, 511, 511, 512, 0xffff };
+	struct nept_controls *ctl = &c->s->ctl;
+	uint64_t a;
+
+	if ((ctl->flags & NEPT_CTL_PML) && chance(c, 20)) {
+		ctl->flags &= (uint16_t)~NEPT_CTL_PML;
+		ctl->pml_index = 0;
+		ctl->pml_address = 0;
+		return true;
+	}
+	if (!(ctl->flags & NEPT_CTL_PML) || chance(c, 50))
+		ctl->pml_index =
+			(uint16_t)(chance(c, 80) ? ONE_OF(c, indices) : rnd(c));
+	if (!(ctl->flags & NEPT_CTL_PML) || chance(c, 50)) {
+		/* A page of its own, or one holding tables: the log then
+		 * writes over entries. */
+		a = chance(c, 50) ? fresh_page(c->s) : table_target(c, false);
+		ctl->pml_address = a & ~PAGE_MASK;
+		if (chance(c, 80))
+			scenario_add_page(c->s, ctl->pml_address);
+	}
+	ctl->flags |= NEPT_CTL_PML;
+	return true;
+}
+
+static bool m_ctl_nmi(struct mctx *c)
+{
+	static const uint64_t nmi[] = { 0, NEPT_CTL_NMI_EXITING,
+					NEPT_CTL_NMI_EXITING |
+						NEPT_CTL_VIRTUAL_NMIS };
+	struct nept_controls *ctl = &c->s->ctl;
+
+	ctl->flags = (uint16_t)((ctl->flags & ~(NEPT_CTL_NMI_EXITING |
+						NEPT_CTL_VIRTUAL_NMIS)) |
+				ONE_OF(c, nmi));
+	return true;
+}
+
+/* -- splices: two scenarios -- */
+
+/* Drops the events that are not legal in s (each is checked alone by
+ * scenario_check); false when none is left. */
+static bool keep_legal_events(struct nept_scenario *s)
+{
+	struct nept_scenario one = *s;
+	struct nept_error err;
+	unsigned i, n = 0;
+
+	one.nevents = 1;
+	for (i = 0; i < s->nevents; i++) {
+		one.event[0] = s->event[i];
+		if (scenario_check(&one, &err))
+			s->event[n++] = s->event[i];
+	}
+	for (i = n; i < s->nevents; i++)
+		memset(&s->event[i], 0, sizeof(s->event[i]));
+	s->nevents = (uint8_t)n;
+	return n > 0;
+}
+
+/* Copies b's memory into s: all of it, or only where s has nothing. */
+static void merge_mem(struct nept_scenario *s, const struct nept_mem *b,
+		      bool replace)
+{
+	unsigned i;
+
+	if (replace) {
+		s->mem = *b;
+		return;
+	}
+	for (i = 0; i < b->npages; i++)
+		scenario_add_page(s, b->page[i]);
+	for (i = 0; i < b->nqwords; i++)
+		if (!qget(s, b->qword[i].gpa))
+			qset(s, b->qword[i].gpa, b->qword[i].val);
+}
+
+/* a's events run in b's setting and memory. */
+static bool m_splice_events(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_event ev[NEPT_MAX_EVENTS];
+	unsigned i, n = s->nevents;
+
+	if (!c->other)
+		return false;
+	memcpy(ev, s->event, sizeof(ev));
+	*s = *c->other;
+	memcpy(s->event, ev, sizeof(ev));
+	s->nevents = (uint8_t)n;
+	for (i = 0; i < n; i++)
+		fit_event(c, &s->event[i]);
+	return keep_legal_events(s);
+}
+
+static bool m_splice_memory(struct mctx *c)
+{
+	if (!c->other)
+		return false;
+	merge_mem(c->s, &c->other->mem, chance(c, 40));
+	return true;
+}
+
+/* Some of b's settings: caps, MAXPHYADDR, EPTP, L2 state, controls. */
+static bool m_splice_settings(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	const struct nept_scenario *b = c->other;
+	unsigned pick = 1 + below(c, 31), i;
+
+	if (!b)
+		return false;
+	if (pick & 1)
+		s->caps = b->caps;
+	if (pick & 2)
+		s->l1_maxphyaddr = b->l1_maxphyaddr;
+	if (pick & 4)
+		s->eptp = b->eptp;
+	if (pick & 8)
+		s->l2 = b->l2;
+	if (pick & 16)
+		s->ctl = b->ctl;
+	for (i = 0; i < s->nevents; i++)
+		fit_event(c, &s->event[i]);
+	return keep_legal_events(s);
+}
+
+/* Events of both, in one run: some of b's between a's. */
+static bool m_splice_event_mix(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	const struct nept_scenario *b = c->other;
+	unsigned k, n;
+
+	if (!b || !b->nevents || s->nevents == NEPT_MAX_EVENTS)
+		return false;
+	n = 1 + below(c, NEPT_MAX_EVENTS - s->nevents);
+	for (k = 0; k < n; k++) {
+		struct nept_event e = b->event[below(c, b->nevents)];
+
+		fit_event(c, &e);
+		insert_event(s, below(c, s->nevents + 1), &e);
+	}
+	if (chance(c, 50))
+		merge_mem(s, &b->mem, false);
+	return keep_legal_events(s);
+}
+
+/* ==== the table ==== */
+
+struct mutation {
+	const char *name;
+	bool (*fn)(struct mctx *c);
+	uint8_t weight;
+	bool partner;
+};
+
+static const struct mutation mutations[] = {
+	/* EPT12 entries, mostly on the events' walks */
+	{ "ept-rwx", m_ept_rwx, 10, false },
+	{ "ept-memtype", m_ept_memtype, 5, false },
+	{ "ept-ps", m_ept_ps, 5, false },
+	{ "ept-ad", m_ept_ad, 5, false },
+	{ "ept-xu", m_ept_xu, 4, false },
+	{ "ept-reserved", m_ept_reserved, 6, false },
+	{ "ept-ignored", m_ept_ignored, 4, false },
+	{ "ept-not-present", m_ept_not_present, 5, false },
+	{ "ept-alias", m_ept_alias, 5, false },
+	{ "ept-add-level", m_ept_add_level, 4, false },
+	{ "ept-drop-level", m_ept_drop_level, 4, false },
+	{ "ept-address", m_ept_address, 4, false },
+	{ "ept-new-entry", m_ept_new_entry, 4, false },
+	{ "ept-path", m_ept_path, 4, false },
+	/* L2's paging entries */
+	{ "l2-bits", m_l2_bits, 8, false },
+	{ "l2-reserved", m_l2_reserved, 4, false },
+	{ "l2-alias", m_l2_alias, 3, false },
+	{ "l2-not-present", m_l2_not_present, 3, false },
+	{ "l2-path", m_l2_path, 3, false },
+	/* L2 state */
+	{ "l2-mode", m_l2_mode, 3, false },
+	{ "l2-cpl", m_l2_cpl, 2, false },
+	{ "l2-cr-flags", m_l2_cr_flags, 4, false },
+	{ "l2-pkru", m_l2_pkru, 2, false },
+	{ "l2-cr3", m_l2_cr3, 2, false },
+	{ "l2-pdpte", m_l2_pdpte, 2, false },
+	/* events */
+	{ "ev-walk-address", m_ev_walk_address, 8, false },
+	{ "ev-address", m_ev_address, 3, false },
+	{ "ev-access", m_ev_access, 5, false },
+	{ "ev-source", m_ev_source, 5, false },
+	{ "ev-flags", m_ev_flags, 5, false },
+	{ "ev-exit", m_ev_exit, 4, false },
+	{ "ev-hw-qual", m_ev_hw_qual, 3, false },
+	{ "ev-during", m_ev_during, 3, false },
+	{ "ev-add", m_ev_add, 3, false },
+	{ "ev-drop", m_ev_drop, 3, false },
+	{ "ev-dup", m_ev_dup, 2, false },
+	{ "ev-swap", m_ev_swap, 2, false },
+	/* capabilities, MAXPHYADDR, EPTP */
+	{ "caps", m_caps, 4, false },
+	{ "maxphyaddr", m_maxphyaddr, 3, false },
+	{ "eptp-walk", m_eptp_walk, 3, false },
+	{ "eptp-ad", m_eptp_ad, 3, false },
+	{ "eptp-memtype", m_eptp_memtype, 2, false },
+	{ "eptp-root", m_eptp_root, 2, false },
+	/* vmcs12 controls */
+	{ "ctl-exception-bitmap", m_ctl_exception_bitmap, 3, false },
+	{ "ctl-pfec", m_ctl_pfec, 3, false },
+	{ "ctl-pml", m_ctl_pml, 3, false },
+	{ "ctl-nmi", m_ctl_nmi, 2, false },
+	/* splices (nept_crossover) */
+	{ "splice-events", m_splice_events, 4, true },
+	{ "splice-memory", m_splice_memory, 3, true },
+	{ "splice-settings", m_splice_settings, 2, true },
+	{ "splice-event-mix", m_splice_event_mix, 3, true },
+};
+
+unsigned nept_mutation_count(void)
+{
+	return ARRAY_SIZE(mutations);
+}
+
+const char *nept_mutation_name(unsigned id)
+{
+	return id < ARRAY_SIZE(mutations) ? mutations[id].name : NULL;
+}
+
+unsigned nept_mutation_weight(unsigned id)
+{
+	return id < ARRAY_SIZE(mutations) ? mutations[id].weight : 0;
+}
+
+bool nept_mutation_needs_partner(unsigned id)
+{
+	return id < ARRAY_SIZE(mutations) && mutations[id].partner;
+}
+
+/* A mutation drawn by weight among the splices or the others. */
+static unsigned pick_mutation(struct mctx *c, bool splice)
+{
+	unsigned i, total = 0, r;
+
+	for (i = 0; i < ARRAY_SIZE(mutations); i++)
+		if (mutations[i].partner == splice)
+			total += mutations[i].weight;
+	r = below(c, total);
+	for (i = 0; i < ARRAY_SIZE(mutations); i++) {
+		if (mutations[i].partner != splice)
+			continue;
+		if (r < mutations[i].weight)
+			return i;
+		r -= mutations[i].weight;
+	}
+	return 0;
+}
+
+/* ==== driving ==== */
+
+static bool legal(struct nept_scenario *s)
+{
+	struct nept_error err;
+
+	scenario_normalize(s);
+	return scenario_check(s, &err);
+}
+
+/* Expectations describe the input, not what a mutation makes of it. */
+static void drop_expectations(struct nept_scenario *s)
+{
+	unsigned i;
+
+	for (i = 0; i < NEPT_MAX_EVENTS; i++)
+		memset(&s->event[i].expect, 0, sizeof(s->event[i].expect));
+}
+
+/* Applies mutation id once: true when the scenario changed and is
+ * legal, else it is restored. */
+static bool try_one(struct mctx *c, unsigned id)
+{
+	struct nept_scenario before = *c->s;
+
+	collect_sites(c);
+	if (mutations[id].fn(c) && legal(c->s) &&
+	    !scenario_equal(c->s, &before))
+		return true;
+	*c->s = before;
+	return false;
+}
+
+/* One step: draws mutations until one takes (-1 after too many). */
+static int step(struct mctx *c, bool splice)
+{
+	unsigned attempt, id;
+
+	for (attempt = 0; attempt < 16; attempt++) {
+		id = pick_mutation(c, splice);
+		if (try_one(c, id))
+			return (int)id;
+	}
+	return -1;
+}
+
+static void ctx_init(struct mctx *c, struct nept_scenario *s,
+		     const struct nept_scenario *other, unsigned seed,
+		     uint64_t salt)
+{
+	c->s = s;
+	c->other = other;
+	c->rng = mix(((uint64_t)seed << 32) ^ salt);
+	c->nsites = 0;
+}
+
+bool nept_mutate_apply(struct nept_scenario *s,
+		       const struct nept_scenario *other, unsigned id,
+		       unsigned seed)
+{
+	struct mctx c;
+
+	if (id >= ARRAY_SIZE(mutations) || (mutations[id].partner && !other))
+		return false;
+	drop_expectations(s);
+	ctx_init(&c, s, other, seed, 0x6170706c79ull);
+	return try_one(&c, id);
+}
+
+/* Smaller until the encoding fits: memory no walk reads, then events. */
+static bool shrink(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	unsigned i, k;
+
+	collect_sites(c);
+	for (i = s->mem.nqwords; i-- > 0;) {
+		uint64_t a = s->mem.qword[i].gpa;
+
+		for (k = 0; k < c->nsites; k++)
+			if ((c->site[k].addr & ~7ull) == a)
+				break;
+		if (k == c->nsites)
+			return nept_mem_write(&s->mem, a, 0);
+	}
+	if (s->nevents > 1) {
+		remove_event(s, s->nevents - 1u);
+		return true;
+	}
+	for (i = s->mem.npages; i-- > 0;) {
+		uint64_t p = s->mem.page[i];
+
+		for (k = 0; k < s->mem.nqwords; k++)
+			if ((s->mem.qword[k].gpa & ~PAGE_MASK) == p)
+				break;
+		if (k == s->mem.nqwords) {
+			memmove(&s->mem.page[i], &s->mem.page[i + 1],
+				(s->mem.npages - i - 1) * sizeof(p));
+			s->mem.npages--;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Encodes s into out if it fits max (shrinking it first if need be) and
+ * still differs from the input orig. */
+static size_t emit(struct mctx *c, const struct nept_scenario *orig,
+		   uint8_t *out, size_t max)
+{
+	uint8_t buf[NEPT_BIN_MAX];
+	size_t len = scenario_encode_bin(c->s, buf, sizeof(buf));
+
+	while (len > max && shrink(c)) {
+		if (!legal(c->s))
+			return 0;
+		len = scenario_encode_bin(c->s, buf, sizeof(buf));
+	}
+	if (!len || len > max || (orig && scenario_equal(c->s, orig)))
+		return 0;
+	memcpy(out, buf, len);
+	return len;
+}
+
+/*
+ * A small legal scenario for an input that does not decode: the
+ * generator's (neptfuzz gen) when it fits, else one event over one walk.
+ */
+static bool build_small(struct mctx *c, size_t max)
+{
+	struct nept_scenario *s = c->s;
+	uint8_t buf[NEPT_BIN_MAX];
+	struct nept_event *e;
+	unsigned t;
+
+	for (t = 0; t < 3; t++) {
+		uint64_t st = rnd(c);
+
+		if (chance(c, 50) && scenario_generate(&st, s)) {
+			drop_expectations(s);
+			if (scenario_encode_bin(s, buf, sizeof(buf)) <= max)
+				return true;
+		}
+	}
+	scenario_init(s);
+	s->nevents = 1;
+	e = &s->event[0];
+	e->source = (uint8_t)below(c, NEPT_SRC_COUNT);
+	e->access = (uint8_t)below(c, NEPT_ACC_COUNT);
+	e->gpa = ((uint64_t)below(c, 1024) << 12) | below(c, 4096);
+	e->gla = e->gpa;
+	if (e->source == NEPT_SRC_HW_VIOLATION)
+		e->hw_qual = hw_qual(c, e);
+	if (e->source == NEPT_SRC_EMULATED)
+		current_exit(c, e, true);
+	if (chance(c, 75)) {
+		struct nept_scenario plain = *s;
+
+		if (!map_identity(c, e->gpa) ||
+		    scenario_encode_bin(s, buf, sizeof(buf)) > max)
+			*s = plain;
+	}
+	return legal(s) && scenario_encode_bin(s, buf, sizeof(buf)) <= max;
+}
+
+static struct nept_mutate_info *info_init(struct nept_mutate_info *info,
+					  struct nept_mutate_info *local)
+{
+	if (!info)
+		info = local;
+	memset(info, 0, sizeof(*info));
+	return info;
+}
+
+size_t nept_mutate_structured(uint8_t *data, size_t size, size_t max_size,
+			      unsigned seed, struct nept_mutate_info *info)
+{
+	struct nept_mutate_info local;
+	struct nept_scenario s, orig;
+	bool decoded;
+	struct mctx c;
+	unsigned n, i;
+	int id;
+
+	info = info_init(info, &local);
+	info->path = NEPT_MUTATE_BYTES;
+	ctx_init(&c, &s, NULL, seed, 0x6d7574617465ull);
+	decoded = scenario_decode_bin(data, size, &s);
+	if (!decoded) {
+		/* Mostly a fresh scenario; sometimes the bytes, so inputs
+		 * that do not decode still evolve. */
+		if (chance(&c, 25) || !build_small(&c, max_size))
+			return 0;
+		info->path = NEPT_MUTATE_GENERATED;
+	} else {
+		info->path = NEPT_MUTATE_STRUCTURED;
+	}
+	drop_expectations(&s);
+	orig = s;
+	/* 1 to 3 mutations, fewer more often. */
+	n = chance(&c, 50) ? 1 : chance(&c, 60) ? 2 : 3;
+	for (i = 0; i < n + 2 && info->nsteps < n; i++) {
+		id = step(&c, false);
+		if (id >= 0)
+			info->step[info->nsteps++] = (uint8_t)id;
+	}
+	if (!info->nsteps && info->path == NEPT_MUTATE_STRUCTURED) {
+		info->path = NEPT_MUTATE_BYTES;
+		return 0;
+	}
+	n = emit(&c, decoded ? &orig : NULL, data, max_size);
+	if (!n)
+		info->path = NEPT_MUTATE_BYTES;
+	return n;
+}
+
+/* A few byte-level edits, the tags of the binary format among the values
+ * written. */
+size_t nept_mutate_bytes(uint8_t *data, size_t size, size_t max_size,
+			 unsigned seed)
+{
+	struct mctx c;
+	unsigned n, k;
+
+	ctx_init(&c, NULL, NULL, seed, 0x6279746573ull);
+	if (!max_size)
+		return 0;
+	if (size > max_size)
+		size = max_size;
+	n = 1 + below(&c, 4);
+	for (k = 0; k < n; k++) {
+		size_t at = size ? below(&c, (unsigned)size) : 0;
+
+		switch (below(&c, 6)) {
+		case 0:
+			if (size)
+				data[at] ^= (uint8_t)(1u << below(&c, 8));
+			break;
+		case 1:
+			if (size)
+				data[at] = (uint8_t)rnd(&c);
+			break;
+		case 2: /* insert a byte, often a tag */
+			if (size < max_size) {
+				memmove(data + at + 1, data + at, size - at);
+				data[at] = (uint8_t)(chance(&c, 50)
+							     ? 1 + below(&c, 14)
+							     : rnd(&c));
+				size++;
+			}
+			break;
+		case 3:
+			if (size > 1) {
+				memmove(data + at, data + at + 1,
+					size - at - 1);
+				size--;
+			}
+			break;
+		case 4: /* an interesting value over 8 bytes */
+			if (size >= 8) {
+				uint64_t v = chance(&c, 50)
+						     ? 1ull << below(&c, 64)
+						     : (uint64_t)below(&c, 8);
+
+				at = below(&c, (unsigned)size - 7);
+				put(data, at, v, 8);
+			}
+			break;
+		default: /* truncate */
+			if (size > 1)
+				size = 1 + below(&c, (unsigned)size - 1);
+			break;
+		}
+	}
+	if (!size) {
+		data[0] = (uint8_t)rnd(&c);
+		size = 1;
+	}
+	return size;
+}
+
+size_t nept_mutate(uint8_t *data, size_t size, size_t max_size, unsigned seed,
+		   struct nept_mutate_info *info)
+{
+	struct nept_mutate_info local;
+	size_t n;
+
+	info = info_init(info, &local);
+	n = nept_mutate_structured(data, size, max_size, seed, info);
+	if (n)
+		return n;
+	info->path = NEPT_MUTATE_BYTES;
+	info->nsteps = 0;
+	return nept_mutate_bytes(data, size, max_size, seed);
+}
+
+/* Head of a, tail of b. */
+static size_t cross_bytes(const uint8_t *a, size_t na, const uint8_t *b,
+			  size_t nb, uint8_t *out, size_t max_out,
+			  unsigned seed)
+{
+	struct mctx c;
+	size_t ha, tb, n;
+
+	ctx_init(&c, NULL, NULL, seed, 0x6372627974ull);
+	ha = na ? below(&c, (unsigned)na + 1) : 0;
+	tb = nb ? below(&c, (unsigned)nb + 1) : 0;
+	if (ha > max_out)
+		ha = max_out;
+	n = nb - tb;
+	if (ha + n > max_out)
+		n = max_out - ha;
+	memcpy(out, a, ha);
+	memcpy(out + ha, b + tb, n);
+	return ha + n;
+}
+
+size_t nept_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+		      uint8_t *out, size_t max_out, unsigned seed,
+		      struct nept_mutate_info *info)
+{
+	struct nept_mutate_info local;
+	struct nept_scenario sa, sb, orig;
+	bool oka, okb;
+	struct mctx c;
+	size_t n;
+	int id;
+
+	info = info_init(info, &local);
+	oka = scenario_decode_bin(a, na, &sa);
+	okb = scenario_decode_bin(b, nb, &sb);
+	if (!oka || !okb) {
+		const uint8_t *one = oka ? a : b;
+		size_t none = oka ? na : nb;
+
+		if ((oka || okb) && none <= max_out) {
+			memcpy(out, one, none);
+			n = nept_mutate_structured(out, none, max_out, seed,
+						   info);
+			if (n)
+				return n;
+		}
+		info->path = NEPT_MUTATE_BYTES;
+		info->nsteps = 0;
+		return cross_bytes(a, na, b, nb, out, max_out, seed);
+	}
+	drop_expectations(&sa);
+	drop_expectations(&sb);
+	orig = sa;
+	ctx_init(&c, &sa, &sb, seed, 0x73706c696365ull);
+	info->path = NEPT_MUTATE_SPLICED;
+	id = step(&c, true);
+	if (id < 0) {
+		info->path = NEPT_MUTATE_STRUCTURED;
+		id = step(&c, false);
+	}
+	if (id >= 0)
+		info->step[info->nsteps++] = (uint8_t)id;
+	n = emit(&c, &orig, out, max_out);
+	if (!n || id < 0) {
+		info->path = NEPT_MUTATE_BYTES;
+		info->nsteps = 0;
+		return cross_bytes(a, na, b, nb, out, max_out, seed);
+	}
+	return n;
+}
+
+const char *nept_mutate_describe(const struct nept_mutate_info *info, char *buf,
+				 size_t cap)
+{
+	size_t len = 0;
+	unsigned i;
+
+	if (!cap)
+		return buf;
+	buf[0] = 0;
+	if (info->path == NEPT_MUTATE_BYTES || !info->nsteps) {
+		const char *what = info->path == NEPT_MUTATE_GENERATED ? "gener"
+									 "ated"
+								       : "byte"
+									 "s";
+
+		strncpy(buf, what, cap - 1);
+		buf[cap - 1] = 0;
+		return buf;
+	}
+	if (info->path == NEPT_MUTATE_GENERATED) {
+		strncpy(buf, "generated+", cap - 1);
+		buf[cap - 1] = 0;
+		len = strlen(buf);
+	}
+	for (i = 0; i < info->nsteps && len + 1 < cap; i++) {
+		const char *name = nept_mutation_name(info->step[i]);
+		size_t nl = strlen(name);
+
+		if (i && len + 1 < cap)
+			buf[len++] = '+';
+		if (len + nl >= cap)
+			nl = cap - 1 - len;
+		memcpy(buf + len, name, nl);
+		len += nl;
+		buf[len] = 0;
+	}
+	return buf;
+}
