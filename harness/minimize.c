@@ -176,6 +176,59 @@ static bool keeps(struct ctx *c, const struct nept_scenario *s)
 	return true;
 }
 
+/*
+ * The size a reduction must lower, compared in order: events, pages,
+ * entries, then the set bits of every field and value (so a rounded value
+ * or a cleared bit counts, and no sequence of kept candidates can cycle).
+ */
+struct measure {
+	uint64_t v[4];
+};
+
+static unsigned pop(uint64_t v)
+{
+	return (unsigned)__builtin_popcountll(v);
+}
+
+static struct measure measure_of(const struct nept_scenario *s)
+{
+	struct measure m = { { s->nevents, s->mem.npages, s->mem.nqwords, 0 } };
+	uint64_t b = pop(s->caps) + pop(s->l1_maxphyaddr) + pop(s->eptp);
+
+	b += pop(s->l2.paging) + pop(s->l2.cpl) + pop(s->l2.flags) +
+	     pop(s->l2.pkru) + pop(s->l2.cr3);
+	for (unsigned i = 0; i < 4; i++)
+		b += pop(s->l2.pdpte[i]);
+	b += pop(s->ctl.exception_bitmap) + pop(s->ctl.pfec_mask) +
+	     pop(s->ctl.pfec_match) + pop(s->ctl.flags) +
+	     pop(s->ctl.pml_index) + pop(s->ctl.pml_address);
+	for (unsigned i = 0; i < s->mem.npages; i++)
+		b += pop(s->mem.page[i]);
+	for (unsigned i = 0; i < s->mem.nqwords; i++)
+		b += pop(s->mem.qword[i].gpa) + pop(s->mem.qword[i].val);
+	for (unsigned i = 0; i < s->nevents; i++) {
+		const struct nept_event *e = &s->event[i];
+		const struct nept_expect *x = &e->expect;
+
+		b += pop(e->source) + pop(e->access) + pop(e->flags) +
+		     pop(e->during) + pop(e->exit_reason) + pop(e->gpa) +
+		     pop(e->gla) + pop(e->hw_qual) + pop(e->exit_qual);
+		b += pop(x->fields) + pop(x->kind) + pop(x->vector) +
+		     pop(x->reason) + pop(x->error_code) + pop(x->qual) +
+		     pop(x->gpa) + pop(x->gla) + pop(x->translated);
+	}
+	m.v[3] = b;
+	return m;
+}
+
+static bool smaller(const struct measure *a, const struct measure *b)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (a->v[i] != b->v[i])
+			return a->v[i] < b->v[i];
+	return false;
+}
+
 static size_t bin_size(const struct nept_scenario *s)
 {
 	static uint8_t buf[NEPT_BIN_MAX];
@@ -184,9 +237,9 @@ static size_t bin_size(const struct nept_scenario *s)
 }
 
 /*
- * One candidate: kept (and made current) when it is legal, differs from
- * the current scenario and keeps the goal.  Illegal and unchanged
- * candidates cost no step.
+ * One candidate: kept (and made current) when it is legal, smaller than
+ * the current scenario (struct measure) and keeps the goal.  Illegal and
+ * larger candidates cost no step.
  */
 static bool try_candidate(struct ctx *c, struct nept_scenario *t,
 			  const char *pass, const char *fmt, ...)
@@ -194,11 +247,14 @@ static bool try_candidate(struct ctx *c, struct nept_scenario *t,
 	struct nept_error err;
 	bool known;
 	va_list ap;
+	struct measure mt, mc;
 
 	if (c->st->stopped)
 		return false;
 	scenario_normalize(t);
-	if (scenario_equal(t, &c->cur) || !scenario_check(t, &err))
+	mt = measure_of(t);
+	mc = measure_of(&c->cur);
+	if (!smaller(&mt, &mc) || !scenario_check(t, &err))
 		return false;
 	if (c->opt->max_steps && c->st->steps >= c->opt->max_steps) {
 		c->st->stopped = "--max-steps";
@@ -560,6 +616,7 @@ static void pass_shorten(struct ctx *c)
 		 * trace keeps the last one, which starts at the same root. */
 		if (tr.nread && tr.e[0].level == 5 && (tr.e[0].val & mask)) {
 			t = c->cur;
+			remove_page(&t.mem, t.eptp & mask);
 			t.eptp = (t.eptp & ~(mask | 0x38ull)) | (3ull << 3) |
 				 (tr.e[0].val & mask);
 			try_candidate(c, &t, "tables",
@@ -576,6 +633,7 @@ static void pass_shorten(struct ctx *c)
 			    !(tr.l2e[0].val & L2E_P))
 				break;
 			t = c->cur;
+			remove_page(&t.mem, tr.l2e[0].l1pa & ~0xfffull);
 			t.l2.paging = NEPT_L2_4LEVEL;
 			t.l2.cr3 = tr.l2e[0].val & mask;
 			for (unsigned e = 0; e < t.nevents; e++)
@@ -591,6 +649,255 @@ static void pass_shorten(struct ctx *c)
 	}
 }
 
+/* The EPT12 entries a walk for gpa reads, down to the one that ends it. */
+struct path {
+	unsigned n;
+	uint64_t addr[5], val[5];
+	uint8_t level[5];
+};
+
+static void ept_path(const struct nept_scenario *s, uint64_t gpa,
+		     struct path *p)
+{
+	unsigned m = s->l1_maxphyaddr;
+	uint64_t mask = nept_addr_mask(m), table = s->eptp & mask;
+
+	p->n = 0;
+	for (unsigned level = ((s->eptp >> 3) & 7) + 1; level >= 1; level--) {
+		uint64_t ea = table +
+			      ((gpa >> (12 + 9 * (level - 1))) & 511) * 8,
+			 e;
+
+		if (!nept_mem_read(&s->mem, ea, &e))
+			return;
+		p->addr[p->n] = ea;
+		p->val[p->n] = e;
+		p->level[p->n++] = (uint8_t)level;
+		if (!((e & EPTE_RWX) ||
+		      ((s->caps & NEPT_CAP_MBEC) && (e & EPTE_XU))) ||
+		    model_misconfig_rule(s->caps, m, level, e) || level == 1 ||
+		    ((level == 2 || level == 3) && (e & EPTE_PS)))
+			return;
+		table = e & mask;
+	}
+}
+
+/*
+ * Shorter walks: the entry that ends a walk (not present, misconfigured,
+ * or the leaf) moved up to each entry above it, the entries between
+ * dropped; a leaf PTE also as a 2-MiB or 1-GiB leaf.
+ */
+static void hoist_ept(struct ctx *c, uint64_t gpa)
+{
+	uint64_t mask = nept_addr_mask(c->cur.l1_maxphyaddr);
+	struct path p;
+
+	ept_path(&c->cur, gpa, &p);
+	for (unsigned k = 0; k + 1 < p.n && !c->st->stopped; k++) {
+		uint64_t last = p.val[p.n - 1];
+		struct nept_scenario t = c->cur;
+
+		for (unsigned j = k + 1; j < p.n; j++)
+			nept_mem_write(&t.mem, p.addr[j], 0);
+		nept_mem_write(&t.mem, p.addr[k], last);
+		if (try_candidate(c, &t, "tables",
+				  "walk of 0x%" PRIx64 ": %s moved up to the "
+						       "%s",
+				  gpa, model_level_name(p.level[p.n - 1]),
+				  model_level_name(p.level[k])))
+			return;
+		if (p.level[p.n - 1] == 1 && (last & EPTE_RWX) &&
+		    (p.level[k] == 2 || p.level[k] == 3)) {
+			uint64_t size =
+				p.level[k] == 2 ? 1ull << 21 : 1ull << 30;
+
+			t = c->cur;
+			for (unsigned j = k + 1; j < p.n; j++)
+				nept_mem_write(&t.mem, p.addr[j], 0);
+			nept_mem_write(&t.mem, p.addr[k],
+				       (last & ~(mask & (size - 1))) | EPTE_PS);
+			if (try_candidate(c, &t, "tables",
+					  "walk of 0x%" PRIx64 ": a %s leaf "
+							       "instead of the "
+							       "PTE",
+					  gpa, model_level_name(p.level[k])))
+				return;
+		}
+	}
+}
+
+/* Writes an L2 entry (4 bytes in 32-bit paging) at L1 address pa. */
+static void l2_write(struct nept_mem *m, unsigned mode, uint64_t pa, uint64_t v)
+{
+	uint64_t q = v;
+
+	if (mode == NEPT_L2_32BIT) {
+		nept_mem_read(m, pa & ~7ull, &q);
+		if (pa & 4)
+			q = (q & 0xffffffffull) | (v << 32);
+		else
+			q = (q & ~0xffffffffull) | (v & 0xffffffffull);
+	}
+	nept_mem_write(m, pa & ~7ull, q);
+}
+
+/* The same for L2's walk: the entry that ends it moved up, the entries
+ * between cleared; a leaf also as a large page. */
+static void hoist_l2(struct ctx *c, const struct model_trace *tr)
+{
+	unsigned n = tr->l2_nread < 5 ? tr->l2_nread : 5,
+		 mode = c->cur.l2.paging;
+
+	for (unsigned k = 0; k + 1 < n && !c->st->stopped; k++) {
+		uint64_t last = tr->l2e[n - 1].val, big;
+		struct nept_scenario t;
+		unsigned lvl = tr->l2e[k].level;
+
+		if (tr->l2e[k].l1pa == MODEL_L2_REGISTER)
+			continue;
+		t = c->cur;
+		for (unsigned j = k + 1; j < n; j++)
+			if (tr->l2e[j].l1pa != MODEL_L2_REGISTER)
+				l2_write(&t.mem, mode, tr->l2e[j].l1pa, 0);
+		l2_write(&t.mem, mode, tr->l2e[k].l1pa, last);
+		if (try_candidate(c, &t, "tables",
+				  "L2 walk: its last entry moved up to level "
+				  "%u",
+				  lvl))
+			return;
+		if (tr->l2e[n - 1].level != 1 || !(last & L2E_P) ||
+		    (lvl != 2 && !(lvl == 3 && mode >= NEPT_L2_4LEVEL)))
+			continue;
+		big = mode == NEPT_L2_32BIT ? 0x3ff000ull
+		      : lvl == 2	    ? 0x1ff000ull
+					    : 0x3ffff000ull;
+		t = c->cur;
+		if (mode == NEPT_L2_32BIT)
+			t.l2.flags |= NEPT_L2F_PSE;
+		for (unsigned j = k + 1; j < n; j++)
+			if (tr->l2e[j].l1pa != MODEL_L2_REGISTER)
+				l2_write(&t.mem, mode, tr->l2e[j].l1pa, 0);
+		l2_write(&t.mem, mode, tr->l2e[k].l1pa, (last & ~big) | L2E_PS);
+		if (try_candidate(c, &t, "tables",
+				  "L2 walk: a large leaf at level %u", lvl))
+			return;
+	}
+}
+
+static void pass_hoist(struct ctx *c)
+{
+	for (unsigned i = 0; i < c->cur.nevents && !c->st->stopped; i++) {
+		struct model_trace tr;
+
+		if (!nept_walks_l2(&c->cur, &c->cur.event[i])) {
+			hoist_ept(c, c->cur.event[i].gpa);
+			continue;
+		}
+		model_trace_of(&c->cur, i, &tr);
+		hoist_l2(c, &tr);
+		model_trace_of(&c->cur, i, &tr);
+		for (unsigned k = 0; k < tr.l2_nread && k < 5; k++)
+			if (tr.l2e[k].gpa != MODEL_L2_REGISTER)
+				hoist_ept(c, tr.l2e[k].gpa);
+		if (tr.l2_stop == MODEL_L2_OK ||
+		    tr.l2_stop == MODEL_L2_EPT_FINAL ||
+		    tr.l2_stop == MODEL_L2_EPT_AD)
+			hoist_ept(c, tr.l2_final);
+	}
+}
+
+static unsigned ept_table_pages(const struct nept_scenario *s, uint64_t *pages,
+				unsigned max);
+
+/* Rewrites every reference to page `from` (an address field equal to it)
+ * as `to`: in every entry, or only in EPT12's (ept_only). */
+static void retarget(struct nept_scenario *t, uint64_t from, uint64_t to,
+		     const uint64_t *ept, unsigned ne, bool ept_only)
+{
+	uint64_t mask = nept_addr_mask(t->l1_maxphyaddr);
+
+	for (unsigned k = 0; k < t->mem.nqwords; k++) {
+		uint64_t *v = &t->mem.qword[k].val;
+		bool in_ept = false;
+
+		for (unsigned j = 0; j < ne; j++)
+			in_ept |= (t->mem.qword[k].gpa & ~0xfffull) == ept[j];
+		if ((in_ept || !ept_only) && (*v & mask) == from)
+			*v = (*v & ~mask) | to;
+	}
+	if ((t->eptp & mask) == from)
+		t->eptp = (t->eptp & ~mask) | to;
+	if ((t->ctl.pml_address & ~0xfffull) == from)
+		t->ctl.pml_address = to | (t->ctl.pml_address & 0xfff);
+	if (ept_only)
+		return;
+	if ((t->l2.cr3 & ~0xfffull) == from)
+		t->l2.cr3 = to | (t->l2.cr3 & 0xfff);
+	for (unsigned i = 0; i < 4; i++)
+		if ((t->l2.pdpte[i] & mask) == from)
+			t->l2.pdpte[i] = (t->l2.pdpte[i] & ~mask) | to;
+}
+
+/*
+ * Fewer pages: page `from` merged into a lower page `to` (its entries
+ * moved there where the slots are free or equal, every reference
+ * retargeted), so two tables share one page.
+ */
+static void pass_merge(struct ctx *c)
+{
+	for (int i = (int)c->cur.mem.npages - 1; i > 0 && !c->st->stopped;
+	     i--) {
+		for (int j = 0; j < i && i < c->cur.mem.npages; j++) {
+			uint64_t from = c->cur.mem.page[i],
+				 to = c->cur.mem.page[j], ept[NEPT_MAX_PAGES];
+			unsigned ne =
+				ept_table_pages(&c->cur, ept, NEPT_MAX_PAGES);
+			struct nept_scenario t;
+			bool clash = false, kept = false;
+
+			for (unsigned k = 0; k < c->cur.mem.nqwords; k++) {
+				const struct nept_qword *q =
+					&c->cur.mem.qword[k];
+				uint64_t there;
+
+				if ((q->gpa & ~0xfffull) != from)
+					continue;
+				nept_mem_read(&c->cur.mem,
+					      to | (q->gpa & 0xfff), &there);
+				clash |= there && there != q->val;
+			}
+			if (clash)
+				continue;
+			for (int ept_only = 0; ept_only < 2 && !kept;
+			     ept_only++) {
+				t = c->cur;
+				for (unsigned k = 0; k < c->cur.mem.nqwords;
+				     k++) {
+					const struct nept_qword *q =
+						&c->cur.mem.qword[k];
+
+					if ((q->gpa & ~0xfffull) == from)
+						nept_mem_write(
+							&t.mem,
+							to | (q->gpa & 0xfff),
+							q->val);
+				}
+				remove_page(&t.mem, from);
+				retarget(&t, from, to, ept, ne, ept_only);
+				kept = try_candidate(c, &t, "merge",
+						     "page 0x%" PRIx64
+						     " into 0x%" PRIx64 "%s",
+						     from, to,
+						     ept_only ? " (EPT12 "
+								"references)"
+							      : "");
+			}
+			if (kept)
+				break;
+		}
+	}
+}
+
 static void pass_eptp(struct ctx *c)
 {
 	struct nept_scenario t = c->cur;
@@ -598,12 +905,6 @@ static void pass_eptp(struct ctx *c)
 	if (t.eptp & (1ull << 6)) {
 		t.eptp &= ~(1ull << 6);
 		try_candidate(c, &t, "eptp", "EPT A/D off");
-	}
-	if (c->cur.l1_maxphyaddr != NEPT_MAXPHYADDR_DEFAULT) {
-		t = c->cur;
-		t.l1_maxphyaddr = NEPT_MAXPHYADDR_DEFAULT;
-		try_candidate(c, &t, "eptp", "l1-maxphyaddr %u -> %u",
-			      c->cur.l1_maxphyaddr, NEPT_MAXPHYADDR_DEFAULT);
 	}
 }
 
@@ -852,13 +1153,15 @@ static const struct {
 	const char *name;
 	void (*run)(struct ctx *c);
 } passes[] = {
-	{ "events", pass_events },   { "expect", pass_expect },
-	{ "l2", pass_l2_off },	     { "controls", pass_controls },
-	{ "caps", pass_caps },	     { "pages", pass_pages },
-	{ "entries", pass_entries }, { "pages", pass_pages },
-	{ "tables", pass_shorten },  { "eptp", pass_eptp },
-	{ "l2", pass_l2_fields },    { "event", pass_event_fields },
-	{ "bits", pass_bits },	     { "addresses", pass_relocate },
+	{ "events", pass_events },	{ "expect", pass_expect },
+	{ "l2", pass_l2_off },		{ "controls", pass_controls },
+	{ "caps", pass_caps },		{ "pages", pass_pages },
+	{ "entries", pass_entries },	{ "tables", pass_hoist },
+	{ "tables", pass_shorten },	{ "pages", pass_pages },
+	{ "eptp", pass_eptp },		{ "l2", pass_l2_fields },
+	{ "event", pass_event_fields }, { "bits", pass_bits },
+	{ "merge", pass_merge },	{ "pages", pass_pages },
+	{ "addresses", pass_relocate },
 };
 
 bool nept_minimize(const struct nept_scenario *in, struct nept_scenario *out,
