@@ -702,7 +702,7 @@ static void hoist_ept(struct ctx *c, uint64_t gpa)
 		nept_mem_write(&t.mem, p.addr[k], last);
 		if (try_candidate(c, &t, "tables",
 				  "walk of 0x%" PRIx64 ": %s moved up to the "
-						       "%s",
+				  "%s",
 				  gpa, model_level_name(p.level[p.n - 1]),
 				  model_level_name(p.level[k])))
 			return;
@@ -718,8 +718,8 @@ static void hoist_ept(struct ctx *c, uint64_t gpa)
 				       (last & ~(mask & (size - 1))) | EPTE_PS);
 			if (try_candidate(c, &t, "tables",
 					  "walk of 0x%" PRIx64 ": a %s leaf "
-							       "instead of the "
-							       "PTE",
+					  "instead of the "
+					  "PTE",
 					  gpa, model_level_name(p.level[k])))
 				return;
 		}
