@@ -334,9 +334,12 @@ static void draw_l2(FILE *f, const struct nept_scenario *s,
 	if (s->l2.paging != NEPT_L2_PAE)
 		fprintf(f, ", CR3 0x%" PRIx64, s->l2.cr3);
 	fprintf(f, ", CPL %u", s->l2.cpl);
-	for (unsigned b = 0; nept_l2_flag_names[b].name; b++)
+	for (unsigned b = 0, shown = 0; nept_l2_flag_names[b].name; b++)
 		if (s->l2.flags & nept_l2_flag_names[b].bit)
-			fprintf(f, " %s", nept_l2_flag_names[b].name);
+			fprintf(f, "%s%s", shown++ ? " " : ", ",
+				nept_l2_flag_names[b].name);
+	if (s->l2.flags & NEPT_L2F_PKE)
+		fprintf(f, " pkru=0x%x", s->l2.pkru);
 	fprintf(f, "):\n");
 	for (unsigned k = 0; k < n; k++) {
 		bool reg = t->l2e[k].gpa == MODEL_L2_REGISTER;
