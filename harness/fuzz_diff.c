@@ -3,8 +3,9 @@
  * Fuzz target: the differential.  Every scenario runs on the model and on
  * every implementation linked in (the KVM versions); a new divergence
  * prints the scenario, every outcome and the differing bits, then aborts
- * with its signature as the title.  Known divergences (known-divergences.txt)
- * are counted and reported at the end, and fuzzing goes on.
+ * with its signature as the title.  Known divergences (an implementation
+ * gives exactly what its tree's deviations predict, deviations/) are
+ * counted and reported at the end, and fuzzing goes on.
  *
  * NEPTFUZZ_STOP_ON=PATTERN (a shell pattern over signatures) makes the
  * target stop at the first divergence matching it, known or new, and at no

@@ -17,6 +17,7 @@
 #include "diffstats.h"
 #include "fileio.h"
 #include "generate.h"
+#include "minimize.h"
 #include "model.h"
 #include "report.h"
 #include "treediff.h"
@@ -46,6 +47,10 @@ static void usage_main(FILE *f)
 		"encodings\n"
 		"  gen      write random legal scenarios, reproducibly from a "
 		"seed\n"
+		"  minimize reduce a finding to the smallest scenario with its "
+		"signature\n"
+		"  repro    a finding explained: walks as trees, every "
+		"outcome, the SDM rules\n"
 		"  targets  list the implementations built into this binary\n"
 		"  verdicts hold every KVM module to the verdicts stored "
 		"findings record\n"
@@ -717,6 +722,26 @@ static void usage_deviations(FILE *f)
 	nept_deviations_usage(prog, f);
 }
 
+static int cmd_minimize(int argc, char **argv)
+{
+	return nept_minimize_main(prog, argc, argv);
+}
+
+static void usage_minimize(FILE *f)
+{
+	nept_minimize_usage(prog, f);
+}
+
+static int cmd_repro(int argc, char **argv)
+{
+	return nept_repro_main(prog, argc, argv);
+}
+
+static void usage_repro(FILE *f)
+{
+	nept_repro_usage(prog, f);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
@@ -726,6 +751,8 @@ static const struct {
 	{ "diff", cmd_diff, usage_diff },
 	{ "fmt", cmd_fmt, usage_fmt },
 	{ "gen", cmd_gen, usage_gen },
+	{ "minimize", cmd_minimize, usage_minimize },
+	{ "repro", cmd_repro, usage_repro },
 	{ "targets", cmd_targets, usage_targets },
 	{ "verdicts", cmd_verdicts, usage_verdicts },
 	{ "deviations", cmd_deviations, usage_deviations },
