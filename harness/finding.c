@@ -45,25 +45,25 @@ volatile unsigned fuzz_crash_bucket;
  * handler that returns), abort().
  */
 #if defined(__x86_64__) && defined(__linux__)
-#define RAISE_ABRT_HERE()                                                \
-	do {                                                             \
-		long pid_ = getpid(), tid_ = syscall(SYS_gettid), ret_;  \
-		__asm__ volatile("syscall"                               \
-				 : "=a"(ret_)                            \
-				 : "0"((long)SYS_tgkill), "D"(pid_),     \
-				   "S"(tid_), "d"((long)SIGABRT)         \
-				 : "rcx", "r11", "memory");              \
-		(void)ret_;                                              \
-		abort();                                                 \
+#define RAISE_ABRT_HERE()                                               \
+	do {                                                            \
+		long pid_ = getpid(), tid_ = syscall(SYS_gettid), ret_; \
+		__asm__ volatile("syscall"                              \
+				 : "=a"(ret_)                           \
+				 : "0"((long)SYS_tgkill), "D"(pid_),    \
+				   "S"(tid_), "d"((long)SIGABRT)        \
+				 : "rcx", "r11", "memory");             \
+		(void)ret_;                                             \
+		abort();                                                \
 	} while (0)
 #else
 #define RAISE_ABRT_HERE() abort()
 #endif
 
 /* Calls the next frame; the barrier after the call keeps it a call. */
-#define NEXT(table, index, c)                   \
-	do {                                    \
-		(table)[(index)](c);            \
+#define NEXT(table, index, c)                      \
+	do {                                       \
+		(table)[(index)](c);               \
 		__asm__ volatile("" ::: "memory"); \
 	} while (0)
 
@@ -95,10 +95,10 @@ static frame_fn *const sig_frame[256] = {
 
 /* The middle frames: one per field (enum nept_field's order), then one per
  * kind of check of the other targets. */
-#define WHAT(name)                                                  \
-	static FRAME void neptfuzz_##name(const struct crash *c)    \
-	{                                                           \
-		NEXT(sig_frame, c->bucket, c);                      \
+#define WHAT(name)                                               \
+	static FRAME void neptfuzz_##name(const struct crash *c) \
+	{                                                        \
+		NEXT(sig_frame, c->bucket, c);                   \
 	}
 WHAT(kind)
 WHAT(reason)
@@ -116,21 +116,21 @@ WHAT(invariant)
 WHAT(round_trip)
 
 static frame_fn *const what_frame[FUZZ_WHAT_COUNT] = {
-	neptfuzz_kind,	      neptfuzz_reason,	      neptfuzz_qualification,
-	neptfuzz_gpa,	      neptfuzz_gla,	      neptfuzz_gla_valid,
-	neptfuzz_vector,      neptfuzz_error_code,    neptfuzz_from_hardware,
-	neptfuzz_translated,  neptfuzz_ad_writes,     neptfuzz_warn,
-	neptfuzz_invariant,   neptfuzz_round_trip,
+	neptfuzz_kind,	     neptfuzz_reason,	  neptfuzz_qualification,
+	neptfuzz_gpa,	     neptfuzz_gla,	  neptfuzz_gla_valid,
+	neptfuzz_vector,     neptfuzz_error_code, neptfuzz_from_hardware,
+	neptfuzz_translated, neptfuzz_ad_writes,  neptfuzz_warn,
+	neptfuzz_invariant,  neptfuzz_round_trip,
 };
 _Static_assert(FUZZ_WHAT_FIELDS == 12 && NEPT_F_ALL == (1u << 12) - 1,
 	       "one middle frame per field of enum nept_field");
 
 /* The outer frames: one per event source (and L2 walk), then the model's
  * and the parser's targets. */
-#define WHERE(name)                                                 \
-	static FRAME void neptfuzz_##name(const struct crash *c)    \
-	{                                                           \
-		NEXT(what_frame, c->what, c);                       \
+#define WHERE(name)                                              \
+	static FRAME void neptfuzz_##name(const struct crash *c) \
+	{                                                        \
+		NEXT(what_frame, c->what, c);                    \
 	}
 WHERE(hw_violation)
 WHERE(hw_misconfig)
@@ -189,8 +189,8 @@ void fuzz_divergence_state(const struct nept_divergence *dv, const char *kind,
 
 unsigned fuzz_where_of(const struct nept_divergence *dv)
 {
-	unsigned src = dv->source < NEPT_SRC_COUNT ? dv->source
-						   : NEPT_SRC_EMULATED;
+	unsigned src =
+		dv->source < NEPT_SRC_COUNT ? dv->source : NEPT_SRC_EMULATED;
 
 	return src + (dv->l2walk ? FUZZ_AT_HW_VIOLATION_L2 : 0);
 }
