@@ -8,30 +8,35 @@
 #include <string.h>
 #include <sys/stat.h>
 
-bool read_file(const char *path, size_t max, uint8_t **data, size_t *len)
+const char *file_label(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+/* Standard input, read once: "-" may be read again (verdicts reads a file
+ * twice) and gives the same bytes. */
+static uint8_t *stdin_data;
+static size_t stdin_len;
+static bool stdin_read;
+
+static bool read_stream(FILE *f, size_t max, uint8_t **data, size_t *len)
+{
+	uint8_t *buf = malloc(max + 1);
 	size_t n;
 
-	if (!f)
-		return false;
-	buf = malloc(max + 1);
 	if (!buf) {
-		fclose(f);
 		errno = ENOMEM;
 		return false;
 	}
+	errno = 0;
 	n = fread(buf, 1, max + 1, f);
 	if (ferror(f)) {
 		int e = errno;
 
-		fclose(f);
 		free(buf);
 		errno = e ? e : EIO;
 		return false;
 	}
-	fclose(f);
 	if (n > max) {
 		free(buf);
 		errno = EFBIG;
@@ -42,22 +47,89 @@ bool read_file(const char *path, size_t max, uint8_t **data, size_t *len)
 	return true;
 }
 
+bool read_file(const char *path, size_t max, uint8_t **data, size_t *len)
+{
+	FILE *f;
+	bool ok;
+
+	if (!strcmp(path, "-")) {
+		if (!stdin_read) {
+			if (!read_stream(stdin, max, &stdin_data, &stdin_len))
+				return false;
+			stdin_read = true;
+		}
+		if (stdin_len > max) {
+			errno = EFBIG;
+			return false;
+		}
+		*data = malloc(stdin_len ? stdin_len : 1);
+		if (!*data) {
+			errno = ENOMEM;
+			return false;
+		}
+		memcpy(*data, stdin_data, stdin_len);
+		*len = stdin_len;
+		return true;
+	}
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	ok = read_stream(f, max, data, len);
+	fclose(f);
+	return ok;
+}
+
 bool looks_like_text(const uint8_t *data, size_t len)
 {
-	size_t i = 0, mlen = strlen(NEPT_TEXT_MAGIC);
+	size_t mlen = strlen(NEPT_TEXT_MAGIC);
+	size_t i = len >= 3 && !memcmp(data, NEPT_UTF8_BOM, 3) ? 3 : 0;
 
 	while (i < len) {
 		if (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' ||
 		    data[i] == '\n') {
 			i++;
 		} else if (data[i] == '#') {
-			while (i < len && data[i] != '\n')
+			/* A comment ends at CR too: a CR-only file is still
+			 * text, and the parser names its line endings. */
+			while (i < len && data[i] != '\n' && data[i] != '\r')
 				i++;
 		} else {
 			break;
 		}
 	}
 	return len - i >= mlen && memcmp(data + i, NEPT_TEXT_MAGIC, mlen) == 0;
+}
+
+bool scenario_from_bytes(const char *label, const uint8_t *data, size_t len,
+			 struct nept_scenario *s)
+{
+	struct nept_error err;
+
+	if (len == 0) {
+		fprintf(stderr, "%s: empty file: not a scenario\n", label);
+		return false;
+	}
+	if (looks_like_text(data, len)) {
+		if (scenario_parse_text((const char *)data, len, s, &err))
+			return true;
+		if (err.line)
+			fprintf(stderr, "%s:%d:%d: %s\n", label, err.line,
+				err.col, err.msg);
+		else
+			fprintf(stderr, "%s: %s\n", label, err.msg);
+		return false;
+	}
+	if (scenario_decode_bin_err(data, len, s, &err))
+		return true;
+	if (err.offset < 0)
+		fprintf(stderr, "%s: binary scenario: %s\n", label, err.msg);
+	else
+		fprintf(stderr,
+			"%s: not a scenario: no '%s %d' line (text) and not "
+			"the binary encoding: byte %ld: %s\n",
+			label, NEPT_TEXT_MAGIC, NEPT_SCENARIO_VERSION,
+			err.offset, err.msg);
+	return false;
 }
 
 bool load_scenario(const char *path, struct nept_scenario *s)
@@ -67,29 +139,10 @@ bool load_scenario(const char *path, struct nept_scenario *s)
 	bool ok;
 
 	if (!read_file(path, NEPT_TEXT_MAX * 4, &data, &len)) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: %s\n", file_label(path), strerror(errno));
 		return false;
 	}
-	if (looks_like_text(data, len)) {
-		struct nept_error err;
-
-		ok = scenario_parse_text((const char *)data, len, s, &err);
-		if (!ok) {
-			if (err.line)
-				fprintf(stderr, "%s:%d:%d: %s\n", path,
-					err.line, err.col, err.msg);
-			else
-				fprintf(stderr, "%s: %s\n", path, err.msg);
-		}
-	} else {
-		ok = scenario_decode_bin(data, len, s);
-		if (!ok)
-			fprintf(stderr,
-				"%s: not a text scenario (no '%s' line) and "
-				"not a "
-				"valid binary scenario\n",
-				path, NEPT_TEXT_MAGIC);
-	}
+	ok = scenario_from_bytes(file_label(path), data, len, s);
 	free(data);
 	return ok;
 }

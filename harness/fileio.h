@@ -9,18 +9,27 @@
 #include "scenario.h"
 
 /* Reads a whole file (at most max bytes) into a malloc'd buffer; false with
- * errno set on failure, or EFBIG when it is larger than max. */
+ * errno set on failure, or EFBIG when it is larger than max.  "-" is
+ * standard input, read once: every read of "-" gives the same bytes. */
 bool read_file(const char *path, size_t max, uint8_t **data, size_t *len);
+/* How messages name a file: "<stdin>" for "-". */
+const char *file_label(const char *path);
 
-/* Is this a text scenario (it starts, after blanks and comments, with the
- * magic)?  Anything else is treated as the binary encoding. */
+/* Is this a text scenario (it starts, after a UTF-8 byte order mark,
+ * blanks and comments, with the magic)?  Anything else is treated as the
+ * binary encoding. */
 bool looks_like_text(const uint8_t *data, size_t len);
 
 /*
- * Loads a scenario file in either encoding.  On failure prints
- * "path:line:col: message" (or "path: message") to stderr and returns
- * false.
+ * A scenario from a file's bytes, in either encoding.  On failure prints
+ * why to stderr, naming the file as label: "label:line:col: message" for
+ * text, "label: ... byte N: RECORD: rule" for the binary encoding, and
+ * returns false.
  */
+bool scenario_from_bytes(const char *label, const uint8_t *data, size_t len,
+			 struct nept_scenario *s);
+
+/* Loads a scenario file ("-": standard input) with scenario_from_bytes. */
 bool load_scenario(const char *path, struct nept_scenario *s);
 
 /*

@@ -66,7 +66,9 @@ static void report(void)
 		fprintf(f, ":%lu", known_seen[i].count);
 	}
 	fprintf(f, "}}\n");
-	fclose(f);
+	if (ferror(f) | fclose(f))
+		fprintf(stderr, "neptfuzz: NEPTFUZZ_STATS=%s: write failed\n",
+			path);
 }
 
 void fuzz_stats_init(void)

@@ -21,9 +21,22 @@
 #include <stdlib.h>
 
 #include "diff.h"
+#include "finding.h"
 #include "fuzz.h"
 
 const bool fuzz_target_takes_text = false;
+
+/* Stops on divergence k of d (finding.h). */
+static _Noreturn void crash_divergence(const struct nept_diff *d, unsigned k)
+{
+	char title[256], state[256];
+
+	nept_divergence_title(d, k, title, sizeof(title));
+	fuzz_divergence_state(&d->div[k], "divergence", state, sizeof(state));
+	fuzz_crash(&(struct fuzz_finding){ title, state,
+					   fuzz_where_of(&d->div[k]),
+					   fuzz_what_of(&d->div[k]) });
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -72,11 +85,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * nothing else. */
 		for (unsigned k = 0; k < d.ndiv; k++) {
 			nept_divergence_title(&d, k, title, sizeof(title));
-			if (fnmatch(stop_on, title, 0) == 0) {
-				fprintf(stderr, "SUMMARY: neptfuzz: %s\n",
-					title);
-				abort();
-			}
+			if (fnmatch(stop_on, title, 0) != 0)
+				continue;
+			fprintf(stderr, "\n==neptfuzz== FINDING: %s%s\n", title,
+				d.div[k].known ? " (known)" : "");
+			nept_diff_report(stderr, &d, true);
+			crash_divergence(&d, k);
 		}
 		return 0;
 	}
@@ -86,19 +100,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nept_tree_diff(&d, baseline, m, &t);
 		if (!t.ndiv)
 			continue;
+		char state[256];
+
 		nept_tree_title(&t, 0, title, sizeof(title));
 		fprintf(stderr, "\n==neptfuzz== FINDING: %s [%s]\n", title,
 			nept_tree_class_name(t.cls[0]));
 		nept_diff_report(stderr, &d, true);
-		fprintf(stderr, "SUMMARY: neptfuzz: %s\n", title);
-		abort();
+		fuzz_divergence_state(&t.div[0], "tree", state, sizeof(state));
+		fuzz_crash(&(struct fuzz_finding){ title, state,
+						   fuzz_where_of(&t.div[0]),
+						   fuzz_what_of(&t.div[0]) });
 	}
-	if (nept_diff_new(&d)) {
-		nept_diff_title(&d, false, title, sizeof(title));
+	for (unsigned k = 0; k < d.ndiv; k++) {
+		if (d.div[k].known)
+			continue;
+		/* The first new one: what nept_diff_title names. */
+		nept_divergence_title(&d, k, title, sizeof(title));
 		fprintf(stderr, "\n==neptfuzz== FINDING: %s\n", title);
 		nept_diff_report(stderr, &d, true);
-		fprintf(stderr, "SUMMARY: neptfuzz: %s\n", title);
-		abort();
+		crash_divergence(&d, k);
 	}
 	return 0;
 }

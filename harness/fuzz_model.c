@@ -8,17 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "finding.h"
 #include "fuzz.h"
 #include "invariants.h"
 #include "report.h"
 
 const bool fuzz_target_takes_text = false;
 
-static void fail(const struct nept_scenario *s, const char *title, unsigned ev)
+static _Noreturn void fail(const struct nept_scenario *s, const char *name,
+			   unsigned ev)
 {
-	fprintf(stderr,
-		"\n==neptfuzz== FINDING: model invariant: %s (event %u)\n",
-		title, ev);
+	char title[160];
+
+	snprintf(title, sizeof(title), "model invariant: %s", name);
+	fprintf(stderr, "\n==neptfuzz== FINDING: %s (event %u)\n", title, ev);
 	fprintf(stderr, "---- scenario ----\n");
 	report_scenario_text(stderr, s);
 	fprintf(stderr, "---- model outcome of event %u ----\n", ev);
@@ -28,8 +31,8 @@ static void fail(const struct nept_scenario *s, const char *title, unsigned ev)
 		model_impl.run(s, &r);
 		report_outcome_text(stderr, &r.event[ev]);
 	}
-	fprintf(stderr, "SUMMARY: neptfuzz: model invariant: %s\n", title);
-	abort();
+	fuzz_crash(&(struct fuzz_finding){ title, title, FUZZ_AT_MODEL,
+					   FUZZ_WHAT_INVARIANT });
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

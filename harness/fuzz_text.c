@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finding.h"
 #include "fuzz.h"
 
 const bool fuzz_target_takes_text = true;
@@ -17,10 +18,14 @@ static struct nept_scenario parsed, again;
 static char text[NEPT_TEXT_MAX], text2[NEPT_TEXT_MAX];
 static uint8_t bin[NEPT_BIN_MAX];
 
-static void die(const char *what, const char *shown)
+static _Noreturn void die(const char *what, const char *shown)
 {
-	fprintf(stderr, "neptfuzz: text round trip: %s\n%s\n", what, shown);
-	abort();
+	char title[160];
+
+	snprintf(title, sizeof(title), "text round trip: %s", what);
+	fprintf(stderr, "\n==neptfuzz== FINDING: %s\n%s\n", title, shown);
+	fuzz_crash(&(struct fuzz_finding){ title, title, FUZZ_AT_TEXT,
+					   FUZZ_WHAT_ROUND_TRIP });
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

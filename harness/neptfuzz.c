@@ -2,7 +2,8 @@
 /*
  * neptfuzz: the command line.  `eval` runs scenarios through the SDM model,
  * `fmt` converts between the text and binary encodings.  Exit status: 0
- * success, 1 a check failed (`eval --check`), 2 bad input or usage.
+ * success, 1 a check failed (`eval --check`), 2 bad input, usage or a
+ * failed write (standard output included: a full disk is never a success).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,9 +59,10 @@ static void usage_main(FILE *f)
 		"check of each\n"
 		"  help     show help for a command (%s help eval)\n"
 		"\n"
-		"Scenario files are described in docs/scenario-format.md.\n"
-		"Exit status: 0 success, 1 a check failed, 2 bad input or "
-		"usage.\n",
+		"Scenario files are described in docs/scenario-format.md; "
+		"a FILE of - is\nstandard input.\n"
+		"Exit status: 0 success, 1 a check failed, 2 bad input, "
+		"usage or a failed\nwrite (standard output included).\n",
 		prog, prog);
 }
 
@@ -95,7 +97,7 @@ static void usage_fmt(FILE *f)
 		"consume; text is for people.\n"
 		"\n"
 		"  --to text|bin   output encoding (required)\n"
-		"  -o, --output OUT\n"
+		"  -o, --output OUT  (- or none: standard output)\n"
 		"  -h, --help\n",
 		prog);
 }
@@ -292,7 +294,7 @@ static int cmd_diff(int argc, char **argv)
 		}
 		if (json) {
 			printf("{\"file\":");
-			report_json_string(stdout, files[i]);
+			report_json_string(stdout, file_label(files[i]));
 			printf(",\"verdict\":\"%s\",\"compared\":%u,"
 			       "\"impl_events\":%u,",
 			       verdict, checked, events);
@@ -302,7 +304,7 @@ static int cmd_diff(int argc, char **argv)
 		}
 		if (quiet && !nept_diff_new(&d))
 			continue;
-		printf("%s: %s\n", files[i], verdict);
+		printf("%s: %s\n", file_label(files[i]), verdict);
 		if (d.ndiv) {
 			char title[256];
 
@@ -348,9 +350,42 @@ static void usage_gen(FILE *f)
 		"  --seed N        0 .. 2^63-1\n"
 		"  --count N       1 .. 100000\n"
 		"  --to text|bin   encoding (default text)\n"
-		"  -o, --output DIR\n"
+		"  -o, --output DIR  created (with its parents) if missing\n"
 		"  -h, --help\n",
 		prog);
+}
+
+/* mkdir -p: DIR and its missing parents. */
+static bool make_dirs(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+	struct stat st;
+
+	if (n == 0 || n >= sizeof(path)) {
+		errno = n ? ENAMETOOLONG : ENOENT;
+		return false;
+	}
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = 0;
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return false;
+		*p = c;
+		if (!c)
+			break;
+	}
+	if (stat(dir, &st) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return false;
+	}
+	return true;
 }
 
 static int cmd_gen(int argc, char **argv)
@@ -406,9 +441,9 @@ static int cmd_gen(int argc, char **argv)
 		usage_gen(stderr);
 		return EXIT_USAGE;
 	}
-	/* The directory is made if missing (its parent must exist). */
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "%s gen: %s: %s\n", prog, dir, strerror(errno));
+	if (!make_dirs(dir)) {
+		fprintf(stderr, "%s gen: -o %s: %s\n", prog, dir,
+			strerror(errno));
 		return EXIT_USAGE;
 	}
 	state = (uint64_t)seed * 0x9e3779b97f4a7c15ull + 1;
@@ -519,9 +554,9 @@ static int cmd_eval(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		static struct nept_scenario s;
 		static struct model_state st;
-		const char *path = argv[i];
+		const char *path = file_label(argv[i]);
 
-		if (!load_scenario(path, &s)) {
+		if (!load_scenario(argv[i], &s)) {
 			rc = EXIT_USAGE;
 			continue;
 		}
@@ -641,6 +676,8 @@ static int cmd_fmt(int argc, char **argv)
 	}
 	if (!load_scenario(argv[optind], &s))
 		return EXIT_USAGE;
+	if (output && !strcmp(output, "-"))
+		output = NULL;
 	if (!strcmp(to, "text"))
 		n = scenario_write_text(&s, out, sizeof(out));
 	else
@@ -758,7 +795,32 @@ static const struct {
 	{ "deviations", cmd_deviations, usage_deviations },
 };
 
-int main(int argc, char **argv)
+/*
+ * Everything written to standard output must have reached it: a failed
+ * write (a full disk, a closed pipe's EIO) sets the stream's error flag,
+ * and the final flush and close may fail too.
+ */
+static int close_stdout(int rc)
+{
+	int e;
+	bool bad;
+
+	errno = 0;
+	bad = fflush(stdout) != 0;
+	e = errno;
+	bad |= ferror(stdout) != 0;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = true;
+		e = errno;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "%s: writing standard output: %s\n", prog,
+		e ? strerror(e) : "write error");
+	return EXIT_USAGE;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *cmd;
 
@@ -791,4 +853,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "%s: no such command: %s\n", prog, cmd);
 	usage_main(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return close_stdout(run(argc, argv));
 }

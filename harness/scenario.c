@@ -199,8 +199,11 @@ static bool fail(struct nept_error *err, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!err)
+		return false;
 	err->line = 0;
 	err->col = 0;
+	err->offset = -1;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);

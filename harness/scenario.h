@@ -272,7 +272,8 @@ struct nept_scenario {
 
 /* Parse and validity errors: where and what, for people. */
 struct nept_error {
-	int line, col; /* 1-based; 0 when not tied to a place */
+	int line, col; /* text: 1-based; 0 when not tied to a place */
+	long offset;   /* binary: the offending record's first byte; -1: none */
 	char msg[160];
 };
 
@@ -300,8 +301,8 @@ bool scenario_set_qword(struct nept_scenario *s, uint64_t gpa, uint64_t val);
 
 /*
  * The scenario's legality rules (each with a reason, facts section cited),
- * shared by both decoders and the generator.  Fills err and returns false
- * for the first rule broken.
+ * shared by both decoders and the generator.  Returns false for the first
+ * rule broken, and fills err unless it is NULL (no message is formatted).
  */
 bool scenario_check(const struct nept_scenario *s, struct nept_error *err);
 
@@ -319,11 +320,18 @@ bool scenario_equal(const struct nept_scenario *a,
 /*
  * Binary encoding (docs/scenario-format.md, "Binary"): decode accepts any
  * byte string and returns true with a legal scenario, or false cheaply.
- * encode returns the length written, 0 if cap is too small; its output
- * decodes to an equal scenario.
+ * decode_bin_err does the same and, when err is not NULL, says why not:
+ * err->offset is the first byte of the record at fault (the input's length
+ * when records are missing; -1 when the records decoded to an illegal
+ * scenario) and err->msg names the record and the rule.  With err NULL no
+ * message is formatted (the fuzz targets' fast path).  encode returns the
+ * length written, 0 if cap is too small; its output decodes to an equal
+ * scenario.
  */
 bool scenario_decode_bin(const uint8_t *data, size_t len,
 			 struct nept_scenario *s);
+bool scenario_decode_bin_err(const uint8_t *data, size_t len,
+			     struct nept_scenario *s, struct nept_error *err);
 size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 			   size_t cap);
 #define NEPT_BIN_MAX 16384 /* enough for any scenario */
@@ -338,6 +346,7 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf,
 			   size_t cap);
 #define NEPT_TEXT_MAX 65536 /* enough for any scenario */
 #define NEPT_TEXT_MAGIC "neptfuzz-scenario"
+#define NEPT_UTF8_BOM "\xef\xbb\xbf" /* accepted before the text */
 
 /* Names used by the text format, JSON and reports. */
 const char *nept_source_name(unsigned src);

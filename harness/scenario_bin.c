@@ -9,6 +9,10 @@
 #include "scenario.h"
 #include "model.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 enum bin_tag {
 	TAG_CAPS = 0x01,
 	TAG_MAXPHYADDR = 0x02,
@@ -41,17 +45,89 @@ _Static_assert(MAX_ENCODED <= NEPT_BIN_MAX, "NEPT_BIN_MAX too small");
 /* Where PATH puts the tables it needs (above the low 1 MiB, by habit). */
 #define PATH_FRESH_BASE 0x100000ull
 
+static const char *const tag_names[] = {
+	[TAG_CAPS] = "CAPS",
+	[TAG_MAXPHYADDR] = "MAXPHYADDR",
+	[TAG_EPTP] = "EPTP",
+	[TAG_PAGE] = "PAGE",
+	[TAG_QWORD] = "QWORD",
+	[TAG_EVENT] = "EVENT",
+	[TAG_EXPECT] = "EXPECT",
+	[TAG_PATH] = "PATH",
+	[TAG_L2] = "L2",
+	[TAG_PDPTE] = "PDPTE",
+	[TAG_CONTROLS] = "CONTROLS",
+	[TAG_DURING] = "DURING",
+	[TAG_EXPECT_EXC] = "EXPECT_EXC",
+	[TAG_L2PATH] = "L2PATH",
+};
+
+/* Each record's payload size (PATH and L2PATH: before their entries). */
+static const uint8_t payload_bytes[] = {
+	[TAG_CAPS] = 4,
+	[TAG_MAXPHYADDR] = 1,
+	[TAG_EPTP] = 8,
+	[TAG_PAGE] = 8,
+	[TAG_QWORD] = 16,
+	[TAG_EVENT] = EVENT_BYTES,
+	[TAG_EXPECT] = EXPECT_BYTES,
+	[TAG_PATH] = 8 + 1,
+	[TAG_L2] = L2_BYTES,
+	[TAG_PDPTE] = 1 + 8,
+	[TAG_CONTROLS] = CONTROLS_BYTES,
+	[TAG_DURING] = 1,
+	[TAG_EXPECT_EXC] = 1 + 4,
+	[TAG_L2PATH] = 8 + 1 + 8,
+};
+
 struct reader {
 	const uint8_t *p;
 	size_t left;
+	const uint8_t *payload; /* where the current record's payload starts */
+	unsigned size;		/* its size, once known */
+	/* Why decoding stopped, for people; NULL (the fuzz targets): no
+	 * message is ever formatted. */
+	struct nept_error *err;
+	size_t at; /* offset of the record being decoded */
+	uint8_t tag;
 };
+
+/*
+ * The decoder's one way to reject: false, and with an error struct the
+ * record (offset and tag) and the rule it broke.  The first rejection
+ * wins.
+ */
+static bool bad(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!r->err || r->err->offset >= 0)
+		return false;
+	r->err->line = r->err->col = 0;
+	r->err->offset = (long)r->at;
+	n = snprintf(r->err->msg, sizeof(r->err->msg),
+		     "%s record (tag 0x%02x): ", tag_names[r->tag], r->tag);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(r->err->msg))
+		vsnprintf(r->err->msg + n, sizeof(r->err->msg) - (size_t)n, fmt,
+			  ap);
+	va_end(ap);
+	return false;
+}
 
 static bool get(struct reader *r, unsigned n, uint64_t *v)
 {
 	unsigned i;
 
 	if (r->left < n)
-		return false;
+		return bad(r,
+			   "truncated: the input ends %zu byte%s into the "
+			   "%u-byte payload",
+			   (size_t)(r->p - r->payload) + r->left,
+			   (size_t)(r->p - r->payload) + r->left == 1 ? ""
+								      : "s",
+			   r->size);
 	*v = 0;
 	for (i = 0; i < n; i++)
 		*v |= (uint64_t)r->p[i] << (8 * i);
@@ -187,8 +263,17 @@ static bool decode_path(struct reader *r, struct nept_scenario *s)
 	unsigned levels = ept_levels(s), level;
 	uint8_t n;
 
-	if (!get64(r, &gpa) || !get8(r, &n) || !levels || n < 1 || n > levels)
+	if (!get64(r, &gpa) || !get8(r, &n))
 		return false;
+	r->size += 8u * n;
+	if (!levels)
+		return bad(r,
+			   "the EPTP's walk length must be 4 or 5 and "
+			   "l1-maxphyaddr %d..%d before a PATH (facts §1)",
+			   NEPT_MAXPHYADDR_MIN, NEPT_MAXPHYADDR_MAX);
+	if (n < 1 || n > levels)
+		return bad(r, "%u entries: a %u-level walk takes 1..%u", n,
+			   levels, levels);
 	mask = nept_addr_mask(s->l1_maxphyaddr);
 	table = s->eptp & mask;
 	for (level = levels;; level--) {
@@ -197,9 +282,15 @@ static bool decode_path(struct reader *r, struct nept_scenario *s)
 		if (!get64(r, &tmpl))
 			return false;
 		if (level == levels + 1 - n)
-			return scenario_set_qword(s, ea, tmpl);
+			return scenario_set_qword(s, ea, tmpl) ||
+			       bad(r,
+				   "memory full (at most %d pages, %d "
+				   "qwords)",
+				   NEPT_MAX_PAGES, NEPT_MAX_QWORDS);
 		if (!chain_step(s, ea, 8, tmpl, mask, false, &table))
-			return false;
+			return bad(r,
+				   "memory full (at most %d pages, %d qwords)",
+				   NEPT_MAX_PAGES, NEPT_MAX_QWORDS);
 	}
 }
 
@@ -256,9 +347,17 @@ static bool decode_l2path(struct reader *r, struct nept_scenario *s)
 	uint64_t gla, ept, tmpl, table, mask = nept_l2_addr_bits(paging);
 	uint8_t n;
 
-	if (!get64(r, &gla) || !get8(r, &n) || !get64(r, &ept) || !levels ||
-	    n < 1 || n > levels)
+	if (!get64(r, &gla) || !get8(r, &n))
 		return false;
+	r->size += 8u * n;
+	if (!get64(r, &ept))
+		return false;
+	if (!levels)
+		return bad(r, "L2 paging is off (an L2 record must come "
+			      "first)");
+	if (n < 1 || n > levels)
+		return bad(r, "%u entries: %s paging has 1..%u levels", n,
+			   nept_l2_paging_name(paging), levels);
 	table = s->l2.cr3 & mask;
 	for (i = 0; i < n; i++) {
 		unsigned level = levels - i;
@@ -268,13 +367,13 @@ static bool decode_l2path(struct reader *r, struct nept_scenario *s)
 			return false;
 		if (paging == NEPT_L2_PAE && level == 3) {
 			if (!pdpte_step(s, gla, tmpl, last, &table))
-				return false;
+				return bad(r, "memory full");
 		} else if (!last) {
 			if (!chain_step(s,
 					nept_l2_entry_addr(paging, table, level,
 							   gla),
 					size, tmpl, mask, true, &table))
-				return false;
+				return bad(r, "memory full");
 		} else {
 			uint64_t ea =
 				nept_l2_entry_addr(paging, table, level, gla);
@@ -284,7 +383,7 @@ static bool decode_l2path(struct reader *r, struct nept_scenario *s)
 
 			if (!scenario_add_page(s, ea) ||
 			    !set_entry(s, ea, size, tmpl))
-				return false;
+				return bad(r, "memory full");
 			if (level > 1 && !(tmpl & 0x80))
 				return true; /* ends at a table: nothing to map */
 			/* The page the linear address reaches. */
@@ -292,7 +391,11 @@ static bool decode_l2path(struct reader *r, struct nept_scenario *s)
 				~0xfffull;
 		}
 		if (ept && !map_identity(s, table, ept))
-			return false;
+			return bad(r,
+				   "EPT12 mapping of page 0x%llx: memory "
+				   "full, or beyond MAXPHYADDR, or the EPTP's "
+				   "walk length is not 4 or 5",
+				   (unsigned long long)table);
 	}
 	return true;
 }
@@ -302,7 +405,7 @@ static bool decode_event(struct reader *r, struct nept_scenario *s)
 	struct nept_event *e;
 
 	if (s->nevents == NEPT_MAX_EVENTS)
-		return false;
+		return bad(r, "more than %d events", NEPT_MAX_EVENTS);
 	e = &s->event[s->nevents++];
 	return get8(r, &e->source) && get8(r, &e->access) &&
 	       get8(r, &e->flags) && get16(r, &e->exit_reason) &&
@@ -315,7 +418,7 @@ static bool decode_expect(struct reader *r, struct nept_scenario *s)
 	struct nept_expect *x;
 
 	if (s->nevents == 0)
-		return false;
+		return bad(r, "before any EVENT record: nothing to expect of");
 	x = &s->event[s->nevents - 1].expect;
 	return get16(r, &x->fields) && get8(r, &x->kind) &&
 	       get16(r, &x->reason) && get64(r, &x->qual) &&
@@ -339,10 +442,14 @@ static bool decode_record(struct reader *r, uint8_t tag,
 	case TAG_EPTP:
 		return get64(r, &s->eptp);
 	case TAG_PAGE:
-		return get64(r, &a) && scenario_add_page(s, a);
+		return get64(r, &a) && (scenario_add_page(s, a) ||
+					bad(r, "memory full (at most %d pages)",
+					    NEPT_MAX_PAGES));
 	case TAG_QWORD:
 		return get64(r, &a) && get64(r, &b) &&
-		       scenario_set_qword(s, a & ~7ull, b);
+		       (scenario_set_qword(s, a & ~7ull, b) ||
+			bad(r, "memory full (at most %d pages, %d qwords)",
+			    NEPT_MAX_PAGES, NEPT_MAX_QWORDS));
 	case TAG_EVENT:
 		return decode_event(r, s);
 	case TAG_EXPECT:
@@ -382,12 +489,14 @@ static bool decode_record(struct reader *r, uint8_t tag,
 		return true;
 	}
 	case TAG_DURING:
-		return s->nevents && get8(r, &s->event[s->nevents - 1].during);
+		if (!s->nevents)
+			return bad(r, "before any EVENT record");
+		return get8(r, &s->event[s->nevents - 1].during);
 	case TAG_EXPECT_EXC: {
 		struct nept_expect *x;
 
 		if (!s->nevents)
-			return false;
+			return bad(r, "before any EVENT record");
 		x = &s->event[s->nevents - 1].expect;
 		if (!get8(r, &x->vector) || !get(r, 4, &a))
 			return false;
@@ -397,26 +506,68 @@ static bool decode_record(struct reader *r, uint8_t tag,
 	case TAG_L2PATH:
 		return decode_l2path(r, s);
 	default:
+		return false; /* reported by the caller */
+	}
+}
+
+bool scenario_decode_bin_err(const uint8_t *data, size_t len,
+			     struct nept_scenario *s, struct nept_error *err)
+{
+	struct reader r = { .p = data, .left = len, .err = err };
+
+	if (err)
+		err->offset = -1;
+	scenario_init(s);
+	for (; r.left; r.at = len - r.left) {
+		r.tag = *r.p++;
+		r.left--;
+		if (r.tag == 0 ||
+		    r.tag >= sizeof(tag_names) / sizeof(*tag_names)) {
+			if (err) {
+				err->line = err->col = 0;
+				err->offset = (long)r.at;
+				snprintf(err->msg, sizeof(err->msg),
+					 "unknown record tag 0x%02x (records "
+					 "are 0x01..0x%02x)",
+					 r.tag, TAG_L2PATH);
+			}
+			return false;
+		}
+		r.payload = r.p;
+		r.size = payload_bytes[r.tag];
+		if (!decode_record(&r, r.tag, s))
+			return false;
+	}
+	if (s->nevents == 0) {
+		if (err) {
+			err->line = err->col = 0;
+			err->offset = (long)len;
+			snprintf(err->msg, sizeof(err->msg),
+				 len ? "no EVENT record: a scenario runs at "
+				       "least one"
+				     : "empty: no records");
+		}
 		return false;
 	}
+	scenario_normalize(s);
+	scenario_clear_derived(s);
+	if (scenario_check(s, err))
+		return true;
+	if (err) {
+		char rule[sizeof(err->msg)];
+
+		memcpy(rule, err->msg, sizeof(rule));
+		snprintf(err->msg, sizeof(err->msg), "not a legal scenario: %s",
+			 rule);
+		err->offset = -1;
+	}
+	return false;
 }
 
 bool scenario_decode_bin(const uint8_t *data, size_t len,
 			 struct nept_scenario *s)
 {
-	struct reader r = { data, len };
-	struct nept_error err;
-	uint8_t tag;
-
-	scenario_init(s);
-	while (get8(&r, &tag))
-		if (!decode_record(&r, tag, s))
-			return false;
-	if (s->nevents == 0)
-		return false;
-	scenario_normalize(s);
-	scenario_clear_derived(s);
-	return scenario_check(s, &err);
+	return scenario_decode_bin_err(data, len, s, NULL);
 }
 
 struct writer {

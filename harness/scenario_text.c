@@ -63,6 +63,7 @@ static bool error_at(struct nept_error *err, int line, int col, const char *fmt,
 
 	err->line = line;
 	err->col = col;
+	err->offset = -1;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -825,10 +826,26 @@ bool scenario_parse_text(const char *text, size_t len, struct nept_scenario *s,
 	struct origin at;
 
 	scenario_init(s);
+	/* A UTF-8 byte order mark, as some editors write, is not text. */
+	if (len >= 3 && !memcmp(text, NEPT_UTF8_BOM, 3))
+		pos = 3;
 	while (pos < len) {
+		const char *cr;
+
 		nl = memchr(text + pos, '\n', len - pos);
 		n = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		ps.line++;
+		/* CR is a blank only as the CR of CR LF (or at the very end):
+		 * a CR inside a line ends lines the classic Mac OS way, which
+		 * would otherwise read as one long line. */
+		cr = memchr(text + pos, '\r', n);
+		if (cr && (size_t)(cr - (text + pos)) + 1 < n)
+			return error_at(err, ps.line,
+					(int)(cr - (text + pos)) + 1,
+					"line ends in a lone CR (classic Mac "
+					"OS "
+					"line endings): convert the file to LF "
+					"(or CR LF) line endings");
 		if (!tokenize(&ps, text + pos, n))
 			return false;
 		if (ps.ntok && !directive(&ps))

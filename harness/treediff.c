@@ -103,8 +103,8 @@ int nept_tree_diff_main(const char *prog, const struct nept_impl *base,
 				       "\"divergences\":[",
 				       base->name, targets[k]->name);
 			} else {
-				printf("%s: %s -> %s\n", files[i], base->name,
-				       targets[k]->name);
+				printf("%s: %s -> %s\n", file_label(files[i]),
+				       base->name, targets[k]->name);
 			}
 			for (unsigned j = 0; j < t.ndiv; j++) {
 				const char *class =

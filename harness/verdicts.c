@@ -339,6 +339,11 @@ static bool record(const struct vfile *vf, const struct nept_impl *impl,
 	FILE *f;
 	char tmp[4096];
 
+	if (!strcmp(vf->path, "-")) {
+		fprintf(stderr, "<stdin>: cannot record verdicts into standard "
+				"input: name the file\n");
+		return false;
+	}
 	if (o->unsupported || !o->n)
 		alen = (size_t)snprintf(
 			add, sizeof(add), "# verdict: %s %s\n", impl->name,
@@ -455,6 +460,16 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 		fprintf(stderr, "%s verdicts: no reproducer given\n", prog);
 		nept_verdicts_usage(prog, stderr);
 		return 2;
+	}
+	for (int i = optind; opt.record && i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			fprintf(stderr,
+				"%s verdicts: --record writes into the "
+				"reproducer: name a file, not - (standard "
+				"input)\n",
+				prog);
+			return 2;
+		}
 	}
 	files = collect_files(argv + optind, argc - optind, true, &nfiles);
 	if (!files) {

@@ -7,7 +7,10 @@ line.  It splits a kernel source file into top-level items (preprocessor
 lines, function definitions, declarations), keeps the ones a recipe names,
 and writes them out in their original order, each preceded by a #line
 directive pointing back at the kernel file, so sanitizer reports, coverage
-and WARN sites name the real kernel line.
+and WARN sites name the real kernel line.  The path is absolute, or with
+--line-root DIR relative to DIR (OSS-Fuzz: $SRC, which holds the trees, so
+coverage reports made elsewhere find the kernel sources; the module is then
+compiled with -ffile-compilation-dir=DIR).
 
 Conditional directives (#if/#ifdef/#elif/#else/#endif) of an extracted file
 are always kept, so every item stays under the conditions it was written
@@ -681,6 +684,11 @@ def main():
                     help="print every probe and its answer for the tree")
     ap.add_argument("--version", action="store_true",
                     help="print the tree's version (Makefile) and exit")
+    ap.add_argument("--line-root", metavar="DIR",
+                    help="write #line paths relative to DIR, which must hold "
+                         "the tree (default: absolute paths); compile with "
+                         "-ffile-compilation-dir=DIR so debug info and "
+                         "coverage resolve them (OSS-Fuzz: DIR is $SRC)")
     args = ap.parse_args()
     if not args.outdir and not (args.check or args.deps or args.probes or
                                 args.version):
@@ -694,6 +702,18 @@ def main():
     if args.version:
         print(version_string(ver))
         return
+    line_root = None
+    if args.line_root:
+        line_root = os.path.abspath(args.line_root)
+        if os.path.relpath(tree, line_root).split(os.sep)[0] == os.pardir:
+            sys.exit("extract: --line-root %s does not hold the tree %s: "
+                     "its #line paths would climb out of it" %
+                     (line_root, tree))
+
+    def line_path(full):
+        """How #line names a kernel file."""
+        return os.path.relpath(full, line_root) if line_root else full
+
     parsed = {}
 
     def parse(path):
@@ -742,7 +762,7 @@ def main():
             keep = select(items, sels, path, tree, errors)
             for idx in sorted(keep, key=lambda k: (items[k].start, k)):
                 it = items[idx]
-                chunks.append('#line %d "%s"' % (it.start, full))
+                chunks.append('#line %d "%s"' % (it.start, line_path(full)))
                 chunks.append(it.text)
                 if it.kind == "func":
                     listing.append("%s %s:%d" % (it.names[0], path, it.start))
@@ -751,7 +771,7 @@ def main():
                     # Each prototype stays under the conditions its
                     # definition was written under.  Not the file's macros:
                     # `#ifndef X / #define X` would then hide the definition.
-                    decls.append('#line %d "%s"' % (it.start, full))
+                    decls.append('#line %d "%s"' % (it.start, line_path(full)))
                     decls.append(prototype(it) if it.kind == "func" else it.text)
         written.append((outname, "\n".join(chunks) + "\n"))
         if protos:

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The command line as a user meets it: help, exit statuses, error messages
-# with file:line:col, format conversion and JSON output.
+# with file:line:col, format conversion and JSON output; bad input (empty,
+# garbage, truncated, CR-only, BOM, standard input, a full disk) with its
+# message and exit status.
 set -u
-nf=$1 fuzz_model=$2 src=$3
+nf=$1 fuzz_model=$2 src=$3 fuzz_diff=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -89,6 +91,96 @@ diff -r "$tmp/g1" "$tmp/g2" >/dev/null && ok || bad "gen is not reproducible"
 expect_status 0 "$nf" eval "$tmp"/g1/*.scn
 expect_status 2 "$nf" gen --seed -1 -o "$tmp/g1"
 expect_status 2 "$nf" gen --count 0 -o "$tmp/g1"
+
+# expect_err PATTERN WHAT: the last command's stderr has PATTERN (grep -E).
+expect_err() {
+	if grep -qE -- "$1" "$tmp/err"; then ok; else bad "$2: no /$1/ in: $(head -c 400 "$tmp/err")"; fi
+}
+
+# gen creates its output directory (and parents); a file there is an error.
+expect_status 0 "$nf" gen --count 3 -o "$tmp/new/sub"
+[ "$(ls "$tmp/new/sub" | wc -l)" -eq 3 ] && ok || bad "gen -o NEWDIR did not write 3 files"
+expect_status 2 "$nf" gen --count 1 -o "$tmp/garbage.bin"
+expect_err "gen: -o .*garbage.bin: Not a directory" "gen -o FILE"
+
+# Replaying what is not a scenario: a file named on the command line is an
+# error saying why; in a directory it is skipped, counted and named.
+: >"$tmp/empty.bin"
+for t in "$fuzz_model" ${fuzz_diff:+"$fuzz_diff"}; do
+	n=$(basename "$t")
+	expect_status 2 "$t" "$tmp/empty.bin"
+	expect_err "empty.bin: empty file: not a scenario" "$n empty file"
+	expect_err "replayed 1 input: 0 scenarios, 1 not a scenario" "$n empty file count"
+	expect_status 2 "$t" "$tmp/garbage.bin"
+	expect_err "garbage.bin: not a scenario: .*byte 0: unknown record tag 0xff" "$n garbage"
+	mkdir -p "$tmp/mixed"
+	cp "$tmp/empty.bin" "$tmp/garbage.bin" "$src/corpus/read-ok-4k.scn" "$tmp/mixed/"
+	expect_status 0 "$t" "$tmp/mixed"
+	expect_err "replayed 3 inputs: 1 scenario, 2 not scenarios" "$n directory count"
+	expect_err "mixed/garbage.bin: skipped: not a scenario" "$n directory skip"
+	expect_status 0 "$t" - <"$src/corpus/read-ok-4k.scn"
+	expect_err "replaying <stdin>" "$n reads - as standard input"
+	expect_err "replayed 1 input: 1 scenario\$" "$n stdin count"
+done
+expect_status 2 "$fuzz_model" - <"$tmp/garbage.bin"
+expect_err "<stdin>: not a scenario" "fuzz_model - with garbage"
+
+# The binary encoding's errors name the record's byte offset and the rule.
+"$nf" fmt --to bin -o "$tmp/ok.bin" "$src/corpus/read-ok-4k.scn" || bad "fmt --to bin failed"
+head -c 40 "$tmp/ok.bin" >"$tmp/trunc.bin"
+expect_status 2 "$nf" eval "$tmp/trunc.bin"
+expect_err "trunc.bin: .*byte 34: PAGE record \(tag 0x04\): truncated: the input ends 5 bytes into the 8-byte payload" "truncated binary"
+{ cat "$tmp/ok.bin"; printf '\x02\x1f'; } >"$tmp/illegal.bin"
+expect_status 2 "$nf" eval "$tmp/illegal.bin"
+expect_err "illegal.bin: binary scenario: not a legal scenario: l1-maxphyaddr 31: outside 32..52" "illegal binary"
+
+# A UTF-8 byte order mark is accepted; CR-only (classic Mac OS) line
+# endings are named, by eval and by the replay driver.
+{ printf '\xef\xbb\xbf'; cat "$src/corpus/read-ok-4k.scn"; } >"$tmp/bom.scn"
+expect_status 0 "$nf" eval --check "$tmp/bom.scn"
+expect_status 0 "$fuzz_model" "$tmp/bom.scn"
+tr '\n' '\r' <"$src/corpus/read-ok-4k.scn" >"$tmp/mac.scn"
+for cmd in "$nf eval" "$fuzz_model"; do
+	expect_status 2 $cmd "$tmp/mac.scn"
+	expect_err "mac.scn:1:[0-9]+: line ends in a lone CR \(classic Mac OS line endings\)" "$cmd CR-only"
+done
+
+# - is standard input wherever a FILE is read.
+"$nf" eval --json "$src/corpus/read-ok-4k.scn" | sed 's/"file":"[^"]*"//' >"$tmp/a.json"
+"$nf" eval --json - <"$src/corpus/read-ok-4k.scn" >"$tmp/b.json" || bad "eval - failed"
+grep -q '"file":"<stdin>"' "$tmp/b.json" && ok || bad "eval - does not name <stdin>"
+sed -i 's/"file":"[^"]*"//' "$tmp/b.json"
+cmp -s "$tmp/a.json" "$tmp/b.json" && ok || bad "eval - differs from eval FILE"
+"$nf" fmt --to bin - <"$src/corpus/read-ok-4k.scn" | "$nf" fmt --to text -o - - >"$tmp/rt.scn" &&
+	"$nf" fmt --to text "$src/corpus/read-ok-4k.scn" | cmp -s - "$tmp/rt.scn" && ok ||
+	bad "fmt - | fmt - is not the canonical text"
+expect_status 0 "$nf" verdicts - <"$src/crashes/kvm-emulated-adv-info-bits-missing.scn"
+expect_status 2 "$nf" verdicts --record - <"$src/crashes/kvm-emulated-adv-info-bits-missing.scn"
+# diff: 3 only known divergences; with no KVM module, 4 nothing compared.
+if [ "$("$nf" targets --names | wc -l)" -gt 1 ]; then
+	expect_status 3 "$nf" diff - <"$src/crashes/kvm-emulated-adv-info-bits-missing.scn"
+	grep -q "^<stdin>: known divergence" "$tmp/out" && ok || bad "diff - does not name <stdin>"
+	expect_status 0 "$nf" diff "$src/corpus/read-ok-4k.scn"
+	grep -q "^1 files: 1 all agree" "$tmp/out" && ok || bad "diff count line: $(tail -1 "$tmp/out")"
+else
+	expect_status 4 "$nf" diff - <"$src/crashes/kvm-emulated-adv-info-bits-missing.scn"
+	grep -q "^<stdin>: nothing compared" "$tmp/out" && ok || bad "diff with no module: $(cat "$tmp/out")"
+fi
+
+# Output that does not reach standard output (a full disk) is a failure.
+if [ -w /dev/full ]; then
+	for cmd in "eval --json $src/corpus/read-ok-4k.scn" "eval $src/corpus/read-ok-4k.scn" \
+		"fmt --to text $src/corpus/read-ok-4k.scn" "diff $src/corpus/read-ok-4k.scn" \
+		"targets" "--help" "verdicts $src/crashes"; do
+		# shellcheck disable=SC2086
+		"$nf" $cmd >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ "$rc" -eq 2 ] && ok || bad "$cmd >/dev/full exited $rc, want 2"
+		expect_err "writing standard output: No space left on device" "$cmd >/dev/full"
+	done
+else
+	bad "/dev/full is not writable here"
+fi
 
 # --check fails (exit 1) when an expectation is wrong.
 sed 's/^\(expect exit 48\).*/\1 qual=0xfff/' "$src/corpus/read-not-present-pte.scn" >"$tmp/wrong.scn"

@@ -153,7 +153,7 @@ expect_status 2 "$nf" minimize
 grep -q 'no file given' "$tmp/err" && ok || bad "minimize without a file: $(cat "$tmp/err")"
 printf '\xff\xfe\xfd' >"$tmp/garbage.bin"
 expect_status 2 "$nf" minimize "$tmp/garbage.bin"
-grep -q 'garbage.bin: not a text scenario' "$tmp/err" && ok || bad "garbage: $(cat "$tmp/err")"
+grep -q 'garbage.bin: not a scenario' "$tmp/err" && ok || bad "garbage: $(cat "$tmp/err")"
 expect_status 2 "$nf" minimize "$tmp/does-not-exist"
 grep -q 'does-not-exist: No such file' "$tmp/err" && ok || bad "missing file: $(cat "$tmp/err")"
 expect_status 2 "$nf" minimize --max-steps 0 "$in"
@@ -206,7 +206,7 @@ grep -q '^no divergence' "$tmp/out" && ok || bad "repro: agreement not said"
 expect_status 2 "$nf" repro
 grep -q 'no file given' "$tmp/err" && ok || bad "repro without a file: $(cat "$tmp/err")"
 expect_status 2 "$nf" repro "$tmp/garbage.bin"
-grep -q 'garbage.bin: not a text scenario' "$tmp/err" && ok || bad "repro garbage: $(cat "$tmp/err")"
+grep -q 'garbage.bin: not a scenario' "$tmp/err" && ok || bad "repro garbage: $(cat "$tmp/err")"
 expect_status 2 "$nf" repro "$tmp/does-not-exist"
 expect_status 0 "$nf" repro --help
 

@@ -691,6 +691,77 @@ static void test_bin_edges(void)
 					       "accepted");
 }
 
+/* The binary decoder's reasons: the record's offset and the rule. */
+static void expect_bin_error(const uint8_t *b, size_t n, long offset,
+			     const char *msg, const char *what)
+{
+	static struct nept_scenario t;
+	struct nept_error err;
+
+	memset(&err, 0x55, sizeof(err));
+	err.msg[sizeof(err.msg) - 1] = 0;
+	if (EXPECT(!scenario_decode_bin_err(b, n, &t, &err), "%s: accepted",
+		   what))
+		EXPECT(err.offset == offset && strstr(err.msg, msg),
+		       "%s: got byte %ld: %s; want byte %ld: ...%s...", what,
+		       err.offset, err.msg, offset, msg);
+}
+
+static void test_bin_errors(void)
+{
+	static struct nept_scenario s, t;
+	static uint8_t b[NEPT_BIN_MAX];
+	struct nept_error err;
+	size_t n, m;
+	unsigned i;
+
+	one_event(&s, 0x1234);
+	n = scenario_encode_bin(&s, b, sizeof(b));
+	memset(&err, 0, sizeof(err));
+	EXPECT(scenario_decode_bin_err(b, n, &t, &err) &&
+		       scenario_equal(&s, &t),
+	       "decode_bin_err rejects what decode_bin takes");
+	expect_bin_error(b, 0, 0, "empty", "empty input");
+	expect_bin_error(b, n - 1, (long)(n - 1 - 37),
+			 "EVENT record (tag 0x06): truncated: the input ends "
+			 "36 "
+			 "bytes into the 37-byte payload",
+			 "truncated EVENT");
+	b[n] = 0xff;
+	expect_bin_error(b, n + 1, (long)n,
+			 "unknown record tag 0xff (records are 0x01..0x0e)",
+			 "unknown tag");
+	expect_bin_error((const uint8_t[]){ 0x02, 46 }, 2, 2, "no EVENT record",
+			 "no event");
+	m = put(b, put(b, 0, 1, 0x07), 2, NEPT_EXPECT_KIND);
+	expect_bin_error(b, put(b, m, 35, 0), 0,
+			 "EXPECT record (tag 0x07): before any EVENT record",
+			 "EXPECT first");
+	for (i = m = 0; i <= NEPT_MAX_EVENTS; i++)
+		m = put_event(b, m, i);
+	expect_bin_error(b, m, (long)(m - 38), "more than 8 events",
+			 "a ninth event");
+	m = put_path(b, put_event(b, 0, 0), 0x5000, 0, NULL);
+	expect_bin_error(b, m, 38,
+			 "PATH record (tag 0x08): 0 entries: a "
+			 "4-level walk takes 1..4",
+			 "empty PATH");
+	m = put_path(b, put_event(b, 0, 0), 0x5000, 2, (uint64_t[]){ 7, 7 });
+	expect_bin_error(b, m - 3, 38,
+			 "PATH record (tag 0x08): truncated: the input ends 22 "
+			 "bytes into the 25-byte payload",
+			 "truncated PATH");
+	/* A legal record sequence, an illegal scenario: the check's rule,
+	 * no offset. */
+	m = put(b, put(b, put_event(b, 0, 0), 1, 0x02), 1, 31);
+	expect_bin_error(b, m, -1,
+			 "not a legal scenario: l1-maxphyaddr 31: outside "
+			 "32..52",
+			 "MAXPHYADDR 31");
+	/* The fast path formats nothing and agrees. */
+	EXPECT(!scenario_decode_bin(b, m, &t), "MAXPHYADDR 31 accepted");
+}
+
 static void expect_qword(const struct nept_scenario *s, uint64_t gpa,
 			 uint64_t want)
 {
@@ -811,6 +882,13 @@ static const struct {
 	const char *msg;
 } bad_texts[] = {
 	{ "", 0, 1, 1, "expected 'neptfuzz-scenario 1'" },
+	/* Classic Mac OS line endings are named, wherever the first is. */
+	{ "neptfuzz-scenario 1\rcaps default\r", 0, 1, 20,
+	  "lone CR (classic Mac OS line endings)" },
+	{ "# a comment\rneptfuzz-scenario 1\r", 0, 1, 12, "lone CR" },
+	{ HDR "caps default\r  \n" EV, 0, 2, 13, "lone CR" },
+	/* A byte order mark is accepted only first. */
+	{ HDR "\xef\xbb\xbf" EV, 0, 2, 1, "unknown directive ???event" },
 	{ "# only a comment\n\n", 0, 3, 1, "expected 'neptfuzz-scenario 1'" },
 	{ "caps default\n", 0, 1, 1, "expected 'neptfuzz-scenario 1'" },
 	{ "neptfuzz-scenario 2\n", 0, 1, 19,
@@ -1533,6 +1611,7 @@ int main(void)
 	test_names();
 	test_mem();
 	test_bin_edges();
+	test_bin_errors();
 	test_path();
 	test_bad_texts();
 	test_text_limits();
