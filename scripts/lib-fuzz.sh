@@ -83,11 +83,27 @@ nf_signature_from_log() {
 }
 
 # nf_replay TARGET FILE LOG: replays FILE once through the libFuzzer build
-# of TARGET, its output to LOG; prints the signature.
+# of TARGET, its output to LOG; prints the signature.  Fails (prints
+# nothing) when the replay was killed before it could tell (an interrupt):
+# the input is then left for the next collection.  The replay runs in a
+# session of its own, so that a Ctrl-C meant for scripts/fuzz does not
+# kill it halfway and make a finding look like one that does not
+# reproduce.  First without symbolizing stacks (fast: the target's own
+# SUMMARY line needs none); again with, for a sanitizer's file:line.
 nf_replay() {
-	local t=$1 f=$2 log=$3
-	env -u NEPTFUZZ_STATS NEPTFUZZ_BASELINE="$NF_BASELINE" \
-		timeout 300 "$NF_REPLAY_DIR/$t" -runs=1 -timeout=60 "$f" >"$log" 2>&1 </dev/null || true
+	local t=$1 f=$2 log=$3 rc=0 sym
+	for sym in 0 1; do
+		rc=0
+		env -u NEPTFUZZ_STATS NEPTFUZZ_BASELINE="$NF_BASELINE" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=$sym" \
+			setsid timeout 300 "$NF_REPLAY_DIR/$t" -runs=1 -timeout=60 "$f" >"$log" 2>&1 </dev/null || rc=$?
+		case "$rc" in
+		124) echo "replay timed out: $(nf_artifact_kind "$f")"; return 0 ;;
+		130|137|143) return 1 ;;
+		esac
+		grep -q '^SUMMARY: neptfuzz: ' "$log" && break
+		grep -q '^SUMMARY: ' "$log" || break
+	done
 	nf_signature_from_log "$log" "$(nf_artifact_kind "$f")"
 }
 
@@ -186,12 +202,14 @@ nf_store() {
 		"${f#"$run"/}" "$sig" >>"$run/findings/index.tsv"
 }
 
-# nf_collect RUN: replays every crashing input the engines saved in RUN that
-# findings/ does not hold yet (by content), and stores it under its
-# signature.  Files are copied, never moved: the engines' folders stay as
-# they are.  Prints one line per new input; returns 0.
+# nf_collect RUN [MAX]: replays every crashing input the engines saved in
+# RUN that findings/ does not hold yet (by content), and stores it under
+# its signature; at most MAX replays when MAX is given (the rest waits for
+# the next call).  Files are copied, never moved: the engines' folders stay
+# as they are.  Prints a line per new signature and one with the count of
+# new inputs.  Stops early, saying so, when NF_STOP is 1 (a second Ctrl-C).
 nf_collect() {
-	local run=$1 e t f sha sig log
+	local run=$1 max=${2:-0} e t f sha sig log n=0 nsig=0 left=0 sd
 	mkdir -p "$run/findings"
 	touch "$run/findings/index.tsv"
 	log=$(mktemp)
@@ -201,11 +219,25 @@ nf_collect() {
 		if grep -q "^$sha"$'\t' "$run/findings/index.tsv"; then
 			continue
 		fi
-		sig=$(nf_replay "$t" "$f" "$log")
+		if [ "${NF_STOP:-0}" -eq 1 ] || { [ "$max" -gt 0 ] && [ $((n + 1)) -gt "$max" ]; }; then
+			left=$((left + 1))
+			continue
+		fi
+		sig=$(nf_replay "$t" "$f" "$log") || { left=$((left + 1)); continue; }
+		sd=$(nf_sig_dirname "$sig")
+		if [ ! -d "$run/findings/$sd" ]; then
+			nsig=$((nsig + 1))
+			printf 'new signature (%s/%s): %s\n' "$e" "$t" "$sig"
+		fi
 		nf_store "$run" "$sha" "$f" "$sig" "$e" "$t"
-		printf 'new finding: %s/%s: %s\n' "$e" "$t" "$sig"
+		n=$((n + 1))
 	done < <(nf_candidates "$run")
 	rm -f "$log"
+	[ "$n" -eq 0 ] || echo "collected $n new crashing inputs ($nsig new signatures) into $run/findings/"
+	if [ "$left" -gt 0 ] && [ "$max" -eq 0 ]; then
+		echo "NOT COLLECTED YET: $left crashing inputs (stopped); they stay in the engines' folders of $run: scripts/fuzz --report --run $(basename "$run") collects them"
+	fi
+	return 0
 }
 
 # nf_merge_stats FILE...: the statistics of many processes added up (one
@@ -302,7 +334,7 @@ nf_count_artifacts() {
 nf_find_runs() {
 	local f
 	for f in "$1"/*/run.conf; do
-		[ -f "$f" ] || continue
+		[ -f "$f" ] && [ ! -L "$(dirname "$f")" ] || continue
 		printf '%s\t%s\n' "$(nf_meta "$f" created)" "$(basename "$(dirname "$f")")"
 	done | sort | cut -f2
 }

@@ -144,7 +144,8 @@ check "a timeout that does not crash again is kept" \
 	test -d "$run/findings/$(nf_sig_dirname "does not reproduce on replay: timeout")"
 check "hangs, queue and README.txt are not findings" eq "$(grep -c 'hang\|queue\|README' "$run/findings/index.tsv" || true)" 0
 check "7 inputs kept in all" eq "$(wc -l <"$run/findings/index.tsv")" 7
-check "one line per new input" eq "$(wc -l <"$tmp/collect1")" 7
+check "one line per new signature" eq "$(grep -c '^new signature' "$tmp/collect1")" 5
+check "and the count of inputs" grep -q '^collected 7 new crashing inputs (5 new signatures)' "$tmp/collect1"
 check "copied, not moved" test -f "$run/libfuzzer/fuzz_diff/artifacts/crash-aaaa"
 check "an input two engines found is kept as the first found it" \
 	eq "$(tail -n +2 "$da/index.tsv" | head -n 1 | cut -f3,5)" "afl	1800001210"
@@ -156,9 +157,29 @@ check "collecting again adds nothing" eq "$(wc -l <"$tmp/collect2")" 0
 mv "$run/afl/fuzz_diff/main/crashes" "$run/afl/fuzz_diff/main/crashes.2027-01-15-03:00:00"
 plant "$run/afl/fuzz_diff/main/crashes/id:000000,sig:06,src:000009,time:3,execs:30,op:havoc,rep:8" "SIGA-tiny" 1800002250
 nf_collect "$run" >"$tmp/collect3"
-check "after a resume only the new input is added" eq "$(wc -l <"$tmp/collect3")" 1
+check "after a resume only the new input is added" grep -q '^collected 1 new crashing inputs (0 new signatures)' "$tmp/collect3"
 check "SIGA: the new smallest comes first" \
 	eq "$(find "$da" -type f -name '0*' -printf '%f\n' | sort | head -n 1 | cut -d- -f1)" 00000009
+
+# Bounded collection (while fuzzing), and an interrupted replay.
+mkdir -p "$tmp/stub2" && cp "$stub/stub" "$tmp/stub2/stub.real"
+run2=$out/bounded
+mkdir -p "$run2"
+plant "$run2/libfuzzer/fuzz_diff/artifacts/crash-1" "SIGA-1" 1800000001
+plant "$run2/libfuzzer/fuzz_diff/artifacts/crash-2" "SIGA-22" 1800000002
+plant "$run2/libfuzzer/fuzz_diff/artifacts/crash-3" "SIGA-333" 1800000003
+plant "$run2/libfuzzer/fuzz_diff/artifacts/crash-4" "KILL" 1800000004
+sed -i 's/^case "$(head -c 4 "$f")" in$/case "$(head -c 4 "$f")" in\nKILL) kill -INT $$ ;;/' "$stub/stub"
+nf_collect "$run2" 2 >"$tmp/collect4"
+check "at most MAX replays a call" eq "$(($(wc -l <"$run2/findings/index.tsv")))" 2
+nf_collect "$run2" >"$tmp/collect5"
+check "the rest on the next call" eq "$(($(wc -l <"$run2/findings/index.tsv")))" 3
+check "an interrupted replay is not taken for a finding" \
+	grep -q '^NOT COLLECTED YET: 1 crashing inputs' "$tmp/collect5"
+check "it stays where the engine left it" test -f "$run2/libfuzzer/fuzz_diff/artifacts/crash-4"
+NF_STOP=1 nf_collect "$run2" >"$tmp/collect6"
+check "NF_STOP: nothing replayed, said" grep -q '^NOT COLLECTED YET: 1 crashing inputs' "$tmp/collect6"
+rm -rf "$run2"
 
 # --- summary.json
 nf_summary_json "$run" complete
@@ -222,6 +243,7 @@ sed 's/^created=.*/created=2027-01-17T02:00:00Z/' "$run/run.conf" >"$later/run.c
 cp "$run/state/"* "$later/state/"
 cp -r "$run/stats" "$later/stats"
 plant "$later/libfuzzer/fuzz_diff/artifacts/crash-eeee" "SIGA-found-again"
+ln -s r1 "$out/latest" # as scripts/fuzz leaves it: not a run of its own
 rc=0
 report r3 || rc=$?
 check "a later run: exit 1" eq "$rc" 1
