@@ -71,12 +71,12 @@ nf_artifact_kind() {
 # else the input did not crash again.
 nf_signature_from_log() {
 	local log=$1 kind=$2 s
-	s=$(sed -n 's/^SUMMARY: \(neptfuzz: .*\)$/\1/p' "$log" | head -n 1)
-	[ -n "$s" ] || s=$(sed -n 's/^SUMMARY: \([A-Za-z]*Sanitizer: .*\)$/\1/p' "$log" | head -n 1)
+	s=$(sed -n 's/^SUMMARY: \(neptfuzz: .*\)$/\1/p' "$log" | sed -n 1p)
+	[ -n "$s" ] || s=$(sed -n 's/^SUMMARY: \([A-Za-z]*Sanitizer: .*\)$/\1/p' "$log" | sed -n 1p)
 	if [ -z "$s" ] && grep -q 'ERROR: libFuzzer: deadly signal' "$log"; then
 		s=$(grep -E '^neptfuzz: [a-z][a-z -]*: ' "$log" | grep -vE '^neptfuzz: (known|tolerance) ' | tail -n 1 || true)
 	fi
-	[ -n "$s" ] || s=$(sed -n 's/^SUMMARY: \(libFuzzer: .*\)$/\1/p' "$log" | head -n 1)
+	[ -n "$s" ] || s=$(sed -n 's/^SUMMARY: \(libFuzzer: .*\)$/\1/p' "$log" | sed -n 1p)
 	[ -n "$s" ] || s="does not reproduce on replay: $kind"
 	s=${s//"$NF_ROOT/"/}
 	printf '%s\n' "$s"
