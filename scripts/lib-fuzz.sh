@@ -148,8 +148,10 @@ nf_set() {
 			shift 2
 		done
 	} | awk '{ k = substr($0, 1, index($0, "=") - 1); if (!(k in v)) o[n++] = k; v[k] = $0 }
-		END { for (i = 0; i < n; i++) print v[o[i]] }' >"$tmp"
-	mv "$tmp" "$f"
+		END { for (i = 0; i < n; i++) print v[o[i]] }' >"$tmp" && mv "$tmp" "$f" && return 0
+	# Never a half-written file in place of the old one.
+	rm -f "$tmp"
+	return 1
 }
 
 # nf_signature_readme RUN DIR SIGNATURE TARGET ENGINE FOUND: writes
