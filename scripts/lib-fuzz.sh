@@ -173,9 +173,9 @@ nf_signature_readme() {
 		echo
 		echo "The inputs are named <size>-<sha1>: the first is the smallest; index.tsv"
 		echo "lists each with the engine, target and time that found it.  Replay one:"
-		echo "  build/engines/libfuzzer/$t FILE            # the finding's full report"
-		[ "$t" = fuzz_text ] || echo "  build/neptfuzz fmt --to text FILE           # the scenario, readable"
-		[ "$t" != fuzz_diff ] || echo "  build/neptfuzz diff FILE                    # model against every KVM version"
+		printf '  %-40s # %s\n' "build/engines/libfuzzer/$t FILE" "the finding's full report"
+		[ "$t" = fuzz_text ] || printf '  %-40s # %s\n' "build/neptfuzz fmt --to text FILE" "the scenario, readable (after scripts/test)"
+		[ "$t" != fuzz_diff ] || printf '  %-40s # %s\n' "build/neptfuzz diff FILE" "model against every KVM version"
 	} >"$d/signature.txt"
 }
 
