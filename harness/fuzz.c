@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "fuzz.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "diff.h"
 #include "report.h"
@@ -11,18 +15,128 @@
 struct fuzz_stats fuzz_stats;
 
 /* Known divergences seen, by signature: reported at the end of a run. */
-#define MAX_KNOWN_SEEN 64
+#define MAX_KNOWN_SEEN 256
 static struct {
 	char title[256];
 	unsigned long count;
 } known_seen[MAX_KNOWN_SEEN];
 static unsigned nknown_seen;
+/* Known divergences past MAX_KNOWN_SEEN signatures: counted, unnamed. */
+static unsigned long known_overflow;
+
+/*
+ * Where the JSON statistics go ($NEPTFUZZ_STATS, fuzz.h).  Resolved once per
+ * process: libFuzzer's -fork children and AFL++'s instances and forked
+ * children each get their own file when NEPTFUZZ_STATS names a directory
+ * or holds %p, and scripts/fuzz adds them up.
+ */
+static char stats_path[4096];
+static pid_t stats_pid;
+static struct timespec stats_flushed;
+
+static bool stats_resolve(void)
+{
+	const char *env = getenv("NEPTFUZZ_STATS");
+	size_t n, o = 0;
+	struct stat st;
+	struct timespec now;
+	pid_t pid = getpid();
+
+	stats_path[0] = 0;
+	stats_pid = pid;
+	if (!env || !*env)
+		return false;
+	n = strlen(env);
+	if (env[n - 1] == '/' || (stat(env, &st) == 0 && S_ISDIR(st.st_mode))) {
+		/* A directory: one file per process, named by its pid and
+		 * start time (a pid can be reused within a long run). */
+		if (mkdir(env, 0777) != 0 && errno != EEXIST)
+			return false;
+		clock_gettime(CLOCK_REALTIME, &now);
+		snprintf(stats_path, sizeof(stats_path),
+			 "%s%s%d-%lld%09ld.json", env,
+			 env[n - 1] == '/' ? "" : "/", (int)pid,
+			 (long long)now.tv_sec, now.tv_nsec);
+		return true;
+	}
+	/* A file name; %p stands for the pid. */
+	for (size_t i = 0; i < n && o + 16 < sizeof(stats_path); i++) {
+		if (env[i] == '%' && env[i + 1] == 'p') {
+			o += (size_t)snprintf(stats_path + o,
+					      sizeof(stats_path) - o, "%d",
+					      (int)pid);
+			i++;
+		} else {
+			stats_path[o++] = env[i];
+		}
+	}
+	stats_path[o] = 0;
+	return true;
+}
+
+static void write_json(FILE *f)
+{
+	fprintf(f,
+		"{\"inputs\":%lu,\"scenarios\":%lu,\"events\":%lu,"
+		"\"violations\":%lu,\"misconfigs\":%lu,\"undefined\":%lu,"
+		"\"tolerances\":{",
+		fuzz_stats.inputs, fuzz_stats.accepted, fuzz_stats.events,
+		fuzz_stats.violations, fuzz_stats.misconfigs,
+		fuzz_stats.undefined);
+	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
+		fprintf(f, "%s\"%s\":%lu", t ? "," : "", nept_tolerance_name(t),
+			nept_tolerance_count[t]);
+	fprintf(f, "},\"uncompared\":%lu,\"known_overflow\":%lu,\"known\":{",
+		fuzz_stats.uncompared, known_overflow);
+	for (unsigned i = 0; i < nknown_seen; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		report_json_string(f, known_seen[i].title);
+		fprintf(f, ":%lu", known_seen[i].count);
+	}
+	fprintf(f, "}}\n");
+}
+
+/* Rewrites the statistics file whole: through a temporary file and a
+ * rename, so a reader never sees half of it (a device such as /dev/null is
+ * written in place). */
+static bool stats_warned;
+
+static void stats_write(void)
+{
+	char tmp[sizeof(stats_path) + 32];
+	struct stat st;
+	FILE *f;
+
+	clock_gettime(CLOCK_MONOTONIC, &stats_flushed);
+	if ((stats_pid != getpid() || !stats_path[0]) && !stats_resolve())
+		return;
+	if (stat(stats_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f = fopen(stats_path, "w");
+		if (f) {
+			write_json(f);
+			fclose(f);
+		}
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", stats_path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (f) {
+		write_json(f);
+		if (ferror(f) | fclose(f) || rename(tmp, stats_path) != 0) {
+			unlink(tmp);
+			f = NULL;
+		}
+	}
+	if (!f && !stats_warned) {
+		/* Said once: the run goes on, its statistics do not. */
+		stats_warned = true;
+		fprintf(stderr, "neptfuzz: NEPTFUZZ_STATS=%s: write failed\n",
+			stats_path);
+	}
+}
 
 static void report(void)
 {
-	const char *path = getenv("NEPTFUZZ_STATS");
-	FILE *f;
-
 	fprintf(stderr,
 		"neptfuzz: %lu inputs, %lu scenarios, %lu events: %lu EPT "
 		"violations, %lu misconfigurations, %lu translated, %lu "
@@ -44,41 +158,27 @@ static void report(void)
 			"neptfuzz: %lu events not compared (unsupported, or "
 			"after a divergence)\n",
 			fuzz_stats.uncompared);
-	if (!path || !*path)
-		return;
-	f = fopen(path, "w");
-	if (!f)
-		return;
-	fprintf(f,
-		"{\"inputs\":%lu,\"scenarios\":%lu,\"events\":%lu,"
-		"\"violations\":%lu,\"misconfigs\":%lu,\"undefined\":%lu,"
-		"\"tolerances\":{",
-		fuzz_stats.inputs, fuzz_stats.accepted, fuzz_stats.events,
-		fuzz_stats.violations, fuzz_stats.misconfigs,
-		fuzz_stats.undefined);
-	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
-		fprintf(f, "%s\"%s\":%lu", t ? "," : "", nept_tolerance_name(t),
-			nept_tolerance_count[t]);
-	fprintf(f, "},\"uncompared\":%lu,\"known\":{", fuzz_stats.uncompared);
-	for (unsigned i = 0; i < nknown_seen; i++) {
-		fprintf(f, "%s", i ? "," : "");
-		report_json_string(f, known_seen[i].title);
-		fprintf(f, ":%lu", known_seen[i].count);
-	}
-	fprintf(f, "}}\n");
-	if (ferror(f) | fclose(f))
-		fprintf(stderr, "neptfuzz: NEPTFUZZ_STATS=%s: write failed\n",
-			path);
+	stats_write();
 }
 
 void fuzz_stats_init(void)
 {
 	static int done;
+	static unsigned calls;
+	struct timespec now;
 
 	if (!done) {
 		done = 1;
 		atexit(report);
 	}
+	/* A process that aborts on a finding, or that its engine kills (AFL++
+	 * ends its children with SIGKILL), never reaches atexit: rewrite the
+	 * file at most once a second while inputs run. */
+	if (++calls % 64)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (now.tv_sec - stats_flushed.tv_sec >= 1)
+		stats_write();
 }
 
 void fuzz_count(const struct nept_result *r)
@@ -111,8 +211,10 @@ void fuzz_count_diff(const struct nept_diff *d)
 		if (!strcmp(known_seen[i].title, title))
 			break;
 	if (i == nknown_seen) {
-		if (nknown_seen == MAX_KNOWN_SEEN)
+		if (nknown_seen == MAX_KNOWN_SEEN) {
+			known_overflow++;
 			return;
+		}
 		snprintf(known_seen[nknown_seen++].title, sizeof(title), "%s",
 			 title);
 	}

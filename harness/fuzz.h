@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Helpers shared by the fuzz targets: statistics a run reports when it
- * ends (to stderr, and as JSON to $NEPTFUZZ_STATS for scripts/fuzz).
+ * ends (to stderr), and as JSON to $NEPTFUZZ_STATS for scripts/fuzz:
+ *   a directory (an existing one, or any path ending in '/'): one file per
+ *       process, DIR/<pid>-<start time>.json, so that libFuzzer's -fork
+ *       children and AFL++'s instances never overwrite each other;
+ *       scripts/fuzz adds them up
+ *   a file name, where %p stands for the process id
+ * The file is rewritten whole (temporary file and rename) when the process
+ * exits and at most once a second while inputs run, so a process that
+ * aborts on a finding or is killed by its engine leaves its counts too.
  */
 #ifndef NEPT_FUZZ_H
 #define NEPT_FUZZ_H
@@ -23,7 +31,9 @@ struct fuzz_stats {
 
 extern struct fuzz_stats fuzz_stats;
 
-/* Registers the end-of-run report once (cheap after the first call). */
+/* Registers the end-of-run report once, and rewrites the statistics file
+ * when a second has passed since the last time: call it for every input
+ * (cheap: it reads the clock every 64 calls). */
 void fuzz_stats_init(void);
 /* Counts the outcomes and tolerances of one run of the model. */
 void fuzz_count(const struct nept_result *r);
