@@ -70,7 +70,17 @@ static uint64_t l2_entry(uint64_t *st)
 static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
 			 uint64_t gla)
 {
-	switch (below(st, 9)) {
+	/* Mostly exits L0 handles when L1's controls do not ask for them
+	 * (I/O, CR access, descriptor tables, L0's own EPT: facts §15), so
+	 * the access is emulated; exceptions and task switches, which L1
+	 * gets (or the model does not decide), less often. */
+	unsigned pick = below(st, 14);
+
+	switch (pick >= 9 ? (pick - 9) % 4 == 0	  ? 0
+			    : (pick - 9) % 4 == 1 ? 3
+			    : (pick - 9) % 4 == 2 ? 5
+						  : 7
+			  : pick) {
 	case 0: /* OUT/IN, maybe string (bit 4), port in 31:16 */
 		*reason = NEPT_EXIT_IO_INSTRUCTION;
 		*qual = (next(st) & 0xffff0000ull) | (below(st, 2) << 4) |
@@ -80,7 +90,8 @@ static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
 		*reason = NEPT_EXIT_EPT_MISCONFIG;
 		*qual = 0;
 		break;
-	case 2: /* #PF intercepted: the qualification is the address */
+	case 2: /* an exception: #PF's qualification is the address
+		 * (the vector comes with the EXIT_INFO record) */
 		*reason = NEPT_EXIT_EXCEPTION_NMI;
 		*qual = gla;
 		break;
@@ -159,6 +170,13 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 						    (1u << 14) | (1u << 8),
 						    0xffffffff };
 		uint16_t ctl = (uint16_t)(below(st, 8) & ~NEPT_CTL_PML);
+		/* Which exits are L1's (facts §15): sometimes I/O exiting,
+		 * I/O bitmaps, descriptor-table and CR3 exiting, and CR0/CR4
+		 * masks, so that L1 gets some exits and L0 others. */
+		bool exits = below(st, 3) == 0;
+
+		if (exits)
+			ctl |= (uint16_t)(below(st, 32) << 3);
 
 		if (ctl & NEPT_CTL_VIRTUAL_NMIS)
 			ctl |= NEPT_CTL_NMI_EXITING;
@@ -177,6 +195,36 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 					      : below(st, 512),
 			  2);
 		len = put(buf, len, pml ? 0x300000 : 0, 8);
+		if (exits) {
+			static const uint64_t masks[] = { 0, 1, 8, 0x80000001,
+							  0xffffffff };
+
+			buf[len++] = 0x10; /* EXIT_CONTROLS */
+			len = put(buf, len,
+				  ctl & NEPT_CTL_IO_BITMAPS ? 0x310000 : 0, 8);
+			len = put(buf, len,
+				  ctl & NEPT_CTL_IO_BITMAPS ? 0x311000 : 0, 8);
+			len = put(buf, len, masks[below(st, 5)], 8);
+			len = put(buf, len, next(st) & 0x8000003f, 8);
+			len = put(buf, len, masks[below(st, 5)], 8);
+			len = put(buf, len, next(st) & 0x3fffff, 8);
+			buf[len++] = 0; /* no CR3-target values (facts §15.4) */
+			for (unsigned k = 0; k < 4; k++)
+				len = put(buf, len, 0, 8);
+			if (ctl & NEPT_CTL_IO_BITMAPS) {
+				/* Bitmap A backed with a random qword at a
+				 * random place, mostly; B mostly unbacked. */
+				buf[len++] = 0x05; /* QWORD */
+				len = put(buf, len,
+					  0x310000 + (below(st, 512) << 3), 8);
+				len = put(buf, len,
+					  below(st, 2) ? next(st) : ~0ull, 8);
+				if (below(st, 4) == 0) {
+					buf[len++] = 0x04; /* PAGE */
+					len = put(buf, len, 0x311000, 8);
+				}
+			}
+		}
 		if (pml && below(st, 8)) {
 			/* L1 backs the log page, mostly: where it does not,
 			 * the SDM has nothing to say (l2-table-unbacked). */
@@ -250,6 +298,11 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		}
 		if (src == NEPT_SRC_EMULATED)
 			current_exit(st, &reason, &qual, gpa[i]);
+		/* Keep the MOV-to-CR qualifications to CR0, CR3 and CR4,
+		 * whose exits the model decides (facts §15.4). */
+		if (reason == NEPT_EXIT_CR_ACCESS && !((qual >> 4) & 3) &&
+		    (qual & 15) != 0 && (qual & 15) != 3)
+			qual = (qual & ~15ull) | 4;
 		buf[len++] = 0x06; /* EVENT */
 		buf[len++] = src;
 		buf[len++] = acc;
@@ -277,6 +330,28 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 
 			buf[len++] = 0x0c; /* DURING */
 			buf[len++] = (uint8_t)(1 + vectors[below(st, 6)]);
+		}
+		if (src == NEPT_SRC_EMULATED &&
+		    (reason == NEPT_EXIT_EXCEPTION_NMI ||
+		     (reason == NEPT_EXIT_CR_ACCESS && !((qual >> 4) & 3)))) {
+			/* The exception's vector and error code, or the
+			 * MOV-to-CR source operand (facts §15.2, §15.4). */
+			static const uint8_t vectors[] = { 14, 13, 6, 0, 17 };
+			uint8_t vec = vectors[below(st, 5)];
+			bool err = vec == 14 || vec == 13 || vec == 17;
+
+			buf[len++] = 0x0f; /* EXIT_INFO */
+			buf[len++] = reason == NEPT_EXIT_EXCEPTION_NMI
+					     ? (uint8_t)(1 + vec)
+					     : 0;
+			len = put(buf, len,
+				  reason == NEPT_EXIT_EXCEPTION_NMI && err
+					  ? next(st) & 0x1f
+					  : 0,
+				  4);
+			len = put(buf, len,
+				  reason == NEPT_EXIT_CR_ACCESS ? next(st) : 0,
+				  8);
 		}
 	}
 	return scenario_decode_bin(buf, len, s);

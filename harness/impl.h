@@ -66,6 +66,11 @@ enum nept_tolerance {
 	 * location, in an order the SDM does not give (facts §5.3, §7.2):
 	 * two outcomes. */
 	NEPT_TOL_PML_LOG_ON_WALK,
+	/* Who gets an emulated event's exit is not decided by the model
+	 * (facts §15): an exception or NMI exit L1's controls do not ask for,
+	 * CR8 and MOV from CR0/CR4, an I/O bitmap byte with no memory behind
+	 * it, or an exit reason whose controls the scenario does not have. */
+	NEPT_TOL_EXIT_OWNER,
 	NEPT_TOL_COUNT
 };
 

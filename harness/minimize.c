@@ -201,7 +201,10 @@ static struct measure measure_of(const struct nept_scenario *s)
 		b += pop(s->l2.pdpte[i]);
 	b += pop(s->ctl.exception_bitmap) + pop(s->ctl.pfec_mask) +
 	     pop(s->ctl.pfec_match) + pop(s->ctl.flags) +
-	     pop(s->ctl.pml_index) + pop(s->ctl.pml_address);
+	     pop(s->ctl.pml_index) + pop(s->ctl.pml_address) +
+	     pop(s->ctl.io_bitmap[0]) + pop(s->ctl.io_bitmap[1]) +
+	     pop(s->ctl.cr0_mask) + pop(s->ctl.cr0_shadow) +
+	     pop(s->ctl.cr4_mask) + pop(s->ctl.cr4_shadow);
 	for (unsigned i = 0; i < s->mem.npages; i++)
 		b += pop(s->mem.page[i]);
 	for (unsigned i = 0; i < s->mem.nqwords; i++)
@@ -212,7 +215,9 @@ static struct measure measure_of(const struct nept_scenario *s)
 
 		b += pop(e->source) + pop(e->access) + pop(e->flags) +
 		     pop(e->during) + pop(e->exit_reason) + pop(e->gpa) +
-		     pop(e->gla) + pop(e->hw_qual) + pop(e->exit_qual);
+		     pop(e->gla) + pop(e->hw_qual) + pop(e->exit_qual) +
+		     pop(e->exit_vector) + pop(e->exit_error_code) +
+		     pop(e->exit_value);
 		b += pop(x->fields) + pop(x->kind) + pop(x->vector) +
 		     pop(x->reason) + pop(x->error_code) + pop(x->qual) +
 		     pop(x->gpa) + pop(x->gla) + pop(x->translated);
@@ -531,6 +536,15 @@ static void pass_controls(struct ctx *c)
 		    FIELD(struct nept_scenario, ctl.pml_index), false);
 	round_field(c, "controls", "pml-address",
 		    FIELD(struct nept_scenario, ctl.pml_address), true);
+	/* Facts §15: the controls that decide which exits are L1's. */
+	round_field(c, "controls", "cr0-mask",
+		    FIELD(struct nept_scenario, ctl.cr0_mask), false);
+	round_field(c, "controls", "cr0-shadow",
+		    FIELD(struct nept_scenario, ctl.cr0_shadow), false);
+	round_field(c, "controls", "cr4-mask",
+		    FIELD(struct nept_scenario, ctl.cr4_mask), false);
+	round_field(c, "controls", "cr4-shadow",
+		    FIELD(struct nept_scenario, ctl.cr4_shadow), false);
 }
 
 static void pass_caps(struct ctx *c)
@@ -970,6 +984,11 @@ static void pass_event_fields(struct ctx *c)
 		}
 		snprintf(name, sizeof(name), "event %d exit-qual", i);
 		round_field(c, "event", name, EV_OFF(i, exit_qual), 8, false);
+		snprintf(name, sizeof(name), "event %d exit-error-code", i);
+		round_field(c, "event", name, EV_OFF(i, exit_error_code), 4,
+			    false);
+		snprintf(name, sizeof(name), "event %d exit-value", i);
+		round_field(c, "event", name, EV_OFF(i, exit_value), 8, false);
 		snprintf(name, sizeof(name), "event %d hw-qual", i);
 		round_field(c, "event", name, EV_OFF(i, hw_qual), 8, false);
 		snprintf(name, sizeof(name), "event %d gla", i);

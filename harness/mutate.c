@@ -517,6 +517,9 @@ static void fit_event(struct mctx *c, struct nept_event *e)
 	if (e->source != NEPT_SRC_EMULATED) {
 		e->exit_reason = 0;
 		e->exit_qual = 0;
+		e->exit_vector = 0;
+		e->exit_error_code = 0;
+		e->exit_value = 0;
 	}
 	if (nept_walks_l2(s, e)) {
 		if (!e->gla)
@@ -574,6 +577,27 @@ static uint64_t hw_qual(struct mctx *c, const struct nept_event *e)
 	return chance(c, 20) ? 0x78 : q;
 }
 
+/* The exit's information for its reason (facts §15.2, §15.4): an
+ * exception's vector and error code, a MOV to CR's source operand. */
+static void exit_info(struct mctx *c, struct nept_event *e)
+{
+	static const uint64_t vectors[] = { 14, 13, 6, 0, 17, 1, 2 };
+
+	e->exit_vector = 0;
+	e->exit_error_code = 0;
+	e->exit_value = 0;
+	if (e->exit_reason == NEPT_EXIT_EXCEPTION_NMI) {
+		unsigned v = (unsigned)ONE_OF(c, vectors);
+
+		e->exit_vector = (uint8_t)(1 + v);
+		if (v == 14 || v == 13 || v == 17)
+			e->exit_error_code = (uint32_t)(rnd(c) & 0x1f);
+	} else if (e->exit_reason == NEPT_EXIT_CR_ACCESS &&
+		   !((e->exit_qual >> 4) & 3)) {
+		e->exit_value = chance(c, 50) ? rnd(c) : rnd(c) & 0x8000003f;
+	}
+}
+
 /* The exit the emulator runs under (a new one when redraw is set), with a
  * qualification of its layout (SDM 27.2.1). */
 static void current_exit(struct mctx *c, struct nept_event *e, bool redraw)
@@ -623,6 +647,7 @@ static void current_exit(struct mctx *c, struct nept_event *e, bool redraw)
 		break;
 	}
 	e->exit_qual = q;
+	exit_info(c, e);
 }
 
 /* The exits event delivery can cause (scenario.c's during rule names
@@ -1851,6 +1876,39 @@ static bool m_ctl_pml(struct mctx *c)
 	return true;
 }
 
+/* Facts §15: the controls that decide which exits are L1's. */
+static bool m_ctl_exits(struct mctx *c)
+{
+	static const uint64_t masks[] = { 0, 1, 8, 9, 0x20, 0xffffffff };
+	struct nept_controls *ctl = &c->s->ctl;
+
+	switch (below(c, 4)) {
+	case 0:
+		ctl->flags ^= (uint16_t)(NEPT_CTL_IO_EXITING << below(c, 5));
+		break;
+	case 1:
+		ctl->cr0_mask = ONE_OF(c, masks);
+		ctl->cr0_shadow = rnd(c) & 0x8000003f;
+		break;
+	case 2:
+		ctl->cr4_mask = ONE_OF(c, masks);
+		ctl->cr4_shadow = rnd(c) & 0x3fffff;
+		break;
+	default:
+		/* I/O bitmaps on two backed pages (one bit set in A). */
+		ctl->flags |= NEPT_CTL_IO_BITMAPS;
+		ctl->io_bitmap[0] = 0x310000;
+		ctl->io_bitmap[1] = 0x311000;
+		scenario_add_page(c->s, 0x311000);
+		scenario_set_qword(c->s, 0x310000 + (below(c, 512) << 3),
+				   1ull << below(c, 64));
+		break;
+	}
+	if (!(ctl->flags & NEPT_CTL_IO_BITMAPS))
+		ctl->io_bitmap[0] = ctl->io_bitmap[1] = 0;
+	return true;
+}
+
 static bool m_ctl_nmi(struct mctx *c)
 {
 	static const uint64_t nmi[] = { 0, NEPT_CTL_NMI_EXITING,
@@ -2037,6 +2095,7 @@ static const struct mutation mutations[] = {
 	{ "ctl-pfec", m_ctl_pfec, 3, false },
 	{ "ctl-pml", m_ctl_pml, 3, false },
 	{ "ctl-nmi", m_ctl_nmi, 2, false },
+	{ "ctl-exits", m_ctl_exits, 2, false },
 	/* splices (nept_crossover) */
 	{ "splice-events", m_splice_events, 4, true },
 	{ "splice-memory", m_splice_memory, 3, true },

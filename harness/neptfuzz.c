@@ -579,6 +579,9 @@ static int cmd_eval(int argc, char **argv)
 
 			/* Every outcome the SDM allows: an expectation is
 			 * met by any of them. */
+			bool l1s = model_exit_owner(&s, &st.mem, ev) ==
+				   MODEL_EXIT_L1;
+
 			model_run_event_set(&s, &st, ev, &os, &t);
 			o = os.o[0];
 			if (check && ev->expect.fields) {
@@ -610,7 +613,11 @@ static int cmd_eval(int argc, char **argv)
 				       : nept_access_name(ev->access),
 			       ev->gpa);
 			report_outcome_text(stdout, &o);
-			print_trace(&s, &t);
+			if (l1s)
+				printf("    no access: the exit is L1's "
+				       "(facts §15)\n");
+			else
+				print_trace(&s, &t);
 			model_print_l2_trace(stdout, &t, "    ");
 			for (unsigned k = 1; k < os.n; k++) {
 				printf("    or, as the SDM also allows: ");

@@ -70,11 +70,21 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 			 * #PF the linear address in the qualification. */
 			fprintf(f, "    vector %u", o->vector);
 			if (o->has_error_code)
-				fprintf(f,
-					" error code 0x%x = ", o->error_code);
-			if (o->has_error_code)
+				fprintf(f, " error code 0x%x", o->error_code);
+			if (o->has_error_code && o->vector == 14) {
+				fprintf(f, " = ");
 				report_pfec_names(f, o->error_code);
+			}
 			fprintf(f, "\n    qualification 0x%" PRIx64 "\n",
+				o->qual);
+			break;
+		}
+		if (o->reason != NEPT_EXIT_EPT_VIOLATION &&
+		    o->reason != NEPT_EXIT_EPT_MISCONFIG &&
+		    o->reason != NEPT_EXIT_PML_FULL) {
+			/* Another exit's qualification (facts §15): its own
+			 * layout, not the EPT bits. */
+			fprintf(f, "    qualification 0x%" PRIx64 "\n",
 				o->qual);
 			break;
 		}
@@ -85,7 +95,11 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 			report_qual_names(f, o->qual_undefined);
 			fputc(')', f);
 		}
-		fprintf(f, "\n    guest-physical 0x%" PRIx64 "\n", o->gpa);
+		if (o->undefined & NEPT_F_GPA)
+			fprintf(f, "\n    guest-physical undefined\n");
+		else
+			fprintf(f, "\n    guest-physical 0x%" PRIx64 "\n",
+				o->gpa);
 		if (o->undefined & NEPT_F_GLA)
 			fprintf(f, "    guest-linear undefined\n");
 		else
@@ -96,8 +110,11 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	case NEPT_OUT_EXCEPTION:
 		fprintf(f, "exception delivered to L2: vector %u", o->vector);
 		if (o->has_error_code) {
-			fprintf(f, " error code 0x%x = ", o->error_code);
-			report_pfec_names(f, o->error_code);
+			fprintf(f, " error code 0x%x", o->error_code);
+			if (o->vector == 14) {
+				fprintf(f, " = ");
+				report_pfec_names(f, o->error_code);
+			}
 		}
 		if (o->vector == 14)
 			fprintf(f, "\n    CR2 0x%" PRIx64, o->gla);

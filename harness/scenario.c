@@ -183,6 +183,13 @@ static void mem_normalize(struct nept_mem *m)
 void scenario_normalize(struct nept_scenario *s)
 {
 	mem_normalize(&s->mem);
+	/* An exception exit without its vector is a #PF (what the first
+	 * scenarios meant by exit=exception-nmi; facts §15.2). */
+	for (unsigned i = 0; i < s->nevents && i < NEPT_MAX_EVENTS; i++)
+		if (s->event[i].source == NEPT_SRC_EMULATED &&
+		    s->event[i].exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
+		    !s->event[i].exit_vector)
+			s->event[i].exit_vector = 1 + 14;
 }
 
 void scenario_clear_derived(struct nept_scenario *s)
@@ -399,6 +406,45 @@ static bool stray_exit(const struct nept_scenario *s,
 	       e->source != NEPT_SRC_EMULATED;
 }
 
+static bool stray_exit_info(const struct nept_scenario *s,
+			    const struct nept_event *e)
+{
+	(void)s;
+	return (e->exit_vector || e->exit_error_code || e->exit_value) &&
+	       e->source != NEPT_SRC_EMULATED;
+}
+
+/* Vectors whose delivery pushes an error code (SDM Vol. 3 Table 6-1). */
+#define ERROR_CODE_VECTORS 0x00227d00u
+
+static bool bad_exit_vector(const struct nept_scenario *s,
+			    const struct nept_event *e)
+{
+	(void)s;
+	if (!e->exit_vector)
+		return false;
+	return e->exit_reason != NEPT_EXIT_EXCEPTION_NMI || e->exit_vector > 32;
+}
+
+static bool stray_exit_error_code(const struct nept_scenario *s,
+				  const struct nept_event *e)
+{
+	(void)s;
+	return e->exit_error_code &&
+	       (!e->exit_vector ||
+		!(ERROR_CODE_VECTORS & (1u << (e->exit_vector - 1))));
+}
+
+/* Facts §15.4: only a MOV to CR (access type 0 in qualification bits
+ * 5:4) has a source operand in a register. */
+static bool stray_exit_value(const struct nept_scenario *s,
+			     const struct nept_event *e)
+{
+	(void)s;
+	return e->exit_value && (e->exit_reason != NEPT_EXIT_CR_ACCESS ||
+				 ((e->exit_qual >> 4) & 3) != 0);
+}
+
 static const struct event_rule event_rules[] = {
 	{ bad_source, "unknown source" },
 	{ bad_access, "unknown access" },
@@ -442,6 +488,14 @@ static const struct event_rule event_rules[] = {
 			    "none is given (facts §6.4, §8.3)" },
 	{ stray_hw_qual, "hw-qual belongs to hw-violation events only" },
 	{ stray_exit, "exit and exit-qual belong to emulated events only" },
+	{ stray_exit_info, "exit-vector, exit-error-code and exit-value "
+			   "belong to emulated events only" },
+	{ bad_exit_vector, "exit-vector (0-31) needs exit=exception-nmi" },
+	{ stray_exit_error_code, "exit-error-code needs an exit-vector that "
+				 "pushes one (8, 10-14, 17, 21)" },
+	{ stray_exit_value, "exit-value is the source operand of a MOV to CR: "
+			    "exit=cr-access with access type 0 (facts "
+			    "§15.4)" },
 };
 
 /*
@@ -663,6 +717,39 @@ static bool check_controls(const struct nept_scenario *s,
 	    !(c->flags & NEPT_CTL_NMI_EXITING))
 		return fail(err, "controls: virtual-nmis needs nmi-exiting "
 				 "(VM entry would fail)");
+	/* Facts §15.3: the I/O bitmaps are 4-KiB pages L1 names. */
+	for (unsigned i = 0; i < 2; i++) {
+		if (!(c->flags & NEPT_CTL_IO_BITMAPS) && c->io_bitmap[i])
+			return fail(err,
+				    "controls: io-bitmap-%c without "
+				    "io-bitmaps is never read",
+				    'a' + i);
+		if ((c->io_bitmap[i] & PAGE_MASK) ||
+		    c->io_bitmap[i] >> s->l1_maxphyaddr)
+			return fail(err,
+				    "controls: io-bitmap-%c 0x%llx: not 4-KiB "
+				    "aligned or beyond MAXPHYADDR (VM entry "
+				    "would fail)",
+				    'a' + i,
+				    (unsigned long long)c->io_bitmap[i]);
+	}
+	/* Facts §15.4: the CR3-target count is at most what IA32_VMX_MISC
+	 * bits 24:16 offer L1 (the SDM's limit is 4), and those past the
+	 * count are never read.  The L1 of these scenarios is offered none,
+	 * as KVM offers it (nested_vmx_setup_misc_data): any count fails VM
+	 * entry. */
+	if (c->cr3_target_count > 0)
+		return fail(err,
+			    "controls: cr3-target-count %llu: L1 is "
+			    "offered no CR3-target values (IA32_VMX_MISC "
+			    "bits 24:16 = 0; VM entry would fail)",
+			    (unsigned long long)c->cr3_target_count);
+	for (unsigned i = (unsigned)c->cr3_target_count; i < 4; i++)
+		if (c->cr3_target[i])
+			return fail(err,
+				    "controls: cr3-target%u beyond "
+				    "cr3-target-count is never read",
+				    i);
 	if (!(c->flags & NEPT_CTL_PML))
 		return (!c->pml_index && !c->pml_address) ||
 		       fail(err, "controls: pml-index and pml-address "
@@ -735,6 +822,9 @@ static bool event_equal(const struct nept_event *a, const struct nept_event *b)
 	       a->reserved1 == b->reserved1 && a->gpa == b->gpa &&
 	       a->gla == b->gla && a->hw_qual == b->hw_qual &&
 	       a->exit_qual == b->exit_qual &&
+	       a->exit_vector == b->exit_vector &&
+	       a->exit_error_code == b->exit_error_code &&
+	       a->exit_value == b->exit_value &&
 	       expect_equal(&a->expect, &b->expect);
 }
 
@@ -867,6 +957,11 @@ const struct nept_name_bit nept_ctl_flag_names[] = {
 	{ "nmi-exiting", NEPT_CTL_NMI_EXITING },
 	{ "virtual-nmis", NEPT_CTL_VIRTUAL_NMIS },
 	{ "pml", NEPT_CTL_PML },
+	{ "io-exiting", NEPT_CTL_IO_EXITING },
+	{ "io-bitmaps", NEPT_CTL_IO_BITMAPS },
+	{ "desc-exiting", NEPT_CTL_DESC_EXITING },
+	{ "cr3-load-exiting", NEPT_CTL_CR3_LOAD },
+	{ "cr3-store-exiting", NEPT_CTL_CR3_STORE },
 	{ NULL, 0 },
 };
 

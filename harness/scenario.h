@@ -165,7 +165,13 @@ enum nept_ctl_flag {
 	NEPT_CTL_NMI_EXITING = 1u << 0,	 /* pin-based control bit 3 */
 	NEPT_CTL_VIRTUAL_NMIS = 1u << 1, /* pin-based control bit 5 */
 	NEPT_CTL_PML = 1u << 2,		 /* secondary control bit 17 */
-	NEPT_CTL_ALL = (1u << 3) - 1,
+	/* Which exits from L2 are L1's (facts §15). */
+	NEPT_CTL_IO_EXITING = 1u << 3,	 /* primary bit 24: unconditional */
+	NEPT_CTL_IO_BITMAPS = 1u << 4,	 /* primary bit 25: use I/O bitmaps */
+	NEPT_CTL_DESC_EXITING = 1u << 5, /* secondary bit 2 */
+	NEPT_CTL_CR3_LOAD = 1u << 6,	 /* primary bit 15 */
+	NEPT_CTL_CR3_STORE = 1u << 7,	 /* primary bit 16 */
+	NEPT_CTL_ALL = (1u << 8) - 1,
 };
 
 struct nept_controls {
@@ -174,6 +180,13 @@ struct nept_controls {
 	uint16_t flags;	      /* enum nept_ctl_flag */
 	uint16_t pml_index;   /* guest PML index; outside 0..511: full */
 	uint64_t pml_address; /* L1 GPA of the 4-KiB PML log */
+	/* Facts §15: the I/O bitmaps A and B (L1 GPAs of 4-KiB pages, with
+	 * NEPT_CTL_IO_BITMAPS), CR0/CR4 guest/host masks and read shadows,
+	 * and the CR3-target values (the first cr3_target_count, 0..4). */
+	uint64_t io_bitmap[2];
+	uint64_t cr0_mask, cr0_shadow, cr4_mask, cr4_shadow;
+	uint64_t cr3_target_count;
+	uint64_t cr3_target[4];
 };
 
 /* Exit reasons the scenario names for "the current exit" (facts §0). */
@@ -237,6 +250,13 @@ struct nept_event {
 	uint64_t gla;	  /* the L2 linear address being translated */
 	uint64_t hw_qual; /* NEPT_SRC_HW_VIOLATION: hardware's qualification */
 	uint64_t exit_qual; /* NEPT_SRC_EMULATED: vmcs02's qualification */
+	/* NEPT_SRC_EMULATED, the current exit's interruption information
+	 * (exit exception-nmi: 1 + the vector, and the error code for the
+	 * vectors that push one; facts §10.3) and, for a MOV to CR, the
+	 * source operand in the register the qualification names (§15.4). */
+	uint8_t exit_vector;
+	uint32_t exit_error_code;
+	uint64_t exit_value;
 	struct nept_expect expect;
 };
 
@@ -397,10 +417,21 @@ static inline uint64_t nept_l2_entry_addr(unsigned paging, uint64_t table,
 
 /* Whether any vmcs12 control beyond EPT is set (writers omit them
  * otherwise). */
+/* Whether a facts §15 field beyond the flags is set (binary: the
+ * EXIT_CONTROLS record). */
+static inline bool nept_exit_controls_set(const struct nept_controls *c)
+{
+	return c->io_bitmap[0] || c->io_bitmap[1] || c->cr0_mask ||
+	       c->cr0_shadow || c->cr4_mask || c->cr4_shadow ||
+	       c->cr3_target_count || c->cr3_target[0] || c->cr3_target[1] ||
+	       c->cr3_target[2] || c->cr3_target[3];
+}
+
 static inline bool nept_controls_set(const struct nept_controls *c)
 {
 	return c->exception_bitmap || c->pfec_mask || c->pfec_match ||
-	       c->flags || c->pml_index || c->pml_address;
+	       c->flags || c->pml_index || c->pml_address ||
+	       nept_exit_controls_set(c);
 }
 
 /*

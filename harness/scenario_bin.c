@@ -28,18 +28,23 @@ enum bin_tag {
 	TAG_DURING = 0x0c,
 	TAG_EXPECT_EXC = 0x0d,
 	TAG_L2PATH = 0x0e,
+	TAG_EXIT_INFO = 0x0f,
+	TAG_EXIT_CONTROLS = 0x10,
+	TAG_LAST = TAG_EXIT_CONTROLS,
 };
 
 #define EVENT_BYTES (1 + 1 + 1 + 2 + 8 * 4)
 #define EXPECT_BYTES (2 + 1 + 2 + 8 * 4)
 #define L2_BYTES (1 + 1 + 2 + 4 + 8)
 #define CONTROLS_BYTES (4 * 3 + 2 + 2 + 8)
-#define MAX_ENCODED                                                   \
-	(1 + 4 + 1 + 1 + 1 + 8 + 1 + L2_BYTES + 4 * (1 + 1 + 8) + 1 + \
-	 CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) +                  \
-	 NEPT_MAX_QWORDS * (1 + 16) +                                 \
-	 NEPT_MAX_EVENTS *                                            \
-		 (1 + EVENT_BYTES + 1 + 1 + 1 + EXPECT_BYTES + 1 + 1 + 4))
+#define EXIT_INFO_BYTES (1 + 4 + 8)
+#define EXIT_CONTROLS_BYTES (8 * 6 + 1 + 8 * 4)
+#define MAX_ENCODED                                                            \
+	(1 + 4 + 1 + 1 + 1 + 8 + 1 + L2_BYTES + 4 * (1 + 1 + 8) + 1 +          \
+	 CONTROLS_BYTES + 1 + EXIT_CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) + \
+	 NEPT_MAX_QWORDS * (1 + 16) +                                          \
+	 NEPT_MAX_EVENTS * (1 + EVENT_BYTES + 1 + 1 + 1 + EXPECT_BYTES + 1 +   \
+			    1 + 4 + 1 + EXIT_INFO_BYTES))
 _Static_assert(MAX_ENCODED <= NEPT_BIN_MAX, "NEPT_BIN_MAX too small");
 
 /* Where PATH puts the tables it needs (above the low 1 MiB, by habit). */
@@ -60,6 +65,8 @@ static const char *const tag_names[] = {
 	[TAG_DURING] = "DURING",
 	[TAG_EXPECT_EXC] = "EXPECT_EXC",
 	[TAG_L2PATH] = "L2PATH",
+	[TAG_EXIT_INFO] = "EXIT_INFO",
+	[TAG_EXIT_CONTROLS] = "EXIT_CONTROLS",
 };
 
 /* Each record's payload size (PATH and L2PATH: before their entries). */
@@ -78,6 +85,8 @@ static const uint8_t payload_bytes[] = {
 	[TAG_DURING] = 1,
 	[TAG_EXPECT_EXC] = 1 + 4,
 	[TAG_L2PATH] = 8 + 1 + 8,
+	[TAG_EXIT_INFO] = EXIT_INFO_BYTES,
+	[TAG_EXIT_CONTROLS] = EXIT_CONTROLS_BYTES,
 };
 
 struct reader {
@@ -505,6 +514,33 @@ static bool decode_record(struct reader *r, uint8_t tag,
 	}
 	case TAG_L2PATH:
 		return decode_l2path(r, s);
+	case TAG_EXIT_INFO: {
+		struct nept_event *e;
+
+		if (!s->nevents)
+			return bad(r, "before any EVENT record");
+		e = &s->event[s->nevents - 1];
+		if (!get8(r, &e->exit_vector) || !get(r, 4, &a) ||
+		    !get64(r, &e->exit_value))
+			return false;
+		e->exit_error_code = (uint32_t)a;
+		return true;
+	}
+	case TAG_EXIT_CONTROLS: {
+		struct nept_controls *c = &s->ctl;
+		uint8_t n;
+
+		if (!get64(r, &c->io_bitmap[0]) ||
+		    !get64(r, &c->io_bitmap[1]) || !get64(r, &c->cr0_mask) ||
+		    !get64(r, &c->cr0_shadow) || !get64(r, &c->cr4_mask) ||
+		    !get64(r, &c->cr4_shadow) || !get8(r, &n))
+			return false;
+		c->cr3_target_count = n;
+		for (unsigned i = 0; i < 4; i++)
+			if (!get64(r, &c->cr3_target[i]))
+				return false;
+		return true;
+	}
 	default:
 		return false; /* reported by the caller */
 	}
@@ -529,7 +565,7 @@ bool scenario_decode_bin_err(const uint8_t *data, size_t len,
 				snprintf(err->msg, sizeof(err->msg),
 					 "unknown record tag 0x%02x (records "
 					 "are 0x01..0x%02x)",
-					 r.tag, TAG_L2PATH);
+					 r.tag, TAG_LAST);
 			}
 			return false;
 		}
@@ -620,6 +656,20 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 		put(&w, 2, s->ctl.pml_index);
 		put(&w, 8, s->ctl.pml_address);
 	}
+	if (nept_exit_controls_set(&s->ctl)) {
+		const struct nept_controls *c = &s->ctl;
+
+		put(&w, 1, TAG_EXIT_CONTROLS);
+		put(&w, 8, c->io_bitmap[0]);
+		put(&w, 8, c->io_bitmap[1]);
+		put(&w, 8, c->cr0_mask);
+		put(&w, 8, c->cr0_shadow);
+		put(&w, 8, c->cr4_mask);
+		put(&w, 8, c->cr4_shadow);
+		put(&w, 1, c->cr3_target_count);
+		for (i = 0; i < 4; i++)
+			put(&w, 8, c->cr3_target[i]);
+	}
 	for (i = 0; i < s->mem.npages; i++) {
 		put(&w, 1, TAG_PAGE);
 		put(&w, 8, s->mem.page[i]);
@@ -645,6 +695,12 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 		if (e->during) {
 			put(&w, 1, TAG_DURING);
 			put(&w, 1, e->during);
+		}
+		if (e->exit_vector || e->exit_error_code || e->exit_value) {
+			put(&w, 1, TAG_EXIT_INFO);
+			put(&w, 1, e->exit_vector);
+			put(&w, 4, e->exit_error_code);
+			put(&w, 8, e->exit_value);
 		}
 		if (!x->fields)
 			continue;

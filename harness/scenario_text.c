@@ -501,7 +501,10 @@ static bool d_pdpte(struct parser *ps)
 }
 
 /* controls [exception-bitmap=V] [pfec-mask=V] [pfec-match=V]
- * [pml-index=N] [pml-address=A] [FLAG...] (facts §6.3, §7.2, §10.3). */
+ * [pml-index=N] [pml-address=A] [io-bitmap-a=A] [io-bitmap-b=A]
+ * [cr0-mask=V] [cr0-shadow=V] [cr4-mask=V] [cr4-shadow=V]
+ * [cr3-target-count=N] [cr3-target0..3=V] [FLAG...] (facts §6.3, §7.2,
+ * §10.3, §15). */
 static bool d_controls(struct parser *ps)
 {
 	struct kv kv[] = {
@@ -510,18 +513,38 @@ static bool d_controls(struct parser *ps)
 		{ "pfec-match", UINT32_MAX, 0, false },
 		{ "pml-index", UINT16_MAX, 0, false },
 		{ "pml-address", UINT64_MAX, 0, false },
+		{ "io-bitmap-a", UINT64_MAX, 0, false },
+		{ "io-bitmap-b", UINT64_MAX, 0, false },
+		{ "cr0-mask", UINT64_MAX, 0, false },
+		{ "cr0-shadow", UINT64_MAX, 0, false },
+		{ "cr4-mask", UINT64_MAX, 0, false },
+		{ "cr4-shadow", UINT64_MAX, 0, false },
+		{ "cr3-target-count", 4, 0, false },
+		{ "cr3-target0", UINT64_MAX, 0, false },
+		{ "cr3-target1", UINT64_MAX, 0, false },
+		{ "cr3-target2", UINT64_MAX, 0, false },
+		{ "cr3-target3", UINT64_MAX, 0, false },
 	};
 	struct nept_controls *c = &ps->s->ctl;
 	uint32_t flags = 0;
 
 	if (!once(ps, &ps->controls) ||
-	    !keys_and_flags(ps, 1, kv, 5, nept_ctl_flag_names, &flags))
+	    !keys_and_flags(ps, 1, kv, 16, nept_ctl_flag_names, &flags))
 		return false;
 	c->exception_bitmap = (uint32_t)kv[0].val;
 	c->pfec_mask = (uint32_t)kv[1].val;
 	c->pfec_match = (uint32_t)kv[2].val;
 	c->pml_index = (uint16_t)kv[3].val;
 	c->pml_address = kv[4].val;
+	c->io_bitmap[0] = kv[5].val;
+	c->io_bitmap[1] = kv[6].val;
+	c->cr0_mask = kv[7].val;
+	c->cr0_shadow = kv[8].val;
+	c->cr4_mask = kv[9].val;
+	c->cr4_shadow = kv[10].val;
+	c->cr3_target_count = kv[11].val;
+	for (unsigned i = 0; i < 4; i++)
+		c->cr3_target[i] = kv[12 + i].val;
 	c->flags = (uint16_t)flags;
 	return true;
 }
@@ -548,14 +571,19 @@ static bool exit_reason(struct parser *ps, const struct token *t,
 
 static bool d_event(struct parser *ps)
 {
-	static const char *const keys[] = { "gpa",	 "gla",	 "hw-qual",
-					    "exit-qual", "exit", "during" };
+	static const char *const keys[] = {
+		"gpa",	"gla",	  "hw-qual",	     "exit-qual",  "exit-value",
+		"exit", "during", "exit-error-code", "exit-vector"
+	};
+	enum {
+		NKEYS = 9
+	};
 	struct nept_event *e;
-	bool seen[6] = { false };
+	bool seen[NKEYS] = { false };
 	unsigned i, k;
 	uint32_t bit;
 	struct token val;
-	uint64_t *dst[4];
+	uint64_t *dst[5];
 
 	if (ps->s->nevents == NEPT_MAX_EVENTS)
 		return perr(ps, &ps->tok[0], "too many events (at most %d)",
@@ -579,26 +607,35 @@ static bool d_event(struct parser *ps)
 	e->access = (uint8_t)k;
 
 	dst[0] = &e->gpa, dst[1] = &e->gla, dst[2] = &e->hw_qual;
-	dst[3] = &e->exit_qual;
+	dst[3] = &e->exit_qual, dst[4] = &e->exit_value;
 	for (i = 3; i < ps->ntok; i++) {
 		const struct token *t = &ps->tok[i];
 
-		for (k = 0; k < 6 && !key_value(t, keys[k], &val); k++)
+		for (k = 0; k < NKEYS && !key_value(t, keys[k], &val); k++)
 			;
-		if (k < 6 && seen[k])
+		if (k < NKEYS && seen[k])
 			return perr(ps, t, "%s= given twice", keys[k]);
-		if (k < 4) {
+		if (k < 5) {
 			if (!value(ps, &val, UINT64_MAX, dst[k]))
 				return false;
-		} else if (k == 4) {
+		} else if (k == 5) {
 			if (!exit_reason(ps, &val, &e->exit_reason))
 				return false;
-		} else if (k == 5) {
+		} else if (k == 6 || k == 8) {
 			uint64_t v;
 
 			if (!value(ps, &val, 31, &v))
 				return false;
-			e->during = (uint8_t)(v + 1);
+			if (k == 6)
+				e->during = (uint8_t)(v + 1);
+			else
+				e->exit_vector = (uint8_t)(v + 1);
+		} else if (k == 7) {
+			uint64_t v;
+
+			if (!value(ps, &val, UINT32_MAX, &v))
+				return false;
+			e->exit_error_code = (uint32_t)v;
 		} else if (name_bit(nept_access_flag_names, t->p, t->len,
 				    &bit)) {
 			if (e->flags & bit)
@@ -1057,6 +1094,13 @@ static void emit_event(struct out *o, const struct nept_scenario *s,
 		emit_exit(o, " exit=", e->exit_reason);
 	if (e->exit_qual)
 		emit(o, " exit-qual=0x%llx", (unsigned long long)e->exit_qual);
+	if (e->exit_vector)
+		emit(o, " exit-vector=%u", e->exit_vector - 1u);
+	if (e->exit_error_code)
+		emit(o, " exit-error-code=0x%x", e->exit_error_code);
+	if (e->exit_value)
+		emit(o, " exit-value=0x%llx",
+		     (unsigned long long)e->exit_value);
 	if (e->during)
 		emit(o, " during=%u", e->during - 1u);
 	emit_names(o, nept_access_flag_names, e->flags);
@@ -1143,6 +1187,28 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 		if (c->pml_address)
 			emit(&o, " pml-address=0x%llx",
 			     (unsigned long long)c->pml_address);
+		{
+			static const char *const key[] = {
+				"io-bitmap-a", "io-bitmap-b", "cr0-mask",
+				"cr0-shadow",  "cr4-mask",    "cr4-shadow",
+			};
+			const uint64_t val[] = {
+				c->io_bitmap[0], c->io_bitmap[1], c->cr0_mask,
+				c->cr0_shadow,	 c->cr4_mask,	  c->cr4_shadow,
+			};
+
+			for (i = 0; i < 6; i++)
+				if (val[i])
+					emit(&o, " %s=0x%llx", key[i],
+					     (unsigned long long)val[i]);
+		}
+		if (c->cr3_target_count)
+			emit(&o, " cr3-target-count=%u",
+			     (unsigned)c->cr3_target_count);
+		for (i = 0; i < 4; i++)
+			if (c->cr3_target[i])
+				emit(&o, " cr3-target%u=0x%llx", i,
+				     (unsigned long long)c->cr3_target[i]);
 		emit(&o, "\n");
 	}
 	for (i = 0; i < m->npages; i++)

@@ -26,7 +26,8 @@ static const struct {
 	[NEPT_TOL_GLA_UNDEFINED] = {
 		"gla-undefined",
 		"the guest-linear-address field is undefined for EPT "
-		"misconfigurations and when bit 7 is 0 (facts §4, §7.1)",
+		"misconfigurations, exits other than EPT violations, and when "
+		"bit 7 is 0 (facts §4, §7.1)",
 	},
 	[NEPT_TOL_AD_ON_FAULTING_WALK] = {
 		"ept-accessed-on-faulting-walk",
@@ -67,6 +68,12 @@ static const struct {
 		"the SDM does not order the log write and the accessed/dirty "
 		"updates of that location, so either order's outcome (facts §5.3, "
 		"§7.2)",
+	},
+	[NEPT_TOL_EXIT_OWNER] = {
+		"exit-owner-unmodelled",
+		"whether L1 or L0 gets the emulated event's exit is not decided "
+		"by the model (an exception or NMI L1 does not intercept, CR8, "
+		"an unbacked I/O-bitmap byte, another exit reason; facts §15)",
 	},
 };
 

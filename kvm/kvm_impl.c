@@ -85,6 +85,7 @@ struct nept_vmcs02 {
 	u64 exit_qual;
 	u64 guest_physical_address;
 	u64 guest_linear_address;
+	u32 exit_intr_info, exit_intr_error_code; /* exception exits */
 	u32 idt_vectoring_info;
 	u32 idt_vectoring_error_code;
 	/* Guest state prepare_vmcs02 loads from vmcs12. */
@@ -103,6 +104,7 @@ struct nept_state {
 	 * them (vmx_get_cpl, vmx_get_rflags). */
 	int cpl;
 	unsigned long rflags;
+	int cs_l; /* CS.L: L2 in IA-32e mode (vmx_get_cs_db_l_bits) */
 
 	/* L1 guest-physical memory: a private copy of the scenario's. */
 	struct nept_mem mem;
@@ -311,6 +313,24 @@ static int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 	return 0;
 }
 
+/* kvm_vcpu_read_guest (virt/kvm/kvm_main.c): L1 memory, as the exit
+ * reflection reads L1's I/O bitmaps.  Not an access of the instruction
+ * being emulated, so read_page stays as it is. */
+static int kvm_vcpu_read_guest(struct kvm_vcpu *vcpu, gpa_t gpa, void *data,
+			       unsigned long len)
+{
+	u8 *p = data;
+
+	for (unsigned long i = 0; i < len; i++) {
+		u64 b;
+
+		if (nept_mem_load(gpa + i, 1, &b))
+			return -EFAULT;
+		p[i] = (u8)b;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------------
  * VMCS accesses (arch/x86/kvm/vmx/vmx_ops.h): vmcs02 is what hardware left
  * at the current exit, as the driver describes it.  A field nobody
@@ -323,6 +343,10 @@ static u64 nept_vmcs02_read(unsigned long field)
 		return nept_st.vmcs02.exit_reason;
 	case EXIT_QUALIFICATION:
 		return nept_st.vmcs02.exit_qual;
+	case VM_EXIT_INTR_INFO:
+		return nept_st.vmcs02.exit_intr_info;
+	case VM_EXIT_INTR_ERROR_CODE:
+		return nept_st.vmcs02.exit_intr_error_code;
 	case GUEST_PHYSICAL_ADDRESS:
 		return nept_st.vmcs02.guest_physical_address;
 	case GUEST_LINEAR_ADDRESS:
@@ -388,6 +412,67 @@ static int vmx_get_cpl(struct kvm_vcpu *vcpu)
 static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu)
 {
 	return nept_st.rflags;
+}
+
+/* Stand-in for vmx_get_cs_db_l_bits (vmx.c): it reads CS's access rights
+ * from vmcs02.  The scenario has no CS: an L2 in IA-32e mode (4- or
+ * 5-level paging) runs 64-bit code (CS.L = 1), as the model takes it
+ * (docs/sdm-rules.md §15.4). */
+static void vmx_get_cs_db_l_bits(struct kvm_vcpu *vcpu, int *db, int *l)
+{
+	*l = nept_st.cs_l;
+	*db = !nept_st.cs_l;
+}
+
+/*
+ * Stand-ins for the Hyper-V and CPUID-faulting tests of
+ * nested_vmx_l0_wants_exit (hyperv.h, hyperv_evmcs.h, cpuid.h): L1 here
+ * has no Hyper-V enlightenments, so the VMCALL test stops at the first
+ * (false); no scenario exit is a VMCALL or CPUID, so the others are never
+ * reached.
+ */
+#if NEPT_HAS(hv_l2_tlb_flush)
+static bool guest_hv_cpuid_has_l2_tlb_flush(struct kvm_vcpu *vcpu)
+{
+	return false;
+}
+static bool nested_evmcs_l2_tlb_flush_enabled(struct kvm_vcpu *vcpu)
+{
+	fprintf(stderr, "kvm shim: nested_evmcs_l2_tlb_flush_enabled not "
+			"modelled\n");
+	abort();
+}
+static bool kvm_hv_is_tlb_flush_hcall(struct kvm_vcpu *vcpu)
+{
+	fprintf(stderr, "kvm shim: kvm_hv_is_tlb_flush_hcall not modelled\n");
+	abort();
+}
+#endif
+#if NEPT_HAS(encls_cpuid_has) && !NEPT_HAS(gbpages_via_cpuid)
+/* Stand-in for guest_cpuid_has (cpuid.h): only
+ * nested_vmx_exit_handled_encls asks it here, and no scenario exit is an
+ * ENCLS. */
+static bool guest_cpuid_has(struct kvm_vcpu *vcpu, unsigned int x86_feature)
+{
+	fprintf(stderr, "kvm shim: guest_cpuid_has not modelled\n");
+	abort();
+}
+#endif
+#if NEPT_HAS(cpuid_allowed)
+static bool kvm_is_cpuid_allowed(struct kvm_vcpu *vcpu)
+{
+	fprintf(stderr, "kvm shim: kvm_is_cpuid_allowed not modelled\n");
+	abort();
+}
+#endif
+
+/* Stand-in for kvm_get_rflags (x86.c): only vmx_guest_inject_ac calls it,
+ * past a host with split-lock detection, which nept_boot_cpu_has says
+ * this one has not. */
+static unsigned long kvm_get_rflags(struct kvm_vcpu *vcpu)
+{
+	fprintf(stderr, "kvm shim: kvm_get_rflags not modelled\n");
+	abort();
 }
 
 #if NEPT_HAS(vcpu_reg_pdptr)
@@ -719,11 +804,32 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 		(s->ctl.flags & NEPT_CTL_VIRTUAL_NMIS ? PIN_BASED_VIRTUAL_NMIS
 						      : 0);
 	vmcs12->cpu_based_vm_exec_control =
-		CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+		CPU_BASED_ACTIVATE_SECONDARY_CONTROLS |
+		(s->ctl.flags & NEPT_CTL_IO_EXITING
+			 ? CPU_BASED_UNCOND_IO_EXITING
+			 : 0) |
+		(s->ctl.flags & NEPT_CTL_IO_BITMAPS ? CPU_BASED_USE_IO_BITMAPS
+						    : 0) |
+		(s->ctl.flags & NEPT_CTL_CR3_LOAD ? CPU_BASED_CR3_LOAD_EXITING
+						  : 0) |
+		(s->ctl.flags & NEPT_CTL_CR3_STORE ? CPU_BASED_CR3_STORE_EXITING
+						   : 0);
 	vmcs12->secondary_vm_exec_control =
 		SECONDARY_EXEC_ENABLE_EPT |
 		(mbec ? SECONDARY_EXEC_MODE_BASED_EPT_EXEC : 0) |
-		(s->ctl.flags & NEPT_CTL_PML ? SECONDARY_EXEC_ENABLE_PML : 0);
+		(s->ctl.flags & NEPT_CTL_PML ? SECONDARY_EXEC_ENABLE_PML : 0) |
+		(s->ctl.flags & NEPT_CTL_DESC_EXITING ? SECONDARY_EXEC_DESC
+						      : 0);
+	/* What decides whether an exit from L2 is L1's (facts §15). */
+	vmcs12->io_bitmap_a = s->ctl.io_bitmap[0];
+	vmcs12->io_bitmap_b = s->ctl.io_bitmap[1];
+	vmcs12->cr0_guest_host_mask = s->ctl.cr0_mask;
+	vmcs12->cr0_read_shadow = s->ctl.cr0_shadow;
+	vmcs12->cr4_guest_host_mask = s->ctl.cr4_mask;
+	vmcs12->cr4_read_shadow = s->ctl.cr4_shadow;
+	/* No CR3-target values: KVM offers L1 none (vmcs12 has no room for
+	 * them), and the scenario's count is 0. */
+	vmcs12->cr3_target_count = (u32)s->ctl.cr3_target_count;
 	vmcs12->exception_bitmap = s->ctl.exception_bitmap;
 	vmcs12->page_fault_error_code_mask = s->ctl.pfec_mask;
 	vmcs12->page_fault_error_code_match = s->ctl.pfec_match;
@@ -755,6 +861,7 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	vcpu->arch.cr3 = l2->cr3;
 	vcpu->arch.pkru = l2->pkru;
 	st->cpl = l2->cpl;
+	st->cs_l = l2->paging == NEPT_L2_4LEVEL || l2->paging == NEPT_L2_5LEVEL;
 	st->rflags = X86_EFLAGS_FIXED |
 		     (l2->flags & NEPT_L2F_AC ? X86_EFLAGS_AC : 0);
 	memset(&vcpu->arch.regs_avail, 0xff, sizeof(vcpu->arch.regs_avail));
@@ -823,6 +930,8 @@ static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla,
 		nept_st.vmcs02.guest_linear_address = *gla;
 	nept_st.vmcs02.idt_vectoring_info = nept_idt_vectoring(during);
 	nept_st.vmcs02.idt_vectoring_error_code = 0;
+	nept_st.vmcs02.exit_intr_info = 0;
+	nept_st.vmcs02.exit_intr_error_code = 0;
 	/* vmx_vcpu_run's own lines, in the tree's form. */
 #if NEPT_HAS(vcpu_vt)
 	nept_st.vmx.vt.exit_reason.full = vmcs_read32(VM_EXIT_REASON);
@@ -892,6 +1001,10 @@ static bool nept_boot_cpu_has(int feature, const char *name)
 	switch (feature) {
 	case X86_FEATURE_GBPAGES:
 		return true;
+	/* vmx_guest_inject_ac: without split-lock detection on the host an
+	 * #AC from L2 is always the guest's (L0 does not want the exit). */
+	case X86_FEATURE_SPLIT_LOCK_DETECT:
+		return false;
 	}
 	fprintf(stderr, "kvm shim: boot_cpu_has(%s) not modelled\n", name);
 	abort();
@@ -900,6 +1013,7 @@ static bool nept_boot_cpu_has(int feature, const char *name)
 static void nept_unsupported(struct nept_outcome *o, const char *why)
 {
 	memset(o, 0, sizeof(*o));
+	nept_st.out = NULL; /* later WARNs: the next event's */
 	o->kind = NEPT_OUT_UNSUPPORTED;
 	o->from_hardware = -1;
 	snprintf(o->note, sizeof(o->note), "%s", why);
@@ -932,12 +1046,82 @@ static bool nept_delivery_ev_error(u32 reason)
 	return true;
 }
 
+static void nept_end_event(struct nept_outcome *o);
+
+/* The current event starts: its outcome collects WARNs from now on. */
+static void nept_begin_event(struct nept_outcome *o)
+{
+	struct nept_state *st = &nept_st;
+
+	memset(o, 0, sizeof(*o));
+	o->warns = st->pending_warns;
+	memcpy(o->note, st->pending_note, sizeof(o->note));
+	st->pending_warns = 0;
+	st->pending_note[0] = 0;
+	st->out = o;
+	st->exited = false;
+	st->from_hardware = -1;
+	st->walked = false;
+	st->read_page = false;
+}
+
+/*
+ * An emulated event's exit from L2, as hardware leaves it in vmcs02: the
+ * reason and qualification, the guest-linear address where hardware saves
+ * one, an exception's interruption information and error code, and the
+ * source operand of a MOV to CR in the register the qualification names
+ * (SDM 27.2.1, 27.2.2; facts §15).
+ */
+static void nept_emulated_exit(const struct nept_event *ev)
+{
+	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
+	u64 gla = ev->gla;
+
+	nept_hw_exit(ev->exit_reason, ev->exit_qual, NULL,
+		     nept_exit_saves_gla(ev) ? &gla : NULL, ev->during);
+	if (ev->exit_reason == EXIT_REASON_EXCEPTION_NMI && ev->exit_vector) {
+		unsigned vector = ev->exit_vector - 1u;
+		bool has_error = nept_idt_vectoring(vector + 1) &
+				 VECTORING_INFO_DELIVER_CODE_MASK;
+
+		nept_st.vmcs02.exit_intr_info =
+			INTR_INFO_VALID_MASK |
+			(vector == 2 /* NMI */ ? INTR_TYPE_NMI_INTR
+					       : INTR_TYPE_HARD_EXCEPTION) |
+			vector | (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
+		nept_st.vmcs02.exit_intr_error_code = ev->exit_error_code;
+	}
+	if (ev->exit_reason == EXIT_REASON_CR_ACCESS &&
+	    ((ev->exit_qual >> 4) & 3) == 0) {
+		unsigned reg = (ev->exit_qual >> 8) & 15;
+
+		vcpu->arch.regs[reg] = ev->exit_value;
+	}
+}
+
+/*
+ * KVM's real nested_vmx_reflect_vmexit on an emulated event's exit: true
+ * if it gave the exit to L1 (the event's outcome is then complete).
+ */
+static bool nept_reflect(const struct nept_event *ev, struct nept_outcome *o)
+{
+	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
+
+	nept_begin_event(o);
+	nept_emulated_exit(ev);
+	if (!nested_vmx_reflect_vmexit(vcpu)) {
+		/* L0 handles it: the event goes on from the same exit. */
+		return false;
+	}
+	nept_end_event(o);
+	return true;
+}
+
 static void nept_run_event(const struct nept_scenario *s,
 			   const struct nept_event *ev, struct nept_outcome *o)
 {
 	struct nept_state *st = &nept_st;
 	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
-	struct vmcs12 *vmcs12 = &st->vmcs12;
 	u64 gpa = ev->gpa, gla = ev->gla;
 	u32 reason = ev->source == NEPT_SRC_HW_VIOLATION
 			     ? EXIT_REASON_EPT_VIOLATION
@@ -956,6 +1140,22 @@ static void nept_run_event(const struct nept_scenario *s,
 		nept_unsupported(o, "implicit fetch: the emulator has none");
 		return;
 	}
+	/*
+	 * __vmx_handle_exit: in guest mode, KVM's real nested_vmx_reflect_
+	 * vmexit decides first whether the exit is L1's (an EPT violation or
+	 * misconfiguration never is: nested_vmx_l0_wants_exit).
+	 */
+	if (ev->source == NEPT_SRC_EMULATED &&
+	    !nept_exit_reason_name(ev->exit_reason)) {
+		/* Deciding who gets other exits reads state the harness does
+		 * not play (MSR and VMREAD bitmaps, CPUID faulting, SGX...):
+		 * never a guessed answer. */
+		nept_unsupported(o, "exit reflection for this exit reason is "
+				    "not modelled");
+		return;
+	}
+	if (ev->source == NEPT_SRC_EMULATED && nept_reflect(ev, o))
+		return;
 	if (ev->during && nept_delivery_ev_error(reason)) {
 		nept_unsupported(o, "delivery in this exit: KVM internal "
 				    "error");
@@ -980,17 +1180,8 @@ static void nept_run_event(const struct nept_scenario *s,
 	}
 #endif
 
-	memset(o, 0, sizeof(*o));
-	o->warns = st->pending_warns;
-	memcpy(o->note, st->pending_note, sizeof(o->note));
-	st->pending_warns = 0;
-	st->pending_note[0] = 0;
-	st->out = o;
-	st->exited = false;
-	st->from_hardware = -1;
-	st->walked = false;
-	st->read_page = false;
-
+	if (ev->source != NEPT_SRC_EMULATED) /* else nept_reflect began it */
+		nept_begin_event(o);
 	switch (ev->source) {
 	case NEPT_SRC_HW_VIOLATION:
 		/* L0 handles every EPT violation from L2 (nested EPT):
@@ -1009,11 +1200,19 @@ static void nept_run_event(const struct nept_scenario *s,
 		nept_emulate_access(ev);
 		break;
 	default:
-		nept_hw_exit(ev->exit_reason, ev->exit_qual, NULL,
-			     nept_exit_saves_gla(ev) ? &gla : NULL, ev->during);
+		/* nept_reflect made the exit, and KVM kept it (L0's). */
 		nept_emulate_access(ev);
 		break;
 	}
+	nept_end_event(o);
+}
+
+/* The current event's outcome, from what KVM left in vmcs12 and vcpu. */
+static void nept_end_event(struct nept_outcome *o)
+{
+	struct nept_state *st = &nept_st;
+	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
+	struct vmcs12 *vmcs12 = &st->vmcs12;
 
 	/*
 	 * Before L2 runs again (vcpu_enter_guest): a triple fault in guest
@@ -1048,7 +1247,13 @@ static void nept_run_event(const struct nept_scenario *s,
 			o->vector = st->exit_intr_info & INTR_INFO_VECTOR_MASK;
 			o->has_error_code = !!(st->exit_intr_info &
 					       INTR_INFO_DELIVER_CODE_MASK);
-			o->error_code = vmcs12->vm_exit_intr_error_code;
+			/* The field means something only with bit 11 set
+			 * (SDM 27.2.2); without it, it keeps an earlier
+			 * exit's. */
+			o->error_code =
+				o->has_error_code
+					? vmcs12->vm_exit_intr_error_code
+					: 0;
 		}
 	} else if (vcpu->arch.exception.pending) {
 		/* Delivered to L2; CR2 (the payload) in gla. */

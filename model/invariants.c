@@ -346,6 +346,14 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 
 	if (o->undefined == NEPT_F_ALL)
 		return NULL;
+	/* Facts §15: whether L0 emulates at all then depends on the
+	 * exception bitmap or on I/O-bitmap bytes in memory, which the
+	 * variants below change. */
+	if (ev->source == NEPT_SRC_EMULATED &&
+	    (ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI ||
+	     (ev->exit_reason == NEPT_EXIT_IO_INSTRUCTION &&
+	      (s->ctl.flags & NEPT_CTL_IO_BITMAPS))))
+		return NULL;
 
 	/* Flip every ignored bit of every qword. */
 	v = *s;
@@ -424,7 +432,13 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	else if (ev->source == NEPT_SRC_EMULATED)
 		vev.source = NEPT_SRC_HW_MISCONFIG;
 	vev.hw_qual = vev.exit_qual = 0;
-	vev.exit_reason = 0;
+	/* As an emulated event: after an EPT violation of L0's own tables,
+	 * which is L0's (facts §15.6) and which delivery can cause. */
+	vev.exit_reason =
+		vev.source == NEPT_SRC_EMULATED ? NEPT_EXIT_EPT_VIOLATION : 0;
+	vev.exit_vector = 0;
+	vev.exit_error_code = 0;
+	vev.exit_value = 0;
 	run_alone(s, &vev, &vo, NULL);
 	if (!same_observation(o, &vo))
 		return "source-changes-outcome";
@@ -448,6 +462,17 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 		 * state, so compare with that run; the sequence run must
 		 * agree except for A/D state left by earlier events. */
 		run_alone(s, &s->event[i], &alone, &ta);
+		if (model_exit_owner(s, &st.mem, &s->event[i]) ==
+		    MODEL_EXIT_L1) {
+			/* Facts §15: L1 gets the exit itself, whatever the
+			 * memory holds; the access never happens. */
+			model_run_event(s, &st, &s->event[i], o, &t);
+			if (o->kind != NEPT_OUT_EXIT ||
+			    o->reason != s->event[i].exit_reason ||
+			    o->n_ad_writes)
+				return "reflected-exit-not-the-current-exit";
+			continue;
+		}
 		model_run_event(s, &st, &s->event[i], o, &t);
 		broken = check_outcome(s, &s->event[i], o, &t);
 		if (!broken)

@@ -1256,6 +1256,19 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	memset(t, 0, sizeof(*t));
 	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
 	out->gpa = ev->gpa;
+	/* Facts §15: the exit L0 got may be L1's; then no access happens. */
+	switch (model_exit_owner(s, &st->mem, ev)) {
+	case MODEL_EXIT_L1:
+		model_reflected_exit(ev, out);
+		out->pml_index = st->pml_index;
+		return;
+	case MODEL_EXIT_UNDECIDED:
+		all_undefined(out, NEPT_TOL_EXIT_OWNER);
+		out->pml_index = st->pml_index;
+		return;
+	case MODEL_EXIT_L0:
+		break;
+	}
 	if (nept_walks_l2(s, ev)) {
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);

@@ -227,6 +227,19 @@ void model_page_fault(const struct nept_scenario *s,
 		      const struct nept_event *ev, uint32_t pfec,
 		      struct nept_outcome *out);
 
+/* Facts §15: who gets an emulated event's exit from L2. */
+enum model_exit_owner {
+	MODEL_EXIT_L0 = 0,	   /* L0 emulates: the access happens */
+	MODEL_EXIT_L1 = 1,	   /* reflected: L1 gets the exit */
+	MODEL_EXIT_UNDECIDED = -1, /* tolerance exit-owner-unmodelled */
+};
+enum model_exit_owner model_exit_owner(const struct nept_scenario *s,
+				       const struct nept_mem *mem,
+				       const struct nept_event *ev);
+/* The outcome of an exit L1 gets (model_exit_owner() == MODEL_EXIT_L1). */
+void model_reflected_exit(const struct nept_event *ev,
+			  struct nept_outcome *out);
+
 /* Prints the L2 part of a trace (nothing without an L2 walk), one line
  * per entry, each prefixed by indent. */
 void model_print_l2_trace(FILE *f, const struct model_trace *t,

@@ -343,6 +343,11 @@ static void build(const struct mcase *c, struct nept_scenario *s)
 	s->event[0].source = c->source;
 	s->event[0].access = c->access;
 	s->event[0].gpa = gpa;
+	if (c->source == NEPT_SRC_EMULATED) {
+		/* An OUTSB L1 does not intercept: L0 emulates it (§15.3). */
+		s->event[0].exit_reason = NEPT_EXIT_IO_INSTRUCTION;
+		s->event[0].exit_qual = 0x3f80010;
+	}
 	if (c->source == NEPT_SRC_HW_VIOLATION) {
 		/* Hardware walked L2's (4-level) tables and reports the
 		 * linear address and its rights (facts §9: what hardware
@@ -966,6 +971,15 @@ static void build_l2(const struct l2case *c, struct nept_scenario *s)
 	s->nevents = 1;
 	memset(&s->event[0], 0, sizeof(s->event[0]));
 	s->event[0].source = NEPT_SRC_EMULATED;
+	/* A descriptor-table exit L1 does not intercept: L0 emulates the
+	 * instruction, whose access this is (§15.5). */
+	s->event[0].exit_reason = NEPT_EXIT_GDTR_IDTR;
+	if (c->during) {
+		/* Delivery cannot cause that exit: an EPT violation of L0's
+		 * own tables can, and is L0's (§15.6). */
+		s->event[0].exit_reason = NEPT_EXIT_EPT_VIOLATION;
+		s->event[0].exit_qual = 0x181;
+	}
 	s->event[0].access = c->access;
 	s->event[0].flags = c->evflags;
 	s->event[0].during = c->during;
@@ -1309,6 +1323,142 @@ static void test_l2(void)
 			      order_outcomes(l2cases[i].name, &l2cases[i]));
 }
 
+/*
+ * Facts §15: who gets an emulated event's exit, rule by rule; each row
+ * breaks or meets one condition, derived from docs/sdm-rules.md §15.
+ */
+static void test_exit_owner(void)
+{
+	enum {
+		L0 = MODEL_EXIT_L0,
+		L1 = MODEL_EXIT_L1,
+		UND = MODEL_EXIT_UNDECIDED
+	};
+	static const struct {
+		const char *name;
+		uint16_t flags;
+		uint32_t bitmap, mask, match;
+		uint64_t cr0_mask, cr0_shadow, cr4_mask, cr4_shadow;
+		unsigned paging;
+		uint16_t reason;
+		uint64_t qual, value;
+		uint8_t vector; /* 1 + vector */
+		uint32_t error_code;
+		int want;
+	} rows[] = {
+		{ "task switch (15.1)", .reason = 9, .want = L1 },
+		{ "triple fault (15.1)", .reason = 2, .want = L1 },
+		{ "EPT violation is L0's (15.6)", .reason = 48, .want = L0 },
+		{ "EPT misconfig is L0's (15.6)", .reason = 49, .want = L0 },
+		{ "#GP not in bitmap (15.2)", .reason = 0, .vector = 14,
+		  .want = UND },
+		{ "#GP in bitmap (15.2)", .bitmap = 1u << 13, .reason = 0,
+		  .vector = 14, .want = L1 },
+		{ "#PF bit 14, match (10.3)", .bitmap = 1u << 14, .reason = 0,
+		  .vector = 15, .want = L1 },
+		{ "#PF bit 14, mismatch inverts (10.3)", .bitmap = 1u << 14,
+		  .mask = 1, .match = 1, .reason = 0, .vector = 15,
+		  .want = UND },
+		{ "#PF no bit 14, mismatch inverts (10.3)", .mask = 1,
+		  .match = 1, .reason = 0, .vector = 15, .error_code = 2,
+		  .want = L1 },
+		{ "NMI undecided (15.2)", .bitmap = ~0u, .reason = 0,
+		  .vector = 3, .want = UND },
+		{ "I/O, no controls (15.3)", .reason = 30, .qual = 0x600010,
+		  .want = L0 },
+		{ "I/O unconditional (15.3)", .flags = NEPT_CTL_IO_EXITING,
+		  .reason = 30, .qual = 0x600010, .want = L1 },
+		{ "I/O bitmaps win over unconditional (15.3)",
+		  .flags = NEPT_CTL_IO_EXITING | NEPT_CTL_IO_BITMAPS,
+		  .reason = 30, .qual = 0x600010, .want = L0 },
+		{ "I/O bitmap A bit (15.3)", .flags = NEPT_CTL_IO_BITMAPS,
+		  .reason = 30, .qual = 0x3f80010, .want = L1 },
+		{ "I/O 4 bytes reach the bit (15.3)",
+		  .flags = NEPT_CTL_IO_BITMAPS, .reason = 30, .qual = 0x3f50013,
+		  .want = L1 },
+		{ "I/O 2 bytes stop short (15.3)", .flags = NEPT_CTL_IO_BITMAPS,
+		  .reason = 30, .qual = 0x3f50011, .want = L0 },
+		{ "I/O wrap (15.3)", .flags = NEPT_CTL_IO_BITMAPS, .reason = 30,
+		  .qual = 0xffff0011, .want = L1 },
+		{ "I/O bitmap B unbacked (15.3)", .flags = NEPT_CTL_IO_BITMAPS,
+		  .reason = 30, .qual = 0x80000010, .want = UND },
+		{ "MOV to CR0 = shadow under mask (15.4)", .cr0_mask = 9,
+		  .cr0_shadow = 1, .reason = 28, .qual = 0x0, .value = 0x11,
+		  .want = L0 },
+		{ "MOV to CR0 differs (15.4)", .cr0_mask = 9, .cr0_shadow = 1,
+		  .reason = 28, .qual = 0x0, .value = 0x9, .want = L1 },
+		{ "MOV to CR4, high bits dropped outside IA-32e (15.4)",
+		  .cr4_mask = 1ull << 32, .reason = 28, .qual = 0x4,
+		  .value = 1ull << 32, .want = L0 },
+		{ "MOV to CR4, 64 bits in IA-32e (15.4)",
+		  .cr4_mask = 1ull << 32, .paging = NEPT_L2_4LEVEL,
+		  .reason = 28, .qual = 0x4, .value = 1ull << 32, .want = L1 },
+		{ "MOV to CR3 without load exiting (15.4)", .reason = 28,
+		  .qual = 0x3, .want = L0 },
+		{ "MOV to CR3 with load exiting (15.4)",
+		  .flags = NEPT_CTL_CR3_LOAD, .reason = 28, .qual = 0x3,
+		  .want = L1 },
+		{ "MOV from CR3 with store exiting (15.4)",
+		  .flags = NEPT_CTL_CR3_STORE, .reason = 28, .qual = 0x13,
+		  .want = L1 },
+		{ "MOV to CR8 undecided (15.4)", .reason = 28, .qual = 0x8,
+		  .want = UND },
+		{ "CLTS, TS in mask only (15.4)", .cr0_mask = 8, .reason = 28,
+		  .qual = 0x20, .want = L0 },
+		{ "CLTS, TS in mask and shadow (15.4)", .cr0_mask = 8,
+		  .cr0_shadow = 8, .reason = 28, .qual = 0x20, .want = L1 },
+		{ "LMSW sets PE over a clear shadow (15.4)", .cr0_mask = 1,
+		  .reason = 28, .qual = 0x10030, .want = L1 },
+		{ "LMSW cannot clear PE (15.4)", .cr0_mask = 1, .cr0_shadow = 1,
+		  .reason = 28, .qual = 0x30, .want = L0 },
+		{ "descriptor tables off (15.5)", .reason = 46, .want = L0 },
+		{ "descriptor tables on (15.5)", .flags = NEPT_CTL_DESC_EXITING,
+		  .reason = 47, .want = L1 },
+		{ "other reason undecided (15)", .reason = 31, .want = UND },
+	};
+	static struct nept_scenario s;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nept_event ev;
+		int got;
+
+		memset(&s, 0, sizeof(s));
+		memset(&ev, 0, sizeof(ev));
+		s.l2.paging = (uint8_t)rows[i].paging;
+		s.ctl.flags = rows[i].flags;
+		s.ctl.exception_bitmap = rows[i].bitmap;
+		s.ctl.pfec_mask = rows[i].mask;
+		s.ctl.pfec_match = rows[i].match;
+		s.ctl.cr0_mask = rows[i].cr0_mask;
+		s.ctl.cr0_shadow = rows[i].cr0_shadow;
+		s.ctl.cr4_mask = rows[i].cr4_mask;
+		s.ctl.cr4_shadow = rows[i].cr4_shadow;
+		if (rows[i].flags & NEPT_CTL_IO_BITMAPS) {
+			/* Bitmap A backed, port 0x3f8's bit set (byte 0x7f,
+			 * bit 0); bitmap B unbacked. */
+			s.ctl.io_bitmap[0] = 0x20000;
+			s.ctl.io_bitmap[1] = 0x21000;
+			scenario_add_page(&s, 0x20000);
+			scenario_set_qword(&s, 0x20078, 1ull << 56);
+			scenario_add_page(&s, 0x1f000);
+		}
+		ev.source = NEPT_SRC_EMULATED;
+		ev.exit_reason = rows[i].reason;
+		ev.exit_qual = rows[i].qual;
+		ev.exit_value = rows[i].value;
+		ev.exit_vector = rows[i].vector;
+		ev.exit_error_code = rows[i].error_code;
+		got = model_exit_owner(&s, &s.mem, &ev);
+		if (got == rows[i].want) {
+			passes++;
+			continue;
+		}
+		printf("FAIL exit owner: %s: got %d, want %d\n", rows[i].name,
+		       got, rows[i].want);
+		failures++;
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1320,6 +1470,7 @@ int main(void)
 	test_eptp();
 	test_ad_sequence();
 	test_l2();
+	test_exit_owner();
 	printf("%u passed, %u failed\n", passes, failures);
 	return failures ? 1 : 0;
 }

@@ -189,8 +189,20 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 		e->exit_reason =
 			(uint16_t)(chance(40)	? NEPT_EXIT_IO_INSTRUCTION
 				   : chance(30) ? NEPT_EXIT_EPT_VIOLATION
+				   : chance(30) ? NEPT_EXIT_EXCEPTION_NMI
+				   : chance(30) ? NEPT_EXIT_CR_ACCESS
 						: rnd());
 		e->exit_qual = interesting();
+		if (e->exit_reason == NEPT_EXIT_EXCEPTION_NMI) {
+			/* 1 + vector; those that push an error code get
+			 * one (facts §10.3). */
+			e->exit_vector = (uint8_t)(1 + below(32));
+			if ((0x00227d00u >> (e->exit_vector - 1)) & 1)
+				e->exit_error_code = (uint32_t)interesting();
+		}
+		if (e->exit_reason == NEPT_EXIT_CR_ACCESS &&
+		    !((e->exit_qual >> 4) & 3))
+			e->exit_value = interesting();
 	}
 	if (chance(20) && (e->source != NEPT_SRC_EMULATED ||
 			   e->exit_reason == NEPT_EXIT_EPT_VIOLATION)) {
@@ -253,6 +265,20 @@ static void random_l2(struct nept_scenario *s)
 			c->pml_address =
 				random_page(s, 1ull << 32) & 0xfffff000ull;
 		}
+		if (c->flags & NEPT_CTL_IO_BITMAPS)
+			for (unsigned i = 0; i < 2; i++)
+				if (chance(80))
+					c->io_bitmap[i] =
+						random_page(s, 1ull << 32) &
+						0xfffff000ull;
+		if (chance(50)) {
+			c->cr0_mask = interesting();
+			c->cr0_shadow = interesting();
+			c->cr4_mask = interesting();
+			c->cr4_shadow = interesting();
+			/* L1 is offered no CR3-target values: the count and
+			 * the targets stay 0. */
+		}
 	}
 }
 
@@ -288,6 +314,7 @@ static void random_scenario(struct nept_scenario *s)
 	/* With L2 paging off the walk decides the linear address and the
 	 * rights; a scenario that names them is illegal (facts §8.3). */
 	scenario_clear_derived(s);
+	scenario_normalize(s);
 }
 
 static char text[NEPT_TEXT_MAX], text2[NEPT_TEXT_MAX];
@@ -433,13 +460,37 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		s->ctl.pfec_match ^= (uint32_t)bit | 1;
 		break;
 	case 33:
-		s->ctl.flags ^= (uint16_t)(1u << below(3));
+		s->ctl.flags ^= (uint16_t)(1u << below(8));
 		break;
 	case 34:
 		s->ctl.pml_index ^= (uint16_t)bit | 1;
 		break;
 	case 35:
 		s->ctl.pml_address ^= bit;
+		break;
+	case 37:
+		e->exit_vector ^= 1;
+		break;
+	case 38:
+		e->exit_error_code ^= (uint32_t)bit | 1;
+		break;
+	case 39:
+		e->exit_value ^= bit;
+		break;
+	case 40:
+		s->ctl.io_bitmap[below(2)] ^= bit;
+		break;
+	case 41:
+		s->ctl.cr0_mask ^= bit;
+		break;
+	case 42:
+		s->ctl.cr4_shadow ^= bit;
+		break;
+	case 43:
+		s->ctl.cr3_target_count ^= 1;
+		break;
+	case 44:
+		s->ctl.cr3_target[below(4)] ^= bit;
 		break;
 	default:
 		/* Memory: a qword's value, else one page more or less. */
@@ -455,7 +506,7 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		break;
 	}
 }
-#define MUTABLE_FIELDS 37
+#define MUTABLE_FIELDS 45
 
 /* Shuffles memory, repeats some qwords and adds zeros: same memory. */
 static void scramble_mem(struct nept_mem *m)
@@ -729,7 +780,7 @@ static void test_bin_errors(void)
 			 "truncated EVENT");
 	b[n] = 0xff;
 	expect_bin_error(b, n + 1, (long)n,
-			 "unknown record tag 0xff (records are 0x01..0x0e)",
+			 "unknown record tag 0xff (records are 0x01..0x10)",
 			 "unknown tag");
 	expect_bin_error((const uint8_t[]){ 0x02, 46 }, 2, 2, "no EVENT record",
 			 "no event");
@@ -1234,7 +1285,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		s->l2.paging = NEPT_L2_32BIT, s->l2.cr3 = 1ull << 32;
 		break;
 	case 43:
-		s->ctl.flags = 1u << 3;
+		s->ctl.flags = 1u << 8;
 		break;
 	case 44:
 		s->ctl.flags = NEPT_CTL_VIRTUAL_NMIS;
@@ -1252,6 +1303,41 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 	case 49:
 		e->source = NEPT_SRC_EMULATED;
 		e->exit_reason = NEPT_EXIT_IO_INSTRUCTION, e->during = 1 + 14;
+		break;
+	case 50:
+		e->exit_value = 1;
+		break;
+	case 51:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_IO_INSTRUCTION, e->exit_vector = 15;
+		break;
+	case 52:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_EXCEPTION_NMI, e->exit_vector = 33;
+		break;
+	case 53:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_EXCEPTION_NMI,
+		e->exit_vector = 1 + 6;
+		e->exit_error_code = 4;
+		break;
+	case 54:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_CR_ACCESS, e->exit_qual = 0x10;
+		e->exit_value = 8;
+		break;
+	case 55:
+		s->ctl.io_bitmap[1] = 0x5000;
+		break;
+	case 56:
+		s->ctl.flags = NEPT_CTL_IO_BITMAPS,
+		s->ctl.io_bitmap[0] = 0x5008;
+		break;
+	case 57:
+		s->ctl.cr3_target_count = 1;
+		break;
+	case 58:
+		s->ctl.cr3_target[1] = 0x1000;
 		break;
 	case 47:
 		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
@@ -1305,13 +1391,22 @@ static const char *const rule_msgs[] = {
 	"l2: pdpte without PAE paging",
 	"l2: cr3 0x1008: not 4-KiB aligned",
 	"l2: cr3 0x100000000: beyond",
-	"controls: unknown flags 0x8",
+	"controls: unknown flags 0x100",
 	"controls: virtual-nmis needs nmi-exiting",
 	"controls: pml-index and pml-address without pml",
 	"controls: pml-address 0x1010: not 4-KiB aligned",
 	"vector: 0..31",
 	"implicit accesses are data accesses",
 	"during needs an exit event delivery can cause",
+	"exit-vector, exit-error-code and exit-value belong to emulated",
+	"exit-vector (0-31) needs exit=exception-nmi",
+	"exit-vector (0-31) needs exit=exception-nmi",
+	"exit-error-code needs an exit-vector that pushes one",
+	"exit-value is the source operand of a MOV to CR",
+	"controls: io-bitmap-b without io-bitmaps",
+	"controls: io-bitmap-a 0x5008: not 4-KiB aligned",
+	"controls: cr3-target-count 1: L1 is offered no CR3-target",
+	"controls: cr3-target1 beyond cr3-target-count",
 };
 
 static void test_check_rules(void)
@@ -1603,7 +1698,7 @@ static void test_names(void)
 	EXPECT(n == 7, "%u L2 flag names", n);
 	for (n = 0; nept_ctl_flag_names[n].name; n++)
 		;
-	EXPECT(n == 3, "%u control flag names", n);
+	EXPECT(n == 8, "%u control flag names", n);
 }
 
 int main(void)

@@ -50,6 +50,16 @@ struct kvm_vcpu_arch {
 	u32 regs_avail;
 	u32 regs_dirty;
 #endif
+	/* The general-purpose registers (a MOV to CR's source operand,
+	 * nested_vmx_exit_handled_cr). */
+	unsigned long regs[32]; /* at least NR_VCPU_GENERAL_PURPOSE_REGS */
+	/* Never set here: no SEV-ES/TDX guest, no async #PF from the host,
+	 * no pending nested VM entry (nested_vmx_reflect_vmexit). */
+	bool guest_state_protected;
+	struct {
+		u32 host_apf_flags;
+	} apf;
+	u8 nested_run_pending;
 	unsigned long cr0;
 	unsigned long cr0_guest_owned_bits;
 	unsigned long cr2;
@@ -112,6 +122,7 @@ struct kvm_vcpu_arch {
 struct kvm_vcpu {
 	struct kvm *kvm;
 	u64 requests;
+	unsigned long guest_debug; /* 0: no userspace debugging of L2 */
 	struct kvm_vcpu_stat stat;
 	struct kvm_vcpu_arch arch;
 };
@@ -121,6 +132,7 @@ struct kvm_vcpu {
 struct vcpu_vt {
 	union vmx_exit_reason exit_reason;
 	unsigned long exit_qualification;
+	u32 exit_intr_info;
 };
 #endif
 
@@ -136,6 +148,7 @@ struct nested_vmx {
 	struct vmcs12 *cached_vmcs12;
 	struct nested_vmx_msrs msrs;
 	bool pml_full;
+	bool nested_run_pending; /* before 7.2; never set here */
 };
 
 struct vcpu_vmx {
@@ -146,6 +159,7 @@ struct vcpu_vmx {
 	/* The exit information of the current exit (in vcpu_vt from 7.2). */
 	union vmx_exit_reason exit_reason;
 	unsigned long exit_qualification;
+	u32 exit_intr_info;
 #endif
 	u32 idt_vectoring_info;
 	bool fail;
@@ -178,6 +192,8 @@ static int kvm_write_guest_page(struct kvm *kvm, gfn_t gfn, const void *data,
 				int offset, int len);
 static int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 				const void *data, unsigned long len);
+static int kvm_vcpu_read_guest(struct kvm_vcpu *vcpu, gpa_t gpa, void *data,
+			       unsigned long len);
 static int nept_user_read(unsigned long hva, unsigned size, u64 *val);
 static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
 			     u64 new);
@@ -221,6 +237,8 @@ static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
 #define nept_x86_get_cpl vmx_get_cpl
 #define nept_x86_get_rflags vmx_get_rflags
 #define nept_x86_cache_reg vmx_cache_reg
+#define nept_static_kvm_x86_get_cs_db_l_bits vmx_get_cs_db_l_bits
+#define nept_x86_get_cs_db_l_bits vmx_get_cs_db_l_bits
 #define nept_nested_translate_nested_gpa vmx_translate_nested_gpa
 #define nept_nested_is_exception_vmexit nested_vmx_is_exception_vmexit
 #define nept_nested_write_log_dirty nested_vmx_write_pml_buffer
@@ -247,6 +265,19 @@ static void vmcs_set_bits(unsigned long field, u32 mask);
 static int vmx_get_cpl(struct kvm_vcpu *vcpu);
 static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu);
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg);
+static void vmx_get_cs_db_l_bits(struct kvm_vcpu *vcpu, int *db, int *l);
+static unsigned long kvm_get_rflags(struct kvm_vcpu *vcpu);
+#if NEPT_HAS(hv_l2_tlb_flush)
+static bool guest_hv_cpuid_has_l2_tlb_flush(struct kvm_vcpu *vcpu);
+static bool nested_evmcs_l2_tlb_flush_enabled(struct kvm_vcpu *vcpu);
+static bool kvm_hv_is_tlb_flush_hcall(struct kvm_vcpu *vcpu);
+#endif
+#if NEPT_HAS(encls_cpuid_has) && !NEPT_HAS(gbpages_via_cpuid)
+static bool guest_cpuid_has(struct kvm_vcpu *vcpu, unsigned int x86_feature);
+#endif
+#if NEPT_HAS(cpuid_allowed)
+static bool kvm_is_cpuid_allowed(struct kvm_vcpu *vcpu);
+#endif
 static void vmx_set_nmi_mask(struct kvm_vcpu *vcpu, bool masked);
 static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault);
 #if NEPT_HAS(sync_spte)
@@ -302,6 +333,11 @@ static struct {
 #else
 static u8 shadow_phys_bits = 52; /* mmu/spte.c: the same, before 6.12 */
 #endif
+/* arch/x86/kernel/cpu: the host CPU's MAXPHYADDR, as vmx_need_pf_intercept
+ * reads it before 6.12 (the same 52). */
+static struct {
+	u8 x86_phys_bits;
+} boot_cpu_data = { .x86_phys_bits = 52 };
 
 /*
  * boot_cpu_has (arch/x86/include/asm/cpufeature.h): the host's CPU

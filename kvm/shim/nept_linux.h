@@ -253,5 +253,11 @@ static void nept_warn_fired(const char *func, const char *file, int line);
 #define trace_kvm_page_fault(...) \
 	do {                      \
 	} while (0)
+#define trace_kvm_nested_vmexit(...) \
+	do {                         \
+	} while (0)
+#define trace_kvm_nested_vmenter_failed(...) \
+	do {                                 \
+	} while (0)
 
 #endif
