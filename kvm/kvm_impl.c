@@ -117,13 +117,22 @@ struct nept_state {
 	bool exited;
 	u32 exit_reason, exit_intr_info;
 	u64 exit_qual;
-	int from_hardware; /* passed to the last injection, -1: none (and
-			    * always before 7.2, which has no such argument) */
-	bool walked;	   /* ept_page_fault's walk succeeded */
+	int from_hardware; /* what KVM passed to the MMU's
+			    * inject_page_fault last, -1: none (and always
+			    * where the callback has no such argument) */
+	bool walked;	   /* ept_page_fault's walk succeeded,
+			    * or the emulated access translated ... */
 	u64 walk_gpa;	   /* ... to this L1 GPA */
 	bool read_page;	   /* kvm_vcpu_read_guest_page or
 			    * kvm_vcpu_write_guest was asked ... */
 	u64 read_gpa;	   /* ... for this L1 GPA */
+#if NEPT_HAS(from_hardware)
+	/* The inject_page_fault callbacks KVM installed in vcpu->arch.mmu
+	 * (guest_mmu) and walk_mmu (nested_mmu), which the recorders of
+	 * from_hardware call. */
+	__typeof__(((struct kvm_mmu *)0)->inject_page_fault) inject_mmu,
+		inject_walk_mmu;
+#endif
 };
 
 static struct nept_state nept_st;
@@ -437,7 +446,6 @@ static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 	if (!r) {
 		if (!fault->prefetch) {
 #if NEPT_HAS(from_hardware)
-			nept_st.from_hardware = 1;
 			__kvm_inject_emulated_page_fault(vcpu, &walker.fault,
 							 true);
 #else
@@ -632,6 +640,49 @@ static u32 nept_ept_caps(uint32_t caps)
 	return ept;
 }
 
+#if NEPT_HAS(from_hardware)
+/*
+ * Recorders of from_hardware (not stand-ins: each calls the callback KVM
+ * installed).  __kvm_inject_emulated_page_fault hands a fault to
+ * fault_mmu->inject_page_fault(vcpu, fault, from_hardware), fault_mmu
+ * being vcpu->arch.mmu for a fault of the nested walk (EPT12: guest_mmu,
+ * nested_ept_inject_page_fault) or walk_mmu for L2's own #PF
+ * (nested_mmu, kvm_inject_page_fault).  KVM's callers choose the value:
+ * FNAME(page_fault) passes true for a fault hardware reported,
+ * kvm_inject_emulated_page_fault false for the emulator's.  The recorder
+ * keeps what it was passed, the outcome's from_hardware.
+ */
+static void nept_record_mmu_inject(struct kvm_vcpu *vcpu,
+				   struct x86_exception *fault,
+				   bool from_hardware)
+{
+	nept_st.from_hardware = from_hardware;
+	nept_st.inject_mmu(vcpu, fault, from_hardware);
+}
+
+static void nept_record_walk_mmu_inject(struct kvm_vcpu *vcpu,
+					struct x86_exception *fault,
+					bool from_hardware)
+{
+	nept_st.from_hardware = from_hardware;
+	nept_st.inject_walk_mmu(vcpu, fault, from_hardware);
+}
+
+/* Puts the recorders in front of the callbacks KVM's MMU init installed
+ * (nested_ept_init_mmu_context in guest_mmu, init_kvm_nested_mmu in
+ * nested_mmu). */
+static void nept_record_from_hardware(struct kvm_vcpu *vcpu)
+{
+	struct nept_state *st = &nept_st;
+
+	BUG_ON(vcpu->arch.mmu == vcpu->arch.walk_mmu);
+	st->inject_mmu = vcpu->arch.mmu->inject_page_fault;
+	vcpu->arch.mmu->inject_page_fault = nept_record_mmu_inject;
+	st->inject_walk_mmu = vcpu->arch.walk_mmu->inject_page_fault;
+	vcpu->arch.walk_mmu->inject_page_fault = nept_record_walk_mmu_inject;
+}
+#endif
+
 /* A vCPU that has just entered L2 with the scenario's controls. */
 static void nept_vcpu_setup(const struct nept_scenario *s)
 {
@@ -770,6 +821,9 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	enter_guest_mode(vcpu);
 	nested_ept_init_mmu_context(vcpu);
 	kvm_init_mmu(vcpu);
+#if NEPT_HAS(from_hardware)
+	nept_record_from_hardware(vcpu);
+#endif
 
 	/* prepare_vmcs02's late GUEST_PDPTRn from vmcs12 (nested EPT, PAE
 	 * paging); kvm_pdptr_read finds them through vmx_cache_reg once
@@ -877,9 +931,6 @@ static void nept_emulate_access(const struct nept_event *ev)
 			gpa = nept_st.read_gpa;
 	}
 	if (gpa == INVALID_GPA) {
-#if NEPT_HAS(from_hardware)
-		nept_st.from_hardware = 0;
-#endif
 		kvm_inject_emulated_page_fault(vcpu, &ex);
 		return;
 	}
