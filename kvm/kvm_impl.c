@@ -119,13 +119,22 @@ struct nept_state {
 	bool exited;
 	u32 exit_reason, exit_intr_info;
 	u64 exit_qual;
-	int from_hardware; /* passed to the last injection, -1: none (and
-			    * always before 7.2, which has no such argument) */
-	bool walked;	   /* ept_page_fault's walk succeeded */
+	int from_hardware; /* what KVM passed to the MMU's
+			    * inject_page_fault last, -1: none (and always
+			    * where the callback has no such argument) */
+	bool walked;	   /* ept_page_fault reached ept_fetch, or the
+			    * emulated access translated ... */
 	u64 walk_gpa;	   /* ... to this L1 GPA */
 	bool read_page;	   /* kvm_vcpu_read_guest_page or
 			    * kvm_vcpu_write_guest was asked ... */
 	u64 read_gpa;	   /* ... for this L1 GPA */
+#if NEPT_HAS(from_hardware)
+	/* The inject_page_fault callbacks KVM installed in vcpu->arch.mmu
+	 * (guest_mmu) and walk_mmu (nested_mmu), which the recorders of
+	 * from_hardware call. */
+	__typeof__(((struct kvm_mmu *)0)->inject_page_fault) inject_mmu,
+		inject_walk_mmu;
+#endif
 };
 
 static struct nept_state nept_st;
@@ -504,37 +513,140 @@ static void vmx_set_nmi_mask(struct kvm_vcpu *vcpu, bool masked)
 	abort();
 }
 
-/*
- * Stand-in for FNAME(page_fault) (mmu/paging_tmpl.h) for PTTYPE_EPT, the
- * handler kvm_init_shadow_ept_mmu installs in guest_mmu: its first half,
- * the real walk of EPT12 and the real injection with from_hardware = true
- * (before 7.2: the real kvm_inject_emulated_page_fault, as it calls).
- * The second half builds L0's shadow EPT entry (the shadow MMU, not
- * compiled here); the fault is then resolved with no exit to L1.
+/* ------------------------------------------------------------------------
+ * L0's shadow MMU.  FNAME(page_fault) for PTTYPE_EPT (ept_page_fault, the
+ * handler kvm_init_shadow_ept_mmu installs in guest_mmu) is the kernel's:
+ * its walk of EPT12 and, when the walk fails, its own injection (with
+ * from_hardware = true where the tree passes it).  Past a successful walk
+ * it builds L0's shadow EPT entry for L2's access; no shadow MMU is
+ * modelled here, and none of that is visible to L1: the fault is resolved
+ * with no exit to L1.  These stand in for what it calls there, each with
+ * the answer of a shadow MMU that has nothing to refuse.
  */
-static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
-{
-	struct guest_walkerEPT walker;
-	int r;
 
-	r = ept_walk_addr(&walker, vcpu, fault->addr,
-			  fault->error_code & ~PFERR_RSVD_MASK);
-	if (!r) {
-		if (!fault->prefetch) {
-#if NEPT_HAS(from_hardware)
-			nept_st.from_hardware = 1;
-			__kvm_inject_emulated_page_fault(vcpu, &walker.fault,
-							 true);
+/* Stand-in for page_fault_handle_page_track (mmu/mmu.c): whether the
+ * faulting gfn is write-tracked because L0 shadows a guest page table in
+ * it.  Nothing is shadowed here, so nothing is tracked. */
+static bool page_fault_handle_page_track(struct kvm_vcpu *vcpu,
+					 struct kvm_page_fault *fault)
+{
+	return false;
+}
+
+/* Stand-in for shadow_page_table_clear_flood (mmu/mmu.c): resets the
+ * write-flood counters of L0's shadow pages; only reached after a tracked
+ * write, which page_fault_handle_page_track never reports. */
+static void shadow_page_table_clear_flood(struct kvm_vcpu *vcpu, gva_t addr)
+{
+}
+
+/* Stand-in for mmu_topup_memory_caches (mmu/mmu.c): fills the vCPU's
+ * caches of shadow-page allocations; nothing is allocated here, so it
+ * cannot fail. */
+static int mmu_topup_memory_caches(struct kvm_vcpu *vcpu, bool maybe_indirect)
+{
+	return 0;
+}
+
+/* Stand-in for kvm_mmu_faultin_pfn (mmu/mmu.c; kvm_faultin_pfn before
+ * 7.2, with the walker's access from 6.12): resolves the gfn to a host
+ * page (or an MMIO/no-slot pfn) for the shadow entry.  No host page
+ * backs L1 memory here; the shadow entry it would feed is not built
+ * (ept_fetch below), so the fault goes on, as for a present page. */
+#if NEPT_HAS(mmu_faultin_pfn)
+static int kvm_mmu_faultin_pfn(struct kvm_vcpu *vcpu,
+			       struct kvm_page_fault *fault,
+			       unsigned int access)
+#elif NEPT_HAS(faultin_pfn_access)
+static int kvm_faultin_pfn(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			   unsigned int access)
 #else
-			/* No from_hardware before 7.2. */
-			kvm_inject_emulated_page_fault(vcpu, &walker.fault);
+static int kvm_faultin_pfn(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 #endif
-		}
-		return RET_PF_RETRY;
-	}
+{
+	return RET_PF_CONTINUE;
+}
+
+#if NEPT_HAS(abnormal_pfn)
+/* Stand-in for handle_abnormal_pfn (mmu/mmu.c, 6.1): checks the pfn
+ * kvm_faultin_pfn returned for an error or no-slot (MMIO) pfn; that one
+ * returned none, so the fault goes on. */
+static int handle_abnormal_pfn(struct kvm_vcpu *vcpu,
+			       struct kvm_page_fault *fault,
+			       unsigned int access)
+{
+	return RET_PF_CONTINUE;
+}
+#endif
+
+/* Stand-in for make_mmu_pages_available (mmu/mmu.c): zaps old shadow
+ * pages when L0's shadow-page budget runs out; no shadow page exists
+ * here, so there is always room. */
+static int make_mmu_pages_available(struct kvm_vcpu *vcpu)
+{
+	return 0;
+}
+
+/* Stand-in for is_page_fault_stale (mmu/mmu.c; it takes the MMU-notifier
+ * sequence FNAME(page_fault) read in 6.1): whether the root became
+ * obsolete or an MMU-notifier invalidation ran since the pfn was faulted
+ * in.  One thread, no host mm, no notifier: never. */
+#if NEPT_HAS(stale_takes_mmu_seq)
+static bool is_page_fault_stale(struct kvm_vcpu *vcpu,
+				struct kvm_page_fault *fault,
+				unsigned long mmu_seq)
+#else
+static bool is_page_fault_stale(struct kvm_vcpu *vcpu,
+				struct kvm_page_fault *fault)
+#endif
+{
+	return false;
+}
+
+#if NEPT_HAS(finish_page_fault)
+/* Stand-in for kvm_mmu_finish_page_fault (mmu/mmu.c, 7.2): releases the
+ * host page kvm_mmu_faultin_pfn took; none was taken. */
+static void kvm_mmu_finish_page_fault(struct kvm_vcpu *vcpu,
+				      struct kvm_page_fault *fault, int r)
+{
+}
+#else
+/* Stand-in for kvm_release_pfn_clean (virt/kvm/kvm_main.c): drops the
+ * reference kvm_faultin_pfn took on the host page; none was taken. */
+static void kvm_release_pfn_clean(kvm_pfn_t pfn)
+{
+}
+#endif
+
+/*
+ * Stand-in for FNAME(fetch) (mmu/paging_tmpl.h) for PTTYPE_EPT: it builds
+ * L0's shadow EPT entries for the walked translation and maps the page;
+ * L2's access then goes on, with no exit to L1.  What L1 can see of it is
+ * the L1 GPA the access reached: recorded here, with RET_PF_FIXED, what
+ * the real one returns when it installed the mapping.
+ */
+static int ept_fetch(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+		     struct guest_walkerEPT *gw)
+{
 	nept_st.walked = true;
-	nept_st.walk_gpa = gfn_to_gpa(walker.gfn) | (fault->addr & ~PAGE_MASK);
+	nept_st.walk_gpa = gfn_to_gpa(fault->gfn) | (fault->addr & ~PAGE_MASK);
 	return RET_PF_FIXED;
+}
+
+/* Stand-ins for FNAME(fetch) for PTTYPE 64 and 32 (paging64_fetch,
+ * paging32_fetch): the template's other instances of FNAME(page_fault)
+ * are L1's shadow paging (init_kvm_softmmu), never installed here. */
+static int paging64_fetch(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			  struct guest_walker64 *gw)
+{
+	fprintf(stderr, "kvm shim: paging64_fetch reached\n");
+	abort();
+}
+static int paging32_fetch(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			  struct guest_walker32 *gw)
+{
+	fprintf(stderr, "kvm shim: paging32_fetch reached\n");
+	abort();
 }
 
 /*
@@ -717,6 +829,49 @@ static u32 nept_ept_caps(uint32_t caps)
 	return ept;
 }
 
+#if NEPT_HAS(from_hardware)
+/*
+ * Recorders of from_hardware (not stand-ins: each calls the callback KVM
+ * installed).  __kvm_inject_emulated_page_fault hands a fault to
+ * fault_mmu->inject_page_fault(vcpu, fault, from_hardware), fault_mmu
+ * being vcpu->arch.mmu for a fault of the nested walk (EPT12: guest_mmu,
+ * nested_ept_inject_page_fault) or walk_mmu for L2's own #PF
+ * (nested_mmu, kvm_inject_page_fault).  KVM's callers choose the value:
+ * FNAME(page_fault) passes true for a fault hardware reported,
+ * kvm_inject_emulated_page_fault false for the emulator's.  The recorder
+ * keeps what it was passed, the outcome's from_hardware.
+ */
+static void nept_record_mmu_inject(struct kvm_vcpu *vcpu,
+				   struct x86_exception *fault,
+				   bool from_hardware)
+{
+	nept_st.from_hardware = from_hardware;
+	nept_st.inject_mmu(vcpu, fault, from_hardware);
+}
+
+static void nept_record_walk_mmu_inject(struct kvm_vcpu *vcpu,
+					struct x86_exception *fault,
+					bool from_hardware)
+{
+	nept_st.from_hardware = from_hardware;
+	nept_st.inject_walk_mmu(vcpu, fault, from_hardware);
+}
+
+/* Puts the recorders in front of the callbacks KVM's MMU init installed
+ * (nested_ept_init_mmu_context in guest_mmu, init_kvm_nested_mmu in
+ * nested_mmu). */
+static void nept_record_from_hardware(struct kvm_vcpu *vcpu)
+{
+	struct nept_state *st = &nept_st;
+
+	BUG_ON(vcpu->arch.mmu == vcpu->arch.walk_mmu);
+	st->inject_mmu = vcpu->arch.mmu->inject_page_fault;
+	vcpu->arch.mmu->inject_page_fault = nept_record_mmu_inject;
+	st->inject_walk_mmu = vcpu->arch.walk_mmu->inject_page_fault;
+	vcpu->arch.walk_mmu->inject_page_fault = nept_record_walk_mmu_inject;
+}
+#endif
+
 /* A vCPU that has just entered L2 with the scenario's controls. */
 static void nept_vcpu_setup(const struct nept_scenario *s)
 {
@@ -877,6 +1032,9 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	enter_guest_mode(vcpu);
 	nested_ept_init_mmu_context(vcpu);
 	kvm_init_mmu(vcpu);
+#if NEPT_HAS(from_hardware)
+	nept_record_from_hardware(vcpu);
+#endif
 
 	/* prepare_vmcs02's late GUEST_PDPTRn from vmcs12 (nested EPT, PAE
 	 * paging); kvm_pdptr_read finds them through vmx_cache_reg once
@@ -986,9 +1144,6 @@ static void nept_emulate_access(const struct nept_event *ev)
 			gpa = nept_st.read_gpa;
 	}
 	if (gpa == INVALID_GPA) {
-#if NEPT_HAS(from_hardware)
-		nept_st.from_hardware = 0;
-#endif
 		kvm_inject_emulated_page_fault(vcpu, &ex);
 		return;
 	}

@@ -34,6 +34,12 @@ struct kvm_arch {
 };
 
 struct kvm {
+	rwlock_t mmu_lock; /* FNAME(page_fault) takes it (a no-op) */
+#if NEPT_HAS(stale_takes_mmu_seq)
+	/* FNAME(page_fault) reads it for is_page_fault_stale (6.1); no
+	 * MMU notifier runs here, so it stays 0. */
+	unsigned long mmu_invalidate_seq;
+#endif
 	struct kvm_arch arch;
 };
 
@@ -279,7 +285,52 @@ static bool guest_cpuid_has(struct kvm_vcpu *vcpu, unsigned int x86_feature);
 static bool kvm_is_cpuid_allowed(struct kvm_vcpu *vcpu);
 #endif
 static void vmx_set_nmi_mask(struct kvm_vcpu *vcpu, bool masked);
-static int ept_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault);
+/* FNAME(page_fault)'s callees past a successful walk: L0's shadow MMU.
+ * FNAME(fetch) for each PTTYPE the template is compiled for (the walker
+ * structs are paging_tmpl.h's, declared here at file scope). */
+struct guest_walkerEPT;
+struct guest_walker64;
+struct guest_walker32;
+static int ept_fetch(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+		     struct guest_walkerEPT *gw);
+static int paging64_fetch(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			  struct guest_walker64 *gw);
+static int paging32_fetch(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			  struct guest_walker32 *gw);
+static bool page_fault_handle_page_track(struct kvm_vcpu *vcpu,
+					 struct kvm_page_fault *fault);
+static void shadow_page_table_clear_flood(struct kvm_vcpu *vcpu, gva_t addr);
+static int mmu_topup_memory_caches(struct kvm_vcpu *vcpu, bool maybe_indirect);
+#if NEPT_HAS(mmu_faultin_pfn)
+static int kvm_mmu_faultin_pfn(struct kvm_vcpu *vcpu,
+			       struct kvm_page_fault *fault,
+			       unsigned int access);
+#elif NEPT_HAS(faultin_pfn_access)
+static int kvm_faultin_pfn(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault,
+			   unsigned int access);
+#else
+static int kvm_faultin_pfn(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault);
+#endif
+#if NEPT_HAS(abnormal_pfn)
+static int handle_abnormal_pfn(struct kvm_vcpu *vcpu,
+			       struct kvm_page_fault *fault,
+			       unsigned int access);
+#endif
+static int make_mmu_pages_available(struct kvm_vcpu *vcpu);
+#if NEPT_HAS(stale_takes_mmu_seq)
+static bool is_page_fault_stale(struct kvm_vcpu *vcpu,
+				struct kvm_page_fault *fault,
+				unsigned long mmu_seq);
+#else
+static bool is_page_fault_stale(struct kvm_vcpu *vcpu,
+				struct kvm_page_fault *fault);
+#endif
+#if NEPT_HAS(finish_page_fault)
+static void kvm_mmu_finish_page_fault(struct kvm_vcpu *vcpu,
+				      struct kvm_page_fault *fault, int r);
+#else
+static void kvm_release_pfn_clean(kvm_pfn_t pfn);
+#endif
 #if NEPT_HAS(sync_spte)
 static int ept_sync_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp, int i);
 #else
