@@ -288,6 +288,7 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		uint8_t src = (uint8_t)below(st, NEPT_SRC_COUNT);
 		uint16_t reason = 0;
 		uint64_t qual = 0;
+		uint8_t vec;
 		bool walks = paging && src != NEPT_SRC_HW_VIOLATION;
 
 		if (walks) {
@@ -303,6 +304,18 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		if (reason == NEPT_EXIT_CR_ACCESS && !((qual >> 4) & 3) &&
 		    (qual & 15) != 0 && (qual & 15) != 3)
 			qual = (qual & ~15ull) | 4;
+		/* An exception exit's vector (EXIT_INFO below): only #PF
+		 * (and #DB) save a qualification, and a triple fault or an
+		 * EPT misconfiguration none (SDM 27.2.1). */
+		{
+			static const uint8_t vectors[] = { 14, 13, 6, 0, 17 };
+
+			vec = vectors[below(st, 5)];
+		}
+		if ((reason == NEPT_EXIT_EXCEPTION_NMI && vec != 14) ||
+		    reason == NEPT_EXIT_TRIPLE_FAULT ||
+		    reason == NEPT_EXIT_EPT_MISCONFIG)
+			qual = 0;
 		buf[len++] = 0x06; /* EVENT */
 		buf[len++] = src;
 		buf[len++] = acc;
@@ -336,8 +349,6 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		     (reason == NEPT_EXIT_CR_ACCESS && !((qual >> 4) & 3)))) {
 			/* The exception's vector and error code, or the
 			 * MOV-to-CR source operand (facts §15.2, §15.4). */
-			static const uint8_t vectors[] = { 14, 13, 6, 0, 17 };
-			uint8_t vec = vectors[below(st, 5)];
 			bool err = vec == 14 || vec == 13 || vec == 17;
 
 			buf[len++] = 0x0f; /* EXIT_INFO */

@@ -596,6 +596,13 @@ static void exit_info(struct mctx *c, struct nept_event *e)
 		   !((e->exit_qual >> 4) & 3)) {
 		e->exit_value = chance(c, 50) ? rnd(c) : rnd(c) & 0x8000003f;
 	}
+	/* SDM 27.2.1: only #DB and #PF among exceptions save a
+	 * qualification, a triple fault or EPT misconfiguration none. */
+	if ((e->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
+	     e->exit_vector != 1 + 1 && e->exit_vector != 1 + 14) ||
+	    e->exit_reason == NEPT_EXIT_TRIPLE_FAULT ||
+	    e->exit_reason == NEPT_EXIT_EPT_MISCONFIG)
+		e->exit_qual = 0;
 }
 
 /* The exit the emulator runs under (a new one when redraw is set), with a

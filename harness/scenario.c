@@ -445,6 +445,25 @@ static bool stray_exit_value(const struct nept_scenario *s,
 				 ((e->exit_qual >> 4) & 3) != 0);
 }
 
+/* SDM 27.2.1: a triple fault, an EPT misconfiguration and an exception
+ * other than #DB or #PF save no exit qualification (the field is
+ * cleared), so vmcs02 holds 0 there. */
+static bool stray_exit_qual(const struct nept_scenario *s,
+			    const struct nept_event *e)
+{
+	(void)s;
+	if (!e->exit_qual || e->source != NEPT_SRC_EMULATED)
+		return false;
+	switch (e->exit_reason) {
+	case NEPT_EXIT_TRIPLE_FAULT:
+	case NEPT_EXIT_EPT_MISCONFIG:
+		return true;
+	case NEPT_EXIT_EXCEPTION_NMI:
+		return e->exit_vector != 1 + 1 && e->exit_vector != 1 + 14;
+	}
+	return false;
+}
+
 static const struct event_rule event_rules[] = {
 	{ bad_source, "unknown source" },
 	{ bad_access, "unknown access" },
@@ -496,6 +515,10 @@ static const struct event_rule event_rules[] = {
 	{ stray_exit_value, "exit-value is the source operand of a MOV to CR: "
 			    "exit=cr-access with access type 0 (facts "
 			    "§15.4)" },
+	{ stray_exit_qual, "exit-qual: a triple fault, an EPT "
+			   "misconfiguration and an exception other than #DB "
+			   "or #PF save none (SDM 27.2.1: the field is "
+			   "cleared)" },
 };
 
 /*

@@ -158,10 +158,9 @@ void model_reflected_exit(const struct nept_event *ev, struct nept_outcome *out)
 {
 	out->kind = NEPT_OUT_EXIT;
 	out->reason = ev->exit_reason;
-	/* Facts §7.3: what hardware saved for this exit; a triple fault
-	 * saves no qualification (0). */
-	out->qual =
-		ev->exit_reason == NEPT_EXIT_TRIPLE_FAULT ? 0 : ev->exit_qual;
+	/* Facts §7.3: what hardware saved for this exit (0 for an exit that
+	 * saves none: scenario_check holds the scenario to it). */
+	out->qual = ev->exit_qual;
 	if (ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI && ev->exit_vector) {
 		unsigned vec = ev->exit_vector - 1u;
 

@@ -203,6 +203,12 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 		if (e->exit_reason == NEPT_EXIT_CR_ACCESS &&
 		    !((e->exit_qual >> 4) & 3))
 			e->exit_value = interesting();
+		/* Exits that save no qualification (SDM 27.2.1). */
+		if ((e->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
+		     e->exit_vector != 1 + 1 && e->exit_vector != 1 + 14) ||
+		    e->exit_reason == NEPT_EXIT_TRIPLE_FAULT ||
+		    e->exit_reason == NEPT_EXIT_EPT_MISCONFIG)
+			e->exit_qual = 0;
 	}
 	if (chance(20) && (e->source != NEPT_SRC_EMULATED ||
 			   e->exit_reason == NEPT_EXIT_EPT_VIOLATION)) {
@@ -1339,6 +1345,15 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 	case 58:
 		s->ctl.cr3_target[1] = 0x1000;
 		break;
+	case 59:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_TRIPLE_FAULT, e->exit_qual = 0x8fc2;
+		break;
+	case 60:
+		e->source = NEPT_SRC_EMULATED;
+		e->exit_reason = NEPT_EXIT_EXCEPTION_NMI, e->exit_qual = 0x10;
+		e->exit_vector = 1 + 13;
+		break;
 	case 47:
 		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
 		x->kind = NEPT_OUT_EXCEPTION;
@@ -1407,6 +1422,8 @@ static const char *const rule_msgs[] = {
 	"controls: io-bitmap-a 0x5008: not 4-KiB aligned",
 	"controls: cr3-target-count 1: L1 is offered no CR3-target",
 	"controls: cr3-target1 beyond cr3-target-count",
+	"exit-qual: a triple fault, an EPT misconfiguration",
+	"exit-qual: a triple fault, an EPT misconfiguration",
 };
 
 static void test_check_rules(void)
