@@ -19,6 +19,8 @@
  *   access    what an EPT12 access needs and reports (KVM asks EPT12 for
  *             other rights than the SDM's access does): a model hook;
  *   pml_logs  how many PML entries one dirty flag costs: a model hook;
+ *   rewalk_after_log  whether a PML log written over the walk's own leaf
+ *             makes KVM walk again: a model hook;
  *   caps      the EPT capabilities as KVM's code understands L1's MSR;
  *   pse36_low the reserved bits of L2's PSE-36 4-MiB PDEs: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
@@ -71,6 +73,8 @@ struct nept_deviation {
 	void (*access)(const struct dev_event *e, struct model_access *a);
 	unsigned (*pml_logs)(const struct dev_event *e,
 			     const struct model_trace *t);
+	bool (*rewalk_after_log)(const struct dev_event *e,
+				 const struct model_trace *t);
 	void (*caps)(uint32_t *caps);
 	/* The lowest reserved bit of a PSE-36 4-MiB PDE, from the SDM's
 	 * (model_hooks.pse36_low). */

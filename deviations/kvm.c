@@ -143,6 +143,31 @@ static const struct nept_deviation pml_double = {
 	.pml_logs = double_log,
 };
 
+/* The same update_accessed_dirty_bits, when the log entry itself lands
+ * on the leaf entry (L1's PML page is one of its EPT12 tables) and changes
+ * it: the leaf's cmpxchg fails, and the walk starts again on memory that
+ * now holds the log entry there.  The SDM's walk is done by then: the
+ * access completes, whatever the log wrote. */
+static bool log_over_leaf(const struct dev_event *e,
+			  const struct model_trace *t)
+{
+	(void)e;
+	(void)t;
+	return true;
+}
+
+static const struct nept_deviation pml_log_over_leaf = {
+	.name = "pml-log-over-leaf-rewalks",
+	.trees = "pml_log_in_ad_update",
+	.facts = "§5.3, §7.2",
+	.reproducer = "crashes/kvm-pml-log-over-leaf-rewalks.scn",
+	.why = "update_accessed_dirty_bits writes the PML entry before its "
+	       "cmpxchg of the leaf; a log entry written over the leaf itself "
+	       "makes the cmpxchg fail, and the retried walk reads the log "
+	       "entry as the EPT entry",
+	.rewalk_after_log = log_over_leaf,
+};
+
 /* 6.1: the EPT violation's qualification lives in
  * vcpu->arch.exit_qualification.  handle_ept_violation stores the
  * hardware's; the EPT walker's error path keeps its bits 7-8 and ORs the
@@ -436,7 +461,7 @@ static const struct nept_deviation pse36 = {
 };
 
 const struct nept_deviation *const nept_deviations[] = {
-	&forced_user, &table_write, &lpage,    &pml_double, &arch_qual,
+	&forced_user, &table_write, &lpage,    &pml_double, &pml_log_over_leaf, &arch_qual,
 	&exit_gva,    &adv_info,    &nmi_bit,  &pml_bit,    &pml_warn,
 	&gfn_gpa,     &stale_gla,   &ve_class, &pferr_id,   &pse36,
 };

@@ -133,6 +133,26 @@ static unsigned hook_pml_logs(const void *ctx, const struct nept_scenario *s,
 	return logs;
 }
 
+static bool hook_rewalk_after_log(const void *ctx,
+				  const struct nept_scenario *s,
+				  const struct model_trace *t)
+{
+	const struct hook_ctx *c = ctx;
+	bool rewalk = false;
+
+	(void)s;
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+
+		if (!(c->mask >> d & 1) || !dv->rewalk_after_log ||
+		    !dv->rewalk_after_log(c->e, t))
+			continue;
+		rewalk = true;
+		*c->fired |= 1ull << d;
+	}
+	return rewalk;
+}
+
 static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -203,7 +223,7 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	struct dev_event e = { .ev = &ev, .impl = impl, .h = &now, .t = &p->t };
 	struct hook_ctx c = { &e, mask, &fired, 0 };
 	struct model_hooks hooks = { &c, hook_access, hook_pml_logs,
-				     hook_pse36_low };
+				     hook_pse36_low, hook_rewalk_after_log };
 	struct model_state ms = *st;
 	uint32_t caps = s->caps;
 
@@ -244,7 +264,8 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		struct hook_ctx c2 = { &e, mask & ~c.pse36, &(uint64_t){ 0 },
 				       0 };
 		struct model_hooks h2 = { &c2, hook_access, hook_pml_logs,
-					  hook_pse36_low };
+					  hook_pse36_low,
+					  hook_rewalk_after_log };
 		struct model_state sdm = *st;
 		struct nept_outcome o;
 

@@ -218,22 +218,25 @@ static const char *check_writes(const struct nept_scenario *s,
 		bool is_leaf_entry = t->stop == MODEL_STOP_OK &&
 				     w->gpa == t->e[t->nread - 1].addr;
 		uint64_t pml = s->ctl.pml_address;
-
 		/* A PML log entry replaces the qword (a page-aligned GPA);
-		 * every other write only sets flags. */
-		if ((w->val & changed) != changed &&
-		    !(pml_on(s) && w->gpa >= pml && w->gpa < pml + 4096 &&
-		      !(w->val & 0xfff)))
+		 * where it lands on an entry of the walk, the walk's EPT A/D
+		 * flags may be ORed into it after (pml-log-on-walk). */
+		uint64_t low = w->val & 0xfff;
+		bool log_entry;
+
+		if (o->tolerances & (1u << NEPT_TOL_PML_LOG_ON_WALK))
+			low &= ~(EPTE_A | EPTE_D);
+		log_entry = pml_on(s) && w->gpa >= pml && w->gpa < pml + 4096 &&
+			    !low;
+		/* Every other write only sets flags. */
+		if ((w->val & changed) != changed && !log_entry)
 			return "writes-only-set-bits";
 		if (walks || pml_on(s)) {
 			/* EPT A/D, guest A/D (either half in 32-bit
 			 * paging; a qword may be both), or a PML entry. */
 			uint64_t flags = (ad ? EPTE_A | EPTE_D : 0) |
 					 (walks ? 0x0000006000000060ull : 0);
-			bool log = pml_on(s) && w->gpa >= pml &&
-				   w->gpa < pml + 4096 && !(w->val & 0xfff);
-
-			if ((changed & ~flags) && !log)
+			if ((changed & ~flags) && !log_entry)
 				return "write-is-ept-ad-guest-ad-or-pml";
 			continue;
 		}

@@ -504,6 +504,7 @@ enum acc_result {
 	ACC_OK,	   /* translated; EPT A/D set, PML logged */
 	ACC_EXIT,  /* out holds the exit (48, 49 or 62) */
 	ACC_UNDEF, /* out is all undefined (no memory behind an access) */
+	ACC_REWALK, /* a hook's: the walk starts again on memory as it is */
 };
 
 /*
@@ -578,6 +579,23 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 		slot = s->ctl.pml_address + 8ull * st->pml_index;
 		for (unsigned i = 0; i < t->nread; i++)
 			on_walk |= t->e[i].addr == slot;
+		/* A hook's prediction: the implementation updates the
+		 * entries above the leaf, logs, then finds the leaf changed
+		 * under it by the log and walks again. */
+		if (on_walk && slot == t->e[t->nread - 1].addr && st->hooks &&
+		    st->hooks->rewalk_after_log &&
+		    st->hooks->rewalk_after_log(st->hooks->ctx, s, t)) {
+			uint64_t cur = 0;
+
+			if (!done)
+				set_walk_ad(st, t, out, dirty, t->nread - 1);
+			if (nept_mem_read(&st->mem, slot, &cur) &&
+			    cur != logged && nept_mem_write(&st->mem, slot, logged)) {
+				replace_write(out, slot, cur, logged);
+				st->pml_index--;
+				return ACC_REWALK;
+			}
+		}
 		/* The log entry lands on an entry this walk updates: the SDM
 		 * orders neither write before the other (facts §5.3, §7.2),
 		 * so both outcomes: the log first, then the flags ORed into
@@ -610,6 +628,11 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 	return ACC_OK;
 }
 
+static enum acc_result
+ept_access_end(const struct nept_scenario *s, struct model_state *st,
+	       const struct nept_event *ev, const struct model_access *a,
+	       struct nept_outcome *out, struct model_trace *t);
+
 /*
  * One access through EPT12 (facts §5.1-§5.3, §7.2): fills out when it
  * fails; when it succeeds sets the EPT A/D flags and *l1pa.
@@ -619,7 +642,34 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 	   const struct nept_event *ev, const struct model_access *a,
 	   struct nept_outcome *out, struct model_trace *t, uint64_t *l1pa)
 {
-	*l1pa = ept_walk(s, &st->mem, a, t);
+	enum acc_result r;
+
+	/* A hook may have the walk start again (at most a few times: each
+	 * takes a PML entry, and the log moves on). */
+	for (unsigned tries = 0;; tries++) {
+		*l1pa = ept_walk(s, &st->mem, a, t);
+		if (t->stop != MODEL_STOP_OK) {
+			r = ept_access_end(s, st, ev, a, out, t);
+			break;
+		}
+		r = set_ept_ad(s, st, ev, a, t, out);
+		if (r != ACC_REWALK)
+			break;
+		if (tries == 3) {
+			r = ACC_OK;
+			break;
+		}
+	}
+	return r;
+}
+
+/* A walk that stopped short of a translation (facts §5.1, §5.2, §4). */
+static enum acc_result
+ept_access_end(const struct nept_scenario *s, struct model_state *st,
+	       const struct nept_event *ev, const struct model_access *a,
+	       struct nept_outcome *out, struct model_trace *t)
+{
+	(void)st;
 	switch (t->stop) {
 	case MODEL_STOP_UNBACKED:
 		all_undefined(out, NEPT_TOL_UNBACKED_TABLE);
@@ -634,7 +684,7 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 		faulting_walk_ad(s, t, out, t->stop == MODEL_STOP_PERMISSION);
 		return ACC_EXIT;
 	default:
-		return set_ept_ad(s, st, ev, a, t, out);
+		return ACC_OK;
 	}
 }
 

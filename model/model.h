@@ -172,6 +172,12 @@ struct model_hooks {
 	 * min(MAXPHYADDR, 40) - 19, facts §8.2); bits below it down to 13
 	 * are physical-address bits 32 and up. */
 	unsigned (*pse36_low)(const void *ctx, unsigned sdm_low);
+	/* Whether the implementation walks again when the PML log entry
+	 * for this walk's dirty flag is written over the walk's own leaf
+	 * entry and changes it (the SDM: no, the walk is done). */
+	bool (*rewalk_after_log)(const void *ctx,
+				 const struct nept_scenario *s,
+				 const struct model_trace *t);
 };
 
 /*
