@@ -461,9 +461,10 @@ static const struct nept_deviation pse36 = {
 };
 
 const struct nept_deviation *const nept_deviations[] = {
-	&forced_user, &table_write, &lpage,    &pml_double, &pml_log_over_leaf, &arch_qual,
-	&exit_gva,    &adv_info,    &nmi_bit,  &pml_bit,    &pml_warn,
-	&gfn_gpa,     &stale_gla,   &ve_class, &pferr_id,   &pse36,
+	&forced_user,	    &table_write, &lpage,    &pml_double,
+	&pml_log_over_leaf, &arch_qual,	  &exit_gva, &adv_info,
+	&nmi_bit,	    &pml_bit,	  &pml_warn, &gfn_gpa,
+	&stale_gla,	    &ve_class,	  &pferr_id, &pse36,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

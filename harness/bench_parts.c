@@ -93,7 +93,15 @@ static bool add_file(const char *path)
 }
 
 /* One pass of a part over every scenario. */
-enum part { P_DECODE, P_CANON, P_MODEL, P_IMPL, P_SETUP, P_DIFF, P_TARGET };
+enum part {
+	P_DECODE,
+	P_CANON,
+	P_MODEL,
+	P_IMPL,
+	P_SETUP,
+	P_DIFF,
+	P_TARGET
+};
 
 static volatile unsigned sink;
 
@@ -197,7 +205,7 @@ int main(int argc, char **argv)
 	size_t nfiles;
 	int first = 1;
 	double t_decode, t_canon, t_model, t_diff, t_target, t_runs = 0,
-						       t_events = 0;
+							     t_events = 0;
 	double t_impl[NEPT_MAX_IMPLS], t_setup[NEPT_MAX_IMPLS];
 
 	while (first < argc && argv[first][0] == '-' && argv[first][1]) {
@@ -251,7 +259,8 @@ int main(int argc, char **argv)
 		nscen++;
 	}
 	if (!nscen) {
-		fprintf(stderr, "bench_parts: no input decodes to a scenario\n");
+		fprintf(stderr, "bench_parts: no input decodes to a "
+				"scenario\n");
 		return 2;
 	}
 	skipped = ninputs - nscen;

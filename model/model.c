@@ -501,9 +501,9 @@ static void faulting_walk_ad(const struct nept_scenario *s,
 }
 
 enum acc_result {
-	ACC_OK,	   /* translated; EPT A/D set, PML logged */
-	ACC_EXIT,  /* out holds the exit (48, 49 or 62) */
-	ACC_UNDEF, /* out is all undefined (no memory behind an access) */
+	ACC_OK,	    /* translated; EPT A/D set, PML logged */
+	ACC_EXIT,   /* out holds the exit (48, 49 or 62) */
+	ACC_UNDEF,  /* out is all undefined (no memory behind an access) */
 	ACC_REWALK, /* a hook's: the walk starts again on memory as it is */
 };
 
@@ -590,7 +590,8 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 			if (!done)
 				set_walk_ad(st, t, out, dirty, t->nread - 1);
 			if (nept_mem_read(&st->mem, slot, &cur) &&
-			    cur != logged && nept_mem_write(&st->mem, slot, logged)) {
+			    cur != logged &&
+			    nept_mem_write(&st->mem, slot, logged)) {
 				replace_write(out, slot, cur, logged);
 				st->pml_index--;
 				return ACC_REWALK;

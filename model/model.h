@@ -175,8 +175,7 @@ struct model_hooks {
 	/* Whether the implementation walks again when the PML log entry
 	 * for this walk's dirty flag is written over the walk's own leaf
 	 * entry and changes it (the SDM: no, the walk is done). */
-	bool (*rewalk_after_log)(const void *ctx,
-				 const struct nept_scenario *s,
+	bool (*rewalk_after_log)(const void *ctx, const struct nept_scenario *s,
 				 const struct model_trace *t);
 };
 
