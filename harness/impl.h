@@ -71,6 +71,11 @@ enum nept_tolerance {
 	 * CR8 and MOV from CR0/CR4, an I/O bitmap byte with no memory behind
 	 * it, or an exit reason whose controls the scenario does not have. */
 	NEPT_TOL_EXIT_OWNER,
+	/* The event's own writes changed EPT12 entries a later translation
+	 * of the same event uses: that translation may come from what the
+	 * processor cached before (facts §5.7): two outcomes, every walk
+	 * from memory as it is, or as it was when the event began. */
+	NEPT_TOL_EPT_CACHED,
 	NEPT_TOL_COUNT
 };
 

@@ -75,6 +75,14 @@ static const struct {
 		"by the model (an exception or NMI L1 does not intercept, CR8, "
 		"an unbacked I/O-bitmap byte, another exit reason; facts §15)",
 	},
+	[NEPT_TOL_EPT_CACHED] = {
+		"ept-translation-cached",
+		"the event's own writes changed EPT12 entries a later "
+		"translation of the same event uses; that translation may come "
+		"from what the processor cached before the change: either "
+		"outcome, every walk from memory as it is or as the event found "
+		"it (facts §5.7)",
+	},
 };
 
 unsigned long nept_tolerance_count[NEPT_TOL_COUNT];

@@ -648,7 +648,8 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 	/* A hook may have the walk start again (at most a few times: each
 	 * takes a PML entry, and the log moves on). */
 	for (unsigned tries = 0;; tries++) {
-		*l1pa = ept_walk(s, &st->mem, a, t);
+		*l1pa = ept_walk(s, st->ept_view ? st->ept_view : &st->mem, a,
+				 t);
 		if (t->stop != MODEL_STOP_OK) {
 			r = ept_access_end(s, st, ev, a, out, t);
 			break;
@@ -1270,6 +1271,7 @@ void model_state_init(struct model_state *st, const struct nept_scenario *s)
 	st->pml_index = s->ctl.pml_index;
 	st->hooks = NULL;
 	st->choice = 0;
+	st->ept_view = NULL;
 }
 
 void model_page_fault(const struct nept_scenario *s,
@@ -1362,6 +1364,35 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 
 		sc.choice = (uint8_t)c;
 		model_run_event(s, &sc, ev, &outs->o[outs->n++], &tt);
+	}
+	/*
+	 * Facts §5.7: where the event's own writes (guest A/D flags, EPT
+	 * A/D flags, a PML entry) change EPT12 entries a later translation
+	 * of the same event uses, the processor may translate from what it
+	 * cached before the change: the event with every EPT12 walk reading
+	 * the memory as it was when the event began.  Added only where it
+	 * gives something else.
+	 */
+	if (outs->n < MODEL_MAX_OUTCOMES) {
+		static struct nept_mem at_start;
+		struct model_state sc = alt;
+		struct model_trace tt;
+		struct nept_outcome *o = &outs->o[outs->n];
+		bool same = false;
+
+		at_start = alt.mem;
+		sc.ept_view = &at_start;
+		sc.choice = 0;
+		model_run_event(s, &sc, ev, o, &tt);
+		for (unsigned k = 0; k < outs->n && !same; k++)
+			same = !memcmp(o, &outs->o[k], sizeof(*o));
+		if (!same) {
+			o->tolerances |= 1u << NEPT_TOL_EPT_CACHED;
+			for (unsigned k = 0; k < outs->n; k++)
+				outs->o[k].tolerances |= 1u
+							 << NEPT_TOL_EPT_CACHED;
+			outs->n++;
+		}
 	}
 }
 

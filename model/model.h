@@ -190,6 +190,10 @@ struct model_state {
 	/* Which of the outcomes the SDM allows this run takes (0: the
 	 * first), for model_run_event_set. */
 	uint8_t choice;
+	/* NULL: EPT12 walks read mem as it is.  Else the memory they read
+	 * (the event's start: translations cached from before the event's
+	 * own writes changed the entries, facts §5.7). */
+	const struct nept_mem *ept_view;
 };
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s);
