@@ -67,7 +67,7 @@ enum nept_tolerance {
 	 * two outcomes. */
 	NEPT_TOL_PML_LOG_ON_WALK,
 	/* Who gets an emulated event's exit is not decided by the model
-	 * (facts §15): an exception or NMI exit L1's controls do not ask for,
+	 * (facts §15): a #PF or NMI exit L1's controls do not ask for,
 	 * CR8 and MOV from CR0/CR4, an I/O bitmap byte with no memory behind
 	 * it, or an exit reason whose controls the scenario does not have. */
 	NEPT_TOL_EXIT_OWNER,

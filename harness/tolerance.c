@@ -72,7 +72,7 @@ static const struct {
 	[NEPT_TOL_EXIT_OWNER] = {
 		"exit-owner-unmodelled",
 		"whether L1 or L0 gets the emulated event's exit is not decided "
-		"by the model (an exception or NMI L1 does not intercept, CR8, "
+		"by the model (a #PF or NMI L1 does not intercept, CR8, "
 		"an unbacked I/O-bitmap byte, another exit reason; facts §15)",
 	},
 	[NEPT_TOL_EPT_CACHED] = {

@@ -121,9 +121,13 @@ static enum model_exit_owner exception_exits(const struct nept_scenario *s,
 	if (vec == VEC_PF &&
 	    (ev->exit_error_code & c->pfec_mask) != c->pfec_match)
 		wants = !wants;
-	/* An exception L1's controls do not ask for: impossible (#PF) or
-	 * L0's own interception, whose purpose the SDM does not give. */
-	return wants ? MODEL_EXIT_L1 : MODEL_EXIT_UNDECIDED;
+	if (wants)
+		return MODEL_EXIT_L1;
+	/* An exception L1's controls do not ask for is L0's own intercept:
+	 * L0 emulates the instruction, invisibly to L1, and its accesses
+	 * are the SDM's.  A #PF cannot be one (with EPT, vmcs02 intercepts
+	 * #PF as vmcs12 does): undecided. */
+	return vec == VEC_PF ? MODEL_EXIT_UNDECIDED : MODEL_EXIT_L0;
 }
 
 enum model_exit_owner model_exit_owner(const struct nept_scenario *s,
