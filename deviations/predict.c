@@ -224,7 +224,7 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	struct hook_ctx c = { &e, mask, &fired, 0 };
 	struct model_hooks hooks = { &c, hook_access, hook_pml_logs,
 				     hook_pse36_low, hook_rewalk_after_log };
-	struct model_state ms = *st;
+	static struct model_state ms;
 	uint32_t caps = s->caps;
 
 	/* The capabilities as KVM's code reads L1's MSR. */
@@ -242,14 +242,16 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	e.exit_qual = p->exit_qual;
 	now.vmcs02_gla = vmcs02_gla_after(&ev, h->vmcs02_gla);
 
+	model_state_copy(&ms, st);
 	ms.hooks = &hooks;
 	model_run_event_set(sp, &ms, &s->event[i], &p->set, &p->t);
 	if (sp != s) {
 		/* Did the capabilities matter?  Only if the SDM's walk with
 		 * L1's own gives another outcome. */
-		struct model_state sdm = *st;
+		static struct model_state sdm;
 		struct nept_outcome o;
 
+		model_state_copy(&sdm, st);
 		sdm.hooks = &hooks;
 		model_run_event(s, &sdm, &s->event[i], &o, NULL);
 		if (o.kind != p->set.o[0].kind ||
@@ -266,9 +268,10 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		struct model_hooks h2 = { &c2, hook_access, hook_pml_logs,
 					  hook_pse36_low,
 					  hook_rewalk_after_log };
-		struct model_state sdm = *st;
+		static struct model_state sdm;
 		struct nept_outcome o;
 
+		model_state_copy(&sdm, st);
 		sdm.hooks = &h2;
 		model_run_event(sp, &sdm, &s->event[i], &o, NULL);
 		if (ends_differently(&o, &p->set.o[0]))

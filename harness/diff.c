@@ -551,7 +551,7 @@ static void miss_text(struct nept_diff *d, const struct nept_impl *impl,
 static void resync(struct model_state *st, const struct model_state *before,
 		   const struct nept_outcome *g)
 {
-	*st = *before;
+	model_state_copy(st, before);
 	for (unsigned i = 0; i < g->n_ad_writes; i++)
 		nept_mem_write(&st->mem, g->ad_write[i].gpa,
 			       g->ad_write[i].val);
@@ -588,7 +588,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			d->uncompared += d->s.nevents - e;
 			break;
 		}
-		before = st;
+		model_state_copy(&before, &st);
 		model_run_event_set(&d->s, &st, &d->s.event[e], &sdm, NULL);
 		for (unsigned k = 0; k < sdm.n && nbest; k++) {
 			unsigned n =
@@ -648,7 +648,7 @@ void nept_diff_run_with(const struct nept_scenario *s, struct nept_diff *d,
 {
 	d->impls = impls;
 	d->nimpls = nimpls < NEPT_MAX_IMPLS ? nimpls : NEPT_MAX_IMPLS;
-	d->s = *s;
+	nept_scenario_copy(&d->s, s);
 	/* The model's run on the canonical scenario is the reference for
 	 * reports: it reads no hw_qual, so the run that derives it serves. */
 	canonicalize(&d->s, &d->model, d->walk);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NEPT_SCENARIO_VERSION 1
 
@@ -332,6 +333,28 @@ bool scenario_check(const struct nept_scenario *s, struct nept_error *err);
  * false when gpa is unbacked or memory is full.
  */
 bool nept_mem_read(const struct nept_mem *m, uint64_t gpa, uint64_t *val);
+/* *dst = *src for the pages and qwords in use only (a whole struct
+ * nept_mem is 4.6 KB; nothing reads past the counts). */
+static inline void nept_mem_copy(struct nept_mem *dst,
+				 const struct nept_mem *src)
+{
+	dst->npages = src->npages;
+	dst->nqwords = src->nqwords;
+	memcpy(dst->page, src->page, src->npages * sizeof(src->page[0]));
+	memcpy(dst->qword, src->qword, src->nqwords * sizeof(src->qword[0]));
+}
+
+/* *dst = *src, copying only the memory in use (a struct nept_scenario is
+ * mostly its memory arrays; the differential copies scenarios per run). */
+static inline void nept_scenario_copy(struct nept_scenario *dst,
+				      const struct nept_scenario *src)
+{
+	memcpy(dst, src, offsetof(struct nept_scenario, mem));
+	nept_mem_copy(&dst->mem, &src->mem);
+	memcpy(&dst->nevents, &src->nevents,
+	       sizeof(*src) - offsetof(struct nept_scenario, nevents));
+}
+
 bool nept_mem_write(struct nept_mem *m, uint64_t gpa, uint64_t val);
 
 bool scenario_equal(const struct nept_scenario *a,

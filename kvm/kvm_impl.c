@@ -885,7 +885,7 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	st->from_hardware = -1;
 
 	/* L1's memory, one memslot per backed page. */
-	st->mem = s->mem;
+	nept_mem_copy(&st->mem, &s->mem);
 	for (unsigned i = 0; i < st->mem.npages; i++) {
 		st->slot[i].base_gfn = st->mem.page[i] >> PAGE_SHIFT;
 		st->slot[i].npages = 1;

@@ -1226,7 +1226,7 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 			x = k;
 
 	/* The accesses that succeed, each maybe done before x. */
-	scratch = *st;
+	model_state_copy(&scratch, st);
 	for (unsigned k = 0; k < nacc; k++) {
 		struct nept_outcome side;
 		unsigned from = out->n_ad_writes;
@@ -1267,7 +1267,7 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s)
 {
-	st->mem = s->mem;
+	nept_mem_copy(&st->mem, &s->mem);
 	st->pml_index = s->ctl.pml_index;
 	st->hooks = NULL;
 	st->choice = 0;
@@ -1350,18 +1350,18 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 {
 	struct model_trace local;
 	struct model_trace *t = trace ? trace : &local;
-	struct model_state alt;
+	static struct model_state alt, sc;
 	unsigned alts;
 
 	outs->n = 1;
-	alt = *st;
+	model_state_copy(&alt, st);
 	st->choice = 0;
 	model_run_event(s, st, ev, &outs->o[0], t);
 	alts = t->alts;
 	for (unsigned c = 1; c <= alts && outs->n < MODEL_MAX_OUTCOMES; c++) {
-		struct model_state sc = alt;
 		struct model_trace tt;
 
+		model_state_copy(&sc, &alt);
 		sc.choice = (uint8_t)c;
 		model_run_event(s, &sc, ev, &outs->o[outs->n++], &tt);
 	}
@@ -1373,14 +1373,15 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 	 * the memory as it was when the event began.  Added only where it
 	 * gives something else.
 	 */
-	if (outs->n < MODEL_MAX_OUTCOMES) {
+	if (outs->n < MODEL_MAX_OUTCOMES && outs->o[0].n_ad_writes) {
+		/* (With no write, memory never changed: nothing to add.) */
 		static struct nept_mem at_start;
-		struct model_state sc = alt;
 		struct model_trace tt;
 		struct nept_outcome *o = &outs->o[outs->n];
 		bool same = false;
 
-		at_start = alt.mem;
+		nept_mem_copy(&at_start, &alt.mem);
+		model_state_copy(&sc, &alt);
 		sc.ept_view = &at_start;
 		sc.choice = 0;
 		model_run_event(s, &sc, ev, o, &tt);

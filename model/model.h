@@ -198,6 +198,18 @@ struct model_state {
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s);
 
+/* *dst = *src, copying only the memory in use (the states are copied per
+ * event and outcome on the differential's hot path). */
+static inline void model_state_copy(struct model_state *dst,
+				    const struct model_state *src)
+{
+	nept_mem_copy(&dst->mem, &src->mem);
+	dst->pml_index = src->pml_index;
+	dst->hooks = src->hooks;
+	dst->choice = src->choice;
+	dst->ept_view = src->ept_view;
+}
+
 /*
  * Runs one event against st (which the event may change: A/D flags, the
  * PML log and index) and fills out with the first outcome the SDM allows;
