@@ -269,7 +269,8 @@ static const char *check_outcome(const struct nept_scenario *s,
 		return (o->tolerances & ((1u << NEPT_TOL_UNBACKED_TABLE) |
 					 (1u << NEPT_TOL_L2_UNBACKED) |
 					 (1u << NEPT_TOL_AD_FINAL_ORDER) |
-					 (1u << NEPT_TOL_PML_LOG_ON_WALK)))
+					 (1u << NEPT_TOL_PML_LOG_ON_WALK) |
+					 (1u << NEPT_TOL_EXIT_OWNER)))
 			       ? NULL
 			       : "all-undefined-without-tolerance";
 	if (t->stop == MODEL_STOP_UNBACKED)
