@@ -73,14 +73,12 @@ static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
 	/* Mostly exits L0 handles when L1's controls do not ask for them
 	 * (I/O, CR access, descriptor tables, L0's own EPT: facts §15), so
 	 * the access is emulated; exceptions and task switches, which L1
-	 * gets (or the model does not decide), less often. */
-	unsigned pick = below(st, 14);
+	 * gets (or the model does not decide), less often: every case once,
+	 * I/O twice more, CR access, descriptor tables and EPT once more. */
+	static const uint8_t cases[] = { 0, 1, 2, 3, 4, 5, 6,
+					 7, 8, 0, 3, 5, 7, 0 };
 
-	switch (pick >= 9 ? (pick - 9) % 4 == 0	  ? 0
-			    : (pick - 9) % 4 == 1 ? 3
-			    : (pick - 9) % 4 == 2 ? 5
-						  : 7
-			  : pick) {
+	switch (cases[below(st, sizeof(cases))]) {
 	case 0: /* OUT/IN, maybe string (bit 4), port in 31:16 */
 		*reason = NEPT_EXIT_IO_INSTRUCTION;
 		*qual = (next(st) & 0xffff0000ull) | (below(st, 2) << 4) |
@@ -312,9 +310,7 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 
 			vec = vectors[below(st, 5)];
 		}
-		if ((reason == NEPT_EXIT_EXCEPTION_NMI && vec != 14) ||
-		    reason == NEPT_EXIT_TRIPLE_FAULT ||
-		    reason == NEPT_EXIT_EPT_MISCONFIG)
+		if (!nept_exit_saves_qual(reason, 1u + vec))
 			qual = 0;
 		buf[len++] = 0x06; /* EVENT */
 		buf[len++] = src;
@@ -349,7 +345,7 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		     (reason == NEPT_EXIT_CR_ACCESS && !((qual >> 4) & 3)))) {
 			/* The exception's vector and error code, or the
 			 * MOV-to-CR source operand (facts §15.2, §15.4). */
-			bool err = vec == 14 || vec == 13 || vec == 17;
+			bool err = nept_vector_has_error_code(vec);
 
 			buf[len++] = 0x0f; /* EXIT_INFO */
 			buf[len++] = reason == NEPT_EXIT_EXCEPTION_NMI

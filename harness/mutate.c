@@ -590,18 +590,13 @@ static void exit_info(struct mctx *c, struct nept_event *e)
 		unsigned v = (unsigned)ONE_OF(c, vectors);
 
 		e->exit_vector = (uint8_t)(1 + v);
-		if (v == 14 || v == 13 || v == 17)
+		if (nept_vector_has_error_code(v))
 			e->exit_error_code = (uint32_t)(rnd(c) & 0x1f);
 	} else if (e->exit_reason == NEPT_EXIT_CR_ACCESS &&
 		   !((e->exit_qual >> 4) & 3)) {
 		e->exit_value = chance(c, 50) ? rnd(c) : rnd(c) & 0x8000003f;
 	}
-	/* SDM 27.2.1: only #DB and #PF among exceptions save a
-	 * qualification, a triple fault or EPT misconfiguration none. */
-	if ((e->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
-	     e->exit_vector != 1 + 1 && e->exit_vector != 1 + 14) ||
-	    e->exit_reason == NEPT_EXIT_TRIPLE_FAULT ||
-	    e->exit_reason == NEPT_EXIT_EPT_MISCONFIG)
+	if (!nept_exit_saves_qual(e->exit_reason, e->exit_vector))
 		e->exit_qual = 0;
 }
 

@@ -414,9 +414,6 @@ static bool stray_exit_info(const struct nept_scenario *s,
 	       e->source != NEPT_SRC_EMULATED;
 }
 
-/* Vectors whose delivery pushes an error code (SDM Vol. 3 Table 6-1). */
-#define ERROR_CODE_VECTORS 0x00227d00u
-
 static bool bad_exit_vector(const struct nept_scenario *s,
 			    const struct nept_event *e)
 {
@@ -432,7 +429,7 @@ static bool stray_exit_error_code(const struct nept_scenario *s,
 	(void)s;
 	return e->exit_error_code &&
 	       (!e->exit_vector ||
-		!(ERROR_CODE_VECTORS & (1u << (e->exit_vector - 1))));
+		!nept_vector_has_error_code(e->exit_vector - 1u));
 }
 
 /* Facts §15.4: only a MOV to CR (access type 0 in qualification bits
@@ -452,16 +449,8 @@ static bool stray_exit_qual(const struct nept_scenario *s,
 			    const struct nept_event *e)
 {
 	(void)s;
-	if (!e->exit_qual || e->source != NEPT_SRC_EMULATED)
-		return false;
-	switch (e->exit_reason) {
-	case NEPT_EXIT_TRIPLE_FAULT:
-	case NEPT_EXIT_EPT_MISCONFIG:
-		return true;
-	case NEPT_EXIT_EXCEPTION_NMI:
-		return e->exit_vector != 1 + 1 && e->exit_vector != 1 + 14;
-	}
-	return false;
+	return e->exit_qual && e->source == NEPT_SRC_EMULATED &&
+	       !nept_exit_saves_qual(e->exit_reason, e->exit_vector);
 }
 
 static const struct event_rule event_rules[] = {

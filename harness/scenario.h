@@ -476,6 +476,28 @@ nept_effective_event(const struct nept_scenario *s, const struct nept_event *e)
 	return r;
 }
 
+/* Whether delivering exception vector `vec` pushes an error code (SDM
+ * Vol. 3A Table 6-1: 8, 10-14, 17, 21). */
+static inline bool nept_vector_has_error_code(unsigned vec)
+{
+	return vec < 32 && ((0x00227d00u >> vec) & 1);
+}
+
+/*
+ * Whether an exit saves an exit qualification (SDM 27.2.1): a triple
+ * fault, an EPT misconfiguration and an exception other than #DB or #PF
+ * clear the field.  exit_vector is the event's (1 + vector; 0: none).
+ */
+static inline bool nept_exit_saves_qual(unsigned reason, unsigned exit_vector)
+{
+	if (reason == NEPT_EXIT_TRIPLE_FAULT ||
+	    reason == NEPT_EXIT_EPT_MISCONFIG)
+		return false;
+	if (reason == NEPT_EXIT_EXCEPTION_NMI)
+		return exit_vector == 1 + 1 || exit_vector == 1 + 14;
+	return true;
+}
+
 /*
  * What hardware writes to vmcs02 at an emulated event's exit (the harness
  * plays that hardware): besides EPT violations, the guest-linear address

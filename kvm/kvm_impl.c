@@ -1056,10 +1056,7 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 static u32 nept_idt_vectoring(unsigned during)
 {
 	unsigned vector = during - 1;
-	bool has_error = vector == DF_VECTOR || vector == TS_VECTOR ||
-			 vector == NP_VECTOR || vector == SS_VECTOR ||
-			 vector == GP_VECTOR || vector == PF_VECTOR ||
-			 vector == AC_VECTOR || vector == 21 /* #CP */;
+	bool has_error = nept_vector_has_error_code(vector);
 
 	if (!during)
 		return 0;
@@ -1236,8 +1233,7 @@ static void nept_emulated_exit(const struct nept_event *ev)
 		     nept_exit_saves_gla(ev) ? &gla : NULL, ev->during);
 	if (ev->exit_reason == EXIT_REASON_EXCEPTION_NMI && ev->exit_vector) {
 		unsigned vector = ev->exit_vector - 1u;
-		bool has_error = nept_idt_vectoring(vector + 1) &
-				 VECTORING_INFO_DELIVER_CODE_MASK;
+		bool has_error = nept_vector_has_error_code(vector);
 
 		nept_st.vmcs02.exit_intr_info =
 			INTR_INFO_VALID_MASK |

@@ -8,9 +8,6 @@
  */
 #include "model.h"
 
-/* Vectors whose delivery pushes an error code (SDM Vol. 3A Table 6-1). */
-#define ERROR_CODE_VECTORS 0x00227d00u
-
 /*
  * Facts §15.3: IN/INS/OUT/OUTS.  With "use I/O bitmaps" the bitmaps decide
  * (a port past 0xFFFF - a wrap - exits); else "unconditional I/O exiting".
@@ -169,7 +166,7 @@ void model_reflected_exit(const struct nept_event *ev, struct nept_outcome *out)
 		unsigned vec = ev->exit_vector - 1u;
 
 		out->vector = (uint8_t)vec;
-		out->has_error_code = (ERROR_CODE_VECTORS >> vec) & 1;
+		out->has_error_code = nept_vector_has_error_code(vec);
 		out->error_code = out->has_error_code ? ev->exit_error_code : 0;
 	}
 	/* Facts §7.1: the address fields belong to EPT exits. */

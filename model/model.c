@@ -582,7 +582,7 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 		/* A hook's prediction: the implementation updates the
 		 * entries above the leaf, logs, then finds the leaf changed
 		 * under it by the log and walks again. */
-		if (on_walk && slot == t->e[t->nread - 1].addr && st->hooks &&
+		if (slot == t->e[t->nread - 1].addr && st->hooks &&
 		    st->hooks->rewalk_after_log &&
 		    st->hooks->rewalk_after_log(st->hooks->ctx, s, t)) {
 			uint64_t cur = 0;
@@ -629,10 +629,11 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 	return ACC_OK;
 }
 
-static enum acc_result
-ept_access_end(const struct nept_scenario *s, struct model_state *st,
-	       const struct nept_event *ev, const struct model_access *a,
-	       struct nept_outcome *out, struct model_trace *t);
+static enum acc_result ept_access_end(const struct nept_scenario *s,
+				      const struct nept_event *ev,
+				      const struct model_access *a,
+				      struct nept_outcome *out,
+				      struct model_trace *t);
 
 /*
  * One access through EPT12 (facts §5.1-§5.3, §7.2): fills out when it
@@ -651,7 +652,7 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 		*l1pa = ept_walk(s, st->ept_view ? st->ept_view : &st->mem, a,
 				 t);
 		if (t->stop != MODEL_STOP_OK) {
-			r = ept_access_end(s, st, ev, a, out, t);
+			r = ept_access_end(s, ev, a, out, t);
 			break;
 		}
 		r = set_ept_ad(s, st, ev, a, t, out);
@@ -666,12 +667,12 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 }
 
 /* A walk that stopped short of a translation (facts §5.1, §5.2, §4). */
-static enum acc_result
-ept_access_end(const struct nept_scenario *s, struct model_state *st,
-	       const struct nept_event *ev, const struct model_access *a,
-	       struct nept_outcome *out, struct model_trace *t)
+static enum acc_result ept_access_end(const struct nept_scenario *s,
+				      const struct nept_event *ev,
+				      const struct model_access *a,
+				      struct nept_outcome *out,
+				      struct model_trace *t)
 {
-	(void)st;
 	switch (t->stop) {
 	case MODEL_STOP_UNBACKED:
 		all_undefined(out, NEPT_TOL_UNBACKED_TABLE);

@@ -10,17 +10,8 @@ set -u
 nf=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_status() {
-	local want=$1
-	shift
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	local got=$?
-	if [ "$got" -eq "$want" ]; then ok; else bad "$* exited $got, want $want: $(head -c 300 "$tmp/err")"; fi
-}
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The signature `neptfuzz diff` gives a file ("" when it has none).
 signature() { { "$nf" diff "$1" 2>/dev/null || true; } | sed -n 's/^  signature: //p' | head -n 1; }
 # "pages entries events" of a scenario file, from its canonical text.

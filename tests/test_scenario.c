@@ -197,17 +197,14 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 			/* 1 + vector; those that push an error code get
 			 * one (facts §10.3). */
 			e->exit_vector = (uint8_t)(1 + below(32));
-			if ((0x00227d00u >> (e->exit_vector - 1)) & 1)
+			if (nept_vector_has_error_code(e->exit_vector - 1u))
 				e->exit_error_code = (uint32_t)interesting();
 		}
 		if (e->exit_reason == NEPT_EXIT_CR_ACCESS &&
 		    !((e->exit_qual >> 4) & 3))
 			e->exit_value = interesting();
 		/* Exits that save no qualification (SDM 27.2.1). */
-		if ((e->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
-		     e->exit_vector != 1 + 1 && e->exit_vector != 1 + 14) ||
-		    e->exit_reason == NEPT_EXIT_TRIPLE_FAULT ||
-		    e->exit_reason == NEPT_EXIT_EPT_MISCONFIG)
+		if (!nept_exit_saves_qual(e->exit_reason, e->exit_vector))
 			e->exit_qual = 0;
 	}
 	if (chance(20) && (e->source != NEPT_SRC_EMULATED ||
