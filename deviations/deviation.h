@@ -18,9 +18,12 @@
  * Three kinds of change, each at the place KVM's code differs:
  *   access    what an EPT12 access needs and reports (KVM asks EPT12 for
  *             other rights than the SDM's access does): a model hook;
- *   pml_logs  how many PML entries one dirty flag costs: a model hook;
- *   rewalk_after_log  whether a PML log written over the walk's own leaf
- *             makes KVM walk again: a model hook;
+ *   ept_ad_cmpxchg  whether an EPT12 walk sets its flags (and logs)
+ *             by compare-exchange, walking again when an entry changed:
+ *             a model hook;
+ *   l2_ad_cmpxchg  whether L2's walk sets its guest flags by
+ *             compare-exchange after the final GPA, walking again when
+ *             an entry changed: a model hook;
  *   caps      the EPT capabilities as KVM's code understands L1's MSR;
  *   pse36_low the reserved bits of L2's PSE-36 4-MiB PDEs: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
@@ -46,6 +49,11 @@ struct kvm_history {
 	 * handle_ept_violation stores the hardware's, the EPT walker's error
 	 * path rewrites it, and nested_ept_inject_page_fault injects it. */
 	uint64_t arch_qual;
+	/* A deviation could not follow what KVM kept from an event (the
+	 * SDM's run of it did not walk where KVM's did, e.g. an exit whose
+	 * owner the model leaves open): later events are not predicted, and
+	 * the diff counts them as not compared. */
+	bool lost;
 };
 
 /* What a cause sees of one event. */
@@ -71,10 +79,12 @@ struct nept_deviation {
 	const char *reproducer; /* "crashes/....scn" */
 	const char *why;	/* KVM's code, in one sentence or two */
 	void (*access)(const struct dev_event *e, struct model_access *a);
-	unsigned (*pml_logs)(const struct dev_event *e,
-			     const struct model_trace *t);
-	bool (*rewalk_after_log)(const struct dev_event *e,
-				 const struct model_trace *t);
+	/* Whether EPT12 walks set flags KVM's way
+	 * (model_hooks.ept_ad_cmpxchg). */
+	bool (*ept_ad_cmpxchg)(const struct dev_event *e, unsigned tries);
+	/* Whether L2's walk sets guest flags KVM's way
+	 * (model_hooks.l2_ad_cmpxchg). */
+	bool (*l2_ad_cmpxchg)(const struct dev_event *e, unsigned restarts);
 	void (*caps)(uint32_t *caps);
 	/* The lowest reserved bit of a PSE-36 4-MiB PDE, from the SDM's
 	 * (model_hooks.pse36_low). */

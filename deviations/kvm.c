@@ -116,56 +116,58 @@ static const struct nept_deviation lpage = {
 	.caps = lpage_caps,
 };
 
-/* FNAME(update_accessed_dirty_bits) logs the dirty GPA in PML before the
- * leaf's cmpxchg.  When the leaf's qword is also an upper entry of the
- * walk that lacked A, the upper update changes it first, the leaf's
- * cmpxchg fails, and the retried walk logs the same GPA again. */
-static unsigned double_log(const struct dev_event *e,
-			   const struct model_trace *t)
-{
-	uint64_t leaf = t->e[t->nread - 1].addr;
-
-	(void)e;
-	for (unsigned i = 0; i + 1 < t->nread; i++)
-		if (t->e[i].addr == leaf && !(t->e[i].val & EPTE_A))
-			return 2;
-	return 1;
-}
-
-static const struct nept_deviation pml_double = {
-	.name = "pml-double-log-on-retry",
-	.trees = "pml_log_in_ad_update",
-	.facts = "§5.3, §7.2",
-	.reproducer = "crashes/kvm-pml-double-log-on-aliased-entry.scn",
-	.why = "update_accessed_dirty_bits logs before its cmpxchg of the "
-	       "leaf; an EPT12 table that maps itself makes the cmpxchg fail "
-	       "and the retried walk logs the GPA a second time",
-	.pml_logs = double_log,
-};
-
-/* The same update_accessed_dirty_bits, when the log entry itself lands
- * on the leaf entry (L1's PML page is one of its EPT12 tables) and changes
- * it: the leaf's cmpxchg fails, and the walk starts again on memory that
- * now holds the log entry there.  The SDM's walk is done by then: the
- * access completes, whatever the log wrote. */
-static bool log_over_leaf(const struct dev_event *e,
-			  const struct model_trace *t)
+/* FNAME(update_accessed_dirty_bits) for PTTYPE_EPT sets the flags from
+ * the root down, each entry as the walk read it with A (and D on the leaf,
+ * whose dirty GPA write_log_dirty logs in PML first), by __try_cmpxchg_user
+ * against that value; a mismatch sends FNAME(walk_addr_generic) back to
+ * retry_walk.  Where an EPT12 table maps itself, an upper entry's flag
+ * write changes an entry below it, and the next cmpxchg fails: KVM walks
+ * again (logging the GPA again if the leaf was reached); a log entry
+ * written over the leaf does the same.  And its walks read memory afresh:
+ * no translation is cached from before the event's own writes. */
+static bool ept_cmpxchg(const struct dev_event *e, unsigned tries)
 {
 	(void)e;
-	(void)t;
+	(void)tries;
 	return true;
 }
 
-static const struct nept_deviation pml_log_over_leaf = {
-	.name = "pml-log-over-leaf-rewalks",
-	.trees = "pml_log_in_ad_update",
-	.facts = "§5.3, §7.2",
-	.reproducer = "crashes/kvm-pml-log-over-leaf-rewalks.scn",
-	.why = "update_accessed_dirty_bits writes the PML entry before its "
-	       "cmpxchg of the leaf; a log entry written over the leaf itself "
-	       "makes the cmpxchg fail, and the retried walk reads the log "
-	       "entry as the EPT entry",
-	.rewalk_after_log = log_over_leaf,
+static const struct nept_deviation ept_ad_cmpxchg = {
+	.name = "ept-ad-cmpxchg-rewalk",
+	.trees = "pml_log_in_ad_update ad_cmpxchg_retry",
+	.facts = "§5.3, §5.7, §7.2",
+	.reproducer = "crashes/kvm-pml-double-log-on-aliased-entry.scn",
+	.why = "update_accessed_dirty_bits sets EPT12 flags by cmpxchg "
+	       "against the entries as read, logging the leaf's GPA before "
+	       "its cmpxchg; an entry its own earlier write (or the log) "
+	       "changed makes the walk start over, and may log again",
+	.ept_ad_cmpxchg = ept_cmpxchg,
+};
+
+/* FNAME(walk_addr_generic) reads every guest entry and translates the
+ * final GPA first; FNAME(update_accessed_dirty_bits) then sets the flags
+ * top-down by __try_cmpxchg_user at the host address each read used,
+ * against the value read, and on a mismatch the walk goes back to
+ * retry_walk.  A flag write that changes an entry read later in the same
+ * walk (a guest table that maps itself, or aliases EPT12) makes KVM walk
+ * again, from memory with the flags set. */
+static bool ad_cmpxchg(const struct dev_event *e, unsigned restarts)
+{
+	(void)e;
+	(void)restarts;
+	return true;
+}
+
+static const struct nept_deviation l2_ad_cmpxchg = {
+	.name = "l2-ad-cmpxchg-rewalk",
+	.trees = "ad_cmpxchg_retry",
+	.facts = "§8.3 step 6, §5.4",
+	.reproducer = "crashes/kvm-l2-walk-own-flag-writes-restart.scn",
+	.why = "update_accessed_dirty_bits sets guest A/D flags after the "
+	       "final GPA's translation, by cmpxchg against the entries as "
+	       "read and without translating them again; an entry its own "
+	       "earlier write changed makes the walk start over",
+	.l2_ad_cmpxchg = ad_cmpxchg,
 };
 
 /* 6.1: the EPT violation's qualification lives in
@@ -207,6 +209,10 @@ static void arch_qual_history(const struct dev_event *e,
 
 	if (is_exit(o, NEPT_EXIT_EPT_VIOLATION))
 		q = o->qual;
+	else if (is_exit(o, NEPT_EXIT_PML_FULL) && !t->nread)
+		/* KVM's walker wrote it, on a walk the prediction has
+		 * not made. */
+		next->lost = true;
 	else if (is_exit(o, NEPT_EXIT_PML_FULL))
 		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
 		    (uint64_t)(t->have & 7) << 3;
@@ -478,10 +484,10 @@ static const struct nept_deviation pse36 = {
 };
 
 const struct nept_deviation *const nept_deviations[] = {
-	&forced_user,	    &table_write, &lpage,    &pml_double,
-	&pml_log_over_leaf, &arch_qual,	  &exit_gva, &adv_info,
-	&nmi_bit,	    &pml_bit,	  &pml_warn, &gfn_gpa,
-	&stale_gla,	    &ve_class,	  &pferr_id, &pse36,
+	&forced_user,	&table_write, &lpage,	 &ept_ad_cmpxchg,
+	&l2_ad_cmpxchg, &arch_qual,   &exit_gva, &adv_info,
+	&nmi_bit,	&pml_bit,     &pml_warn, &gfn_gpa,
+	&stale_gla,	&ve_class,    &pferr_id, &pse36,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

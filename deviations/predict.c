@@ -111,46 +111,46 @@ static void hook_access(const void *ctx, const struct nept_scenario *s,
 	}
 }
 
-static unsigned hook_pml_logs(const void *ctx, const struct nept_scenario *s,
-			      const struct model_trace *t)
+static bool hook_ept_ad_cmpxchg(const void *ctx, const struct nept_scenario *s,
+				unsigned tries)
 {
 	const struct hook_ctx *c = ctx;
-	unsigned logs = 1;
+	bool kvm = false;
 
 	(void)s;
 	for (unsigned d = 0; d < nept_ndeviations; d++) {
 		const struct nept_deviation *dv = nept_deviations[d];
-		unsigned n;
 
-		if (!(c->mask >> d & 1) || !dv->pml_logs)
+		if (!(c->mask >> d & 1) || !dv->ept_ad_cmpxchg ||
+		    !dv->ept_ad_cmpxchg(c->e, tries))
 			continue;
-		n = dv->pml_logs(c->e, t);
-		if (n != 1) {
-			logs = n;
+		kvm = true;
+		/* It changed something only once a walk started over. */
+		if (tries)
 			*c->fired |= 1ull << d;
-		}
 	}
-	return logs;
+	return kvm;
 }
 
-static bool hook_rewalk_after_log(const void *ctx,
-				  const struct nept_scenario *s,
-				  const struct model_trace *t)
+static bool hook_l2_ad_cmpxchg(const void *ctx, const struct nept_scenario *s,
+			       unsigned restarts)
 {
 	const struct hook_ctx *c = ctx;
-	bool rewalk = false;
+	bool kvm = false;
 
 	(void)s;
 	for (unsigned d = 0; d < nept_ndeviations; d++) {
 		const struct nept_deviation *dv = nept_deviations[d];
 
-		if (!(c->mask >> d & 1) || !dv->rewalk_after_log ||
-		    !dv->rewalk_after_log(c->e, t))
+		if (!(c->mask >> d & 1) || !dv->l2_ad_cmpxchg ||
+		    !dv->l2_ad_cmpxchg(c->e, restarts))
 			continue;
-		rewalk = true;
-		*c->fired |= 1ull << d;
+		kvm = true;
+		/* It changed something only once the walk started over. */
+		if (restarts)
+			*c->fired |= 1ull << d;
 	}
-	return rewalk;
+	return kvm;
 }
 
 static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
@@ -222,8 +222,8 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	struct kvm_history now = *h;
 	struct dev_event e = { .ev = &ev, .impl = impl, .h = &now, .t = &p->t };
 	struct hook_ctx c = { &e, mask, &fired, 0 };
-	struct model_hooks hooks = { &c, hook_access, hook_pml_logs,
-				     hook_pse36_low, hook_rewalk_after_log };
+	struct model_hooks hooks = { &c, hook_access, hook_pse36_low,
+				     hook_ept_ad_cmpxchg, hook_l2_ad_cmpxchg };
 	static struct model_state ms;
 	uint32_t caps = s->caps;
 
@@ -265,9 +265,9 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		 * those deviations ends otherwise. */
 		struct hook_ctx c2 = { &e, mask & ~c.pse36, &(uint64_t){ 0 },
 				       0 };
-		struct model_hooks h2 = { &c2, hook_access, hook_pml_logs,
-					  hook_pse36_low,
-					  hook_rewalk_after_log };
+		struct model_hooks h2 = { &c2, hook_access, hook_pse36_low,
+					  hook_ept_ad_cmpxchg,
+					  hook_l2_ad_cmpxchg };
 		static struct model_state sdm;
 		struct nept_outcome o;
 

@@ -97,7 +97,11 @@ enum nept_field {
 	NEPT_F_ALL = (1u << 13) - 1,
 };
 
-#define NEPT_MAX_AD_WRITES 16
+/* Distinct qwords one event writes: a 5-level L2 walk makes 6 EPT12
+ * accesses of up to 5 entries each, 5 guest flag writes and a PML entry per
+ * dirtied leaf, each walk again after a retry: 48 holds them.  More is
+ * never dropped quietly: the outcome says writes_lost. */
+#define NEPT_MAX_AD_WRITES 48
 
 struct nept_ad_write {
 	uint64_t gpa; /* the qword written */
@@ -118,6 +122,9 @@ struct nept_outcome {
 	uint8_t vector;
 	uint8_t has_error_code;
 	uint8_t n_ad_writes;
+	/* More qwords were written than ad_write holds: the event cannot be
+	 * compared (the diff counts it, never passes it). */
+	uint8_t writes_lost;
 	uint16_t reason;    /* basic exit reason */
 	uint16_t pml_index; /* vmcs12's guest PML index after the event */
 	uint32_t error_code;

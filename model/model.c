@@ -269,8 +269,10 @@ static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
 			return;
 		}
 	}
-	if (out->n_ad_writes >= NEPT_MAX_AD_WRITES)
+	if (out->n_ad_writes >= NEPT_MAX_AD_WRITES) {
+		out->writes_lost = 1;
 		return;
+	}
 	w = &out->ad_write[out->n_ad_writes++];
 	w->gpa = gpa;
 	w->old = old;
@@ -545,8 +547,7 @@ static void set_walk_ad(struct model_state *st, const struct model_trace *t,
 /*
  * Facts §5.3, §7.2: after a successful walk, A on every entry used and D
  * on the leaf for writes; with PML, a dirty flag that was clear first
- * needs a log entry (hooks may say more than one: a prediction of an
- * implementation that logs on each retry of its update).
+ * needs a log entry.
  */
 static enum acc_result
 set_ept_ad(const struct nept_scenario *s, struct model_state *st,
@@ -554,17 +555,12 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 	   struct model_trace *t, struct nept_outcome *out)
 {
 	bool dirty = access_dirties(a), done = false;
-	unsigned logs = 0;
 	uint64_t leaf = 0;
 
 	if (!(s->eptp & (1ull << 6)))
 		return ACC_OK;
 	nept_mem_read(&st->mem, t->e[t->nread - 1].addr, &leaf);
-	if (dirty && !(leaf & EPTE_D) && (s->ctl.flags & NEPT_CTL_PML))
-		logs = st->hooks && st->hooks->pml_logs
-			       ? st->hooks->pml_logs(st->hooks->ctx, s, t)
-			       : 1;
-	for (unsigned k = 0; k < logs; k++) {
+	if (dirty && !(leaf & EPTE_D) && (s->ctl.flags & NEPT_CTL_PML)) {
 		uint64_t slot, old = 0, logged = a->gpa & ~0xfffull;
 		bool on_walk = false;
 
@@ -579,31 +575,13 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 		slot = s->ctl.pml_address + 8ull * st->pml_index;
 		for (unsigned i = 0; i < t->nread; i++)
 			on_walk |= t->e[i].addr == slot;
-		/* A hook's prediction: the implementation updates the
-		 * entries above the leaf, logs, then finds the leaf changed
-		 * under it by the log and walks again. */
-		if (slot == t->e[t->nread - 1].addr && st->hooks &&
-		    st->hooks->rewalk_after_log &&
-		    st->hooks->rewalk_after_log(st->hooks->ctx, s, t)) {
-			uint64_t cur = 0;
-
-			if (!done)
-				set_walk_ad(st, t, out, dirty, t->nread - 1);
-			if (nept_mem_read(&st->mem, slot, &cur) &&
-			    cur != logged &&
-			    nept_mem_write(&st->mem, slot, logged)) {
-				replace_write(out, slot, cur, logged);
-				st->pml_index--;
-				return ACC_REWALK;
-			}
-		}
 		/* The log entry lands on an entry this walk updates: the SDM
 		 * orders neither write before the other (facts §5.3, §7.2),
 		 * so both outcomes: the log first, then the flags ORed into
 		 * it; or the flags first, then the log over them. */
 		if (on_walk) {
 			set_tolerance(out, NEPT_TOL_PML_LOG_ON_WALK);
-			if (take_choice(st, t, 2) == 1 && !done) {
+			if (take_choice(st, t, 2) == 1) {
 				set_walk_ad(st, t, out, dirty, t->nread);
 				done = true;
 			}
@@ -619,13 +597,62 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 		replace_write(out, slot, old, logged);
 		/* A u16: 0 wraps to 0xffff, which is full. */
 		st->pml_index--;
-		/* Another log for the same flag (a hook's): the entries
-		 * above the leaf were updated before it was tried again. */
-		if (k + 1 < logs && !done)
-			set_walk_ad(st, t, out, dirty, t->nread - 1);
 	}
 	if (!done)
 		set_walk_ad(st, t, out, dirty, t->nread);
+	return ACC_OK;
+}
+
+/*
+ * The same flags as a hook's prediction sets them (model_hooks.
+ * ept_ad_cmpxchg): entry by entry from the root, each as read with A (and
+ * D on a dirtied leaf, logged in PML first), by a compare-exchange against
+ * the value the walk read; an entry no longer as read makes the walk start
+ * again (ACC_REWALK) with what this pass wrote left in place.
+ */
+static enum acc_result
+set_ept_ad_cmpxchg(const struct nept_scenario *s, struct model_state *st,
+		   const struct nept_event *ev, const struct model_access *a,
+		   struct model_trace *t, struct nept_outcome *out)
+{
+	bool dirty = access_dirties(a);
+
+	if (!(s->eptp & (1ull << 6)))
+		return ACC_OK;
+	for (unsigned i = 0; i < t->nread; i++) {
+		uint64_t rd = t->e[i].val, nv = rd | EPTE_A, cur = 0;
+
+		if (i + 1 == t->nread && dirty && !(rd & EPTE_D)) {
+			if (s->ctl.flags & NEPT_CTL_PML) {
+				uint64_t slot, old = 0;
+				uint64_t logged = a->gpa & ~0xfffull;
+
+				if (st->pml_index > 511) {
+					t->pml_full = 1;
+					pml_full_exit(s, ev, out);
+					return ACC_EXIT;
+				}
+				slot = s->ctl.pml_address +
+				       8ull * st->pml_index;
+				if (!nept_mem_read(&st->mem, slot, &old) ||
+				    !nept_mem_write(&st->mem, slot, logged)) {
+					all_undefined(out,
+						      NEPT_TOL_L2_UNBACKED);
+					return ACC_UNDEF;
+				}
+				replace_write(out, slot, old, logged);
+				st->pml_index--;
+			}
+			nv |= EPTE_D;
+		}
+		if (nv == rd)
+			continue;
+		nept_mem_read(&st->mem, t->e[i].addr, &cur);
+		if (cur != rd)
+			return ACC_REWALK;
+		nept_mem_write(&st->mem, t->e[i].addr, nv);
+		add_ad_write(out, t->e[i].addr, cur, nv, false);
+	}
 	return ACC_OK;
 }
 
@@ -646,19 +673,27 @@ ept_access(const struct nept_scenario *s, struct model_state *st,
 {
 	enum acc_result r;
 
-	/* A hook may have the walk start again (at most a few times: each
-	 * takes a PML entry, and the log moves on). */
+	/* A hook's prediction may have the walk start again: only when
+	 * its own flag writes or PML entry changed an entry it read; flags
+	 * only get set and the log only fills, so that ends.  Past this
+	 * many tries the prediction gives up (the access completes, and a
+	 * difference shows). */
 	for (unsigned tries = 0;; tries++) {
+		bool cmpxchg =
+			st->hooks && st->hooks->ept_ad_cmpxchg &&
+			st->hooks->ept_ad_cmpxchg(st->hooks->ctx, s, tries);
+
 		*l1pa = ept_walk(s, st->ept_view ? st->ept_view : &st->mem, a,
 				 t);
 		if (t->stop != MODEL_STOP_OK) {
 			r = ept_access_end(s, ev, a, out, t);
 			break;
 		}
-		r = set_ept_ad(s, st, ev, a, t, out);
+		r = cmpxchg ? set_ept_ad_cmpxchg(s, st, ev, a, t, out)
+			    : set_ept_ad(s, st, ev, a, t, out);
 		if (r != ACC_REWALK)
 			break;
-		if (tries == 3) {
+		if (tries == 16) {
 			r = ACC_OK;
 			break;
 		}
@@ -981,10 +1016,18 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 		      const struct ad_plan *plan,
 		      const struct model_access *acc, struct nept_outcome *out,
 		      struct model_trace *t);
+static bool
+l2_finish_cmpxchg(const struct nept_scenario *s, struct model_state *st,
+		  const struct nept_event *ev, const struct l2_walk *w,
+		  const struct ad_plan *plan, const struct model_access *acc,
+		  struct nept_outcome *out, struct model_trace *t);
 
-static void l2_event(const struct nept_scenario *s, struct model_state *st,
-		     const struct nept_event *ev, struct nept_outcome *out,
-		     struct model_trace *t)
+/* One walk of L2's paging structures for ev (facts §8.3), its flags set
+ * the SDM's way or, with cmpxchg, a hook's (l2_finish_cmpxchg); true when
+ * that says the walk starts again (the model's own walk never does). */
+static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
+			 const struct nept_event *ev, struct nept_outcome *out,
+			 struct model_trace *t, bool cmpxchg)
 {
 	const struct nept_l2 *l2 = &s->l2;
 	struct l2_walk w = {
@@ -1032,7 +1075,7 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 			t->l2_stop = MODEL_L2_NOT_PRESENT;
 			t->l2_rule = "PDPTE register not present";
 			page_fault(s, ev, pfec, out, t);
-			return;
+			return false;
 		}
 		levels = 2;
 		table = pdpte & amask;
@@ -1064,27 +1107,27 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 		if (r != ACC_OK) {
 			t->l2_stop = r == ACC_EXIT ? MODEL_L2_EPT_ENTRY
 						   : MODEL_L2_UNBACKED;
-			return;
+			return false;
 		}
 		t->l2e[n].l1pa = pa;
 		if (!l2_read(&st->mem, w.mode, pa, &e)) {
 			t->l2_stop = MODEL_L2_UNBACKED;
 			all_undefined(out, NEPT_TOL_L2_UNBACKED);
-			return;
+			return false;
 		}
 		t->l2e[n].val = e;
 		/* Step 2: P = 0 or a reserved bit: #PF. */
 		if (!(e & L2E_P)) {
 			t->l2_stop = MODEL_L2_NOT_PRESENT;
 			page_fault(s, ev, pfec, out, t);
-			return;
+			return false;
 		}
 		why = l2_reserved(&w, level, e);
 		if (why) {
 			t->l2_stop = MODEL_L2_RESERVED;
 			t->l2_rule = why;
 			page_fault(s, ev, pfec | PFEC_P | PFEC_RSVD, out, t);
-			return;
+			return false;
 		}
 		w.us &= !!(e & L2E_US);
 		w.rw &= !!(e & L2E_RW);
@@ -1102,7 +1145,7 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 		t->l2_stop = MODEL_L2_RIGHTS;
 		t->l2_rule = why;
 		page_fault(s, ev, pfec | PFEC_P | (pk ? PFEC_PK : 0), out, t);
-		return;
+		return false;
 	}
 
 	/* The page the leaf maps (facts §8.2 layouts). */
@@ -1146,7 +1189,37 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 		acc[k + 1] = make_access(
 			s, st, ev, MODEL_ACC_L2_AD, t->l2e[plan.set[k].i].gpa,
 			NEPT_ACC_WRITE, NEPT_AF_PAGING | NEPT_AF_SETS_AD);
+	if (cmpxchg)
+		return l2_finish_cmpxchg(s, st, ev, &w, &plan, acc, out, t);
 	l2_finish(s, st, ev, &w, &plan, acc, out, t);
+	return false;
+}
+
+/* A walk restarted by a hook's prediction may restart again only because
+ * its own writes changed an entry it read; the flags only get set and the
+ * PML log only fills, so it ends; past this many restarts the prediction
+ * gives up (the walk ends the SDM's way and a difference shows). */
+#define L2_MAX_RESTARTS 16
+
+static void l2_event(const struct nept_scenario *s, struct model_state *st,
+		     const struct nept_event *ev, struct nept_outcome *out,
+		     struct model_trace *t)
+{
+	for (unsigned restarts = 0;; restarts++) {
+		bool cmpxchg =
+			st->hooks && st->hooks->l2_ad_cmpxchg &&
+			st->hooks->l2_ad_cmpxchg(st->hooks->ctx, s, restarts);
+
+		if (!l2_walk_once(s, st, ev, out, t, cmpxchg) ||
+		    restarts == L2_MAX_RESTARTS)
+			break;
+		/* Again from the top: the writes so far stay (in memory and
+		 * in out), the trace of the L2 walk starts over. */
+		t->l2_nread = 0;
+		t->l2_stop = MODEL_L2_NONE;
+		t->l2_rule = NULL;
+		t->l2_final = 0;
+	}
 }
 
 /* The guest flag write of step `k` of plan, once its EPT12 access is
@@ -1266,6 +1339,53 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 				    : MODEL_L2_EPT_FINAL;
 }
 
+/*
+ * Steps 5 and 6 as a hook's prediction orders them (model_hooks.
+ * l2_ad_cmpxchg): the final GPA through EPT12, then each guest flag write,
+ * top-down, as a compare-exchange against the entry as the walk read it,
+ * at the L1-physical address that read found (no EPT12 translation of its
+ * own).  An entry no longer as read makes the walk start again: returns
+ * true.
+ */
+static bool
+l2_finish_cmpxchg(const struct nept_scenario *s, struct model_state *st,
+		  const struct nept_event *ev, const struct l2_walk *w,
+		  const struct ad_plan *plan, const struct model_access *acc,
+		  struct nept_outcome *out, struct model_trace *t)
+{
+	uint64_t pa, cur;
+	enum acc_result r;
+
+	r = ept_access(s, st, ev, &acc[0], out, t, &pa);
+	if (r != ACC_OK) {
+		t->l2_stop =
+			r == ACC_EXIT ? MODEL_L2_EPT_FINAL : MODEL_L2_UNBACKED;
+		return false;
+	}
+	out->translated = pa;
+	for (unsigned k = 0; k < plan->n; k++) {
+		unsigned i = plan->set[k].i;
+		uint64_t l1pa = t->l2e[i].l1pa;
+
+		if (!l2_read(&st->mem, w->mode, l1pa, &cur)) {
+			t->l2_stop = MODEL_L2_UNBACKED;
+			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+			return false;
+		}
+		if (cur != t->l2e[i].val)
+			return true;
+		if (!write_flags(st, w, plan, k, l1pa, out)) {
+			t->l2_stop = MODEL_L2_UNBACKED;
+			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+			return false;
+		}
+	}
+	t->l2_stop = MODEL_L2_OK;
+	out->kind = NEPT_OUT_NONE;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	return false;
+}
+
 void model_state_init(struct model_state *st, const struct nept_scenario *s)
 {
 	nept_mem_copy(&st->mem, &s->mem);
@@ -1374,7 +1494,9 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 	 * the memory as it was when the event began.  Added only where it
 	 * gives something else.
 	 */
-	if (outs->n < MODEL_MAX_OUTCOMES && outs->o[0].n_ad_writes) {
+	if (outs->n < MODEL_MAX_OUTCOMES && outs->o[0].n_ad_writes &&
+	    !(st->hooks && st->hooks->ept_ad_cmpxchg &&
+	      st->hooks->ept_ad_cmpxchg(st->hooks->ctx, s, 0))) {
 		/* (With no write, memory never changed: nothing to add.) */
 		static struct nept_mem at_start;
 		struct model_trace tt;

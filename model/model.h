@@ -164,19 +164,28 @@ struct model_hooks {
 	/* After the SDM's need and acc_bits are set for an access. */
 	void (*access)(const void *ctx, const struct nept_scenario *s,
 		       const struct nept_event *ev, struct model_access *a);
-	/* PML log entries written for one dirty flag set at the end of a
-	 * successful walk (the SDM: 1); the walk's entries are in t. */
-	unsigned (*pml_logs)(const void *ctx, const struct nept_scenario *s,
-			     const struct model_trace *t);
 	/* The lowest reserved bit of a PSE-36 4-MiB PDE (the SDM:
 	 * min(MAXPHYADDR, 40) - 19, facts §8.2); bits below it down to 13
 	 * are physical-address bits 32 and up. */
 	unsigned (*pse36_low)(const void *ctx, unsigned sdm_low);
-	/* Whether the implementation walks again when the PML log entry
-	 * for this walk's dirty flag is written over the walk's own leaf
-	 * entry and changes it (the SDM: no, the walk is done). */
-	bool (*rewalk_after_log)(const void *ctx, const struct nept_scenario *s,
-				 const struct model_trace *t);
+	/* Whether an EPT12 walk sets its A/D flags entry by entry from the
+	 * root by compare-exchange against the entries as read (the leaf's
+	 * PML entry written before its own), walks again when one is no
+	 * longer as read, and reads memory afresh on every walk (the SDM:
+	 * the flags of the walk done, the log and the flags in either
+	 * order, and a translation cached from before the event's own
+	 * writes allowed, facts §5.3, §5.7, §7.2).  tries: how often this
+	 * access has walked again. */
+	bool (*ept_ad_cmpxchg)(const void *ctx, const struct nept_scenario *s,
+			       unsigned tries);
+	/* Whether L2's walk sets its guest A/D flags after the final GPA's
+	 * EPT12 translation, each by a compare-exchange against the entry
+	 * as read (at the L1 address the read used, with no EPT12
+	 * translation of its own), and starts again from the top when one
+	 * is no longer as read (the SDM: step 6 through EPT12, nothing
+	 * restarts).  restarts: how often this event's walk has. */
+	bool (*l2_ad_cmpxchg)(const void *ctx, const struct nept_scenario *s,
+			      unsigned restarts);
 };
 
 /*
