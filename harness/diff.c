@@ -347,7 +347,11 @@ static bool other_access(const struct cmp *c, const struct nept_outcome *m,
 	bool final =
 		c->m_final >= 0 ? c->m_final : !!(m->qual & QUAL_GLA_FINAL);
 
-	if (g->kind != NEPT_OUT_EXIT || g->reason != NEPT_EXIT_EPT_VIOLATION)
+	/* The same address names the same access, even where a guest
+	 * entry's page is also the final page (tables that map themselves):
+	 * then the fields say the rest. */
+	if (g->kind != NEPT_OUT_EXIT || g->reason != NEPT_EXIT_EPT_VIOLATION ||
+	    m->gpa == g->gpa)
 		return false;
 	return ((m->gpa ^ g->gpa) & ~0xfffull) ||
 	       (final && f.where == SITE_ENTRY);
@@ -558,6 +562,14 @@ static void resync(struct model_state *st, const struct model_state *before,
 	st->pml_index = g->pml_index;
 }
 
+static bool sdm_writes_lost(const struct model_outcomes *set)
+{
+	for (unsigned k = 0; k < set->n; k++)
+		if (set->o[k].writes_lost)
+			return true;
+	return false;
+}
+
 /*
  * One implementation's events against the SDM, each from the memory the
  * implementation left (so a difference is reported once, where it
@@ -590,6 +602,12 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		}
 		model_state_copy(&before, &st);
 		model_run_event_set(&d->s, &st, &d->s.event[e], &sdm, NULL);
+		if (sdm_writes_lost(&sdm)) {
+			/* Its writes cannot all be compared: counted with
+			 * the events the module could not run. */
+			d->uncompared += d->s.nevents - e;
+			break;
+		}
 		for (unsigned k = 0; k < sdm.n && nbest; k++) {
 			unsigned n =
 				diverges(d, impl, e, &sdm.o[k], g, scratch, -1);
@@ -634,6 +652,12 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 				d->div[k].known = known;
 		}
 		nept_history_next(&d->s, e, impl, &p, g, &h);
+		if (h.lost) {
+			/* What KVM kept from this event is not known: the
+			 * rest are counted as not compared. */
+			d->uncompared += d->s.nevents - e - 1;
+			break;
+		}
 		resync(&st, &before, g);
 	}
 }

@@ -119,8 +119,9 @@ void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
 	}
 	fprintf(f, "(events: of scenarios whose capabilities the module "
 		   "advertises; undef: the SDM leaves every field open;\n"
-		   " unsupp: the module cannot run it, or an earlier event "
-		   "was; no-caps: scenarios it does not support)\n");
+		   " unsupp: the module cannot run it (or it writes more "
+		   "than an outcome holds), or an earlier event\n was; "
+		   "no-caps: scenarios it does not support)\n");
 	for (unsigned k = 0; k < st->nimpls; k++)
 		for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 			if (st->impl[k].undefined_by[t])

@@ -231,6 +231,8 @@ static bool nept_mem_store(u64 gpa, unsigned size, u64 val)
 		}
 		if (i < NEPT_MAX_AD_WRITES)
 			o->ad_write[i].val = q;
+		else
+			o->writes_lost = 1;
 	}
 	return true;
 }
@@ -1382,6 +1384,11 @@ static void nept_end_event(struct nept_outcome *o)
 	} else if (vcpu->arch.exception_vmexit.pending)
 		nested_vmx_inject_exception_vmexit(vcpu);
 
+	if (o->writes_lost) {
+		nept_unsupported(o, "more qwords written than an outcome "
+				    "holds (NEPT_MAX_AD_WRITES)");
+		return;
+	}
 	o->from_hardware = (int8_t)st->from_hardware;
 	/* The guest PML index L1 reads back (nested_vmx_write_pml_buffer
 	 * decrements vmcs12's). */
