@@ -133,8 +133,13 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		  const struct nept_impl *impl, const struct model_state *st,
 		  const struct kvm_history *h, struct nept_prediction *p);
 
+/* Whether impl's tree has a deviation whose history needs each event's
+ * prediction (else nept_history_next takes p = NULL). */
+bool nept_history_needs_prediction(const struct nept_impl *impl);
+
 /* The history after event i (*h, before it, is updated), given the
- * prediction and what impl gave. */
+ * prediction (NULL where nept_history_needs_prediction says it is not
+ * needed) and what impl gave. */
 void nept_history_next(const struct nept_scenario *s, unsigned i,
 		       const struct nept_impl *impl,
 		       const struct nept_prediction *p,

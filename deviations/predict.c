@@ -290,6 +290,16 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	p->fired = fired;
 }
 
+bool nept_history_needs_prediction(const struct nept_impl *impl)
+{
+	uint64_t mask = nept_deviations_of(impl);
+
+	for (unsigned d = 0; d < nept_ndeviations; d++)
+		if ((mask >> d & 1) && nept_deviations[d]->history)
+			return true;
+	return false;
+}
+
 void nept_history_next(const struct nept_scenario *s, unsigned i,
 		       const struct nept_impl *impl,
 		       const struct nept_prediction *p,
@@ -298,15 +308,14 @@ void nept_history_next(const struct nept_scenario *s, unsigned i,
 	uint64_t mask = nept_deviations_of(impl);
 	struct nept_event ev = nept_effective_event(s, &s->event[i]);
 	struct kvm_history before = *h;
-	struct dev_event e = { .s = s,
-			       .ev = &ev,
-			       .impl = impl,
-			       .h = &before,
-			       .exit_reason = p->exit_reason,
-			       .exit_qual = p->exit_qual,
-			       .t = &p->t };
+	struct dev_event e = { .s = s, .ev = &ev, .impl = impl, .h = &before };
 
 	h->vmcs02_gla = vmcs02_gla_after(&ev, before.vmcs02_gla);
+	if (!p)
+		return;
+	e.exit_reason = p->exit_reason;
+	e.exit_qual = p->exit_qual;
+	e.t = &p->t;
 	for (unsigned d = 0; d < nept_ndeviations; d++)
 		if ((mask >> d & 1) && nept_deviations[d]->history)
 			nept_deviations[d]->history(&e, got, h);

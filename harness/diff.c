@@ -578,9 +578,29 @@ static bool sdm_writes_lost(const struct model_outcomes *set)
  * when the implementation gives exactly what its tree's deviations
  * predict (nept_predict), new otherwise.
  */
+/* The SDM's outcomes per module and event, kept for the modules after
+ * it: a module whose writes so far equal an earlier one's starts each event
+ * from the same state, so the SDM allows it the same outcomes.
+ * sdm_ncached[i]: how many events of module i are kept (this run). */
+static struct model_outcomes sdm_cache[NEPT_MAX_IMPLS][NEPT_MAX_EVENTS];
+static uint8_t sdm_ncached[NEPT_MAX_IMPLS];
+
+/* Whether two outcomes leave the model's state alike (resync). */
+static bool same_memory_effect(const struct nept_outcome *a,
+			       const struct nept_outcome *b)
+{
+	if (a->n_ad_writes != b->n_ad_writes || a->pml_index != b->pml_index)
+		return false;
+	for (unsigned k = 0; k < a->n_ad_writes; k++)
+		if (a->ad_write[k].gpa != b->ad_write[k].gpa ||
+		    a->ad_write[k].val != b->ad_write[k].val)
+			return false;
+	return true;
+}
+
 static void compare_impl(struct nept_diff *d, unsigned i)
 {
-	static struct model_outcomes sdm;
+	const struct model_outcomes *sdm;
 	static struct nept_prediction p;
 	static struct nept_divergence scratch[NEPT_MAX_DIVERGENCES];
 	static struct model_state st, before;
@@ -588,8 +608,15 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 	const struct nept_result *r = &d->impl[i - 1];
 	struct kvm_history h;
 
+	unsigned twin = 0;
+
 	model_state_init(&st, &d->s);
 	nept_history_init(&h);
+	/* The modules before this one that start from the same state: all
+	 * of them, at event 0. */
+	for (unsigned j = 1; j < i && !twin; j++)
+		twin = sdm_ncached[j] ? j : 0;
+	sdm_ncached[i] = 0;
 	d->compared[i - 1] = 0;
 	d->checked[i - 1] = 0;
 	for (unsigned e = 0; e < d->s.nevents; e++) {
@@ -601,36 +628,53 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			break;
 		}
 		model_state_copy(&before, &st);
-		model_run_event_set(&d->s, &st, &d->s.event[e], &sdm, NULL);
-		if (sdm_writes_lost(&sdm)) {
+		if (twin && sdm_ncached[twin] > e) {
+			/* Same state as the twin's before this event: the
+			 * same outcomes, already run. */
+			sdm = &sdm_cache[twin][e];
+		} else {
+			model_run_event_set(&d->s, &st, &d->s.event[e],
+					    &sdm_cache[i][e], NULL);
+			sdm = &sdm_cache[i][e];
+			sdm_ncached[i] = (uint8_t)(e + 1);
+		}
+		if (sdm_writes_lost(sdm)) {
 			/* Its writes cannot all be compared: counted with
 			 * the events the module could not run. */
 			d->uncompared += d->s.nevents - e;
 			break;
 		}
-		for (unsigned k = 0; k < sdm.n && nbest; k++) {
-			unsigned n =
-				diverges(d, impl, e, &sdm.o[k], g, scratch, -1);
+		for (unsigned k = 0; k < sdm->n && nbest; k++) {
+			unsigned n = diverges(d, impl, e, &sdm->o[k], g,
+					      scratch, -1);
 
 			if (n < nbest) {
 				nbest = n;
 				best = k;
 			}
 		}
-		d->ref[i - 1].event[e] = sdm.o[best];
+		nept_outcome_copy(&d->ref[i - 1].event[e], &sdm->o[best]);
 		d->ref[i - 1].nevents = (uint8_t)(e + 1);
 		d->compared[i - 1]++;
-		d->checked[i - 1] += sdm.o[best].undefined != NEPT_F_ALL;
-		nept_predict(&d->s, e, impl, &before, &h, &p);
-		d->pred_fired[i - 1][e] = p.fired;
+		d->checked[i - 1] += sdm->o[best].undefined != NEPT_F_ALL;
+		d->pred_fired[i - 1][e] = 0;
 		d->pred_miss[i - 1][e][0] = 0;
-		d->pred[i - 1].event[e] = p.set.o[0];
 		d->pred[i - 1].nevents = (uint8_t)(e + 1);
+		/* The prediction decides only where the module departs from
+		 * the SDM, and for the state a tree's deviations keep across
+		 * events; elsewhere it would cost as much as the SDM's run
+		 * again, for nothing. */
+		if (nbest || nept_history_needs_prediction(impl)) {
+			nept_predict(&d->s, e, impl, &before, &h, &p);
+			d->pred_fired[i - 1][e] = p.fired;
+			nept_outcome_copy(&d->pred[i - 1].event[e],
+					  &p.set.o[0]);
+		}
 		if (nbest) {
 			uint64_t known = 0;
 			unsigned pbest = ~0u, pk = 0;
 
-			nept_compare(d, impl, e, &sdm.o[best], g);
+			nept_compare(d, impl, e, &sdm->o[best], g);
 			for (unsigned k = 0; k < p.set.n && pbest; k++) {
 				unsigned n =
 					diverges(d, impl, e, &p.set.o[k], g,
@@ -641,7 +685,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 					pk = k;
 				}
 			}
-			d->pred[i - 1].event[e] = p.set.o[pk];
+			nept_outcome_copy(&d->pred[i - 1].event[e],
+					  &p.set.o[pk]);
 			if (!pbest)
 				known = p.fired ? p.fired : 1;
 			else
@@ -651,7 +696,11 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			for (unsigned k = from; k < d->ndiv; k++)
 				d->div[k].known = known;
 		}
-		nept_history_next(&d->s, e, impl, &p, g, &h);
+		nept_history_next(&d->s, e, impl,
+				  nbest || nept_history_needs_prediction(impl)
+					  ? &p
+					  : NULL,
+				  g, &h);
 		if (h.lost) {
 			/* What KVM kept from this event is not known: the
 			 * rest are counted as not compared. */
@@ -659,6 +708,9 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			break;
 		}
 		resync(&st, &before, g);
+		/* The twin stays one while both left the same memory. */
+		if (twin && !same_memory_effect(g, &d->impl[twin - 1].event[e]))
+			twin = 0;
 	}
 }
 

@@ -136,11 +136,38 @@ struct nept_outcome {
 	uint64_t gpa;
 	uint64_t gla;
 	uint64_t translated; /* NONE: the L1-physical address reached */
-	struct nept_ad_write ad_write[NEPT_MAX_AD_WRITES];
 	/* UNSUPPORTED: what could not be expressed.  The model: the rule
 	 * behind an EPT misconfiguration, which names kind differences. */
 	char note[80];
+	/* Last: only the first n_ad_writes are meaningful, and the hot paths
+	 * clear and copy only those (nept_outcome_clear, _copy). */
+	struct nept_ad_write ad_write[NEPT_MAX_AD_WRITES];
 };
+
+/* memset(o, 0, sizeof(*o)) as far as it matters: the entries of ad_write
+ * past n_ad_writes (0 now) are never read. */
+static inline void nept_outcome_clear(struct nept_outcome *o)
+{
+	memset(o, 0, offsetof(struct nept_outcome, ad_write));
+}
+
+/* *dst = *src, the writes in use only. */
+static inline void nept_outcome_copy(struct nept_outcome *dst,
+				     const struct nept_outcome *src)
+{
+	memcpy(dst, src,
+	       offsetof(struct nept_outcome, ad_write) +
+		       src->n_ad_writes * sizeof(src->ad_write[0]));
+}
+
+/* Whether two outcomes say the same, field for field. */
+static inline bool nept_outcome_same(const struct nept_outcome *a,
+				     const struct nept_outcome *b)
+{
+	return !memcmp(a, b, offsetof(struct nept_outcome, ad_write)) &&
+	       !memcmp(a->ad_write, b->ad_write,
+		       a->n_ad_writes * sizeof(a->ad_write[0]));
+}
 
 struct nept_result {
 	uint8_t nevents;

@@ -16,7 +16,13 @@
 
 void scenario_init(struct nept_scenario *s)
 {
-	memset(s, 0, sizeof(*s));
+	/* All but the memory arrays, which are most of the struct and are
+	 * read only up to their counts: every decode starts here. */
+	memset(s, 0, offsetof(struct nept_scenario, mem));
+	s->mem.npages = 0;
+	s->mem.nqwords = 0;
+	memset(&s->nevents, 0,
+	       sizeof(*s) - offsetof(struct nept_scenario, nevents));
 	s->caps = NEPT_CAPS_DEFAULT;
 	s->l1_maxphyaddr = NEPT_MAXPHYADDR_DEFAULT;
 	/* Root 0x1000, walk length 4 (bits 5:3 = 3), memory type WB: valid

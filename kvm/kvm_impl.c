@@ -106,10 +106,6 @@ struct nept_state {
 	unsigned long rflags;
 	int cs_l; /* CS.L: L2 in IA-32e mode (vmx_get_cs_db_l_bits) */
 
-	/* L1 guest-physical memory: a private copy of the scenario's. */
-	struct nept_mem mem;
-	struct kvm_memory_slot slot[NEPT_MAX_PAGES];
-
 	/* WARNs outside an event (vCPU setup), for the first event. */
 	unsigned pending_warns;
 	char pending_note[sizeof(((struct nept_outcome *)0)->note)];
@@ -135,6 +131,12 @@ struct nept_state {
 	__typeof__(((struct kvm_mmu *)0)->inject_page_fault) inject_mmu,
 		inject_walk_mmu;
 #endif
+
+	/* Last, and not cleared whole per scenario (nept_vcpu_setup): L1
+	 * guest-physical memory, a private copy of the scenario's, and a
+	 * memslot per backed page (only the first mem.npages are read). */
+	struct nept_mem mem;
+	struct kvm_memory_slot slot[NEPT_MAX_PAGES];
 };
 
 static struct nept_state nept_st;
@@ -225,8 +227,8 @@ static bool nept_mem_store(u64 gpa, unsigned size, u64 val)
 			if (o->ad_write[i].gpa == gpa)
 				break;
 		if (i == o->n_ad_writes && i < NEPT_MAX_AD_WRITES) {
-			o->ad_write[i].gpa = gpa;
-			o->ad_write[i].old = old;
+			o->ad_write[i] = (struct nept_ad_write){ .gpa = gpa,
+								 .old = old };
 			o->n_ad_writes++;
 		}
 		if (i < NEPT_MAX_AD_WRITES)
@@ -883,12 +885,16 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	const struct nept_l2 *l2 = &s->l2;
 	bool mbec = s->caps & NEPT_CAP_MBEC;
 
-	memset(st, 0, sizeof(*st));
+	/* Everything but the memory and its slots, which are most of the
+	 * state and are written here as far as they are used: a whole clear
+	 * costs more than a KVM event (scripts/bench parts). */
+	memset(st, 0, offsetof(struct nept_state, mem));
 	st->from_hardware = -1;
 
 	/* L1's memory, one memslot per backed page. */
 	nept_mem_copy(&st->mem, &s->mem);
 	for (unsigned i = 0; i < st->mem.npages; i++) {
+		memset(&st->slot[i], 0, sizeof(st->slot[i]));
 		st->slot[i].base_gfn = st->mem.page[i] >> PAGE_SHIFT;
 		st->slot[i].npages = 1;
 		st->slot[i].userspace_addr = NEPT_HVA_BASE + st->mem.page[i];
@@ -1166,7 +1172,7 @@ static bool nept_boot_cpu_has(int feature, const char *name)
 
 static void nept_unsupported(struct nept_outcome *o, const char *why)
 {
-	memset(o, 0, sizeof(*o));
+	nept_outcome_clear(o);
 	nept_st.out = NULL; /* later WARNs: the next event's */
 	o->kind = NEPT_OUT_UNSUPPORTED;
 	o->from_hardware = -1;
@@ -1207,7 +1213,7 @@ static void nept_begin_event(struct nept_outcome *o)
 {
 	struct nept_state *st = &nept_st;
 
-	memset(o, 0, sizeof(*o));
+	nept_outcome_clear(o);
 	o->warns = st->pending_warns;
 	memcpy(o->note, st->pending_note, sizeof(o->note));
 	st->pending_warns = 0;

@@ -274,10 +274,9 @@ static void add_ad_write(struct nept_outcome *out, uint64_t gpa, uint64_t old,
 		return;
 	}
 	w = &out->ad_write[out->n_ad_writes++];
-	w->gpa = gpa;
-	w->old = old;
-	w->val = val;
-	w->optional = optional;
+	*w = (struct nept_ad_write){
+		.gpa = gpa, .old = old, .val = val, .optional = optional
+	};
 }
 
 /* A write that replaces its qword (a PML log entry), where add_ad_write
@@ -1307,7 +1306,7 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 
 		if (fails[k])
 			continue;
-		memset(&side, 0, sizeof(side));
+		nept_outcome_clear(&side);
 		if (ept_access(s, &scratch, ev, &acc[k], &side, &tt, &pa) !=
 			    ACC_OK ||
 		    (k && !write_flags(&scratch, w, plan, k - 1, pa, &side)))
@@ -1405,15 +1404,16 @@ void model_page_fault(const struct nept_scenario *s,
 
 	/* Only the exception's routing changes: the walk's memory writes,
 	 * the PML index and the tolerances stay. */
-	keep = *out;
-	memset(out, 0, sizeof(*out));
+	nept_outcome_copy(&keep, out);
+	nept_outcome_clear(out);
 	memset(&t, 0, sizeof(t));
 	out->from_hardware = e.source == NEPT_SRC_HW_VIOLATION;
 	page_fault(s, &e, pfec, out, &t);
 	out->pml_index = keep.pml_index;
 	out->tolerances |= keep.tolerances;
 	out->n_ad_writes = keep.n_ad_writes;
-	memcpy(out->ad_write, keep.ad_write, sizeof(out->ad_write));
+	memcpy(out->ad_write, keep.ad_write,
+	       keep.n_ad_writes * sizeof(out->ad_write[0]));
 }
 
 void model_run_event(const struct nept_scenario *s, struct model_state *st,
@@ -1426,7 +1426,7 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	const struct nept_event *ev = &e;
 	uint64_t l1pa;
 
-	memset(out, 0, sizeof(*out));
+	nept_outcome_clear(out);
 	memset(t, 0, sizeof(*t));
 	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
 	out->gpa = ev->gpa;
@@ -1509,7 +1509,7 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 		sc.choice = 0;
 		model_run_event(s, &sc, ev, o, &tt);
 		for (unsigned k = 0; k < outs->n && !same; k++)
-			same = !memcmp(o, &outs->o[k], sizeof(*o));
+			same = nept_outcome_same(o, &outs->o[k]);
 		if (!same) {
 			o->tolerances |= 1u << NEPT_TOL_EPT_CACHED;
 			for (unsigned k = 0; k < outs->n; k++)
