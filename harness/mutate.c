@@ -511,7 +511,7 @@ static void fit_event(struct mctx *c, struct nept_event *e)
 	uint64_t final;
 
 	e->reserved1 = 0;
-	memset(&e->expect, 0, sizeof(e->expect));
+	nept_event_drop_expectations(e);
 	if (e->source != NEPT_SRC_HW_VIOLATION)
 		e->hw_qual = 0;
 	if (e->source != NEPT_SRC_EMULATED) {
@@ -2160,7 +2160,7 @@ static void drop_expectations(struct nept_scenario *s)
 	unsigned i;
 
 	for (i = 0; i < NEPT_MAX_EVENTS; i++)
-		memset(&s->event[i].expect, 0, sizeof(s->event[i].expect));
+		nept_event_drop_expectations(&s->event[i]);
 }
 
 /* Applies mutation id once: true when the scenario changed and is

@@ -582,13 +582,31 @@ static int cmd_eval(int argc, char **argv)
 			bool l1s = model_exit_owner(&s, &st.mem, ev) ==
 				   MODEL_EXIT_L1;
 
+			static struct nept_mem mem_before;
+			char mem_why[120] = "";
+
+			nept_mem_copy(&mem_before, &st.mem);
 			model_run_event_set(&s, &st, ev, &os, &t);
 			o = os.o[0];
-			if (check && ev->expect.fields) {
+			if (check && (ev->expect.fields || ev->nexpect_mem)) {
+				/* One outcome the SDM allows must meet them
+				 * all. */
 				met = false;
-				for (unsigned k = 0; k < os.n && !met; k++)
-					met = report_expect_met(
-						&ev->expect, &os.o[k], &field);
+				for (unsigned k = 0; k < os.n && !met; k++) {
+					met = !ev->expect.fields ||
+					      report_expect_met(&ev->expect,
+								&os.o[k],
+								&field);
+					for (unsigned x = 0;
+					     met && x < ev->nexpect_mem; x++)
+						met = report_expect_mem_met(
+							&s, &ev->expect_mem[x],
+							&mem_before, &os.o[k],
+							mem_why,
+							sizeof(mem_why));
+					if (!met && !field)
+						field = mem_why;
+				}
 			}
 			if (!met)
 				rc = rc ? rc : EXIT_FAILED;
@@ -630,7 +648,8 @@ static int cmd_eval(int argc, char **argv)
 			unsigned n = 0;
 
 			for (unsigned e = 0; e < s.nevents; e++)
-				n += s.event[e].expect.fields != 0;
+				n += s.event[e].expect.fields != 0 ||
+				     s.event[e].nexpect_mem;
 			printf("  %u of %u events have an expectation%s\n", n,
 			       s.nevents, rc == EXIT_FAILED ? "" : ", all met");
 		}

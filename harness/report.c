@@ -259,6 +259,38 @@ void report_scenario_text(FILE *f, const struct nept_scenario *s)
 		fputs("# (scenario too large to print)\n", f);
 }
 
+bool report_expect_mem_met(const struct nept_scenario *s,
+			   const struct nept_expect_mem *m,
+			   const struct nept_mem *before,
+			   const struct nept_outcome *o, char *why, size_t n)
+{
+	uint64_t addr = nept_expect_mem_addr(s, m), was = 0;
+
+	nept_mem_read(before, addr, &was);
+	/* Where the SDM leaves everything open, it leaves memory open. */
+	if (o->undefined == NEPT_F_ALL)
+		return true;
+	for (unsigned k = 0; k < o->n_ad_writes; k++) {
+		const struct nept_ad_write *w = &o->ad_write[k];
+
+		if (w->gpa != addr)
+			continue;
+		if (((w->val ^ m->value) & ~w->may_bits) == 0 ||
+		    (w->optional && was == m->value))
+			return true;
+		snprintf(why, n, "qword 0x%llx: 0x%llx, not 0x%llx",
+			 (unsigned long long)addr, (unsigned long long)w->val,
+			 (unsigned long long)m->value);
+		return false;
+	}
+	if (was == m->value)
+		return true;
+	snprintf(why, n, "qword 0x%llx: 0x%llx (not written), not 0x%llx",
+		 (unsigned long long)addr, (unsigned long long)was,
+		 (unsigned long long)m->value);
+	return false;
+}
+
 bool report_expect_met(const struct nept_expect *e,
 		       const struct nept_outcome *o, const char **field)
 {

@@ -30,4 +30,13 @@ void report_scenario_text(FILE *f, const struct nept_scenario *s);
 bool report_expect_met(const struct nept_expect *e,
 		       const struct nept_outcome *o, const char **field);
 
+/* Whether memory expectation m of event ev holds after outcome o, L1
+ * memory being before as the event began: the qword is o's write to it if
+ * o writes it (an optional write, or bits o may set: either way), else as
+ * before.  *why says what was found when not. */
+bool report_expect_mem_met(const struct nept_scenario *s,
+			   const struct nept_expect_mem *m,
+			   const struct nept_mem *before,
+			   const struct nept_outcome *o, char *why, size_t n);
+
 #endif

@@ -780,6 +780,9 @@ static bool check_controls(const struct nept_scenario *s,
 	return true;
 }
 
+static const char *expect_mem_broken(const struct nept_scenario *s,
+				     const struct nept_event *e);
+
 bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 {
 	const char *why;
@@ -818,8 +821,59 @@ bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 			if (expect_rules[r].broken(&e->expect))
 				return fail(err, "event %u: expect: %s", i + 1,
 					    expect_rules[r].why);
+		why = expect_mem_broken(s, e);
+		if (why)
+			return fail(err, "event %u: %s", i + 1, why);
 	}
 	return true;
+}
+
+uint64_t nept_expect_mem_addr(const struct nept_scenario *s,
+			      const struct nept_expect_mem *m)
+{
+	return m->kind == NEPT_EXPECT_PML_ENTRY
+		       ? s->ctl.pml_address + 8ull * m->index
+		       : m->addr;
+}
+
+/* Memory expectations: a known kind each, their own fields only, a
+ * PML entry only with PML and for a page-aligned GPA (facts §7.2 logs
+ * bits 11:0 as 0), one expectation per qword, and the unused ones 0. */
+static const char *expect_mem_broken(const struct nept_scenario *s,
+				     const struct nept_event *e)
+{
+	static const struct nept_expect_mem zero;
+
+	if (e->nexpect_mem > NEPT_MAX_EXPECT_MEM)
+		return "more than 4 memory expectations";
+	for (unsigned k = e->nexpect_mem; k < NEPT_MAX_EXPECT_MEM; k++)
+		if (memcmp(&e->expect_mem[k], &zero, sizeof(zero)))
+			return "an unused memory expectation must be 0";
+	for (unsigned k = 0; k < e->nexpect_mem; k++) {
+		const struct nept_expect_mem *m = &e->expect_mem[k];
+
+		switch (m->kind) {
+		case NEPT_EXPECT_QWORD:
+			if (m->index || (m->addr & 7) || m->addr >= GPA_LIMIT)
+				return "expect qword: an 8-aligned L1-physical "
+				       "address below 2^52, no slot";
+			break;
+		case NEPT_EXPECT_PML_ENTRY:
+			if (!(s->ctl.flags & NEPT_CTL_PML))
+				return "expect pml-entry: PML is off";
+			if (m->addr || m->index > 511 || (m->value & PAGE_MASK))
+				return "expect pml-entry: a slot 0..511 and a "
+				       "page-aligned GPA";
+			break;
+		default:
+			return "unknown memory expectation";
+		}
+		for (unsigned j = 0; j < k; j++)
+			if (nept_expect_mem_addr(s, &e->expect_mem[j]) ==
+			    nept_expect_mem_addr(s, m))
+				return "two memory expectations for one qword";
+	}
+	return NULL;
 }
 
 static bool expect_equal(const struct nept_expect *a,
@@ -843,7 +897,10 @@ static bool event_equal(const struct nept_event *a, const struct nept_event *b)
 	       a->exit_vector == b->exit_vector &&
 	       a->exit_error_code == b->exit_error_code &&
 	       a->exit_value == b->exit_value &&
-	       expect_equal(&a->expect, &b->expect);
+	       expect_equal(&a->expect, &b->expect) &&
+	       a->nexpect_mem == b->nexpect_mem &&
+	       !memcmp(a->expect_mem, b->expect_mem,
+		       a->nexpect_mem * sizeof(a->expect_mem[0]));
 }
 
 bool scenario_equal(const struct nept_scenario *a,

@@ -234,6 +234,26 @@ struct nept_expect {
 	uint64_t qual, gpa, gla, translated;
 };
 
+/*
+ * What L1 memory holds after an event, as the author of a scenario reads
+ * it from the SDM (text `expect qword` / `expect pml-entry` lines): EPT and
+ * guest A/D flags, PML log entries.  `neptfuzz eval --check` holds the
+ * model to them, like struct nept_expect.
+ */
+#define NEPT_MAX_EXPECT_MEM 4
+
+enum nept_expect_mem_kind {
+	NEPT_EXPECT_QWORD = 1,	   /* the qword at addr holds value */
+	NEPT_EXPECT_PML_ENTRY = 2, /* PML log slot index holds the GPA value */
+};
+
+struct nept_expect_mem {
+	uint8_t kind;	/* enum nept_expect_mem_kind */
+	uint16_t index; /* PML_ENTRY: the slot, 0..511 (pml-address + 8 x N) */
+	uint64_t addr;	/* QWORD: the L1-physical address, 8-aligned */
+	uint64_t value;
+};
+
 struct nept_event {
 	uint8_t source; /* enum nept_source */
 	uint8_t access; /* enum nept_access */
@@ -259,7 +279,23 @@ struct nept_event {
 	uint32_t exit_error_code;
 	uint64_t exit_value;
 	struct nept_expect expect;
+	uint8_t nexpect_mem;
+	struct nept_expect_mem expect_mem[NEPT_MAX_EXPECT_MEM];
 };
+
+struct nept_scenario;
+
+/* The L1-physical qword a memory expectation reads. */
+uint64_t nept_expect_mem_addr(const struct nept_scenario *s,
+			      const struct nept_expect_mem *m);
+
+/* Drops an event's expectations, of its outcome and of memory. */
+static inline void nept_event_drop_expectations(struct nept_event *e)
+{
+	memset(&e->expect, 0, sizeof(e->expect));
+	e->nexpect_mem = 0;
+	memset(e->expect_mem, 0, sizeof(e->expect_mem));
+}
 
 struct nept_qword {
 	uint64_t gpa; /* 8-byte aligned, inside a backed page */

@@ -30,7 +30,8 @@ enum bin_tag {
 	TAG_L2PATH = 0x0e,
 	TAG_EXIT_INFO = 0x0f,
 	TAG_EXIT_CONTROLS = 0x10,
-	TAG_LAST = TAG_EXIT_CONTROLS,
+	TAG_EXPECT_MEM = 0x11,
+	TAG_LAST = TAG_EXPECT_MEM,
 };
 
 #define EVENT_BYTES (1 + 1 + 1 + 2 + 8 * 4)
@@ -67,6 +68,7 @@ static const char *const tag_names[] = {
 	[TAG_L2PATH] = "L2PATH",
 	[TAG_EXIT_INFO] = "EXIT_INFO",
 	[TAG_EXIT_CONTROLS] = "EXIT_CONTROLS",
+	[TAG_EXPECT_MEM] = "EXPECT_MEM",
 };
 
 /* Each record's payload size (PATH and L2PATH: before their entries). */
@@ -87,6 +89,7 @@ static const uint8_t payload_bytes[] = {
 	[TAG_L2PATH] = 8 + 1 + 8,
 	[TAG_EXIT_INFO] = EXIT_INFO_BYTES,
 	[TAG_EXIT_CONTROLS] = EXIT_CONTROLS_BYTES,
+	[TAG_EXPECT_MEM] = 1 + 2 + 8 + 8,
 };
 
 struct reader {
@@ -514,6 +517,22 @@ static bool decode_record(struct reader *r, uint8_t tag,
 	}
 	case TAG_L2PATH:
 		return decode_l2path(r, s);
+	case TAG_EXPECT_MEM: {
+		struct nept_event *e;
+		struct nept_expect_mem *m;
+
+		if (!s->nevents)
+			return bad(r, "before any EVENT record");
+		e = &s->event[s->nevents - 1];
+		if (e->nexpect_mem >= NEPT_MAX_EXPECT_MEM)
+			return bad(r, "more than 4 for one event");
+		m = &e->expect_mem[e->nexpect_mem++];
+		if (!get8(r, &m->kind) || !get(r, 2, &a) ||
+		    !get64(r, &m->addr) || !get64(r, &m->value))
+			return false;
+		m->index = (uint16_t)a;
+		return true;
+	}
 	case TAG_EXIT_INFO: {
 		struct nept_event *e;
 
@@ -701,6 +720,13 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 			put(&w, 1, e->exit_vector);
 			put(&w, 4, e->exit_error_code);
 			put(&w, 8, e->exit_value);
+		}
+		for (unsigned k = 0; k < e->nexpect_mem; k++) {
+			put(&w, 1, TAG_EXPECT_MEM);
+			put(&w, 1, e->expect_mem[k].kind);
+			put(&w, 2, e->expect_mem[k].index);
+			put(&w, 8, e->expect_mem[k].addr);
+			put(&w, 8, e->expect_mem[k].value);
 		}
 		if (!x->fields)
 			continue;

@@ -658,6 +658,38 @@ static bool d_event(struct parser *ps)
  * | expect exception [qual=V] [gpa=V] [gla=V].  Which fields go with which
  * kind is scenario_check's rule; here every key is accepted.
  */
+/* expect qword ADDR VALUE | expect pml-entry N GPA: what L1 memory holds
+ * after the event above (any number up to NEPT_MAX_EXPECT_MEM, beside its
+ * one outcome expectation). */
+static bool d_expect_mem(struct parser *ps, unsigned n)
+{
+	struct nept_event *e = &ps->s->event[n - 1];
+	struct nept_expect_mem *m;
+	bool pml = tok_is(&ps->tok[1], "pml-entry");
+	uint64_t where, val;
+
+	if (!need(ps, 4, pml ? "slot and GPA" : "address and value"))
+		return false;
+	if (ps->ntok > 4)
+		return perr(ps, &ps->tok[4], "unexpected %s", Q(&ps->tok[4]));
+	if (e->nexpect_mem >= NEPT_MAX_EXPECT_MEM)
+		return perr(ps, &ps->tok[0],
+			    "more than %d memory expectations for the event "
+			    "on line %d",
+			    NEPT_MAX_EXPECT_MEM, ps->event[n - 1].line);
+	if (!value(ps, &ps->tok[2], pml ? 511 : UINT64_MAX, &where) ||
+	    !value(ps, &ps->tok[3], UINT64_MAX, &val))
+		return false;
+	m = &e->expect_mem[e->nexpect_mem++];
+	m->kind = pml ? NEPT_EXPECT_PML_ENTRY : NEPT_EXPECT_QWORD;
+	if (pml)
+		m->index = (uint16_t)where;
+	else
+		m->addr = where;
+	m->value = val;
+	return true;
+}
+
 static bool d_expect(struct parser *ps)
 {
 	static const char *const keys[] = { "qual",   "gpa",
@@ -681,6 +713,9 @@ static bool d_expect(struct parser *ps)
 	if (!n)
 		return perr(ps, &ps->tok[0],
 			    "expect without an event above it");
+	if (ps->ntok > 1 &&
+	    (tok_is(&ps->tok[1], "qword") || tok_is(&ps->tok[1], "pml-entry")))
+		return d_expect_mem(ps, n);
 	if (ps->expect[n - 1].line)
 		return perr(ps, &ps->tok[0],
 			    "the event on line %d already has an expect (line "
@@ -1077,6 +1112,8 @@ static void emit_eptp(struct out *o, uint64_t eptp)
 		emit(o, "%u\n", mt);
 }
 
+static void emit_expect(struct out *o, const struct nept_expect *x);
+
 static void emit_event(struct out *o, const struct nept_scenario *s,
 		       const struct nept_event *e)
 {
@@ -1105,8 +1142,23 @@ static void emit_event(struct out *o, const struct nept_scenario *s,
 		emit(o, " during=%u", e->during - 1u);
 	emit_names(o, nept_access_flag_names, e->flags);
 	emit(o, "\n");
-	if (!x->fields)
-		return;
+	if (x->fields)
+		emit_expect(o, x);
+	for (unsigned k = 0; k < e->nexpect_mem; k++) {
+		const struct nept_expect_mem *m = &e->expect_mem[k];
+
+		if (m->kind == NEPT_EXPECT_PML_ENTRY)
+			emit(o, "expect pml-entry %u 0x%llx\n", m->index,
+			     (unsigned long long)m->value);
+		else
+			emit(o, "expect qword 0x%llx 0x%llx\n",
+			     (unsigned long long)m->addr,
+			     (unsigned long long)m->value);
+	}
+}
+
+static void emit_expect(struct out *o, const struct nept_expect *x)
+{
 	if (x->kind == NEPT_OUT_EXIT)
 		emit_exit(o, "expect exit ", x->reason);
 	else if (x->kind == NEPT_OUT_NONE)

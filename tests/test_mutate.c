@@ -62,7 +62,7 @@ static unsigned ninputs;
 static void no_expectations(struct nept_scenario *s)
 {
 	for (unsigned i = 0; i < NEPT_MAX_EVENTS; i++)
-		memset(&s->event[i].expect, 0, sizeof(s->event[i].expect));
+		nept_event_drop_expectations(&s->event[i]);
 }
 
 static int by_name(const void *a, const void *b)

@@ -783,7 +783,7 @@ static void test_bin_errors(void)
 			 "truncated EVENT");
 	b[n] = 0xff;
 	expect_bin_error(b, n + 1, (long)n,
-			 "unknown record tag 0xff (records are 0x01..0x10)",
+			 "unknown record tag 0xff (records are 0x01..0x11)",
 			 "unknown tag");
 	expect_bin_error((const uint8_t[]){ 0x02, 46 }, 2, 2, "no EVENT record",
 			 "no event");
@@ -1351,6 +1351,53 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		e->exit_reason = NEPT_EXIT_EXCEPTION_NMI, e->exit_qual = 0x10;
 		e->exit_vector = 1 + 13;
 		break;
+	/* Memory expectations, each broken alone. */
+	case 61:
+		e->nexpect_mem = NEPT_MAX_EXPECT_MEM + 1;
+		break;
+	case 62:
+		e->expect_mem[1].value = 1;
+		e->nexpect_mem = 1, e->expect_mem[0].kind = NEPT_EXPECT_QWORD;
+		break;
+	case 63:
+		e->nexpect_mem = 1;
+		e->expect_mem[0] =
+			(struct nept_expect_mem){ .kind = NEPT_EXPECT_QWORD,
+						  .addr = 0x1004 };
+		break;
+	case 64:
+		e->nexpect_mem = 1;
+		e->expect_mem[0] =
+			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
+						  .index = 3 };
+		break;
+	case 65:
+		s->ctl.flags |= NEPT_CTL_PML;
+		e->nexpect_mem = 1;
+		e->expect_mem[0] =
+			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
+						  .index = 512 };
+		break;
+	case 66:
+		s->ctl.flags |= NEPT_CTL_PML;
+		e->nexpect_mem = 1;
+		e->expect_mem[0] =
+			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
+						  .value = 0x1008 };
+		break;
+	case 67:
+		e->nexpect_mem = 1, e->expect_mem[0].kind = 3;
+		break;
+	case 68:
+		s->ctl.flags |= NEPT_CTL_PML;
+		e->nexpect_mem = 2;
+		e->expect_mem[0] =
+			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
+						  .index = 2 };
+		e->expect_mem[1] =
+			(struct nept_expect_mem){ .kind = NEPT_EXPECT_QWORD,
+						  .addr = 0x10 };
+		break;
 	case 47:
 		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
 		x->kind = NEPT_OUT_EXCEPTION;
@@ -1421,6 +1468,14 @@ static const char *const rule_msgs[] = {
 	"controls: cr3-target1 beyond cr3-target-count",
 	"exit-qual: a triple fault, an EPT misconfiguration",
 	"exit-qual: a triple fault, an EPT misconfiguration",
+	"more than 4 memory expectations",
+	"an unused memory expectation must be 0",
+	"expect qword: an 8-aligned L1-physical address",
+	"expect pml-entry: PML is off",
+	"expect pml-entry: a slot 0..511",
+	"expect pml-entry: a slot 0..511 and a page-aligned GPA",
+	"unknown memory expectation",
+	"two memory expectations for one qword",
 };
 
 static void test_check_rules(void)
