@@ -622,6 +622,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 	for (unsigned e = 0; e < d->s.nevents; e++) {
 		const struct nept_outcome *g = &r->event[e];
 		unsigned best = 0, nbest = ~0u, from = d->ndiv;
+		bool kept = false; /* the divergences are in d->div already */
 
 		if (g->kind == NEPT_OUT_UNSUPPORTED) {
 			d->uncompared += d->s.nevents - e;
@@ -644,7 +645,14 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			d->uncompared += d->s.nevents - e;
 			break;
 		}
-		for (unsigned k = 0; k < sdm->n && nbest; k++) {
+		if (sdm->n == 1 && d->ndiv < NEPT_MAX_DIVERGENCES) {
+			/* One outcome: its divergences are the ones to
+			 * keep, found (and their text made) once. */
+			nept_compare(d, impl, e, &sdm->o[0], g);
+			nbest = d->ndiv - from;
+			kept = true;
+		}
+		for (unsigned k = 0; !kept && k < sdm->n && nbest; k++) {
 			unsigned n = diverges(d, impl, e, &sdm->o[k], g,
 					      scratch, -1);
 
@@ -674,7 +682,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			uint64_t known = 0;
 			unsigned pbest = ~0u, pk = 0;
 
-			nept_compare(d, impl, e, &sdm->o[best], g);
+			if (!kept)
+				nept_compare(d, impl, e, &sdm->o[best], g);
 			for (unsigned k = 0; k < p.set.n && pbest; k++) {
 				unsigned n =
 					diverges(d, impl, e, &p.set.o[k], g,
