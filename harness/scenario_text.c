@@ -49,6 +49,7 @@ struct parser {
 	bool magic;
 	struct origin caps, maxphyaddr, eptp, l2, controls, pdpte[4];
 	struct origin event[NEPT_MAX_EVENTS], expect[NEPT_MAX_EVENTS];
+	struct origin expect_mem[NEPT_MAX_EVENTS][NEPT_MAX_EXPECT_MEM];
 	/* Every qword or entry line, zero values included, for duplicates. */
 	struct addr_origin qword[NEPT_MAX_QWORDS];
 	unsigned nqword;
@@ -680,6 +681,8 @@ static bool d_expect_mem(struct parser *ps, unsigned n)
 	if (!value(ps, &ps->tok[2], pml ? 511 : UINT64_MAX, &where) ||
 	    !value(ps, &ps->tok[3], UINT64_MAX, &val))
 		return false;
+	ps->expect_mem[n - 1][e->nexpect_mem] =
+		(struct origin){ ps->line, ps->tok[0].col };
 	m = &e->expect_mem[e->nexpect_mem++];
 	m->kind = pml ? NEPT_EXPECT_PML_ENTRY : NEPT_EXPECT_QWORD;
 	if (pml)
@@ -883,8 +886,23 @@ static struct origin blame(const struct parser *ps)
 		t.event[0] = s->event[i];
 		if (scenario_check(&t, &err))
 			continue;
-		memset(&t.event[0].expect, 0, sizeof(t.event[0].expect));
-		return scenario_check(&t, &err) ? ps->expect[i] : ps->event[i];
+		/* The event's own line, its expect line, or the first
+		 * memory expectation that makes it illegal. */
+		nept_event_drop_expectations(&t.event[0]);
+		if (!scenario_check(&t, &err))
+			return ps->event[i];
+		t.event[0].expect = s->event[i].expect;
+		if (!scenario_check(&t, &err))
+			return ps->expect[i];
+		for (j = 0;
+		     j < s->event[i].nexpect_mem && j < NEPT_MAX_EXPECT_MEM;
+		     j++) {
+			t.event[0].expect_mem[j] = s->event[i].expect_mem[j];
+			t.event[0].nexpect_mem = (uint8_t)(j + 1);
+			if (!scenario_check(&t, &err))
+				return ps->expect_mem[i][j];
+		}
+		return ps->event[i];
 	}
 	return (struct origin){ 0, 0 };
 }
