@@ -79,12 +79,9 @@ struct nept_deviation {
 	const char *reproducer; /* "crashes/....scn" */
 	const char *why;	/* KVM's code, in one sentence or two */
 	void (*access)(const struct dev_event *e, struct model_access *a);
-	/* Whether EPT12 walks set flags KVM's way
-	 * (model_hooks.ept_ad_cmpxchg). */
-	bool (*ept_ad_cmpxchg)(const struct dev_event *e, unsigned tries);
-	/* Whether L2's walk sets guest flags KVM's way
-	 * (model_hooks.l2_ad_cmpxchg). */
-	bool (*l2_ad_cmpxchg)(const struct dev_event *e, unsigned restarts);
+	/* EPT12 walks, and L2's walk, set flags KVM's way wherever the
+	 * tree has the cause (model_hooks.ept_ad_cmpxchg, l2_ad_cmpxchg). */
+	bool ept_ad_cmpxchg, l2_ad_cmpxchg;
 	void (*caps)(uint32_t *caps);
 	/* The lowest reserved bit of a PSE-36 4-MiB PDE, from the SDM's
 	 * (model_hooks.pse36_low). */

@@ -125,13 +125,6 @@ static const struct nept_deviation lpage = {
  * again (logging the GPA again if the leaf was reached); a log entry
  * written over the leaf does the same.  And its walks read memory afresh:
  * no translation is cached from before the event's own writes. */
-static bool ept_cmpxchg(const struct dev_event *e, unsigned tries)
-{
-	(void)e;
-	(void)tries;
-	return true;
-}
-
 static const struct nept_deviation ept_ad_cmpxchg = {
 	.name = "ept-ad-cmpxchg-rewalk",
 	.trees = "pml_log_in_ad_update ad_cmpxchg_retry",
@@ -141,7 +134,7 @@ static const struct nept_deviation ept_ad_cmpxchg = {
 	       "against the entries as read, logging the leaf's GPA before "
 	       "its cmpxchg; an entry its own earlier write (or the log) "
 	       "changed makes the walk start over, and may log again",
-	.ept_ad_cmpxchg = ept_cmpxchg,
+	.ept_ad_cmpxchg = true,
 };
 
 /* FNAME(walk_addr_generic) reads every guest entry and translates the
@@ -151,13 +144,6 @@ static const struct nept_deviation ept_ad_cmpxchg = {
  * retry_walk.  A flag write that changes an entry read later in the same
  * walk (a guest table that maps itself, or aliases EPT12) makes KVM walk
  * again, from memory with the flags set. */
-static bool ad_cmpxchg(const struct dev_event *e, unsigned restarts)
-{
-	(void)e;
-	(void)restarts;
-	return true;
-}
-
 static const struct nept_deviation l2_ad_cmpxchg = {
 	.name = "l2-ad-cmpxchg-rewalk",
 	.trees = "ad_cmpxchg_retry",
@@ -167,7 +153,7 @@ static const struct nept_deviation l2_ad_cmpxchg = {
 	       "final GPA's translation, by cmpxchg against the entries as "
 	       "read and without translating them again; an entry its own "
 	       "earlier write changed makes the walk start over",
-	.l2_ad_cmpxchg = ad_cmpxchg,
+	.l2_ad_cmpxchg = true,
 };
 
 /* 6.1: the EPT violation's qualification lives in

@@ -89,6 +89,9 @@ struct hook_ctx {
 	/* The deviations whose PSE-36 bits differ from the SDM's (whether
 	 * they decide the walk is found by a second run). */
 	uint64_t pse36;
+	/* The deviations of mask that set EPT12's flags, and L2's, KVM's
+	 * way (cmpxchg_mask). */
+	uint64_t ept_cmpxchg, l2_cmpxchg;
 };
 
 static void hook_access(const void *ctx, const struct nept_scenario *s,
@@ -111,46 +114,44 @@ static void hook_access(const void *ctx, const struct nept_scenario *s,
 	}
 }
 
+/* The deviations of mask that set flags KVM's way, for EPT12 walks
+ * (l2 = false) or for L2's walk. */
+static uint64_t cmpxchg_mask(uint64_t mask, bool l2)
+{
+	uint64_t m = 0;
+
+	for (unsigned d = 0; d < nept_ndeviations; d++)
+		if (l2 ? nept_deviations[d]->l2_ad_cmpxchg
+		       : nept_deviations[d]->ept_ad_cmpxchg)
+			m |= 1ull << d;
+	return mask & m;
+}
+
+/* Both cmpxchg hooks: KVM's way wherever a deviation of m says so, which
+ * changed something only once a walk started over. */
+static bool cmpxchg_hook(const struct hook_ctx *c, uint64_t m, unsigned again)
+{
+	if (m && again)
+		*c->fired |= m;
+	return m != 0;
+}
+
 static bool hook_ept_ad_cmpxchg(const void *ctx, const struct nept_scenario *s,
 				unsigned tries)
 {
 	const struct hook_ctx *c = ctx;
-	bool kvm = false;
 
 	(void)s;
-	for (unsigned d = 0; d < nept_ndeviations; d++) {
-		const struct nept_deviation *dv = nept_deviations[d];
-
-		if (!(c->mask >> d & 1) || !dv->ept_ad_cmpxchg ||
-		    !dv->ept_ad_cmpxchg(c->e, tries))
-			continue;
-		kvm = true;
-		/* It changed something only once a walk started over. */
-		if (tries)
-			*c->fired |= 1ull << d;
-	}
-	return kvm;
+	return cmpxchg_hook(c, c->ept_cmpxchg, tries);
 }
 
 static bool hook_l2_ad_cmpxchg(const void *ctx, const struct nept_scenario *s,
 			       unsigned restarts)
 {
 	const struct hook_ctx *c = ctx;
-	bool kvm = false;
 
 	(void)s;
-	for (unsigned d = 0; d < nept_ndeviations; d++) {
-		const struct nept_deviation *dv = nept_deviations[d];
-
-		if (!(c->mask >> d & 1) || !dv->l2_ad_cmpxchg ||
-		    !dv->l2_ad_cmpxchg(c->e, restarts))
-			continue;
-		kvm = true;
-		/* It changed something only once the walk started over. */
-		if (restarts)
-			*c->fired |= 1ull << d;
-	}
-	return kvm;
+	return cmpxchg_hook(c, c->l2_cmpxchg, restarts);
 }
 
 static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
@@ -221,7 +222,12 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	struct nept_event ev = nept_effective_event(s, &s->event[i]);
 	struct kvm_history now = *h;
 	struct dev_event e = { .ev = &ev, .impl = impl, .h = &now, .t = &p->t };
-	struct hook_ctx c = { &e, mask, &fired, 0 };
+	struct hook_ctx c = { &e,
+			      mask,
+			      &fired,
+			      0,
+			      cmpxchg_mask(mask, false),
+			      cmpxchg_mask(mask, true) };
 	struct model_hooks hooks = { &c, hook_access, hook_pse36_low,
 				     hook_ept_ad_cmpxchg, hook_l2_ad_cmpxchg };
 	static struct model_state ms;
@@ -263,8 +269,10 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	if (c.pse36) {
 		/* Did the PSE-36 bits matter?  Only if the walk without
 		 * those deviations ends otherwise. */
-		struct hook_ctx c2 = { &e, mask & ~c.pse36, &(uint64_t){ 0 },
-				       0 };
+		struct hook_ctx c2 = {
+			&e, mask & ~c.pse36,	      &(uint64_t){ 0 },
+			0,  c.ept_cmpxchg & ~c.pse36, c.l2_cmpxchg & ~c.pse36
+		};
 		struct model_hooks h2 = { &c2, hook_access, hook_pse36_low,
 					  hook_ept_ad_cmpxchg,
 					  hook_l2_ad_cmpxchg };

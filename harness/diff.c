@@ -570,14 +570,6 @@ static bool sdm_writes_lost(const struct model_outcomes *set)
 	return false;
 }
 
-/*
- * One implementation's events against the SDM, each from the memory the
- * implementation left (so a difference is reported once, where it
- * happens): agrees when it gives one of the outcomes the SDM allows;
- * otherwise each difference from the closest one is a divergence, known
- * when the implementation gives exactly what its tree's deviations
- * predict (nept_predict), new otherwise.
- */
 /* The SDM's outcomes per module and event, kept for the modules after
  * it: a module whose writes so far equal an earlier one's starts each event
  * from the same state, so the SDM allows it the same outcomes.
@@ -598,6 +590,14 @@ static bool same_memory_effect(const struct nept_outcome *a,
 	return true;
 }
 
+/*
+ * One implementation's events against the SDM, each from the memory the
+ * implementation left (so a difference is reported once, where it
+ * happens): agrees when it gives one of the outcomes the SDM allows;
+ * otherwise each difference from the closest one is a divergence, known
+ * when the implementation gives exactly what its tree's deviations
+ * predict (nept_predict), new otherwise.
+ */
 static void compare_impl(struct nept_diff *d, unsigned i)
 {
 	const struct model_outcomes *sdm;
@@ -609,6 +609,9 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 	struct kvm_history h;
 
 	unsigned twin = 0;
+	/* Whether the tree's deviations keep state that needs every event's
+	 * prediction (else only a departing module's is run). */
+	bool history = nept_history_needs_prediction(impl);
 
 	model_state_init(&st, &d->s);
 	nept_history_init(&h);
@@ -672,7 +675,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		 * the SDM, and for the state a tree's deviations keep across
 		 * events; elsewhere it would cost as much as the SDM's run
 		 * again, for nothing. */
-		if (nbest || nept_history_needs_prediction(impl)) {
+		if (nbest || history) {
 			nept_predict(&d->s, e, impl, &before, &h, &p);
 			d->pred_fired[i - 1][e] = p.fired;
 			nept_outcome_copy(&d->pred[i - 1].event[e],
@@ -705,10 +708,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			for (unsigned k = from; k < d->ndiv; k++)
 				d->div[k].known = known;
 		}
-		nept_history_next(&d->s, e, impl,
-				  nbest || nept_history_needs_prediction(impl)
-					  ? &p
-					  : NULL,
+		nept_history_next(&d->s, e, impl, nbest || history ? &p : NULL,
 				  g, &h);
 		if (h.lost) {
 			/* What KVM kept from this event is not known: the

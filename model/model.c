@@ -543,6 +543,35 @@ static void set_walk_ad(struct model_state *st, const struct model_trace *t,
 	}
 }
 
+/* Facts §7.2: where the next PML entry goes (the index is not full). */
+static uint64_t pml_slot(const struct nept_scenario *s,
+			 const struct model_state *st)
+{
+	return s->ctl.pml_address + 8ull * st->pml_index;
+}
+
+/* Facts §7.2: logs the page of a's GPA in the next PML entry and moves
+ * the index on.  The log sits in L1 memory (no EPT12 translation); where
+ * there is none, or the scenario's memory is full, what the write does is
+ * not the SDM's to say. */
+static enum acc_result pml_log(const struct nept_scenario *s,
+			       struct model_state *st,
+			       const struct model_access *a,
+			       struct nept_outcome *out)
+{
+	uint64_t slot = pml_slot(s, st), old = 0, logged = a->gpa & ~0xfffull;
+
+	if (!nept_mem_read(&st->mem, slot, &old) ||
+	    !nept_mem_write(&st->mem, slot, logged)) {
+		all_undefined(out, NEPT_TOL_L2_UNBACKED);
+		return ACC_UNDEF;
+	}
+	replace_write(out, slot, old, logged);
+	/* A u16: 0 wraps to 0xffff, which is full. */
+	st->pml_index--;
+	return ACC_OK;
+}
+
 /*
  * Facts §5.3, §7.2: after a successful walk, A on every entry used and D
  * on the leaf for writes; with PML, a dirty flag that was clear first
@@ -560,7 +589,6 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 		return ACC_OK;
 	nept_mem_read(&st->mem, t->e[t->nread - 1].addr, &leaf);
 	if (dirty && !(leaf & EPTE_D) && (s->ctl.flags & NEPT_CTL_PML)) {
-		uint64_t slot, old = 0, logged = a->gpa & ~0xfffull;
 		bool on_walk = false;
 
 		if (st->pml_index > 511) {
@@ -571,9 +599,8 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 			faulting_walk_ad(s, t, out, true);
 			return ACC_EXIT;
 		}
-		slot = s->ctl.pml_address + 8ull * st->pml_index;
 		for (unsigned i = 0; i < t->nread; i++)
-			on_walk |= t->e[i].addr == slot;
+			on_walk |= t->e[i].addr == pml_slot(s, st);
 		/* The log entry lands on an entry this walk updates: the SDM
 		 * orders neither write before the other (facts §5.3, §7.2),
 		 * so both outcomes: the log first, then the flags ORed into
@@ -585,17 +612,8 @@ set_ept_ad(const struct nept_scenario *s, struct model_state *st,
 				done = true;
 			}
 		}
-		/* The log sits in L1 memory (no EPT12 translation); where
-		 * there is none, or the scenario's memory is full, what the
-		 * write does is not the SDM's to say. */
-		if (!nept_mem_read(&st->mem, slot, &old) ||
-		    !nept_mem_write(&st->mem, slot, logged)) {
-			all_undefined(out, NEPT_TOL_L2_UNBACKED);
+		if (pml_log(s, st, a, out) != ACC_OK)
 			return ACC_UNDEF;
-		}
-		replace_write(out, slot, old, logged);
-		/* A u16: 0 wraps to 0xffff, which is full. */
-		st->pml_index--;
 	}
 	if (!done)
 		set_walk_ad(st, t, out, dirty, t->nread);
@@ -622,26 +640,15 @@ set_ept_ad_cmpxchg(const struct nept_scenario *s, struct model_state *st,
 		uint64_t rd = t->e[i].val, nv = rd | EPTE_A, cur = 0;
 
 		if (i + 1 == t->nread && dirty && !(rd & EPTE_D)) {
-			if (s->ctl.flags & NEPT_CTL_PML) {
-				uint64_t slot, old = 0;
-				uint64_t logged = a->gpa & ~0xfffull;
-
-				if (st->pml_index > 511) {
-					t->pml_full = 1;
-					pml_full_exit(s, ev, out);
-					return ACC_EXIT;
-				}
-				slot = s->ctl.pml_address +
-				       8ull * st->pml_index;
-				if (!nept_mem_read(&st->mem, slot, &old) ||
-				    !nept_mem_write(&st->mem, slot, logged)) {
-					all_undefined(out,
-						      NEPT_TOL_L2_UNBACKED);
-					return ACC_UNDEF;
-				}
-				replace_write(out, slot, old, logged);
-				st->pml_index--;
+			if ((s->ctl.flags & NEPT_CTL_PML) &&
+			    st->pml_index > 511) {
+				t->pml_full = 1;
+				pml_full_exit(s, ev, out);
+				return ACC_EXIT;
 			}
+			if ((s->ctl.flags & NEPT_CTL_PML) &&
+			    pml_log(s, st, a, out) != ACC_OK)
+				return ACC_UNDEF;
 			nv |= EPTE_D;
 		}
 		if (nv == rd)
@@ -1221,6 +1228,14 @@ static void l2_event(const struct nept_scenario *s, struct model_state *st,
 	}
 }
 
+/* L2's walk is through: the access goes on at out->translated. */
+static void l2_translated(struct nept_outcome *out, struct model_trace *t)
+{
+	t->l2_stop = MODEL_L2_OK;
+	out->kind = NEPT_OUT_NONE;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+}
+
 /* The guest flag write of step `k` of plan, once its EPT12 access is
  * through to L1-physical pa: the entry's A (and D) bits. */
 static bool write_flags(struct model_state *st, const struct l2_walk *w,
@@ -1287,9 +1302,7 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 				return;
 			}
 		}
-		t->l2_stop = MODEL_L2_OK;
-		out->kind = NEPT_OUT_NONE;
-		out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+		l2_translated(out, t);
 		return;
 	}
 	if (nacc > 1)
@@ -1373,15 +1386,10 @@ l2_finish_cmpxchg(const struct nept_scenario *s, struct model_state *st,
 		}
 		if (cur != t->l2e[i].val)
 			return true;
-		if (!write_flags(st, w, plan, k, l1pa, out)) {
-			t->l2_stop = MODEL_L2_UNBACKED;
-			all_undefined(out, NEPT_TOL_L2_UNBACKED);
-			return false;
-		}
+		/* The qword was just read: the write has memory behind it. */
+		(void)write_flags(st, w, plan, k, l1pa, out);
 	}
-	t->l2_stop = MODEL_L2_OK;
-	out->kind = NEPT_OUT_NONE;
-	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	l2_translated(out, t);
 	return false;
 }
 

@@ -1159,6 +1159,15 @@ static void test_text_limits(void)
  * Every scenario_check rule, broken on its own in a legal scenario: the
  * check must fail, with the rule's message.
  */
+/* Appends a memory expectation to e. */
+static void add_mem(struct nept_event *e, uint8_t kind, uint16_t index,
+		    uint64_t addr, uint64_t value)
+{
+	e->expect_mem[e->nexpect_mem++] = (struct nept_expect_mem){
+		.kind = kind, .index = index, .addr = addr, .value = value
+	};
+}
+
 static void break_rule(unsigned rule, struct nept_scenario *s)
 {
 	struct nept_event *e = &s->event[0];
@@ -1367,47 +1376,31 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		e->nexpect_mem = NEPT_MAX_EXPECT_MEM + 1;
 		break;
 	case 62:
+		add_mem(e, NEPT_EXPECT_QWORD, 0, 0, 0);
 		e->expect_mem[1].value = 1;
-		e->nexpect_mem = 1, e->expect_mem[0].kind = NEPT_EXPECT_QWORD;
 		break;
 	case 63:
-		e->nexpect_mem = 1;
-		e->expect_mem[0] =
-			(struct nept_expect_mem){ .kind = NEPT_EXPECT_QWORD,
-						  .addr = 0x1004 };
+		add_mem(e, NEPT_EXPECT_QWORD, 0, 0x1004, 0);
 		break;
 	case 64:
-		e->nexpect_mem = 1;
-		e->expect_mem[0] =
-			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
-						  .index = 3 };
+		add_mem(e, NEPT_EXPECT_PML_ENTRY, 3, 0, 0);
 		break;
 	case 65:
 		s->ctl.flags |= NEPT_CTL_PML;
-		e->nexpect_mem = 1;
-		e->expect_mem[0] =
-			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
-						  .index = 512 };
+		add_mem(e, NEPT_EXPECT_PML_ENTRY, 512, 0, 0);
 		break;
 	case 66:
 		s->ctl.flags |= NEPT_CTL_PML;
-		e->nexpect_mem = 1;
-		e->expect_mem[0] =
-			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
-						  .value = 0x1008 };
+		add_mem(e, NEPT_EXPECT_PML_ENTRY, 0, 0, 0x1008);
 		break;
 	case 67:
-		e->nexpect_mem = 1, e->expect_mem[0].kind = 3;
+		add_mem(e, 3, 0, 0, 0);
 		break;
 	case 68:
+		/* Slot 2 of a log at 0 is the qword at 0x10. */
 		s->ctl.flags |= NEPT_CTL_PML;
-		e->nexpect_mem = 2;
-		e->expect_mem[0] =
-			(struct nept_expect_mem){ .kind = NEPT_EXPECT_PML_ENTRY,
-						  .index = 2 };
-		e->expect_mem[1] =
-			(struct nept_expect_mem){ .kind = NEPT_EXPECT_QWORD,
-						  .addr = 0x10 };
+		add_mem(e, NEPT_EXPECT_PML_ENTRY, 2, 0, 0);
+		add_mem(e, NEPT_EXPECT_QWORD, 0, 0x10, 0);
 		break;
 	case 47:
 		x->vector = 32, x->fields |= NEPT_EXPECT_VECTOR;
