@@ -78,7 +78,9 @@ static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
 	static const uint8_t cases[] = { 0, 1, 2, 3, 4, 5, 6,
 					 7, 8, 0, 3, 5, 7, 0 };
 
-	switch (cases[below(st, sizeof(cases))]) {
+	unsigned pick = cases[below(st, sizeof(cases))];
+
+	switch (pick) {
 	case 0: /* OUT/IN, maybe string (bit 4), port in 31:16 */
 		*reason = NEPT_EXIT_IO_INSTRUCTION;
 		*qual = (next(st) & 0xffff0000ull) | (below(st, 2) << 4) |
@@ -103,13 +105,13 @@ static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
 		*reason = NEPT_EXIT_TASK_SWITCH;
 		*qual = (next(st) & 0xffff) | (below(st, 4) << 30);
 		break;
-	case 5:
-		*reason = NEPT_EXIT_GDTR_IDTR;
-		*qual = next(st) & 0xff;
-		break;
+	case 5: /* LGDT...SIDT, LLDT...STR: the instruction's displacement,
+		 * sign-extended to 64 bits (SDM 27.2.1), 8 or 32 bits */
 	case 6:
-		*reason = NEPT_EXIT_LDTR_TR;
-		*qual = next(st) & 0xff;
+		*reason = (uint16_t)(pick == 5 ? NEPT_EXIT_GDTR_IDTR
+					       : NEPT_EXIT_LDTR_TR);
+		*qual = below(st, 2) ? (uint64_t)(int64_t)(int8_t)next(st)
+				     : (uint64_t)(int64_t)(int32_t)next(st);
 		break;
 	case 7: /* an EPT violation itself, handled by L0 */
 		*reason = NEPT_EXIT_EPT_VIOLATION;

@@ -642,7 +642,19 @@ static void current_exit(struct mctx *c, struct nept_event *e, bool redraw)
 		break;
 	case NEPT_EXIT_GDTR_IDTR:
 	case NEPT_EXIT_LDTR_TR:
-		q = rnd(c) & 0xff;
+		/* The instruction's displacement, sign-extended to 64 bits
+		 * (SDM 27.2.1): none, 8 or 32 bits of it. */
+		switch (below(c, 3)) {
+		case 0:
+			q = 0;
+			break;
+		case 1:
+			q = (uint64_t)(int64_t)(int8_t)rnd(c);
+			break;
+		default:
+			q = (uint64_t)(int64_t)(int32_t)rnd(c);
+			break;
+		}
 		break;
 	default:
 		q = chance(c, 50) ? 0 : rnd(c) & 0xffff;
