@@ -80,8 +80,9 @@ static bool mem_add_page(struct nept_mem *m, uint64_t gpa)
 		return true;
 	if (m->npages == NEPT_MAX_PAGES)
 		return false;
-	memmove(&m->page[i + 1], &m->page[i],
-		(m->npages - i) * sizeof(m->page[0]));
+	if (i < m->npages) /* not at the end: make room */
+		memmove(&m->page[i + 1], &m->page[i],
+			(m->npages - i) * sizeof(m->page[0]));
 	m->page[i] = page;
 	m->npages++;
 	return true;
@@ -126,8 +127,9 @@ bool nept_mem_write(struct nept_mem *m, uint64_t gpa, uint64_t val)
 	} else if (val) {
 		if (m->nqwords == NEPT_MAX_QWORDS)
 			return false;
-		memmove(&m->qword[i + 1], &m->qword[i],
-			(m->nqwords - i) * sizeof(m->qword[0]));
+		if (i < m->nqwords) /* not at the end: make room */
+			memmove(&m->qword[i + 1], &m->qword[i],
+				(m->nqwords - i) * sizeof(m->qword[0]));
 		m->qword[i].gpa = gpa;
 		m->qword[i].val = val;
 		m->nqwords++;
@@ -148,10 +150,28 @@ bool scenario_set_qword(struct nept_scenario *s, uint64_t gpa, uint64_t val)
  * write would), then duplicates and zeros go and every qword's page is
  * backed if there is room (scenario_check rejects it otherwise).
  */
+/* Whether memory is canonical already: pages and qwords strictly
+ * ascending, no zero qword, every qword's page backed.  What the decoder
+ * and nept_mem_write build; checking is cheaper than sorting again. */
+static bool mem_canonical(const struct nept_mem *m)
+{
+	for (unsigned i = 1; i < m->npages; i++)
+		if (m->page[i - 1] >= m->page[i])
+			return false;
+	for (unsigned i = 0; i < m->nqwords; i++)
+		if (!m->qword[i].val ||
+		    (i && m->qword[i - 1].gpa >= m->qword[i].gpa) ||
+		    !page_backed(m, m->qword[i].gpa))
+			return false;
+	return true;
+}
+
 static void mem_normalize(struct nept_mem *m)
 {
 	unsigned i, j, n;
 
+	if (mem_canonical(m))
+		return;
 	for (i = 1; i < m->npages; i++) {
 		uint64_t p = m->page[i];
 
