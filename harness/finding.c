@@ -5,6 +5,7 @@
  * names of the frames SIGABRT is raised from.
  */
 #include "finding.h"
+#include "fuzz.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -172,6 +173,8 @@ _Noreturn void fuzz_crash(const struct fuzz_finding *f)
 		.bucket = bucket_of(f->state),
 	};
 
+	/* The counts up to this input: an abort never reaches atexit. */
+	fuzz_stats_flush();
 	fprintf(stderr, "SUMMARY: neptfuzz: %s\n", f->title);
 	/* Last before the signal: ClusterFuzz takes the last assertion it
 	 * sees, then the stack frames that follow it. */

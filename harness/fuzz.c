@@ -197,6 +197,12 @@ void fuzz_stats_init(void)
 		stats_write();
 }
 
+void fuzz_stats_flush(void)
+{
+	if (fuzz_stats.inputs)
+		stats_write();
+}
+
 void fuzz_count(const struct nept_result *r)
 {
 	for (unsigned i = 0; i < r->nevents; i++) {

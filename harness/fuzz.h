@@ -35,6 +35,9 @@ extern struct fuzz_stats fuzz_stats;
  * when a second has passed since the last time: call it for every input
  * (cheap: it reads the clock every 64 calls). */
 void fuzz_stats_init(void);
+/* Rewrites the statistics file now: before an abort on a finding, which
+ * never reaches atexit, so that the counts up to it are kept. */
+void fuzz_stats_flush(void);
 /* Counts the outcomes and tolerances of one run of the model. */
 void fuzz_count(const struct nept_result *r);
 
