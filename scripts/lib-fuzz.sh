@@ -277,22 +277,33 @@ nf_stats() {
 	nf_merge_stats "${files[@]}"
 }
 
-# nf_lf_progress LOG: what libFuzzer's last -fork progress line says, as
-# "RUNS COV FT CORP CRASHES" (empty when there is none yet):
-#   #296: cov: 4385 ft: 4385 corp: 63 exec/s 296 oom/timeout/crash: 0/0/0 time: 28s job: 2 dft_time: 0
-# and the plain mode's "#296 NEW cov: 4385 ft: 4385 corp: 63/1Kb ... exec/s: 296".
+# nf_lf_progress LOG...: what libFuzzer says in the logs of a target's jobs
+# (scripts/fuzz runs one plain process after another in each), as "RUNS COV
+# FT CORP CRASHES" (empty when there is no progress line yet).  RUNS adds
+# up every process: a finished one by its final "stat::number_of_executed_units",
+# one that died without it by its last "#N" line; COV, FT and CORP are the
+# largest any job reports.  Plain lines ("#296 NEW cov: 4385 ft: 4385 corp:
+# 63/1Kb ... exec/s: 296") and fork mode's ("#296: cov: 4385 ft: 4385 corp:
+# 63 exec/s 296 oom/timeout/crash: 0/0/0 time: 28s job: 2 dft_time: 0", whose
+# crash count is CRASHES; else 0) are both read.
 nf_lf_progress() {
-	[ -f "$1" ] || return 0
-	awk '/^#[0-9]+:? .*cov: [0-9]+ ft: [0-9]+/ {
-		runs = $1; gsub(/[#:]/, "", runs); cov = ft = corp = ""; cr = 0
+	local f logs=()
+	for f in "$@"; do [ -f "$f" ] && logs+=("$f"); done
+	[ ${#logs[@]} -gt 0 ] || return 0
+	awk 'FNR == 1 { runs += last; last = 0 }
+	/^#[0-9]+:?[ \t].*cov: [0-9]+ ft: [0-9]+/ {
+		n = $1; gsub(/[#:]/, "", n); n += 0
+		if (n < last) runs += last # a new process, the last died
+		last = n; seen = 1
 		for (i = 2; i < NF; i++) {
-			if ($i == "cov:") cov = $(i + 1)
-			if ($i == "ft:") ft = $(i + 1)
-			if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
-			if ($i == "oom/timeout/crash:") { split($(i + 1), c, "/"); cr = c[3] }
+			if ($i == "cov:" && $(i + 1) + 0 > cov) cov = $(i + 1) + 0
+			if ($i == "ft:" && $(i + 1) + 0 > ft) ft = $(i + 1) + 0
+			if ($i == "corp:") { c = $(i + 1); sub(/\/.*/, "", c); if (c + 0 > corp) corp = c + 0 }
+			if ($i == "oom/timeout/crash:") { split($(i + 1), x, "/"); if (x[3] + 0 > cr) cr = x[3] + 0 }
 		}
-		last = runs " " cov " " ft " " corp " " cr
-	} END { if (last != "") print last }' "$1"
+	}
+	/^stat::number_of_executed_units: / { runs += $2; last = 0 }
+	END { if (seen) print runs + last, cov + 0, ft + 0, corp + 0, cr + 0 }' "${logs[@]}"
 }
 
 # nf_afl_progress SYNCDIR: what the AFL++ instances under SYNCDIR say, as

@@ -256,6 +256,18 @@ printf '%s\n' 'INFO: -fork=2: fuzzing in separate process(s)' \
 	'#9000: cov: 4400 ft: 4500 corp: 70 exec/s 300 oom/timeout/crash: 0/1/5 time: 58s job: 7 dft_time: 0' >"$tmp/lf.log"
 check "libFuzzer -fork progress" eq "$(nf_lf_progress "$tmp/lf.log")" "9000 4400 4500 70 5"
 check "libFuzzer: no progress yet" eq "$(nf_lf_progress /dev/null)" ""
+# Plain processes, one after another in each job (scripts/fuzz starts one
+# again after a crash): a finished one counts by its final stats, one that
+# died by its last line; coverage is the largest any job saw.
+printf '%b\n' '#2\tINITED cov: 10 ft: 20 corp: 3/1Kb exec/s: 0 rss: 28Mb' \
+	'#500\tNEW    cov: 12 ft: 25 corp: 4/1Kb lim: 4096 exec/s: 0 rss: 28Mb L: 2/2' \
+	'stat::number_of_executed_units: 1000' \
+	'#2\tINITED cov: 12 ft: 25 corp: 4/1Kb exec/s: 0 rss: 28Mb' \
+	'#64\tpulse  cov: 13 ft: 26 corp: 4/1Kb lim: 4096 exec/s: 0 rss: 28Mb' \
+	'#2\tINITED cov: 13 ft: 26 corp: 5/1Kb exec/s: 0 rss: 28Mb' >"$tmp/lf.j1.1"
+printf '%b\n' '#2\tINITED cov: 14 ft: 20 corp: 6/1Kb exec/s: 0 rss: 28Mb' \
+	'#300\tNEW    cov: 14 ft: 21 corp: 7/1Kb lim: 4096 exec/s: 0 rss: 28Mb' >"$tmp/lf.j2.1"
+check "libFuzzer plain jobs, restarted" eq "$(nf_lf_progress "$tmp/lf.j1.1" "$tmp/lf.j2.1")" "1366 14 26 7 0"
 mkdir -p "$tmp/afl/main" "$tmp/afl/s1"
 printf '%s\n' '# relative_time, cycles_done, cur_item, corpus_count, pending_total, pending_favs, map_size, saved_crashes, saved_hangs, max_depth, execs_per_sec, total_execs, edges_found' \
 	'20, 0, 11, 255, 231, 94, 25.88%, 16, 0, 2, 5011.84, 68485, 2153' >"$tmp/afl/main/plot_data"
