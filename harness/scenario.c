@@ -144,33 +144,22 @@ bool scenario_set_qword(struct nept_scenario *s, uint64_t gpa, uint64_t val)
 	return mem_add_page(&s->mem, gpa) && nept_mem_write(&s->mem, gpa, val);
 }
 
+static bool check_mem(const struct nept_mem *m, struct nept_error *err);
+
 /*
  * Canonical memory from arrays filled in any order: insertion sorts (they
  * are stable, so of two qwords at one address the later wins, as a second
  * write would), then duplicates and zeros go and every qword's page is
  * backed if there is room (scenario_check rejects it otherwise).
  */
-/* Whether memory is canonical already: pages and qwords strictly
- * ascending, no zero qword, every qword's page backed.  What the decoder
- * and nept_mem_write build; checking is cheaper than sorting again. */
-static bool mem_canonical(const struct nept_mem *m)
-{
-	for (unsigned i = 1; i < m->npages; i++)
-		if (m->page[i - 1] >= m->page[i])
-			return false;
-	for (unsigned i = 0; i < m->nqwords; i++)
-		if (!m->qword[i].val ||
-		    (i && m->qword[i - 1].gpa >= m->qword[i].gpa) ||
-		    !page_backed(m, m->qword[i].gpa))
-			return false;
-	return true;
-}
-
 static void mem_normalize(struct nept_mem *m)
 {
 	unsigned i, j, n;
 
-	if (mem_canonical(m))
+	/* Memory the legality check accepts is canonical already (what the
+	 * decoder and nept_mem_write build): checking is cheaper than
+	 * sorting again. */
+	if (check_mem(m, NULL))
 		return;
 	for (i = 1; i < m->npages; i++) {
 		uint64_t p = m->page[i];
