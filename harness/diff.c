@@ -270,6 +270,8 @@ static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 		snprintf(buf, n, "exit %u", o->reason);
 	else if (o->kind == NEPT_OUT_EXCEPTION)
 		snprintf(buf, n, "exception vector %u", o->vector);
+	else if (o->kind == NEPT_OUT_VMFAIL)
+		snprintf(buf, n, "vmfail %u", o->error_code);
 	else
 		snprintf(buf, n, "%s", nept_outcome_kind_name(o->kind));
 }

@@ -30,7 +30,7 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 		if (s->event[e].source < NEPT_SRC_COUNT)
 			st->e_source[s->event[e].source]++;
 		st->e_during += s->event[e].during != 0;
-		if (m->kind < 4)
+		if (m->kind <= NEPT_OUT_VMFAIL)
 			st->e_kind[m->kind]++;
 		if (m->kind == NEPT_OUT_EXIT) {
 			st->e_exit48 += m->reason == NEPT_EXIT_EPT_VIOLATION;
@@ -64,6 +64,7 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 			continue;
 		}
 		st->impl[k].events += s->nevents;
+		st->impl[k].vm_entry += nept_vm_entry_event(s) != NULL;
 		st->impl[k].unsupported += s->nevents - d->compared[i - 1];
 		st->impl[k].compared += d->checked[i - 1];
 		for (unsigned e = 0; e < d->compared[i - 1]; e++) {
@@ -101,27 +102,29 @@ void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
 {
 	static const char *const l2[] = { "off", "32bit", "pae", "4level",
 					  "5level" };
-	static const char *const src[] = { "hw-violation", "hw-misconfig",
-					   "emulated" };
 
 	fprintf(f, "== coverage: %lu scenarios, %lu events\n", st->scenarios,
 		st->events);
-	fprintf(f, "%-14s %8s %8s %6s %8s %8s %8s %8s %8s\n", "module",
+	fprintf(f, "%-14s %8s %8s %6s %8s %8s %8s %8s %8s %8s\n", "module",
 		"events", "compared", "%", "undef", "unsupp", "no-caps", "new",
-		"known");
+		"known", "vm-entry");
 	for (unsigned k = 0; k < st->nimpls; k++) {
 		const struct nept_impl_stats *m = &st->impl[k];
 
-		fprintf(f, "%-14s %8lu %8lu %5.1f%% %8lu %8lu %8lu %8lu %8lu\n",
+		fprintf(f,
+			"%-14s %8lu %8lu %5.1f%% %8lu %8lu %8lu %8lu %8lu "
+			"%8lu\n",
 			m->impl->name, m->events, m->compared,
 			pct(m->compared, m->events), m->undefined,
-			m->unsupported, m->caps_missing, m->diverged, m->known);
+			m->unsupported, m->caps_missing, m->diverged, m->known,
+			m->vm_entry);
 	}
 	fprintf(f, "(events: of scenarios whose capabilities the module "
 		   "advertises; undef: the SDM leaves every field open;\n"
 		   " unsupp: the module cannot run it (or it writes more "
 		   "than an outcome holds), or an earlier event\n was; "
-		   "no-caps: scenarios it does not support)\n");
+		   "no-caps: scenarios it does not support; vm-entry: of "
+		   "events, VM entries, which no KVM\n module compares yet)\n");
 	for (unsigned k = 0; k < st->nimpls; k++)
 		for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 			if (st->impl[k].undefined_by[t])
@@ -140,13 +143,14 @@ void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
 		fprintf(f, " %s %lu", l2[i], st->s_l2[i]);
 	fprintf(f, "\nevents:");
 	for (unsigned i = 0; i < NEPT_SRC_COUNT; i++)
-		fprintf(f, " %s %lu", src[i], st->e_source[i]);
+		fprintf(f, " %s %lu", nept_source_name(i), st->e_source[i]);
 	fprintf(f, ", during delivery %lu\n", st->e_during);
 	fprintf(f,
 		"model outcomes: none %lu, exit %lu (48: %lu, 49: %lu, "
-		"62: %lu), exception %lu; #PF %lu; PML entries logged "
-		"in %lu events\n",
+		"62: %lu), exception %lu, vmfail %lu; #PF %lu; PML entries "
+		"logged in %lu events\n",
 		st->e_kind[NEPT_OUT_NONE], st->e_kind[NEPT_OUT_EXIT],
 		st->e_exit48, st->e_exit49, st->e_pml_full,
-		st->e_kind[NEPT_OUT_EXCEPTION], st->e_pf, st->e_pml_logged);
+		st->e_kind[NEPT_OUT_EXCEPTION], st->e_kind[NEPT_OUT_VMFAIL],
+		st->e_pf, st->e_pml_logged);
 }

@@ -20,6 +20,8 @@ struct nept_impl_stats {
 	unsigned long undefined;    /* the SDM left every field open */
 	unsigned long compared;
 	unsigned long diverged, known;
+	/* of events: vm-entry events (no KVM module compares them yet) */
+	unsigned long vm_entry;
 	unsigned long undefined_by[NEPT_TOL_COUNT];
 };
 
@@ -32,7 +34,8 @@ struct nept_diff_stats {
 	unsigned long s_l2[5];
 	unsigned long e_source[NEPT_SRC_COUNT];
 	unsigned long e_pml_logged, e_pml_full;
-	unsigned long e_kind[4]; /* enum nept_outcome_kind, model's */
+	/* enum nept_outcome_kind, the model's */
+	unsigned long e_kind[NEPT_OUT_VMFAIL + 1];
 	unsigned long e_exit48, e_exit49, e_pf;
 	unsigned long e_during;
 };

@@ -33,6 +33,12 @@ static size_t put(uint8_t *buf, size_t len, uint64_t v, unsigned bytes)
 	return len;
 }
 
+static size_t zeros(uint8_t *buf, size_t len, unsigned bytes)
+{
+	memset(buf + len, 0, bytes);
+	return len + bytes;
+}
+
 /* An EPT entry template: mostly sane, sometimes anything. */
 static uint64_t entry(uint64_t *st)
 {
@@ -122,6 +128,114 @@ static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
 		*qual = next(st) & 0xffff;
 		break;
 	}
+}
+
+/*
+ * A vm-entry event with its VM_ENTRY and MSR_LOAD records (facts §13),
+ * appended to buf at len: a valid guest of one of three kinds (64-bit,
+ * 32-bit PAE, unrestricted real mode), then at times one field broken the
+ * way a check of §13.2 looks at it, and an MSR-load list of the closed
+ * set of §13.3 whose entries are mostly loadable.
+ */
+static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
+{
+	/* Guest kinds: flags, CR0, CR4, EFER. */
+	static const struct {
+		uint16_t flags;
+		uint64_t cr0, cr4, efer;
+	} kinds[] = {
+		{ NEPT_ENF_IA32E | NEPT_ENF_LOAD_EFER | NEPT_ENF_EPT,
+		  0x80000031, 0x2020, 0x500 },
+		{ NEPT_ENF_EPT, 0x80000031, 0x2020, 0 },
+		{ NEPT_ENF_EPT | NEPT_ENF_UNRESTRICTED, 0x30, 0x2000, 0 },
+	};
+	/* Bits the §13.2 checks look at: CR0 PE NE PG bit 32, CR4 PAE VMXE
+	 * PCIDE CET, EFER SCE bit 1 LME LMA. */
+	static const uint64_t cr0_bits[] = { 1, 0x20, 1ull << 31, 1ull << 32 };
+	static const uint64_t cr4_bits[] = { 0x20, 0x2000, 1u << 17, 1u << 23 };
+	static const uint64_t efer_bits[] = { 1, 2, 0x100, 0x400 };
+	static const uint32_t msrs[] = {
+		0x174,	    0x175,	0x176,	    0x277,	0xc0000080,
+		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102,
+		0xc0000103, 0xc0000100, 0xc0000101, 0x808,	0x830,
+		0x9b,	    0x79,	0x8b,
+	};
+	static const uint64_t values[] = {
+		0,
+		0x0007040600070406ull, /* the power-on PAT */
+		0xd01,		       /* EFER SCE LME LMA NXE */
+		0x801,		       /* EFER SCE NXE */
+		0xffffffff,
+		0x100000000ull,
+		0x00ff800000000000ull, /* canonical with LA57 */
+		0x0100000000000000ull, /* not canonical */
+		0xffffff8000000000ull,
+		0x2,
+	};
+	unsigned k = below(st, 3), n = below(st, 4);
+	uint16_t flags = kinds[k].flags;
+	uint64_t cr0 = kinds[k].cr0, cr4 = kinds[k].cr4, efer = kinds[k].efer;
+	uint64_t link = ~0ull, pat = 0, msr_addr = n ? 0x20000 : 0;
+
+	switch (below(st, 8)) {
+	case 0:
+		cr0 ^= cr0_bits[below(st, 4)];
+		break;
+	case 1:
+		cr4 ^= cr4_bits[below(st, 4)];
+		break;
+	case 2:
+		if (flags & NEPT_ENF_LOAD_EFER)
+			efer ^= efer_bits[below(st, 4)];
+		break;
+	case 3:
+		/* A link pointer at a page holding the revision (or not). */
+		link = 0x21000;
+		buf[len++] = 0x05; /* QWORD */
+		len = put(buf, len, link, 8);
+		len = put(buf, len, below(st, 2) ? 0x11e57ed0 : 0x91e57ed0, 8);
+		break;
+	case 4:
+		flags |= NEPT_ENF_LOAD_PAT;
+		pat = below(st, 2) ? 0x0007040600070406ull
+				   : 0x0007040602070406ull;
+		break;
+	case 5:
+		flags |= NEPT_ENF_X2APIC;
+		break;
+	case 6:
+		/* EPT off: unrestricted guest, PML or MBEC then fail the
+		 * controls checks; a PAE guest's PDPTEs come from memory. */
+		flags &= (uint16_t)~NEPT_ENF_EPT;
+		break;
+	case 7:
+		if (n)
+			msr_addr += 8; /* not 16-aligned */
+		break;
+	}
+	buf[len++] = 0x12; /* VM_ENTRY */
+	len = put(buf, len, flags, 2);
+	len = zeros(buf, len, 2); /* count (MSR_LOAD adds), reserved */
+	len = put(buf, len, below(st, 8) ? 0 : below(st, 5), 4);
+	len = put(buf, len, cr0, 8);
+	len = put(buf, len, 0x10000, 8); /* CR3 */
+	len = put(buf, len, cr4, 8);
+	len = put(buf, len, efer, 8);
+	len = put(buf, len, pat, 8);
+	len = zeros(buf, len, 8 * 2); /* DEBUGCTL, DR7 */
+	len = put(buf, len, link, 8);
+	len = put(buf, len, k == 1 ? 0x30001 : 0, 8); /* PDPTE 0 */
+	len = zeros(buf, len, 8 * 3);
+	len = put(buf, len, msr_addr, 8);
+	for (unsigned i = 0; i < n; i++) {
+		buf[len++] = 0x13; /* MSR_LOAD */
+		len = put(buf, len, msrs[below(st, 11 + 7 * !below(st, 4))], 8);
+		len = put(buf, len, values[below(st, 10)], 8);
+	}
+	buf[len++] = 0x06; /* EVENT: source vm-entry, nothing else */
+	buf[len++] = NEPT_SRC_VM_ENTRY;
+	len = zeros(buf, len, 2 + 2 + 8 * 4);
+	return len;
 }
 
 bool scenario_generate(uint64_t *st, struct nept_scenario *s)
@@ -285,7 +399,7 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		uint8_t acc = (f & 0x02)   ? 1
 			      : (f & 0x01) ? 0
 					   : (uint8_t)below(st, 3);
-		uint8_t src = (uint8_t)below(st, NEPT_SRC_COUNT);
+		uint8_t src = (uint8_t)below(st, NEPT_SRC_ACCESS_COUNT);
 		uint16_t reason = 0;
 		uint64_t qual = 0;
 		uint8_t vec;
@@ -363,5 +477,8 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 				  8);
 		}
 	}
+	/* A VM entry after the accesses in one in sixteen (facts §13). */
+	if (below(st, 16) == 0)
+		len = gen_vm_entry(st, buf, len);
 	return scenario_decode_bin(buf, len, s);
 }

@@ -13,13 +13,6 @@
 
 #include "scenario.h"
 
-enum nept_outcome_kind {
-	NEPT_OUT_NONE = 0,	/* no exit, no exception: the access went on */
-	NEPT_OUT_EXIT = 1,	/* VM exit to L1 */
-	NEPT_OUT_EXCEPTION = 2, /* exception delivered to L2 */
-	NEPT_OUT_UNSUPPORTED = 3, /* this implementation cannot express it */
-};
-
 /*
  * Named tolerances: where the SDM allows several answers, the model says
  * which fields or bits may differ and why (tolerance.c holds the table).
@@ -76,6 +69,23 @@ enum nept_tolerance {
 	 * processor cached before (facts §5.7): two outcomes, every walk
 	 * from memory as it is, or as it was when the event began. */
 	NEPT_TOL_EPT_CACHED,
+	/* A VM entry reads L1 memory that has no page behind it: the MSR-load
+	 * area, the 32 bits at the VMCS link pointer, the PDPTEs at CR3 with
+	 * EPT off (facts §13.2, §13.3): what the read returns is not the
+	 * SDM's to say, so the whole outcome is undefined. */
+	NEPT_TOL_ENTRY_UNBACKED,
+	/* Injecting an NMI into a guest with blocking by STI may fail VM entry
+	 * with qualification 3 or enter (implementation-specific, facts
+	 * §7.4, §13.2): both outcomes. */
+	NEPT_TOL_ENTRY_NMI_STI,
+	/* Several guest-state checks of one VM entry fail: the SDM lets them
+	 * run in any order, so the exit-33 qualification may be the code of
+	 * any (facts §13.1): one outcome per code. */
+	NEPT_TOL_ENTRY_CHECK_ORDER,
+	/* An MSR-load entry names an MSR outside the closed set the model
+	 * knows (facts §13.3): whether WRMSR of it faults depends on the
+	 * MSRs the CPU implements, so the outcome is undefined from there. */
+	NEPT_TOL_ENTRY_MSR_UNMODELLED,
 	NEPT_TOL_COUNT
 };
 

@@ -1538,7 +1538,8 @@ static bool m_ev_source(struct mctx *c)
 
 	if (!e)
 		return false;
-	e->source = (uint8_t)((e->source + 1 + below(c, 2)) % NEPT_SRC_COUNT);
+	e->source = (uint8_t)((e->source + 1 + below(c, 2)) %
+			      NEPT_SRC_ACCESS_COUNT);
 	if (e->source == NEPT_SRC_HW_VIOLATION)
 		e->hw_qual = hw_qual(c, e);
 	if (e->source == NEPT_SRC_EMULATED)
@@ -1646,7 +1647,7 @@ static bool m_ev_add(struct mctx *c)
 		e = s->event[below(c, s->nevents)];
 	} else {
 		memset(&e, 0, sizeof(e));
-		e.source = (uint8_t)below(c, NEPT_SRC_COUNT);
+		e.source = (uint8_t)below(c, NEPT_SRC_ACCESS_COUNT);
 		e.access = (uint8_t)below(c, NEPT_ACC_COUNT);
 		if (e.source == NEPT_SRC_HW_VIOLATION)
 			e.hw_qual = hw_qual(c, &e);
@@ -1666,6 +1667,9 @@ static bool m_ev_add(struct mctx *c)
 
 static void remove_event(struct nept_scenario *s, unsigned at)
 {
+	/* Its fields go with the vm-entry event (scenario_check). */
+	if (s->event[at].source == NEPT_SRC_VM_ENTRY)
+		memset(&s->entry, 0, sizeof(s->entry));
 	s->nevents--;
 	memmove(&s->event[at], &s->event[at + 1],
 		(s->nevents - at) * sizeof(s->event[0]));
@@ -2046,6 +2050,191 @@ static bool m_splice_event_mix(struct mctx *c)
 	return keep_legal_events(s);
 }
 
+/* ==== VM entry (facts §13) ==== */
+
+/* The vm-entry event, or NULL. */
+static struct nept_event *vm_entry(struct mctx *c)
+{
+	return (struct nept_event *)nept_vm_entry_event(c->s);
+}
+
+/*
+ * A vm-entry event after the others (replacing the last when there is no
+ * room): a valid 64-bit guest with EPT, as L1 would write it, for the
+ * entry mutations below to break.
+ */
+static bool m_entry_add(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_vmentry *en = &s->entry;
+
+	if (vm_entry(c))
+		return false;
+	if (s->nevents == NEPT_MAX_EVENTS)
+		s->nevents--;
+	memset(&s->event[s->nevents], 0, sizeof(s->event[0]));
+	s->event[s->nevents++].source = NEPT_SRC_VM_ENTRY;
+	memset(en, 0, sizeof(*en));
+	en->flags = NEPT_ENF_IA32E | NEPT_ENF_LOAD_EFER | NEPT_ENF_EPT;
+	en->cr0 = 0x80000031; /* PG NE ET PE */
+	en->cr3 = any_page(c) & nept_addr_mask(s->l1_maxphyaddr);
+	en->cr4 = 0x2020; /* VMXE PAE */
+	en->efer = 0x500; /* LME LMA */
+	en->link_ptr = ~0ull;
+	return true;
+}
+
+/* One bit of a guest-state field the §13.2 checks read, or the activity
+ * state, or the link pointer. */
+static bool m_entry_field(struct mctx *c)
+{
+	static const uint64_t cr0[] = { 1, 0x20, 1ull << 16, 1ull << 31,
+					1ull << 32 };
+	static const uint64_t cr4[] = { 0x20,	  0x2000,   1u << 12,
+					1u << 17, 1u << 23, 1u << 14 };
+	static const uint64_t efer[] = { 1, 2, 0x100, 0x400, 0x800, 0x1000 };
+	struct nept_vmentry *en = &c->s->entry;
+	unsigned maxphy = c->s->l1_maxphyaddr;
+
+	if (!vm_entry(c))
+		return false;
+	switch (below(c, 9)) {
+	case 0:
+		en->cr0 ^= ONE_OF(c, cr0);
+		break;
+	case 1:
+		en->cr4 ^= ONE_OF(c, cr4);
+		break;
+	case 2:
+		en->flags |= NEPT_ENF_LOAD_EFER;
+		en->efer ^= ONE_OF(c, efer);
+		break;
+	case 3:
+		en->cr3 ^=
+			chance(c, 50) ? 1ull << maxphy : 1ull << below(c, 52);
+		break;
+	case 4:
+		en->flags |= NEPT_ENF_LOAD_PAT;
+		en->pat = 0x0007040600070406ull ^
+			  ((uint64_t)below(c, 8) << (8 * below(c, 8)));
+		break;
+	case 5:
+		en->flags |= NEPT_ENF_LOAD_DEBUG;
+		if (chance(c, 50))
+			en->debugctl ^= 1ull << below(c, 16);
+		else
+			en->dr7 ^= chance(c, 50) ? 1ull << 32 : 0x400;
+		break;
+	case 6:
+		en->activity = below(c, 5);
+		if (en->activity)
+			en->flags &= (uint16_t) ~(NEPT_ENF_INJECT_NMI |
+						  NEPT_ENF_STI_BLOCKING);
+		break;
+	case 7:
+		/* The link pointer: none, or a page holding the revision
+		 * identifier with or without the shadow bit, or not aligned
+		 * or too wide (facts §13.2). */
+		if (chance(c, 25)) {
+			en->link_ptr = ~0ull;
+			break;
+		}
+		en->link_ptr = any_page(c) & nept_addr_mask(maxphy);
+		if (chance(c, 70) &&
+		    !qset(c->s, en->link_ptr,
+			  0x11e57ed0u | (chance(c, 30) ? 0x80000000u : 0)))
+			return false;
+		if (chance(c, 20))
+			en->link_ptr |= chance(c, 50) ? 0x10 : 1ull << maxphy;
+		break;
+	default:
+		/* A guest-PDPTE field: present with a reserved bit or not. */
+		en->pdpte[below(c, 4)] =
+			(any_page(c) & 0xfffff000ull) | 1 |
+			(chance(c, 50) ? 1ull << (1 + below(c, 8)) : 0);
+		break;
+	}
+	return true;
+}
+
+/* A control the entry reads: one flag of struct nept_vmentry. */
+static bool m_entry_flags(struct mctx *c)
+{
+	struct nept_vmentry *en = &c->s->entry;
+
+	if (!vm_entry(c))
+		return false;
+	en->flags ^= (uint16_t)(1u << below(c, 10));
+	if (!(en->flags & NEPT_ENF_LOAD_EFER))
+		en->efer = 0;
+	if (!(en->flags & NEPT_ENF_LOAD_PAT))
+		en->pat = 0;
+	if (!(en->flags & NEPT_ENF_LOAD_DEBUG))
+		en->debugctl = en->dr7 = 0;
+	if (en->flags & (NEPT_ENF_INJECT_NMI | NEPT_ENF_STI_BLOCKING))
+		en->activity = 0;
+	return true;
+}
+
+/*
+ * The MSR-load list (facts §13.3): append an entry of the closed set or
+ * one the rules refuse, change one's index, value or reserved half, or
+ * drop the last.
+ */
+static bool m_entry_msr(struct mctx *c)
+{
+	static const uint64_t msrs[] = {
+		0x174,	    0x175,	0x176,	    0x277,	0xc0000080,
+		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102,
+		0xc0000103, 0xc0000100, 0xc0000101, 0x808,	0x830,
+		0x9b,	    0x79,	0x8b,
+	};
+	static const uint64_t values[] = {
+		0,
+		0x0007040600070406ull,
+		0xd01,
+		0x801,
+		0xffffffff,
+		0x100000000ull,
+		0x00ff800000000000ull,
+		0x0100000000000000ull,
+		0xffffff8000000000ull,
+		0x2,
+	};
+	struct nept_scenario *s = c->s;
+	struct nept_vmentry *en = &s->entry;
+	uint64_t at;
+
+	if (!vm_entry(c))
+		return false;
+	if (!en->msr_count) {
+		en->msr_addr =
+			(any_page(c) & nept_addr_mask(s->l1_maxphyaddr)) +
+			16 * below(c, 4);
+	} else if (chance(c, 15)) {
+		en->msr_count--;
+		at = en->msr_addr + 16ull * en->msr_count;
+		if (!en->msr_count)
+			en->msr_addr = 0;
+		return qset(s, at, 0) && qset(s, at + 8, 0);
+	}
+	if (!en->msr_count ||
+	    (en->msr_count < NEPT_MAX_MSR_LOAD && chance(c, 40))) {
+		at = en->msr_addr + 16ull * en->msr_count++;
+		return qset(s, at, ONE_OF(c, msrs)) &&
+		       qset(s, at + 8, ONE_OF(c, values));
+	}
+	at = en->msr_addr + 16ull * below(c, en->msr_count);
+	switch (below(c, 3)) {
+	case 0:
+		return qset(s, at, ONE_OF(c, msrs));
+	case 1:
+		return qset(s, at + 8, ONE_OF(c, values));
+	default:
+		return qset(s, at, qget(s, at) ^ (1ull << (32 + below(c, 32))));
+	}
+}
+
 /* ==== the table ==== */
 
 struct mutation {
@@ -2110,6 +2299,11 @@ static const struct mutation mutations[] = {
 	{ "ctl-pml", m_ctl_pml, 3, false },
 	{ "ctl-nmi", m_ctl_nmi, 2, false },
 	{ "ctl-exits", m_ctl_exits, 2, false },
+	/* VM entry (facts §13) */
+	{ "entry-add", m_entry_add, 1, false },
+	{ "entry-field", m_entry_field, 3, false },
+	{ "entry-flags", m_entry_flags, 2, false },
+	{ "entry-msr", m_entry_msr, 3, false },
 	/* splices (nept_crossover) */
 	{ "splice-events", m_splice_events, 4, true },
 	{ "splice-memory", m_splice_memory, 3, true },
@@ -2303,7 +2497,7 @@ static bool build_small(struct mctx *c, size_t max)
 	scenario_init(s);
 	s->nevents = 1;
 	e = &s->event[0];
-	e->source = (uint8_t)below(c, NEPT_SRC_COUNT);
+	e->source = (uint8_t)below(c, NEPT_SRC_ACCESS_COUNT);
 	e->access = (uint8_t)below(c, NEPT_ACC_COUNT);
 	e->gpa = ((uint64_t)below(c, 1024) << 12) | below(c, 4096);
 	e->gla = e->gpa;

@@ -515,6 +515,27 @@ static void print_trace(const struct nept_scenario *s,
 	putchar('\n');
 }
 
+/* A vm-entry event's outcomes (facts §13): there is no access to trace. */
+static void print_vm_entry(unsigned e, const struct nept_outcome *o, unsigned n,
+			   const struct model_trace *t)
+{
+	for (unsigned k = 0; k < n; k++) {
+		if (k == 0)
+			printf("  event %u (vm-entry): ", e);
+		else
+			printf("    or, as the SDM also allows: ");
+		if (o[k].kind == NEPT_OUT_NONE &&
+		    o[k].undefined != NEPT_F_ALL) {
+			printf("entered: the guest runs\n");
+			report_tolerances_text(stdout, o[k].tolerances);
+		} else {
+			report_outcome_text(stdout, &o[k]);
+		}
+		if (k == 0 && t->rule)
+			printf("    failed control check: %s\n", t->rule);
+	}
+}
+
 static int cmd_eval(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -622,6 +643,10 @@ static int cmd_eval(int argc, char **argv)
 				       path, e, field);
 			if (quiet && met)
 				continue;
+			if (ev->source == NEPT_SRC_VM_ENTRY) {
+				print_vm_entry(e, os.o, os.n, &t);
+				continue;
+			}
 			printf("  event %u (%s %s 0x%" PRIx64 "): ", e,
 			       nept_source_name(ev->source),
 			       (ev->flags & NEPT_AF_PAGING)

@@ -49,7 +49,7 @@ void report_pfec_names(FILE *f, uint32_t ec)
 	bit_names(f, ec, 32, nept_pfec_bit_name);
 }
 
-static void tolerance_list_text(FILE *f, uint32_t tols)
+void report_tolerances_text(FILE *f, uint32_t tols)
 {
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		if (tols & (1u << t))
@@ -123,6 +123,10 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	case NEPT_OUT_UNSUPPORTED:
 		fprintf(f, "unsupported: %s\n", o->note);
 		return;
+	case NEPT_OUT_VMFAIL:
+		fprintf(f, "VMfailValid, VM-instruction error %u\n",
+			o->error_code);
+		break;
 	default:
 		if (o->undefined == NEPT_F_ALL)
 			fprintf(f, "undefined\n");
@@ -148,7 +152,7 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	if (o->warns)
 		fprintf(f, "    WARNs fired: %u (first: %s)\n", o->warns,
 			o->note);
-	tolerance_list_text(f, o->tolerances);
+	report_tolerances_text(f, o->tolerances);
 }
 
 void report_json_string(FILE *f, const char *s)
@@ -205,6 +209,9 @@ void report_outcome_json_also(FILE *f, const struct nept_outcome *o,
 			fprintf(f, ",\"error_code\":\"0x%x\"", o->error_code);
 		else
 			fprintf(f, ",\"error_code\":null");
+	} else if (o->kind == NEPT_OUT_VMFAIL) {
+		/* Facts §13.1: the VM-instruction error number. */
+		fprintf(f, ",\"vector\":null,\"error_code\":%u", o->error_code);
 	} else {
 		fprintf(f, ",\"vector\":null,\"error_code\":null");
 	}

@@ -5,7 +5,7 @@
  * format, JSON and reports use.
  */
 #include "scenario.h"
-#include "model.h"
+#include "arch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -215,6 +215,39 @@ void scenario_clear_derived(struct nept_scenario *s)
 		s->event[i].gla = 0;
 		s->event[i].flags &= (uint8_t)~NEPT_AF_PAGING_OFF_DERIVED;
 	}
+}
+
+/* Bits hi..lo set. */
+static uint64_t ones(unsigned hi, unsigned lo)
+{
+	return ((~0ull) >> (63 - hi)) & ~((1ull << lo) - 1);
+}
+
+/* Facts §1: EPTP fields and the capabilities each value needs. */
+const char *nept_eptp_invalid(uint32_t caps, unsigned maxphyaddr, uint64_t eptp)
+{
+	unsigned mt = eptp & 7, walk = (eptp >> 3) & 7;
+
+	if (mt == 0 && !(caps & NEPT_CAP_UC))
+		return "memory type UC (bits 2:0 = 0) needs cap bit 8";
+	if (mt == 6 && !(caps & NEPT_CAP_WB))
+		return "memory type WB (bits 2:0 = 6) needs cap bit 14";
+	if (mt != 0 && mt != 6)
+		return "memory type (bits 2:0) must be 0 (UC) or 6 (WB)";
+	if (walk == 3 && !(caps & NEPT_CAP_WALK4))
+		return "walk length 4 (bits 5:3 = 3) needs cap bit 6";
+	if (walk == 4 && !(caps & NEPT_CAP_WALK5))
+		return "walk length 5 (bits 5:3 = 4) needs cap bit 7";
+	if (walk != 3 && walk != 4)
+		return "walk length (bits 5:3) must be 3 or 4";
+	if ((eptp & (1ull << 6)) && !(caps & NEPT_CAP_AD))
+		return "A/D enable (bit 6) needs cap bit 21";
+	/* Bit 7 needs cap bit 23, which the scenario never advertises. */
+	if (eptp & ones(11, 7))
+		return "bits 11:7 are reserved";
+	if (maxphyaddr < 64 && (eptp & ones(63, maxphyaddr)))
+		return "bits 63:MAXPHYADDR are reserved";
+	return NULL;
 }
 
 static bool fail(struct nept_error *err, const char *fmt, ...)
@@ -468,8 +501,47 @@ static bool stray_exit_qual(const struct nept_scenario *s,
 	       !nept_exit_saves_qual(e->exit_reason, e->exit_vector);
 }
 
+/* Facts §13.1: a failed entry leaves no L2 to run (and what a successful
+ * one changes, the MSRs it loads, is not carried to later events). */
+static bool vm_entry_not_last(const struct nept_scenario *s,
+			      const struct nept_event *e)
+{
+	return e->source == NEPT_SRC_VM_ENTRY && e != nept_vm_entry_event(s);
+}
+
+/* A vm-entry event is L1's VMLAUNCH/VMRESUME, no access of L2's: its
+ * fields are in the scenario's entry. */
+static bool vm_entry_access(const struct nept_scenario *s,
+			    const struct nept_event *e)
+{
+	(void)s;
+	return e->source == NEPT_SRC_VM_ENTRY &&
+	       (e->access || e->flags || e->during || e->gpa || e->gla);
+}
+
+/* Facts §13.1: only VMLAUNCH/VMRESUME fails with VMfail; a VM entry
+ * never delivers an exception to L2 of its own (its event injection is
+ * not modelled). */
+static bool expect_kind_of_source(const struct nept_scenario *s,
+				  const struct nept_event *e)
+{
+	(void)s;
+	if (!e->expect.fields)
+		return false;
+	if (e->source == NEPT_SRC_VM_ENTRY)
+		return e->expect.kind == NEPT_OUT_EXCEPTION;
+	return e->expect.kind == NEPT_OUT_VMFAIL;
+}
+
 static const struct event_rule event_rules[] = {
 	{ bad_source, "unknown source" },
+	{ vm_entry_not_last, "vm-entry must be the last event: after a failed "
+			     "entry there is no L2 to run (facts §13.1)" },
+	{ vm_entry_access, "vm-entry is no access: access read, no flags, "
+			   "gpa, gla or during" },
+	{ expect_kind_of_source, "expect vmfail belongs to vm-entry events, "
+				 "expect exception to the others (facts "
+				 "§13.1)" },
 	{ bad_access, "unknown access" },
 	{ reserved_set, "reserved fields must be 0" },
 	{ bad_during, "during: a hardware exception vector (0, 1, 5-8, "
@@ -555,19 +627,29 @@ static bool x_no_kind(const struct nept_expect *x)
 static bool x_bad_kind(const struct nept_expect *x)
 {
 	return x->kind != NEPT_OUT_NONE && x->kind != NEPT_OUT_EXIT &&
-	       x->kind != NEPT_OUT_EXCEPTION;
+	       x->kind != NEPT_OUT_EXCEPTION && x->kind != NEPT_OUT_VMFAIL;
 }
 
 /* Facts §10.3: a vector is reported by an exception delivered to L2 or an
- * exit for one (reason 0). */
+ * exit for one (reason 0); facts §13.1: a VMfail's error number is its
+ * error code. */
 static bool x_vector_misplaced(const struct nept_expect *x)
 {
 	bool exc = x->kind == NEPT_OUT_EXCEPTION ||
 		   (x->kind == NEPT_OUT_EXIT &&
 		    x->reason == NEPT_EXIT_EXCEPTION_NMI);
 
+	if (x->kind == NEPT_OUT_VMFAIL)
+		return x->fields & NEPT_EXPECT_VECTOR;
 	return (x->fields & (NEPT_EXPECT_VECTOR | NEPT_EXPECT_ERROR_CODE)) &&
 	       !exc;
+}
+
+/* A VMfail reports its error number and nothing else. */
+static bool x_vmfail_fields(const struct nept_expect *x)
+{
+	return x->kind == NEPT_OUT_VMFAIL &&
+	       (x->fields & ~(NEPT_EXPECT_KIND | NEPT_EXPECT_ERROR_CODE));
 }
 
 static bool x_bad_vector(const struct nept_expect *x)
@@ -608,7 +690,9 @@ static const struct expect_rule expect_rules[] = {
 	{ x_empty_not_zero, "no expectation, yet a value is set" },
 	{ x_bad_fields, "unknown fields" },
 	{ x_no_kind, "an expectation always names the outcome kind" },
-	{ x_bad_kind, "kind must be none, exit or exception" },
+	{ x_bad_kind, "kind must be none, exit, exception or vmfail" },
+	{ x_vmfail_fields, "a vmfail reports its error number only "
+			   "(error-code)" },
 	{ x_vector_misplaced, "vector and error-code need an exception or an "
 			      "exit for one (exception-nmi, facts §10.3)" },
 	{ x_bad_vector, "vector: 0..31" },
@@ -792,6 +876,45 @@ static bool check_controls(const struct nept_scenario *s,
 static const char *expect_mem_broken(const struct nept_scenario *s,
 				     const struct nept_event *e);
 
+/* The vm-entry event's fields (facts §13): all 0 without one, so each
+ * scenario has one encoding. */
+static bool check_entry(const struct nept_scenario *s, struct nept_error *err)
+{
+	static const struct nept_vmentry zero;
+	const struct nept_vmentry *en = &s->entry;
+
+	if (!nept_vm_entry_event(s)) {
+		if (memcmp(en, &zero, sizeof(zero)))
+			return fail(err, "vm-entry fields without a vm-entry "
+					 "event");
+		return true;
+	}
+	if (en->flags & ~NEPT_ENF_ALL)
+		return fail(err, "vm-entry: unknown flags 0x%x",
+			    en->flags & ~NEPT_ENF_ALL);
+	if (en->reserved)
+		return fail(err, "vm-entry: reserved fields must be 0");
+	if (en->msr_count > NEPT_MAX_MSR_LOAD)
+		return fail(err, "vm-entry: msr-load-count %u: at most %d",
+			    en->msr_count, NEPT_MAX_MSR_LOAD);
+	/* SDM 26.3.1.5 ties event injection and interruptibility to the
+	 * activity state in ways facts §13.2 does not cover: kept apart. */
+	if ((en->flags & (NEPT_ENF_INJECT_NMI | NEPT_ENF_STI_BLOCKING)) &&
+	    en->activity)
+		return fail(err, "vm-entry: inject-nmi and sti-blocking need "
+				 "activity state 0 (active)");
+	if (!(en->flags & NEPT_ENF_LOAD_EFER) && en->efer)
+		return fail(err, "vm-entry: efer needs load-efer");
+	if (!(en->flags & NEPT_ENF_LOAD_PAT) && en->pat)
+		return fail(err, "vm-entry: pat needs load-pat");
+	if (!(en->flags & NEPT_ENF_LOAD_DEBUG) && (en->debugctl || en->dr7))
+		return fail(err, "vm-entry: debugctl and dr7 need load-debug");
+	if (!en->msr_count && en->msr_addr)
+		return fail(err, "vm-entry: msr-load-addr needs a "
+				 "msr-load-count");
+	return true;
+}
+
 bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 {
 	const char *why;
@@ -807,10 +930,6 @@ bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 			    NEPT_MAXPHYADDR_MAX);
 	if (s->reserved[0] || s->reserved[1] || s->reserved[2])
 		return fail(err, "reserved fields must be 0");
-	/* Facts §1: an invalid EPTP fails VM entry; no event can happen. */
-	why = model_eptp_invalid(s->caps, s->l1_maxphyaddr, s->eptp);
-	if (why)
-		return fail(err, "eptp: %s", why);
 	if (!check_mem(&s->mem, err))
 		return false;
 	if (!check_l2(s, err) || !check_controls(s, err))
@@ -819,6 +938,16 @@ bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 		return fail(err, "no events: a scenario runs at least one");
 	if (s->nevents > NEPT_MAX_EVENTS)
 		return fail(err, "more than %d events", NEPT_MAX_EVENTS);
+	/* Facts §1, §13.1: an invalid EPTP fails the VM entry that would run
+	 * L2 (VMfailValid), so only a vm-entry event can follow it. */
+	why = nept_eptp_invalid(s->caps, s->l1_maxphyaddr, s->eptp);
+	if (why && (s->nevents != 1 || !nept_vm_entry_event(s)))
+		return fail(err,
+			    "eptp: %s; with an invalid EPTP the only event "
+			    "is a vm-entry (it fails, facts §13.1)",
+			    why);
+	if (!check_entry(s, err))
+		return false;
 	for (i = 0; i < s->nevents; i++) {
 		const struct nept_event *e = &s->event[i];
 
@@ -922,7 +1051,8 @@ bool scenario_equal(const struct nept_scenario *a,
 	    memcmp(a->reserved, b->reserved, sizeof(a->reserved)) ||
 	    a->eptp != b->eptp || a->nevents != b->nevents ||
 	    memcmp(&a->l2, &b->l2, sizeof(a->l2)) ||
-	    memcmp(&a->ctl, &b->ctl, sizeof(a->ctl)))
+	    memcmp(&a->ctl, &b->ctl, sizeof(a->ctl)) ||
+	    memcmp(&a->entry, &b->entry, sizeof(a->entry)))
 		return false;
 	for (i = 0; i < a->nevents; i++)
 		if (!event_equal(&a->event[i], &b->event[i]))
@@ -946,6 +1076,7 @@ bool scenario_equal(const struct nept_scenario *a,
 const char *nept_source_name(unsigned src)
 {
 	static const char *const names[NEPT_SRC_COUNT] = {
+		[NEPT_SRC_VM_ENTRY] = "vm-entry",
 		[NEPT_SRC_HW_VIOLATION] = "hw-violation",
 		[NEPT_SRC_HW_MISCONFIG] = "hw-misconfig",
 		[NEPT_SRC_EMULATED] = "emulated",
@@ -1035,6 +1166,20 @@ const struct nept_name_bit nept_l2_flag_names[] = {
 	{ "nxe", NEPT_L2F_NXE },   { "smep", NEPT_L2F_SMEP },
 	{ "smap", NEPT_L2F_SMAP }, { "pke", NEPT_L2F_PKE },
 	{ "ac", NEPT_L2F_AC },	   { NULL, 0 },
+};
+
+const struct nept_name_bit nept_entry_flag_names[] = {
+	{ "ia32e", NEPT_ENF_IA32E },
+	{ "load-debug", NEPT_ENF_LOAD_DEBUG },
+	{ "load-pat", NEPT_ENF_LOAD_PAT },
+	{ "load-efer", NEPT_ENF_LOAD_EFER },
+	{ "ept", NEPT_ENF_EPT },
+	{ "unrestricted", NEPT_ENF_UNRESTRICTED },
+	{ "shadow-vmcs", NEPT_ENF_SHADOW_VMCS },
+	{ "x2apic", NEPT_ENF_X2APIC },
+	{ "inject-nmi", NEPT_ENF_INJECT_NMI },
+	{ "sti-blocking", NEPT_ENF_STI_BLOCKING },
+	{ NULL, 0 },
 };
 
 const struct nept_name_bit nept_ctl_flag_names[] = {

@@ -67,7 +67,13 @@ enum nept_source {
 	/* KVM's emulator performs the access while the current exit is
 	 * another one (exit_reason / exit_qual describe it in vmcs02). */
 	NEPT_SRC_EMULATED = 2,
-	NEPT_SRC_COUNT
+	/* Not an access: L1 executes VMLAUNCH/VMRESUME with the vmcs12 guest
+	 * state in nept_scenario.entry (facts §13).  Always the last event:
+	 * after a failed entry there is no L2 to run. */
+	NEPT_SRC_VM_ENTRY = 3,
+	NEPT_SRC_COUNT,
+	/* The sources above that are an L2 access (the walks' events). */
+	NEPT_SRC_ACCESS_COUNT = NEPT_SRC_VM_ENTRY,
 };
 
 enum nept_access {
@@ -207,6 +213,61 @@ enum nept_exit_reason {
 };
 
 /*
+ * The vmcs12 fields a vm-entry event (NEPT_SRC_VM_ENTRY) runs VM entry
+ * with (facts §13.2): L1 writes them after the last exit, so they are
+ * independent of struct nept_l2, which describes L2 for the access events
+ * before.  The VMX controls not here are those of the scenario (eptp, caps
+ * MBEC, controls PML).  All 0 in a scenario without a vm-entry event.
+ */
+enum nept_entry_flag {
+	NEPT_ENF_IA32E = 1u << 0,      /* entry control 9: IA-32e mode guest */
+	NEPT_ENF_LOAD_DEBUG = 1u << 1, /* entry control 2: DR7, DEBUGCTL */
+	NEPT_ENF_LOAD_PAT = 1u << 2,   /* entry control 14 */
+	NEPT_ENF_LOAD_EFER = 1u << 3,  /* entry control 15 */
+	NEPT_ENF_EPT = 1u << 4,	       /* secondary control 1: enable EPT */
+	NEPT_ENF_UNRESTRICTED = 1u << 5, /* secondary control 7 */
+	NEPT_ENF_SHADOW_VMCS = 1u << 6,	 /* secondary control 14 */
+	/* L1's IA32_APIC_BASE.EXTD (x2APIC mode): the SDM's MSR-load rules
+	 * do not depend on it (facts §13.3); KVM's do. */
+	NEPT_ENF_X2APIC = 1u << 7,
+	/* Entry interruption information: inject an NMI (type 2, vector 2). */
+	NEPT_ENF_INJECT_NMI = 1u << 8,
+	/* Guest interruptibility state bit 0: blocking by STI. */
+	NEPT_ENF_STI_BLOCKING = 1u << 9,
+	NEPT_ENF_ALL = (1u << 10) - 1,
+};
+
+/* VM-entry MSR-load entries a scenario may list (16 bytes each). */
+#define NEPT_MAX_MSR_LOAD 16
+
+struct nept_vmentry {
+	uint16_t flags;	   /* enum nept_entry_flag */
+	uint8_t msr_count; /* VM-entry MSR-load count, 0..NEPT_MAX_MSR_LOAD */
+	uint8_t reserved;
+	uint32_t activity; /* guest activity-state field */
+	uint64_t cr0, cr3, cr4;
+	uint64_t efer;	   /* with NEPT_ENF_LOAD_EFER */
+	uint64_t pat;	   /* with NEPT_ENF_LOAD_PAT */
+	uint64_t debugctl; /* with NEPT_ENF_LOAD_DEBUG */
+	uint64_t dr7;	   /* with NEPT_ENF_LOAD_DEBUG */
+	uint64_t link_ptr; /* VMCS link pointer; ~0: none */
+	uint64_t pdpte[4]; /* guest-PDPTE fields (read with EPT on) */
+	uint64_t msr_addr; /* VM-entry MSR-load address, in L1 memory */
+};
+
+/* What an event does (an expectation names one; implementations report
+ * one, struct nept_outcome in impl.h). */
+enum nept_outcome_kind {
+	NEPT_OUT_NONE = 0,	/* no exit, no exception: the access went on */
+	NEPT_OUT_EXIT = 1,	/* VM exit to L1 */
+	NEPT_OUT_EXCEPTION = 2, /* exception delivered to L2 */
+	NEPT_OUT_UNSUPPORTED = 3, /* this implementation cannot express it */
+	/* VMLAUNCH/VMRESUME failed without a VM exit (VMfailValid, facts
+	 * §13.1): error_code holds the VM-instruction error number. */
+	NEPT_OUT_VMFAIL = 4,
+};
+
+/*
  * What the SDM says the outcome of an event is, written by the author of a
  * scenario (text `expect` lines); `neptfuzz eval --check` holds the model to
  * it.  Implementations never see it.
@@ -322,6 +383,7 @@ struct nept_scenario {
 	uint64_t eptp; /* vmcs12 EPT pointer, facts §1 */
 	struct nept_l2 l2;
 	struct nept_controls ctl;
+	struct nept_vmentry entry; /* the vm-entry event's vmcs12 fields */
 	struct nept_mem mem;
 	uint8_t nevents;
 	struct nept_event event[NEPT_MAX_EVENTS];
@@ -441,6 +503,7 @@ extern const struct nept_name_bit nept_cap_names[];
 extern const struct nept_name_bit nept_access_flag_names[];
 extern const struct nept_name_bit nept_l2_flag_names[];
 extern const struct nept_name_bit nept_ctl_flag_names[];
+extern const struct nept_name_bit nept_entry_flag_names[];
 const char *nept_l2_paging_name(unsigned paging);
 
 /*
@@ -559,7 +622,27 @@ static inline bool nept_walks_l2(const struct nept_scenario *s,
 				 const struct nept_event *e)
 {
 	return s->l2.paging != NEPT_L2_OFF &&
-	       e->source != NEPT_SRC_HW_VIOLATION;
+	       e->source != NEPT_SRC_HW_VIOLATION &&
+	       e->source != NEPT_SRC_VM_ENTRY;
 }
+
+/* The scenario's vm-entry event, or NULL (it can only be the last). */
+static inline const struct nept_event *
+nept_vm_entry_event(const struct nept_scenario *s)
+{
+	return s->nevents && s->nevents <= NEPT_MAX_EVENTS &&
+			       s->event[s->nevents - 1].source ==
+				       NEPT_SRC_VM_ENTRY
+		       ? &s->event[s->nevents - 1]
+		       : NULL;
+}
+
+/*
+ * EPTP validity (facts §1), a rule of the scenario's legality (an invalid
+ * EPTP fails VM entry: only a vm-entry event can follow) and of the model.
+ * NULL if valid, else the rule broken.
+ */
+const char *nept_eptp_invalid(uint32_t caps, unsigned maxphyaddr,
+			      uint64_t eptp);
 
 #endif

@@ -7,7 +7,7 @@
  * rejects cheaply.
  */
 #include "scenario.h"
-#include "model.h"
+#include "arch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,7 +31,9 @@ enum bin_tag {
 	TAG_EXIT_INFO = 0x0f,
 	TAG_EXIT_CONTROLS = 0x10,
 	TAG_EXPECT_MEM = 0x11,
-	TAG_LAST = TAG_EXPECT_MEM,
+	TAG_VM_ENTRY = 0x12,
+	TAG_MSR_LOAD = 0x13,
+	TAG_LAST = TAG_MSR_LOAD,
 };
 
 #define EVENT_BYTES (1 + 1 + 1 + 2 + 8 * 4)
@@ -40,12 +42,14 @@ enum bin_tag {
 #define CONTROLS_BYTES (4 * 3 + 2 + 2 + 8)
 #define EXIT_INFO_BYTES (1 + 4 + 8)
 #define EXIT_CONTROLS_BYTES (8 * 6 + 1 + 8 * 4)
+#define VM_ENTRY_BYTES (2 + 1 + 1 + 4 + 8 * 13)
 #define MAX_ENCODED                                                            \
 	(1 + 4 + 1 + 1 + 1 + 8 + 1 + L2_BYTES + 4 * (1 + 1 + 8) + 1 +          \
 	 CONTROLS_BYTES + 1 + EXIT_CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) + \
 	 NEPT_MAX_QWORDS * (1 + 16) +                                          \
 	 NEPT_MAX_EVENTS * (1 + EVENT_BYTES + 1 + 1 + 1 + EXPECT_BYTES + 1 +   \
-			    1 + 4 + 1 + EXIT_INFO_BYTES))
+			    1 + 4 + 1 + EXIT_INFO_BYTES) +                     \
+	 1 + VM_ENTRY_BYTES)
 _Static_assert(MAX_ENCODED <= NEPT_BIN_MAX, "NEPT_BIN_MAX too small");
 
 /* Where PATH puts the tables it needs (above the low 1 MiB, by habit). */
@@ -69,6 +73,8 @@ static const char *const tag_names[] = {
 	[TAG_EXIT_INFO] = "EXIT_INFO",
 	[TAG_EXIT_CONTROLS] = "EXIT_CONTROLS",
 	[TAG_EXPECT_MEM] = "EXPECT_MEM",
+	[TAG_VM_ENTRY] = "VM_ENTRY",
+	[TAG_MSR_LOAD] = "MSR_LOAD",
 };
 
 /* Each record's payload size (PATH and L2PATH: before their entries). */
@@ -90,6 +96,8 @@ static const uint8_t payload_bytes[] = {
 	[TAG_EXIT_INFO] = EXIT_INFO_BYTES,
 	[TAG_EXIT_CONTROLS] = EXIT_CONTROLS_BYTES,
 	[TAG_EXPECT_MEM] = 1 + 2 + 8 + 8,
+	[TAG_VM_ENTRY] = VM_ENTRY_BYTES,
+	[TAG_MSR_LOAD] = 16,
 };
 
 struct reader {
@@ -560,6 +568,42 @@ static bool decode_record(struct reader *r, uint8_t tag,
 				return false;
 		return true;
 	}
+	case TAG_VM_ENTRY: {
+		struct nept_vmentry *en = &s->entry;
+		uint64_t *q[] = { &en->cr0,	 &en->cr3,	&en->cr4,
+				  &en->efer,	 &en->pat,	&en->debugctl,
+				  &en->dr7,	 &en->link_ptr, &en->pdpte[0],
+				  &en->pdpte[1], &en->pdpte[2], &en->pdpte[3],
+				  &en->msr_addr };
+
+		if (!get16(r, &en->flags) || !get8(r, &en->msr_count) ||
+		    !get8(r, &en->reserved) || !get(r, 4, &a))
+			return false;
+		en->activity = (uint32_t)a;
+		for (unsigned i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+			if (!get64(r, q[i]))
+				return false;
+		return true;
+	}
+	case TAG_MSR_LOAD: {
+		/* One more VM-entry MSR-load entry (facts §13.3) after those
+		 * counted, so engines reach the list without matching its
+		 * address. */
+		struct nept_vmentry *en = &s->entry;
+		uint64_t at = en->msr_addr + 16ull * en->msr_count;
+
+		if (!get64(r, &a) || !get64(r, &b))
+			return false;
+		if (en->msr_count >= NEPT_MAX_MSR_LOAD)
+			return bad(r, "more than %d MSR-load entries",
+				   NEPT_MAX_MSR_LOAD);
+		if ((at & 7) || !scenario_set_qword(s, at, a) ||
+		    !scenario_set_qword(s, at + 8, b))
+			return bad(r, "memory full, or the MSR-load address "
+				      "is not 8-aligned");
+		en->msr_count++;
+		return true;
+	}
 	default:
 		return false; /* reported by the caller */
 	}
@@ -688,6 +732,22 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 		put(&w, 1, c->cr3_target_count);
 		for (i = 0; i < 4; i++)
 			put(&w, 8, c->cr3_target[i]);
+	}
+	if (nept_vm_entry_event(s)) {
+		const struct nept_vmentry *en = &s->entry;
+		const uint64_t q[] = { en->cr0,	     en->cr3,	   en->cr4,
+				       en->efer,     en->pat,	   en->debugctl,
+				       en->dr7,	     en->link_ptr, en->pdpte[0],
+				       en->pdpte[1], en->pdpte[2], en->pdpte[3],
+				       en->msr_addr };
+
+		put(&w, 1, TAG_VM_ENTRY);
+		put(&w, 2, en->flags);
+		put(&w, 1, en->msr_count);
+		put(&w, 1, en->reserved);
+		put(&w, 4, en->activity);
+		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+			put(&w, 8, q[i]);
 	}
 	for (i = 0; i < s->mem.npages; i++) {
 		put(&w, 1, TAG_PAGE);

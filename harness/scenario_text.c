@@ -7,7 +7,7 @@
  * entry's bits decoded in a comment.
  */
 #include "scenario.h"
-#include "model.h"
+#include "arch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -570,6 +570,71 @@ static bool exit_reason(struct parser *ps, const struct token *t,
 	return true;
 }
 
+/*
+ * event vm-entry [KEY=V...] [FLAG...]: L1's VMLAUNCH/VMRESUME with these
+ * vmcs12 fields (facts §13.2); no access.  The link pointer defaults to
+ * none (all ones).
+ */
+static bool d_event_vm_entry(struct parser *ps, struct nept_event *e)
+{
+	static const char *const keys[] = {
+		"cr0",		 "cr3",	     "cr4",
+		"efer",		 "pat",	     "debugctl",
+		"dr7",		 "link",     "pdpte0",
+		"pdpte1",	 "pdpte2",   "pdpte3",
+		"msr-load-addr", "activity", "msr-load-count",
+	};
+	enum {
+		NKEYS = 15,
+		NQWORDS = 13, /* the keys above that are 64-bit fields */
+	};
+	struct nept_vmentry *en = &ps->s->entry;
+	uint64_t *dst[NQWORDS] = { &en->cr0,	  &en->cr3,	 &en->cr4,
+				   &en->efer,	  &en->pat,	 &en->debugctl,
+				   &en->dr7,	  &en->link_ptr, &en->pdpte[0],
+				   &en->pdpte[1], &en->pdpte[2], &en->pdpte[3],
+				   &en->msr_addr };
+	bool seen[NKEYS] = { false };
+	struct token val;
+	uint32_t bit;
+	uint64_t v;
+	unsigned k;
+
+	e->source = NEPT_SRC_VM_ENTRY;
+	en->link_ptr = ~0ull;
+	for (unsigned i = 2; i < ps->ntok; i++) {
+		const struct token *t = &ps->tok[i];
+
+		for (k = 0; k < NKEYS && !key_value(t, keys[k], &val); k++)
+			;
+		if (k < NKEYS && seen[k])
+			return perr(ps, t, "%s= given twice", keys[k]);
+		if (k < NQWORDS) {
+			if (!value(ps, &val, UINT64_MAX, dst[k]))
+				return false;
+		} else if (k == NQWORDS) {
+			if (!value(ps, &val, UINT32_MAX, &v))
+				return false;
+			en->activity = (uint32_t)v;
+		} else if (k == NQWORDS + 1) {
+			if (!value(ps, &val, NEPT_MAX_MSR_LOAD, &v))
+				return false;
+			en->msr_count = (uint8_t)v;
+		} else if (name_bit(nept_entry_flag_names, t->p, t->len,
+				    &bit)) {
+			if (en->flags & bit)
+				return perr(ps, t, "flag %s given twice", Q(t));
+			en->flags |= (uint16_t)bit;
+			continue;
+		} else {
+			return perr(ps, t, "unknown vm-entry field or flag %s",
+				    Q(t));
+		}
+		seen[k] = true;
+	}
+	return true;
+}
+
 static bool d_event(struct parser *ps)
 {
 	static const char *const keys[] = {
@@ -589,9 +654,17 @@ static bool d_event(struct parser *ps)
 	if (ps->s->nevents == NEPT_MAX_EVENTS)
 		return perr(ps, &ps->tok[0], "too many events (at most %d)",
 			    NEPT_MAX_EVENTS);
+	e = &ps->s->event[ps->s->nevents];
+	if (ps->ntok > 1 && tok_is(&ps->tok[1], "vm-entry")) {
+		if (!d_event_vm_entry(ps, e))
+			return false;
+		ps->event[ps->s->nevents] =
+			(struct origin){ ps->line, ps->tok[0].col };
+		ps->s->nevents++;
+		return true;
+	}
 	if (!need(ps, 3, "source and access"))
 		return false;
-	e = &ps->s->event[ps->s->nevents];
 	for (k = 0; k < NEPT_SRC_COUNT; k++)
 		if (tok_is(&ps->tok[1], nept_source_name(k)))
 			break;
@@ -724,7 +797,7 @@ static bool d_expect(struct parser *ps)
 			    "the event on line %d already has an expect (line "
 			    "%d)",
 			    ps->event[n - 1].line, ps->expect[n - 1].line);
-	if (!need(ps, 2, "outcome (exit, none or exception)"))
+	if (!need(ps, 2, "outcome (exit, none, exception or vmfail)"))
 		return false;
 	x = &ps->s->event[n - 1].expect;
 	x->fields = NEPT_EXPECT_KIND;
@@ -739,6 +812,26 @@ static bool d_expect(struct parser *ps)
 		x->kind = NEPT_OUT_NONE;
 	} else if (tok_is(&ps->tok[1], "exception")) {
 		x->kind = NEPT_OUT_EXCEPTION;
+	} else if (tok_is(&ps->tok[1], "vmfail")) {
+		/* expect vmfail [error=N]: the VM-instruction error (§13.1) */
+		uint64_t v;
+
+		x->kind = NEPT_OUT_VMFAIL;
+		if (ps->ntok > 2) {
+			if (!key_value(&ps->tok[2], "error", &val))
+				return perr(ps, &ps->tok[2],
+					    "unknown expect field %s",
+					    Q(&ps->tok[2]));
+			if (!value(ps, &val, UINT32_MAX, &v))
+				return false;
+			x->fields |= NEPT_EXPECT_ERROR_CODE;
+			x->error_code = (uint32_t)v;
+			if (ps->ntok > 3)
+				return perr(ps, &ps->tok[3], "unexpected %s",
+					    Q(&ps->tok[3]));
+		}
+		ps->expect[n - 1] = (struct origin){ ps->line, ps->tok[0].col };
+		return true;
 	} else {
 		return perr(ps, &ps->tok[1], "unknown outcome %s",
 			    Q(&ps->tok[1]));
@@ -851,6 +944,7 @@ static struct origin blame(const struct parser *ps)
 	memset(&t.event[0], 0, sizeof(t.event[0]));
 	memset(&t.l2, 0, sizeof(t.l2));
 	memset(&t.ctl, 0, sizeof(t.ctl));
+	memset(&t.entry, 0, sizeof(t.entry));
 	if (!scenario_check(&t, &err))
 		return ps->eptp.line   ? ps->eptp
 		       : ps->caps.line ? ps->caps
@@ -884,6 +978,9 @@ static struct origin blame(const struct parser *ps)
 	t.mem.npages = 0;
 	for (i = 0; i < s->nevents; i++) {
 		t.event[0] = s->event[i];
+		/* Its fields are the scenario's (facts §13). */
+		if (t.event[0].source == NEPT_SRC_VM_ENTRY)
+			t.entry = s->entry;
 		if (scenario_check(&t, &err))
 			continue;
 		/* The event's own line, its expect line, or the first
@@ -1132,11 +1229,52 @@ static void emit_eptp(struct out *o, uint64_t eptp)
 
 static void emit_expect(struct out *o, const struct nept_expect *x);
 
+/* The vm-entry event's fields, nonzero ones only (the link pointer: when
+ * not none), in d_event_vm_entry's order. */
+static void emit_vm_entry(struct out *o, const struct nept_vmentry *en)
+{
+	static const char *const keys[] = { "cr0",    "cr3",	"cr4",
+					    "efer",   "pat",	"debugctl",
+					    "dr7",    "pdpte0", "pdpte1",
+					    "pdpte2", "pdpte3" };
+	const uint64_t v[] = { en->cr0,	     en->cr3,	   en->cr4,
+			       en->efer,     en->pat,	   en->debugctl,
+			       en->dr7,	     en->pdpte[0], en->pdpte[1],
+			       en->pdpte[2], en->pdpte[3] };
+
+	emit(o, "\nevent vm-entry");
+	for (unsigned k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+		if (v[k])
+			emit(o, " %s=0x%llx", keys[k],
+			     (unsigned long long)v[k]);
+	if (en->link_ptr != ~0ull)
+		emit(o, " link=0x%llx", (unsigned long long)en->link_ptr);
+	if (en->activity)
+		emit(o, " activity=%u", en->activity);
+	if (en->msr_count)
+		emit(o, " msr-load-addr=0x%llx msr-load-count=%u",
+		     (unsigned long long)en->msr_addr, en->msr_count);
+	emit_names(o, nept_entry_flag_names, en->flags);
+	emit(o, "\n");
+}
+
 static void emit_event(struct out *o, const struct nept_scenario *s,
 		       const struct nept_event *e)
 {
 	const struct nept_expect *x = &e->expect;
 
+	if (e->source == NEPT_SRC_VM_ENTRY) {
+		emit_vm_entry(o, &s->entry);
+		if (x->kind == NEPT_OUT_VMFAIL) {
+			emit(o, "expect vmfail");
+			if (x->fields & NEPT_EXPECT_ERROR_CODE)
+				emit(o, " error=%u", x->error_code);
+			emit(o, "\n");
+		} else if (x->fields) {
+			emit_expect(o, x);
+		}
+		return;
+	}
 	emit(o, "\nevent %s %s", nept_source_name(e->source),
 	     nept_access_name(e->access));
 	if (!nept_walks_l2(s, e) || e->gpa)

@@ -83,6 +83,30 @@ static const struct {
 		"outcome, every walk from memory as it is or as the event found "
 		"it (facts §5.7)",
 	},
+	[NEPT_TOL_ENTRY_UNBACKED] = {
+		"entry-memory-unbacked",
+		"VM entry reads L1 memory with no page behind it (the MSR-load "
+		"area, the VMCS link pointer's target, the PDPTEs at CR3); the "
+		"SDM does not say what the read returns (facts §13.2, §13.3)",
+	},
+	[NEPT_TOL_ENTRY_NMI_STI] = {
+		"entry-nmi-sti-blocking",
+		"an NMI injected into a guest with blocking by STI may fail VM "
+		"entry with qualification 3 or enter: implementation-specific "
+		"(facts §7.4, §13.2)",
+	},
+	[NEPT_TOL_ENTRY_CHECK_ORDER] = {
+		"entry-check-order",
+		"several guest-state checks of one VM entry fail and the SDM "
+		"performs them in any order: the exit-33 qualification may be "
+		"the code of any (facts §13.1)",
+	},
+	[NEPT_TOL_ENTRY_MSR_UNMODELLED] = {
+		"entry-msr-unmodelled",
+		"an MSR-load entry names an MSR outside the closed set the model "
+		"knows; whether loading it faults depends on the MSRs the CPU "
+		"implements (facts §13.3)",
+	},
 };
 
 unsigned long nept_tolerance_count[NEPT_TOL_COUNT];
@@ -108,6 +132,6 @@ void nept_count_tolerances(const struct nept_result *r)
 const char *nept_outcome_kind_name(unsigned kind)
 {
 	static const char *const names[] = { "none", "exit", "exception",
-					     "unsupported" };
-	return kind < 4 ? names[kind] : "?";
+					     "unsupported", "vmfail" };
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

@@ -430,7 +430,8 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	 * sources that keep the same walk). */
 	vev = *ev;
 	if (s->l2.paging == NEPT_L2_OFF)
-		vev.source = (uint8_t)((ev->source + 1) % NEPT_SRC_COUNT);
+		vev.source =
+			(uint8_t)((ev->source + 1) % NEPT_SRC_ACCESS_COUNT);
 	else if (ev->source == NEPT_SRC_HW_MISCONFIG)
 		vev.source = NEPT_SRC_EMULATED;
 	else if (ev->source == NEPT_SRC_EMULATED)
@@ -446,6 +447,48 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	run_alone(s, &vev, &vo, NULL);
 	if (!same_observation(o, &vo))
 		return "source-changes-outcome";
+	return NULL;
+}
+
+/*
+ * Facts §13: what any outcome of a VM entry looks like, and what must not
+ * change it: L1's APIC mode (the SDM's MSR-load rules do not read it).
+ */
+static const char *check_vm_entry(const struct nept_scenario *s,
+				  const struct nept_event *ev,
+				  const struct nept_outcome *o,
+				  const struct nept_outcome *alone)
+{
+	struct nept_scenario v;
+	struct nept_outcome vo;
+
+	/* It writes no L1 memory and logs nothing (the PML index it reports
+	 * is the one earlier events left). */
+	if (o->n_ad_writes || alone->pml_index != s->ctl.pml_index)
+		return "vm-entry-writes";
+	switch (o->kind) {
+	case NEPT_OUT_VMFAIL:
+		if (o->error_code != 7)
+			return "vm-entry-vmfail-not-7";
+		break;
+	case NEPT_OUT_EXIT:
+		if (o->reason == NEPT_EXIT_ENTRY_FAIL_GUEST
+			    ? o->qual > 4 || o->qual == 1
+			    : o->reason != NEPT_EXIT_ENTRY_FAIL_MSR ||
+				      o->qual < 1 ||
+				      o->qual > s->entry.msr_count)
+			return "vm-entry-exit-not-33-or-34";
+		break;
+	case NEPT_OUT_NONE:
+		break;
+	default:
+		return "vm-entry-kind";
+	}
+	v = *s;
+	v.entry.flags ^= NEPT_ENF_X2APIC;
+	run_alone(&v, ev, &vo, NULL);
+	if (!same_observation(alone, &vo))
+		return "vm-entry-x2apic-changes-outcome";
 	return NULL;
 }
 
@@ -466,6 +509,13 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 		 * state, so compare with that run; the sequence run must
 		 * agree except for A/D state left by earlier events. */
 		run_alone(s, &s->event[i], &alone, &ta);
+		if (s->event[i].source == NEPT_SRC_VM_ENTRY) {
+			model_run_event(s, &st, &s->event[i], o, &t);
+			broken = check_vm_entry(s, &s->event[i], o, &alone);
+			if (broken)
+				return broken;
+			continue;
+		}
 		if (model_exit_owner(s, &st.mem, &s->event[i]) ==
 		    MODEL_EXIT_L1) {
 			/* Facts §15: L1 gets the exit itself, whatever the

@@ -54,34 +54,6 @@ static uint64_t bits(unsigned hi, unsigned lo)
 	return ((~0ull) >> (63 - hi)) & ~((1ull << lo) - 1);
 }
 
-/* Facts §1: EPTP fields and the capabilities each value needs. */
-const char *model_eptp_invalid(uint32_t caps, unsigned maxphyaddr,
-			       uint64_t eptp)
-{
-	unsigned mt = eptp & 7, walk = (eptp >> 3) & 7;
-
-	if (mt == 0 && !(caps & NEPT_CAP_UC))
-		return "memory type UC (bits 2:0 = 0) needs cap bit 8";
-	if (mt == 6 && !(caps & NEPT_CAP_WB))
-		return "memory type WB (bits 2:0 = 6) needs cap bit 14";
-	if (mt != 0 && mt != 6)
-		return "memory type (bits 2:0) must be 0 (UC) or 6 (WB)";
-	if (walk == 3 && !(caps & NEPT_CAP_WALK4))
-		return "walk length 4 (bits 5:3 = 3) needs cap bit 6";
-	if (walk == 4 && !(caps & NEPT_CAP_WALK5))
-		return "walk length 5 (bits 5:3 = 4) needs cap bit 7";
-	if (walk != 3 && walk != 4)
-		return "walk length (bits 5:3) must be 3 or 4";
-	if ((eptp & (1ull << 6)) && !(caps & NEPT_CAP_AD))
-		return "A/D enable (bit 6) needs cap bit 21";
-	/* Bit 7 needs cap bit 23, which the scenario never advertises. */
-	if (eptp & bits(11, 7))
-		return "bits 11:7 are reserved";
-	if (maxphyaddr < 64 && (eptp & bits(63, maxphyaddr)))
-		return "bits 63:MAXPHYADDR are reserved";
-	return NULL;
-}
-
 static bool is_present(uint32_t caps, uint64_t e)
 {
 	/* Facts §3.2: with MBEC, XU alone makes an entry present. */
@@ -1436,6 +1408,10 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 
 	nept_outcome_clear(out);
 	memset(t, 0, sizeof(*t));
+	if (ev->source == NEPT_SRC_VM_ENTRY) {
+		model_vm_entry(s, st, out, t);
+		return;
+	}
 	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
 	out->gpa = ev->gpa;
 	/* Facts §15: the exit L0 got may be L1's; then no access happens. */

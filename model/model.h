@@ -6,64 +6,11 @@
 #ifndef NEPT_MODEL_H
 #define NEPT_MODEL_H
 
+#include "arch.h"
 #include "impl.h"
-
-/* EXIT_QUALIFICATION bits for EPT violations (facts §6). */
-#define QUAL_READ (1ull << 0)
-#define QUAL_WRITE (1ull << 1)
-#define QUAL_FETCH (1ull << 2)
-#define QUAL_READABLE (1ull << 3)
-#define QUAL_WRITABLE (1ull << 4)
-#define QUAL_EXECUTABLE (1ull << 5)
-#define QUAL_USER_EXEC (1ull << 6)
-#define QUAL_GLA_VALID (1ull << 7)
-#define QUAL_GLA_FINAL (1ull << 8)
-#define QUAL_LIN_USER (1ull << 9)
-#define QUAL_LIN_RW (1ull << 10)
-#define QUAL_LIN_XD (1ull << 11)
-#define QUAL_NMI_UNBLOCK (1ull << 12)
-
-/* #PF error-code bits (facts §8.1). */
-#define PFEC_P (1u << 0)
-#define PFEC_W (1u << 1)
-#define PFEC_U (1u << 2)
-#define PFEC_RSVD (1u << 3)
-#define PFEC_ID (1u << 4)
-#define PFEC_PK (1u << 5)
-
-/* Guest (L2) paging-entry bits (facts §8). */
-#define L2E_P (1ull << 0)
-#define L2E_RW (1ull << 1)
-#define L2E_US (1ull << 2)
-#define L2E_A (1ull << 5)
-#define L2E_D (1ull << 6)
-#define L2E_PS (1ull << 7)
-#define L2E_XD (1ull << 63)
-
-/* Exception vectors (facts §10.1). */
-#define VEC_DF 8
-#define VEC_PF 14
 
 /* The SDM name of each qualification bit, NULL where reserved (§6). */
 const char *nept_qual_bit_name(unsigned bit);
-
-/* EPT entry bits (facts §3.3). */
-#define EPTE_R (1ull << 0)
-#define EPTE_W (1ull << 1)
-#define EPTE_X (1ull << 2)
-#define EPTE_RWX 7ull
-#define EPTE_MT_SHIFT 3
-#define EPTE_IPAT (1ull << 6)
-#define EPTE_PS (1ull << 7)
-#define EPTE_A (1ull << 8)
-#define EPTE_D (1ull << 9)
-#define EPTE_XU (1ull << 10)
-
-/* Bits M-1:12 of an entry or EPTP: the next table or the page. */
-static inline uint64_t nept_addr_mask(unsigned maxphyaddr)
-{
-	return ((1ull << maxphyaddr) - 1) & ~0xfffull;
-}
 
 enum model_stop {
 	MODEL_STOP_OK = 0,	/* reached a leaf with enough permission */
@@ -270,14 +217,18 @@ enum model_exit_owner model_exit_owner(const struct nept_scenario *s,
 void model_reflected_exit(const struct nept_event *ev,
 			  struct nept_outcome *out);
 
+/*
+ * Facts §13: L1's VMLAUNCH/VMRESUME with the vmcs12 fields of s->entry
+ * (model_run_event's part for a vm-entry event; vmentry.c).  t->rule
+ * names the control check behind a VMfail.
+ */
+void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
+		    struct nept_outcome *out, struct model_trace *t);
+
 /* Prints the L2 part of a trace (nothing without an L2 walk), one line
  * per entry, each prefixed by indent. */
 void model_print_l2_trace(FILE *f, const struct model_trace *t,
 			  const char *indent);
-
-/* EPTP validity (facts §1): NULL if valid, else the rule broken. */
-const char *model_eptp_invalid(uint32_t caps, unsigned maxphyaddr,
-			       uint64_t eptp);
 
 /* Why an entry is misconfigured at a level (facts §4), NULL if not. */
 const char *model_misconfig_rule(uint32_t caps, unsigned maxphyaddr,

@@ -425,7 +425,7 @@ static void test_eptp(void)
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		const char *why = model_eptp_invalid(t[i].caps, 46, t[i].eptp);
+		const char *why = nept_eptp_invalid(t[i].caps, 46, t[i].eptp);
 
 		if ((why == NULL) != t[i].valid) {
 			printf("FAIL eptp-%s (§1): %s\n", t[i].name,

@@ -168,7 +168,7 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 			 uint64_t gpa_limit)
 {
 	memset(e, 0, sizeof(*e));
-	e->source = (uint8_t)below(NEPT_SRC_COUNT);
+	e->source = (uint8_t)below(NEPT_SRC_ACCESS_COUNT);
 	e->flags = (uint8_t)(rnd() & NEPT_AF_ALL & ~NEPT_AF_IMPLICIT);
 	/* Repair the flags into a combination a CPU can produce. */
 	if (e->flags & (NEPT_AF_SETS_AD | NEPT_AF_NO_GLA))
@@ -230,6 +230,63 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 	else if (s->l2.paging == NEPT_L2_5LEVEL)
 		e->gla = (uint64_t)((int64_t)(e->gla << 7) >> 7);
 	random_expect(&e->expect);
+}
+
+/* The last event as a vm-entry (facts §13), legal by construction:
+ * random vmcs12 fields, an MSR-load list in memory, an expectation of a
+ * kind a VM entry can have. */
+static void random_vm_entry(struct nept_scenario *s, struct nept_event *e)
+{
+	struct nept_vmentry *en = &s->entry;
+	struct nept_expect *x = &e->expect;
+
+	memset(e, 0, sizeof(*e));
+	e->source = NEPT_SRC_VM_ENTRY;
+	en->flags = (uint16_t)(rnd() & NEPT_ENF_ALL);
+	en->activity = chance(70) ? 0 : (uint32_t)interesting();
+	if (en->activity)
+		en->flags &= (uint16_t) ~(NEPT_ENF_INJECT_NMI |
+					  NEPT_ENF_STI_BLOCKING);
+	en->cr0 = interesting();
+	en->cr3 = interesting();
+	en->cr4 = interesting();
+	if (en->flags & NEPT_ENF_LOAD_EFER)
+		en->efer = interesting();
+	if (en->flags & NEPT_ENF_LOAD_PAT)
+		en->pat = interesting();
+	if (en->flags & NEPT_ENF_LOAD_DEBUG)
+		en->debugctl = interesting(), en->dr7 = interesting();
+	en->link_ptr = chance(50) ? ~0ull : interesting();
+	for (unsigned i = 0; i < 4; i++)
+		en->pdpte[i] = chance(50) ? 0 : interesting();
+	if (chance(60)) {
+		en->msr_count = (uint8_t)(1 + below(NEPT_MAX_MSR_LOAD));
+		en->msr_addr = random_page(s, 1ull << 40) + 16 * below(4);
+		for (unsigned i = 0; i < en->msr_count; i++) {
+			scenario_set_qword(s, en->msr_addr + 16 * i,
+					   interesting());
+			scenario_set_qword(s, en->msr_addr + 16 * i + 8,
+					   interesting());
+		}
+	}
+	if (chance(30))
+		return;
+	x->fields = NEPT_EXPECT_KIND;
+	switch (below(3)) {
+	case 0:
+		x->kind = NEPT_OUT_NONE;
+		break;
+	case 1:
+		x->kind = NEPT_OUT_EXIT;
+		x->fields |= NEPT_EXPECT_REASON | NEPT_EXPECT_QUAL;
+		x->reason = (uint16_t)(NEPT_EXIT_ENTRY_FAIL_GUEST + below(2));
+		x->qual = below(5);
+		break;
+	default:
+		x->kind = NEPT_OUT_VMFAIL;
+		if (chance(70))
+			x->fields |= NEPT_EXPECT_ERROR_CODE, x->error_code = 7;
+	}
 }
 
 /* L2's paging state and the vmcs12 controls, legal by construction. */
@@ -314,6 +371,8 @@ static void random_scenario(struct nept_scenario *s)
 	for (i = 0; i < s->nevents; i++)
 		random_event(s, &s->event[i],
 			     walk == 4 ? 1ull << 48 : 1ull << 52);
+	if (chance(15))
+		random_vm_entry(s, &s->event[s->nevents - 1]);
 	/* With L2 paging off the walk decides the linear address and the
 	 * rights; a scenario that names them is illegal (facts §8.3). */
 	scenario_clear_derived(s);
@@ -379,7 +438,7 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		s->nevents = s->nevents == 1 ? 2 : s->nevents - 1;
 		break;
 	case 5:
-		e->source = (uint8_t)((e->source + 1) % NEPT_SRC_COUNT);
+		e->source = (uint8_t)((e->source + 1) % NEPT_SRC_ACCESS_COUNT);
 		break;
 	case 6:
 		e->access = (uint8_t)((e->access + 1) % NEPT_ACC_COUNT);
@@ -783,7 +842,7 @@ static void test_bin_errors(void)
 			 "truncated EVENT");
 	b[n] = 0xff;
 	expect_bin_error(b, n + 1, (long)n,
-			 "unknown record tag 0xff (records are 0x01..0x11)",
+			 "unknown record tag 0xff (records are 0x01..0x13)",
 			 "unknown tag");
 	expect_bin_error((const uint8_t[]){ 0x02, 46 }, 2, 2, "no EVENT record",
 			 "no event");
@@ -1407,6 +1466,52 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		x->kind = NEPT_OUT_EXCEPTION;
 		x->fields &= (uint16_t)~NEPT_EXPECT_REASON, x->reason = 0;
 		break;
+	/* Facts §13: the vm-entry event and its fields. */
+	case 69:
+		s->nevents = 2;
+		e->source = NEPT_SRC_VM_ENTRY;
+		break;
+	case 70:
+		e->source = NEPT_SRC_VM_ENTRY;
+		e->gpa = 0x5000;
+		break;
+	case 71:
+		x->kind = NEPT_OUT_VMFAIL;
+		x->fields = NEPT_EXPECT_KIND, x->reason = 0, x->gla = 0;
+		break;
+	case 72:
+		e->source = NEPT_SRC_VM_ENTRY;
+		x->kind = NEPT_OUT_EXCEPTION;
+		x->fields = NEPT_EXPECT_KIND, x->reason = 0, x->gla = 0;
+		break;
+	case 73:
+		s->entry.cr0 = 1;
+		break;
+	case 74:
+		e->source = NEPT_SRC_VM_ENTRY;
+		s->entry.msr_count = NEPT_MAX_MSR_LOAD + 1;
+		break;
+	case 75:
+		e->source = NEPT_SRC_VM_ENTRY;
+		s->entry.flags = NEPT_ENF_INJECT_NMI;
+		s->entry.activity = 1;
+		break;
+	case 76:
+		e->source = NEPT_SRC_VM_ENTRY;
+		s->entry.efer = 0x500;
+		break;
+	case 77:
+		e->source = NEPT_SRC_VM_ENTRY;
+		s->entry.msr_addr = 0x5000;
+		break;
+	case 78:
+		s->eptp |= 1ull << 7;
+		break;
+	case 79:
+		e->source = NEPT_SRC_VM_ENTRY;
+		x->kind = NEPT_OUT_VMFAIL, x->reason = 0, x->gla = 0;
+		x->fields = NEPT_EXPECT_KIND | NEPT_EXPECT_QUAL, x->qual = 7;
+		break;
 	}
 }
 
@@ -1432,7 +1537,7 @@ static const char *const rule_msgs[] = {
 	"no expectation, yet a value is set",
 	"expect: unknown fields",
 	"always names the outcome kind",
-	"kind must be none, exit or exception",
+	"kind must be none, exit, exception or vmfail",
 	"vector and error-code need an exception",
 	"a reason is expected for an exit",
 	"translated belongs to none",
@@ -1480,6 +1585,17 @@ static const char *const rule_msgs[] = {
 	"expect pml-entry: a slot 0..511 and a page-aligned GPA",
 	"unknown memory expectation",
 	"two memory expectations for one qword",
+	"event 1: vm-entry must be the last event",
+	"event 1: vm-entry is no access",
+	"event 1: expect vmfail belongs to vm-entry events",
+	"expect exception to the others",
+	"vm-entry fields without a vm-entry event",
+	"vm-entry: msr-load-count 17: at most 16",
+	"inject-nmi and sti-blocking need activity state 0",
+	"vm-entry: efer needs load-efer",
+	"vm-entry: msr-load-addr needs a msr-load-count",
+	"with an invalid EPTP the only event is a vm-entry",
+	"a vmfail reports its error number only",
 };
 
 static void test_check_rules(void)

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The model of a nested VM entry (facts §13, docs/sdm-rules.md §13): L1
+ * executes VMLAUNCH/VMRESUME with the vmcs12 fields of s->entry.  In the
+ * SDM's order: the controls (VMfailValid, no exit), the guest state
+ * (exit 33 with a failure code), the VM-entry MSR-load area (exit 34 with
+ * the 1-based index of the failing entry), then the guest runs.
+ *
+ * Where the SDM allows several outcomes (guest-state checks "in any
+ * order", the implementation-specific code 3), the event offers them as
+ * alternatives (model_trace.alts, chosen by model_state.choice), like the
+ * access events' unordered writes.
+ */
+#include "model.h"
+
+/*
+ * The VMX capability MSRs of the vCPU L1 runs on (the scenario's fixed
+ * environment, docs/scenario-format.md "vm-entry"): what the SDM's "not
+ * supported in VMX operation" and "the CPU supports" mean here.
+ */
+#define CR0_PE (1ull << 0)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_VMXE (1ull << 13)
+#define CR4_PCIDE (1ull << 17)
+/* IA32_VMX_CR0_FIXED0/1 (SDM A.7). */
+#define CR0_FIXED0 (CR0_PG | CR0_NE | CR0_PE)
+#define CR0_FIXED1 0xffffffffull
+/* IA32_VMX_CR4_FIXED0/1 (SDM A.8): the CR4 bits of the CPUID L1 sees (VME
+ * PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT UMIP LA57 VMXE
+ * FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE). */
+#define CR4_FIXED0 CR4_VMXE
+#define CR4_FIXED1 0x773fffull
+/* IA32_DEBUGCTL bits the CPU implements: LBR and BTF (SDM 18.4.1). */
+#define DEBUGCTL_VALID 0x3ull
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+#define EFER_VALID (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+/* IA32_VMX_MISC bits 8:6: HLT (1) and wait-for-SIPI (3), not shutdown. */
+#define ACTIVITY_SUPPORTED ((1u << 0) | (1u << 1) | (1u << 3))
+/* IA32_VMX_BASIC bits 30:0: the VMCS revision identifier. */
+#define VMCS_REVISION 0x11e57ed0u
+/* The linear-address width WRMSR's canonical checks use (LA57). */
+#define LINEAR_BITS 57
+
+/* VM-instruction error 7 (SDM 31.4): invalid control fields. */
+#define VMXERR_ENTRY_INVALID_CONTROLS 7
+
+/* Exit-33 qualifications (facts §7.4). */
+enum entry_fail_code {
+	ENTRY_FAIL_DEFAULT = 0,
+	ENTRY_FAIL_PDPTE = 2,
+	ENTRY_FAIL_NMI_STI = 3,
+	ENTRY_FAIL_LINK_PTR = 4,
+};
+
+/* MSR indices of facts §13.3. */
+#define MSR_BIOS_UPDT_TRIG 0x79u
+#define MSR_BIOS_SIGN_ID 0x8bu
+#define MSR_SMM_MONITOR_CTL 0x9bu
+#define MSR_SYSENTER_CS 0x174u
+#define MSR_SYSENTER_ESP 0x175u
+#define MSR_SYSENTER_EIP 0x176u
+#define MSR_PAT 0x277u
+#define MSR_EFER 0xc0000080u
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_CSTAR 0xc0000083u
+#define MSR_FMASK 0xc0000084u
+#define MSR_FS_BASE 0xc0000100u
+#define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_TSC_AUX 0xc0000103u
+
+static bool beyond(uint64_t v, unsigned maxphyaddr)
+{
+	return maxphyaddr < 64 && (v >> maxphyaddr);
+}
+
+/* SDM 11.12.2: each PAT entry is 0, 1, 4, 5, 6 or 7. */
+static bool pat_valid(uint64_t pat)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned t = (pat >> (8 * i)) & 0xff;
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static bool canonical(uint64_t v)
+{
+	int64_t x = (int64_t)(v << (64 - LINEAR_BITS)) >> (64 - LINEAR_BITS);
+
+	return (uint64_t)x == v;
+}
+
+static void exit_for(struct nept_outcome *out, unsigned reason, uint64_t qual)
+{
+	out->kind = NEPT_OUT_EXIT;
+	out->reason = (uint16_t)reason;
+	out->qual = qual;
+	/* Facts §7.4: a failed entry writes the exit reason and the
+	 * qualification only; the address fields keep the last exit's. */
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+}
+
+static void undefined_for(struct nept_outcome *out, enum nept_tolerance t)
+{
+	out->kind = NEPT_OUT_NONE;
+	out->undefined = NEPT_F_ALL;
+	out->tolerances |= 1u << t;
+}
+
+/* Facts §13.1 step 1: the checks behind VMfailValid with error 7. */
+static const char *controls_invalid(const struct nept_scenario *s)
+{
+	const struct nept_vmentry *en = &s->entry;
+	uint64_t last;
+
+	if (en->flags & NEPT_ENF_EPT) {
+		if (nept_eptp_invalid(s->caps, s->l1_maxphyaddr, s->eptp))
+			return "invalid EPTP (facts §1)";
+	} else if (s->ctl.flags & NEPT_CTL_PML) {
+		return "PML without enable EPT";
+	} else if (s->caps & NEPT_CAP_MBEC) {
+		return "mode-based execute control without enable EPT";
+	} else if (en->flags & NEPT_ENF_UNRESTRICTED) {
+		return "unrestricted guest without enable EPT";
+	}
+	/* SDM 26.2.1.2: with a nonzero count, the MSR-load address is
+	 * 16-aligned and the area lies below 2^MAXPHYADDR. */
+	last = en->msr_addr + 16ull * en->msr_count - 1;
+	if (en->msr_count &&
+	    ((en->msr_addr & 15) || beyond(en->msr_addr, s->l1_maxphyaddr) ||
+	     beyond(last, s->l1_maxphyaddr) || last < en->msr_addr))
+		return "VM-entry MSR-load address";
+	return NULL;
+}
+
+/* Facts §13.2: whether any check behind code 0 fails. */
+static bool default_check_fails(const struct nept_scenario *s)
+{
+	const struct nept_vmentry *en = &s->entry;
+	bool ia32e = en->flags & NEPT_ENF_IA32E;
+	uint64_t fixed0 = CR0_FIXED0;
+
+	if (en->flags & NEPT_ENF_UNRESTRICTED)
+		fixed0 &= ~(CR0_PE | CR0_PG);
+	if ((en->cr0 & fixed0) != fixed0 || (en->cr0 & ~CR0_FIXED1))
+		return true;
+	if ((en->cr0 & CR0_PG) && !(en->cr0 & CR0_PE))
+		return true;
+	if ((en->cr4 & CR4_FIXED0) != CR4_FIXED0 || (en->cr4 & ~CR4_FIXED1))
+		return true;
+	if (beyond(en->cr3, s->l1_maxphyaddr))
+		return true;
+	if (ia32e && (!(en->cr0 & CR0_PG) || !(en->cr4 & CR4_PAE)))
+		return true;
+	/* SDM 26.3.1.1: CR4.PCIDE needs IA-32e mode. */
+	if (!ia32e && (en->cr4 & CR4_PCIDE))
+		return true;
+	if ((en->flags & NEPT_ENF_LOAD_DEBUG) &&
+	    ((en->dr7 >> 32) || (en->debugctl & ~DEBUGCTL_VALID)))
+		return true;
+	if ((en->flags & NEPT_ENF_LOAD_PAT) && !pat_valid(en->pat))
+		return true;
+	if ((en->flags & NEPT_ENF_LOAD_EFER) &&
+	    ((en->efer & ~EFER_VALID) || ia32e != !!(en->efer & EFER_LMA) ||
+	     ((en->cr0 & CR0_PG) && ia32e != !!(en->efer & EFER_LME))))
+		return true;
+	return en->activity > 3 || !(ACTIVITY_SUPPORTED & (1u << en->activity));
+}
+
+enum read_result {
+	READ_OK,
+	READ_FAILS,
+	READ_UNBACKED
+};
+
+/* Facts §13.2: the VMCS link pointer (code 4). */
+static enum read_result link_ptr_check(const struct nept_scenario *s,
+				       const struct model_state *st)
+{
+	const struct nept_vmentry *en = &s->entry;
+	uint64_t q;
+	uint32_t hdr;
+
+	if (en->link_ptr == ~0ull)
+		return READ_OK;
+	if ((en->link_ptr & 0xfff) || beyond(en->link_ptr, s->l1_maxphyaddr))
+		return READ_FAILS;
+	if (!nept_mem_read(&st->mem, en->link_ptr, &q))
+		return READ_UNBACKED;
+	hdr = (uint32_t)q;
+	if ((hdr & 0x7fffffffu) != VMCS_REVISION ||
+	    !(hdr >> 31) != !(en->flags & NEPT_ENF_SHADOW_VMCS))
+		return READ_FAILS;
+	return READ_OK;
+}
+
+/* Facts §13.2, §7.4: the PDPTEs of a PAE guest (code 2), from the
+ * guest-PDPTE fields with EPT, else from memory at CR3. */
+static enum read_result pdpte_check(const struct nept_scenario *s,
+				    const struct model_state *st)
+{
+	const struct nept_vmentry *en = &s->entry;
+	uint64_t rsvd = 0x1e6ull, pdpte;
+
+	if (!(en->cr0 & CR0_PG) || !(en->cr4 & CR4_PAE) ||
+	    (en->flags & NEPT_ENF_IA32E))
+		return READ_OK;
+	if (s->l1_maxphyaddr < 64)
+		rsvd |= ~0ull << s->l1_maxphyaddr;
+	for (unsigned i = 0; i < 4; i++) {
+		if (en->flags & NEPT_ENF_EPT)
+			pdpte = en->pdpte[i];
+		else if (!nept_mem_read(&st->mem,
+					(en->cr3 & 0xffffffe0ull) + 8 * i,
+					&pdpte))
+			return READ_UNBACKED;
+		if ((pdpte & 1) && (pdpte & rsvd))
+			return READ_FAILS;
+	}
+	return READ_OK;
+}
+
+/*
+ * Facts §13.3 item 6: whether WRMSR of value to index at CPL 0 raises #GP,
+ * for the closed set of MSRs the model knows; *known false outside it.
+ * *lme is IA32_EFER.LME as loaded so far (SDM 10.8.5: LME does not change
+ * while CR0.PG = 1).
+ */
+static bool wrmsr_faults(uint32_t index, uint64_t value, bool paging, bool *lme,
+			 bool *known)
+{
+	*known = true;
+	switch (index) {
+	case MSR_SYSENTER_CS:
+	case MSR_STAR:
+		return false;
+	case MSR_SYSENTER_ESP:
+	case MSR_SYSENTER_EIP:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+		return !canonical(value);
+	case MSR_PAT:
+		return !pat_valid(value);
+	case MSR_EFER:
+		if ((value & ~EFER_VALID) ||
+		    (paging && !!(value & EFER_LME) != *lme))
+			return true;
+		*lme = value & EFER_LME;
+		return false;
+	case MSR_FMASK:
+	case MSR_TSC_AUX:
+		return value >> 32;
+	}
+	*known = false;
+	return false;
+}
+
+/* Facts §13.3 items 1-5: entries that fail whatever their value. */
+static bool entry_refused(uint32_t index, uint32_t reserved)
+{
+	return index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	       (index >> 8) == 0x8 || index == MSR_SMM_MONITOR_CTL ||
+	       index == MSR_BIOS_UPDT_TRIG || index == MSR_BIOS_SIGN_ID ||
+	       reserved;
+}
+
+/* Facts §13.1 step 3: loads the MSR-load area, entry by entry. */
+static void load_msrs(const struct nept_scenario *s,
+		      const struct model_state *st, struct nept_outcome *out)
+{
+	const struct nept_vmentry *en = &s->entry;
+	bool paging = en->cr0 & CR0_PG;
+	/* SDM 26.3.2.1: with CR0.PG = 1, EFER.LME is "IA-32e mode guest"
+	 * after the guest state is loaded (load-efer: checked equal). */
+	bool lme = en->flags & NEPT_ENF_IA32E, known;
+
+	for (unsigned i = 0; i < en->msr_count; i++) {
+		uint64_t at = en->msr_addr + 16ull * i, lo, value;
+
+		if (!nept_mem_read(&st->mem, at, &lo) ||
+		    !nept_mem_read(&st->mem, at + 8, &value)) {
+			undefined_for(out, NEPT_TOL_ENTRY_UNBACKED);
+			return;
+		}
+		if (entry_refused((uint32_t)lo, (uint32_t)(lo >> 32)) ||
+		    wrmsr_faults((uint32_t)lo, value, paging, &lme, &known)) {
+			exit_for(out, NEPT_EXIT_ENTRY_FAIL_MSR, i + 1ull);
+			return;
+		}
+		if (!known) {
+			undefined_for(out, NEPT_TOL_ENTRY_MSR_UNMODELLED);
+			return;
+		}
+	}
+	/* Facts §13.1 step 4: the guest runs. */
+	out->kind = NEPT_OUT_NONE;
+	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+}
+
+void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
+		    struct nept_outcome *out, struct model_trace *t)
+{
+	const struct nept_vmentry *en = &s->entry;
+	enum read_result link = link_ptr_check(s, st);
+	enum read_result pdpte = pdpte_check(s, st);
+	uint8_t codes[4], n = 0;
+	bool nmi_sti, may_enter;
+
+	out->from_hardware = -1;
+	out->pml_index = st->pml_index;
+	t->rule = controls_invalid(s);
+	if (t->rule) {
+		out->kind = NEPT_OUT_VMFAIL;
+		out->has_error_code = 1;
+		out->error_code = VMXERR_ENTRY_INVALID_CONTROLS;
+		return;
+	}
+	/* Facts §13.2: the guest-state checks, each failing one a code;
+	 * with several, any of them (the SDM does not order them). */
+	if (default_check_fails(s))
+		codes[n++] = ENTRY_FAIL_DEFAULT;
+	if (pdpte == READ_FAILS)
+		codes[n++] = ENTRY_FAIL_PDPTE;
+	if (link == READ_FAILS)
+		codes[n++] = ENTRY_FAIL_LINK_PTR;
+	nmi_sti = (en->flags & NEPT_ENF_INJECT_NMI) &&
+		  (en->flags & NEPT_ENF_STI_BLOCKING);
+	if (nmi_sti)
+		codes[n++] = ENTRY_FAIL_NMI_STI;
+	if (link == READ_UNBACKED || pdpte == READ_UNBACKED) {
+		undefined_for(out, NEPT_TOL_ENTRY_UNBACKED);
+		return;
+	}
+	/* One outcome per code; code 3 alone may also be no failure, and
+	 * then the entry goes on (choice n). */
+	may_enter = n == 1 && nmi_sti;
+	t->alts = (uint8_t)(n ? n - 1 + may_enter : 0);
+	if (nmi_sti)
+		out->tolerances |= 1u << NEPT_TOL_ENTRY_NMI_STI;
+	if (n - nmi_sti > 1)
+		out->tolerances |= 1u << NEPT_TOL_ENTRY_CHECK_ORDER;
+	if (n && st->choice < n) {
+		exit_for(out, NEPT_EXIT_ENTRY_FAIL_GUEST, codes[st->choice]);
+		return;
+	}
+	load_msrs(s, st, out);
+}
