@@ -1461,6 +1461,100 @@ static void test_exit_owner(void)
 	}
 }
 
+/*
+ * Facts §13.3: for lists of 1..6 MSR-load entries where only entry K
+ * breaks a rule, the model exits 34 with qualification K, for every rule
+ * (items 1-5 and each #GP row of item 6), and with no entry breaking one
+ * the guest runs.  A 0-based or wrapped index fails here.
+ */
+static void test_msr_load_index(void)
+{
+	static const struct {
+		const char *rule;
+		uint64_t lo, value;
+	} bad[] = {
+		{ "item 1: FS_BASE", 0xc0000100, 0 },
+		{ "item 1: GS_BASE", 0xc0000101, 0 },
+		{ "item 2: x2APIC 800H", 0x800, 0 },
+		{ "item 2: x2APIC 8FFH", 0x8ff, 0 },
+		{ "item 3: SMM_MONITOR_CTL", 0x9b, 0 },
+		{ "item 4: BIOS_UPDT_TRIG", 0x79, 0 },
+		{ "item 4: BIOS_SIGN_ID", 0x8b, 0 },
+		{ "item 5: reserved bit 32", 0x1c0000081, 0 },
+		{ "item 5: reserved bit 63", 0x8000000000000174, 0 },
+		{ "item 6: SYSENTER_ESP", 0x175, 1ull << 60 },
+		{ "item 6: SYSENTER_EIP", 0x176, 1ull << 56 },
+		{ "item 6: PAT byte 2", 0x277, 0x0007040600070402 },
+		{ "item 6: PAT byte 8", 0x277, 0x0807040600070406 },
+		{ "item 6: EFER bit 1", 0xc0000080, 0x502 },
+		{ "item 6: EFER LME off while paging", 0xc0000080, 0x400 },
+		{ "item 6: LSTAR", 0xc0000082, 0x0100000000000000 },
+		{ "item 6: CSTAR", 0xc0000083, 0x8000000000000000 },
+		{ "item 6: FMASK bit 32", 0xc0000084, 1ull << 32 },
+		{ "item 6: KERNEL_GS_BASE", 0xc0000102, 0x7f00000000000000 },
+		{ "item 6: TSC_AUX bit 63", 0xc0000103, 1ull << 63 },
+	};
+	/* Entries that load, cycled through around the bad one. */
+	static const uint64_t good[][2] = {
+		{ 0x174, 0xffffffffffffffff },	    { 0xc0000081, ~0ull },
+		{ 0x277, 0x0007040600070406 },	    { 0xc0000080, 0xd01 },
+		{ 0xc0000102, 0xff00000000000000 }, { 0xc0000103, 0xffffffff },
+	};
+	static struct nept_scenario s;
+	static struct model_state st;
+	struct nept_outcome o;
+	struct model_trace t;
+
+	for (unsigned r = 0; r <= sizeof(bad) / sizeof(bad[0]); r++) {
+		for (unsigned n = 1; n <= 6; n++) {
+			for (unsigned k = 1; k <= n; k++) {
+				struct nept_vmentry *en = &s.entry;
+				bool none = r == sizeof(bad) / sizeof(bad[0]);
+
+				scenario_init(&s);
+				s.nevents = 1;
+				s.event[0].source = NEPT_SRC_VM_ENTRY;
+				en->flags = NEPT_ENF_IA32E |
+					    NEPT_ENF_LOAD_EFER | NEPT_ENF_EPT;
+				en->cr0 = 0x80000031, en->cr4 = 0x2020;
+				en->efer = 0x500, en->link_ptr = ~0ull;
+				en->msr_addr = 0x20000,
+				en->msr_count = (uint8_t)n;
+				for (unsigned i = 0; i < n; i++) {
+					uint64_t at = 0x20000 + 16 * i;
+					const uint64_t *g = good[(i + r) % 6];
+					bool b = !none && i + 1 == k;
+
+					scenario_set_qword(
+						&s, at, b ? bad[r].lo : g[0]);
+					scenario_set_qword(&s, at + 8,
+							   b ? bad[r].value
+							     : g[1]);
+				}
+				scenario_add_page(&s, 0x20000);
+				model_state_init(&st, &s);
+				model_run_event(&s, &st, &s.event[0], &o, &t);
+				if (none ? o.kind == NEPT_OUT_NONE
+					 : o.kind == NEPT_OUT_EXIT &&
+						    o.reason == 34 &&
+						    o.qual == k) {
+					passes++;
+					continue;
+				}
+				failures++;
+				printf("FAIL msr-load %s, %u entries, entry "
+				       "%u: "
+				       "kind %u reason %u qual %llu\n",
+				       none ? "all loadable" : bad[r].rule, n,
+				       k, o.kind, o.reason,
+				       (unsigned long long)o.qual);
+				if (none)
+					break;
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1473,6 +1567,7 @@ int main(void)
 	test_ad_sequence();
 	test_l2();
 	test_exit_owner();
+	test_msr_load_index();
 	printf("%u passed, %u failed\n", passes, failures);
 	return failures ? 1 : 0;
 }
