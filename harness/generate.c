@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "generate.h"
+#include "entry_draws.h"
 
 static uint64_t next(uint64_t *state)
 {
@@ -154,24 +155,6 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 	static const uint64_t cr0_bits[] = { 1, 0x20, 1ull << 31, 1ull << 32 };
 	static const uint64_t cr4_bits[] = { 0x20, 0x2000, 1u << 17, 1u << 23 };
 	static const uint64_t efer_bits[] = { 1, 2, 0x100, 0x400 };
-	static const uint32_t msrs[] = {
-		0x174,	    0x175,	0x176,	    0x277,	0xc0000080,
-		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102,
-		0xc0000103, 0xc0000100, 0xc0000101, 0x808,	0x830,
-		0x9b,	    0x79,	0x8b,
-	};
-	static const uint64_t values[] = {
-		0,
-		0x0007040600070406ull, /* the power-on PAT */
-		0xd01,		       /* EFER SCE LME LMA NXE */
-		0x801,		       /* EFER SCE NXE */
-		0xffffffff,
-		0x100000000ull,
-		0x00ff800000000000ull, /* canonical with LA57 */
-		0x0100000000000000ull, /* not canonical */
-		0xffffff8000000000ull,
-		0x2,
-	};
 	unsigned k = below(st, 3), n = below(st, 4);
 	uint16_t flags = kinds[k].flags;
 	uint64_t cr0 = kinds[k].cr0, cr4 = kinds[k].cr4, efer = kinds[k].efer;
@@ -229,8 +212,15 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 	len = put(buf, len, msr_addr, 8);
 	for (unsigned i = 0; i < n; i++) {
 		buf[len++] = 0x13; /* MSR_LOAD */
-		len = put(buf, len, msrs[below(st, 11 + 7 * !below(st, 4))], 8);
-		len = put(buf, len, values[below(st, 10)], 8);
+		len = put(buf, len,
+			  nept_entry_msrs[below(
+				  st, below(st, 4) ? NEPT_ENTRY_MSRS_LOADABLE
+						   : NEPT_ENTRY_MSRS)],
+			  8);
+		len = put(
+			buf, len,
+			nept_entry_msr_values[below(st, NEPT_ENTRY_MSR_VALUES)],
+			8);
 	}
 	buf[len++] = 0x06; /* EVENT: source vm-entry, nothing else */
 	buf[len++] = NEPT_SRC_VM_ENTRY;

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "entry_draws.h"
 #include "generate.h"
 #include "model.h"
 
@@ -2176,6 +2177,11 @@ static bool m_entry_flags(struct mctx *c)
 	return true;
 }
 
+static uint64_t entry_value(struct mctx *c)
+{
+	return nept_entry_msr_values[below(c, NEPT_ENTRY_MSR_VALUES)];
+}
+
 /*
  * The MSR-load list (facts §13.3): append an entry of the closed set or
  * one the rules refuse, change one's index, value or reserved half, or
@@ -2183,24 +2189,6 @@ static bool m_entry_flags(struct mctx *c)
  */
 static bool m_entry_msr(struct mctx *c)
 {
-	static const uint64_t msrs[] = {
-		0x174,	    0x175,	0x176,	    0x277,	0xc0000080,
-		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102,
-		0xc0000103, 0xc0000100, 0xc0000101, 0x808,	0x830,
-		0x9b,	    0x79,	0x8b,
-	};
-	static const uint64_t values[] = {
-		0,
-		0x0007040600070406ull,
-		0xd01,
-		0x801,
-		0xffffffff,
-		0x100000000ull,
-		0x00ff800000000000ull,
-		0x0100000000000000ull,
-		0xffffff8000000000ull,
-		0x2,
-	};
 	struct nept_scenario *s = c->s;
 	struct nept_vmentry *en = &s->entry;
 	uint64_t at;
@@ -2221,15 +2209,16 @@ static bool m_entry_msr(struct mctx *c)
 	if (!en->msr_count ||
 	    (en->msr_count < NEPT_MAX_MSR_LOAD && chance(c, 40))) {
 		at = en->msr_addr + 16ull * en->msr_count++;
-		return qset(s, at, ONE_OF(c, msrs)) &&
-		       qset(s, at + 8, ONE_OF(c, values));
+		return qset(s, at,
+			    nept_entry_msrs[below(c, NEPT_ENTRY_MSRS)]) &&
+		       qset(s, at + 8, entry_value(c));
 	}
 	at = en->msr_addr + 16ull * below(c, en->msr_count);
 	switch (below(c, 3)) {
 	case 0:
-		return qset(s, at, ONE_OF(c, msrs));
+		return qset(s, at, nept_entry_msrs[below(c, NEPT_ENTRY_MSRS)]);
 	case 1:
-		return qset(s, at + 8, ONE_OF(c, values));
+		return qset(s, at + 8, entry_value(c));
 	default:
 		return qset(s, at, qget(s, at) ^ (1ull << (32 + below(c, 32))));
 	}
