@@ -13,15 +13,29 @@
 static const uint32_t nept_entry_msrs[] = {
 	/* loadable: SYSENTER_CS/ESP/EIP, PAT, EFER, STAR, LSTAR, CSTAR,
 	 * FMASK, KERNEL_GS_BASE, TSC_AUX */
-	0x174, 0x175, 0x176, 0x277, 0xc0000080, 0xc0000081, 0xc0000082,
-	0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103,
+	0x174,
+	0x175,
+	0x176,
+	0x277,
+	0xc0000080,
+	0xc0000081,
+	0xc0000082,
+	0xc0000083,
+	0xc0000084,
+	0xc0000102,
+	0xc0000103,
 	/* refused: FS_BASE, GS_BASE, x2APIC TPR and ICR, SMM_MONITOR_CTL,
 	 * BIOS_UPDT_TRIG, BIOS_SIGN_ID */
-	0xc0000100, 0xc0000101, 0x808, 0x830, 0x9b, 0x79, 0x8b,
+	0xc0000100,
+	0xc0000101,
+	0x808,
+	0x830,
+	0x9b,
+	0x79,
+	0x8b,
 };
 #define NEPT_ENTRY_MSRS_LOADABLE 11
-#define NEPT_ENTRY_MSRS \
-	(sizeof(nept_entry_msrs) / sizeof(nept_entry_msrs[0]))
+#define NEPT_ENTRY_MSRS (sizeof(nept_entry_msrs) / sizeof(nept_entry_msrs[0]))
 
 static const uint64_t nept_entry_msr_values[] = {
 	0,
