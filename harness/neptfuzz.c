@@ -524,13 +524,7 @@ static void print_vm_entry(unsigned e, const struct nept_outcome *o, unsigned n,
 			printf("  event %u (vm-entry): ", e);
 		else
 			printf("    or, as the SDM also allows: ");
-		if (o[k].kind == NEPT_OUT_NONE &&
-		    o[k].undefined != NEPT_F_ALL) {
-			printf("entered: the guest runs\n");
-			report_tolerances_text(stdout, o[k].tolerances);
-		} else {
-			report_outcome_text(stdout, &o[k]);
-		}
+		report_outcome_text(stdout, &o[k]);
 		if (k == 0 && t->rule)
 			printf("    failed control check: %s\n", t->rule);
 	}

@@ -49,7 +49,7 @@ void report_pfec_names(FILE *f, uint32_t ec)
 	bit_names(f, ec, 32, nept_pfec_bit_name);
 }
 
-void report_tolerances_text(FILE *f, uint32_t tols)
+static void tolerances_text(FILE *f, uint32_t tols)
 {
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		if (tols & (1u << t))
@@ -130,6 +130,9 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	default:
 		if (o->undefined == NEPT_F_ALL)
 			fprintf(f, "undefined\n");
+		else if (o->undefined & NEPT_F_TRANSLATED)
+			fprintf(f, "none: the guest runs (a VM entry that "
+				   "succeeded, no access)\n");
 		else
 			fprintf(f, "none: translated to 0x%" PRIx64 "\n",
 				o->translated);
@@ -152,7 +155,7 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	if (o->warns)
 		fprintf(f, "    WARNs fired: %u (first: %s)\n", o->warns,
 			o->note);
-	report_tolerances_text(f, o->tolerances);
+	tolerances_text(f, o->tolerances);
 }
 
 void report_json_string(FILE *f, const char *s)
@@ -215,7 +218,7 @@ void report_outcome_json_also(FILE *f, const struct nept_outcome *o,
 	} else {
 		fprintf(f, ",\"vector\":null,\"error_code\":null");
 	}
-	if (o->kind == NEPT_OUT_NONE && o->undefined != NEPT_F_ALL)
+	if (o->kind == NEPT_OUT_NONE && !(o->undefined & NEPT_F_TRANSLATED))
 		fprintf(f, ",\"translated\":\"0x%" PRIx64 "\"", o->translated);
 	else
 		fprintf(f, ",\"translated\":null");

@@ -14,8 +14,6 @@ const char *nept_pfec_bit_name(unsigned bit);
 void report_pfec_names(FILE *f, uint32_t ec);
 
 void report_outcome_text(FILE *f, const struct nept_outcome *o);
-/* One line per tolerance in tols (1u << enum nept_tolerance), with why. */
-void report_tolerances_text(FILE *f, uint32_t tols);
 void report_outcome_json(FILE *f, const struct nept_outcome *o);
 /* The same, with "also_allowed": the other outcomes the SDM allows. */
 void report_outcome_json_also(FILE *f, const struct nept_outcome *o,

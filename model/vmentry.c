@@ -303,9 +303,11 @@ static void load_msrs(const struct nept_scenario *s,
 			return;
 		}
 	}
-	/* Facts §13.1 step 4: the guest runs. */
+	/* Facts §13.1 step 4: the guest runs; no access, so no address
+	 * reached either. */
 	out->kind = NEPT_OUT_NONE;
-	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	out->undefined |=
+		NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID | NEPT_F_TRANSLATED;
 }
 
 void model_vm_entry(const struct nept_scenario *s, struct model_state *st,

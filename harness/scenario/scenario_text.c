@@ -1339,6 +1339,38 @@ static void emit_expect(struct out *o, const struct nept_expect *x)
 	emit(o, "\n");
 }
 
+/*
+ * A qword a vm-entry event reads (facts §13): an entry of its MSR-load
+ * area (index, or value) or the 32 bits at its VMCS link pointer, named
+ * so rather than decoded as an EPT entry.  False for any other qword.
+ */
+static bool emit_entry_memory(struct out *o, const struct nept_scenario *s,
+			      uint64_t gpa, uint64_t v)
+{
+	const struct nept_vmentry *en = &s->entry;
+	uint64_t off = gpa - en->msr_addr;
+
+	if (!nept_vm_entry_event(s))
+		return false;
+	if (en->msr_count && gpa >= en->msr_addr &&
+	    off < 16ull * en->msr_count) {
+		if (off & 8)
+			emit(o, "  # MSR-load entry %u: value",
+			     (unsigned)(off / 16) + 1);
+		else
+			emit(o, "  # MSR-load entry %u: index 0x%x%s",
+			     (unsigned)(off / 16) + 1, (unsigned)v,
+			     v >> 32 ? ", reserved bits 63:32 set" : "");
+		return true;
+	}
+	if (en->link_ptr == gpa) {
+		emit(o, "  # VMCS link target: revision 0x%x, shadow bit %u",
+		     (unsigned)(v & 0x7fffffff), (unsigned)(v >> 31) & 1);
+		return true;
+	}
+	return false;
+}
+
 static bool l2_page(const struct l2_tables *t, uint64_t page)
 {
 	for (unsigned i = 0; i < t->n; i++)
@@ -1430,7 +1462,9 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 		     (unsigned long long)(gpa & ~PAGE_MASK),
 		     (unsigned)(gpa & PAGE_MASK) / 8,
 		     (unsigned long long)m->qword[i].val);
-		if (l2_page(&l2t, gpa & ~PAGE_MASK)) {
+		if (emit_entry_memory(&o, s, gpa, m->qword[i].val)) {
+			/* a VM entry's MSR-load area or link target */
+		} else if (l2_page(&l2t, gpa & ~PAGE_MASK)) {
 			uint64_t v = m->qword[i].val;
 
 			if (s->l2.paging != NEPT_L2_32BIT) {
