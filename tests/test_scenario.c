@@ -164,6 +164,22 @@ static void random_expect(struct nept_expect *x)
 	}
 }
 
+/* Memory expectations (qwords, at distinct 8-aligned addresses below
+ * 2^52), for any event: the writer must keep them. */
+static void random_expect_mem(struct nept_event *e)
+{
+	unsigned n = chance(25) ? 1 + (unsigned)below(NEPT_MAX_EXPECT_MEM) : 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		e->expect_mem[k] = (struct nept_expect_mem){
+			.kind = NEPT_EXPECT_QWORD,
+			.addr = ((interesting() & 0xffffffffff000ull) | 8 * k),
+			.value = interesting(),
+		};
+		e->nexpect_mem = (uint8_t)(k + 1);
+	}
+}
+
 static void random_event(const struct nept_scenario *s, struct nept_event *e,
 			 uint64_t gpa_limit)
 {
@@ -230,6 +246,7 @@ static void random_event(const struct nept_scenario *s, struct nept_event *e,
 	else if (s->l2.paging == NEPT_L2_5LEVEL)
 		e->gla = (uint64_t)((int64_t)(e->gla << 7) >> 7);
 	random_expect(&e->expect);
+	random_expect_mem(e);
 }
 
 /* The last event as a vm-entry (facts §13), legal by construction:
@@ -269,6 +286,7 @@ static void random_vm_entry(struct nept_scenario *s, struct nept_event *e)
 					   interesting());
 		}
 	}
+	random_expect_mem(e);
 	if (chance(30))
 		return;
 	x->fields = NEPT_EXPECT_KIND;

@@ -1258,23 +1258,10 @@ static void emit_vm_entry(struct out *o, const struct nept_vmentry *en)
 	emit(o, "\n");
 }
 
-static void emit_event(struct out *o, const struct nept_scenario *s,
-		       const struct nept_event *e)
+/* An access event's line. */
+static void emit_access_event(struct out *o, const struct nept_scenario *s,
+			      const struct nept_event *e)
 {
-	const struct nept_expect *x = &e->expect;
-
-	if (e->source == NEPT_SRC_VM_ENTRY) {
-		emit_vm_entry(o, &s->entry);
-		if (x->kind == NEPT_OUT_VMFAIL) {
-			emit(o, "expect vmfail");
-			if (x->fields & NEPT_EXPECT_ERROR_CODE)
-				emit(o, " error=%u", x->error_code);
-			emit(o, "\n");
-		} else if (x->fields) {
-			emit_expect(o, x);
-		}
-		return;
-	}
 	emit(o, "\nevent %s %s", nept_source_name(e->source),
 	     nept_access_name(e->access));
 	if (!nept_walks_l2(s, e) || e->gpa)
@@ -1298,6 +1285,17 @@ static void emit_event(struct out *o, const struct nept_scenario *s,
 		emit(o, " during=%u", e->during - 1u);
 	emit_names(o, nept_access_flag_names, e->flags);
 	emit(o, "\n");
+}
+
+static void emit_event(struct out *o, const struct nept_scenario *s,
+		       const struct nept_event *e)
+{
+	const struct nept_expect *x = &e->expect;
+
+	if (e->source == NEPT_SRC_VM_ENTRY)
+		emit_vm_entry(o, &s->entry);
+	else
+		emit_access_event(o, s, e);
 	if (x->fields)
 		emit_expect(o, x);
 	for (unsigned k = 0; k < e->nexpect_mem; k++) {
@@ -1315,6 +1313,14 @@ static void emit_event(struct out *o, const struct nept_scenario *s,
 
 static void emit_expect(struct out *o, const struct nept_expect *x)
 {
+	if (x->kind == NEPT_OUT_VMFAIL) {
+		/* Facts §13.1: its one field, the VM-instruction error. */
+		emit(o, "expect vmfail");
+		if (x->fields & NEPT_EXPECT_ERROR_CODE)
+			emit(o, " error=%u", x->error_code);
+		emit(o, "\n");
+		return;
+	}
 	if (x->kind == NEPT_OUT_EXIT)
 		emit_exit(o, "expect exit ", x->reason);
 	else if (x->kind == NEPT_OUT_NONE)
