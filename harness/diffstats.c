@@ -30,7 +30,7 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 		if (s->event[e].source < NEPT_SRC_COUNT)
 			st->e_source[s->event[e].source]++;
 		st->e_during += s->event[e].during != 0;
-		if (m->kind <= NEPT_OUT_VMFAIL)
+		if (m->kind < NEPT_OUT_KIND_COUNT)
 			st->e_kind[m->kind]++;
 		if (m->kind == NEPT_OUT_EXIT) {
 			st->e_exit48 += m->reason == NEPT_EXIT_EPT_VIOLATION;

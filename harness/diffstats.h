@@ -35,7 +35,7 @@ struct nept_diff_stats {
 	unsigned long e_source[NEPT_SRC_COUNT];
 	unsigned long e_pml_logged, e_pml_full;
 	/* enum nept_outcome_kind, the model's */
-	unsigned long e_kind[NEPT_OUT_VMFAIL + 1];
+	unsigned long e_kind[NEPT_OUT_KIND_COUNT];
 	unsigned long e_exit48, e_exit49, e_pf;
 	unsigned long e_during;
 };

@@ -10,6 +10,21 @@
 
 #include <stdint.h>
 
+#include "scenario.h"
+
+/* Guests a VM entry may start (facts §13.2, each valid as it is): flags,
+ * CR0, CR4, EFER.  A 64-bit guest (PG NE ET PE; VMXE PAE; LME LMA), a
+ * 32-bit PAE guest, a real-mode guest under unrestricted guest. */
+static const struct {
+	uint16_t flags;
+	uint64_t cr0, cr4, efer;
+} nept_entry_guests[] = {
+	{ NEPT_ENF_IA32E | NEPT_ENF_LOAD_EFER | NEPT_ENF_EPT, 0x80000031,
+	  0x2020, 0x500 },
+	{ NEPT_ENF_EPT, 0x80000031, 0x2020, 0 },
+	{ NEPT_ENF_EPT | NEPT_ENF_UNRESTRICTED, 0x30, 0x2000, 0 },
+};
+
 static const uint32_t nept_entry_msrs[] = {
 	/* loadable: SYSENTER_CS/ESP/EIP, PAT, EFER, STAR, LSTAR, CSTAR,
 	 * FMASK, KERNEL_GS_BASE, TSC_AUX */

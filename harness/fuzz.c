@@ -102,11 +102,9 @@ static void write_json(FILE *f)
 	for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 		fprintf(f, "%s\"%s\":%lu", t ? "," : "", nept_tolerance_name(t),
 			nept_tolerance_count[t]);
-	fprintf(f,
-		"},\"uncompared\":%lu,\"vm_entries\":%lu,\"known_overflow\":%"
-		"lu,"
-		"\"known\":{",
-		fuzz_stats.uncompared, fuzz_stats.vm_entries, known_overflow);
+	fprintf(f, "},\"uncompared\":%lu,\"vm_entries\":%lu",
+		fuzz_stats.uncompared, fuzz_stats.vm_entries);
+	fprintf(f, ",\"known_overflow\":%lu,\"known\":{", known_overflow);
 	for (unsigned i = 0; i < nknown_seen; i++) {
 		fprintf(f, "%s", i ? "," : "");
 		report_json_string(f, known_seen[i].title);
@@ -180,8 +178,8 @@ static void report(void)
 	if (fuzz_stats.vm_entries)
 		fprintf(stderr,
 			"neptfuzz: %lu vm-entry events the model ran and no "
-			"KVM "
-			"module did (nested_vmx_run is not extracted yet)\n",
+			"KVM module did (nested_vmx_run is not extracted "
+			"yet)\n",
 			fuzz_stats.vm_entries);
 	stats_write();
 }
@@ -218,7 +216,7 @@ void fuzz_count(const struct nept_result *r)
 		const struct nept_outcome *o = &r->event[i];
 
 		fuzz_stats.events++;
-		if (o->kind <= NEPT_OUT_VMFAIL)
+		if (o->kind < NEPT_OUT_KIND_COUNT)
 			fuzz_stats.kind[o->kind]++;
 		if (o->kind == NEPT_OUT_EXIT && o->reason == 48)
 			fuzz_stats.violations++;

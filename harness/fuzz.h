@@ -24,7 +24,7 @@ struct fuzz_stats {
 	unsigned long inputs;	/* every call */
 	unsigned long accepted; /* decoded to a scenario */
 	unsigned long events;
-	unsigned long kind[NEPT_OUT_VMFAIL + 1]; /* enum nept_outcome_kind */
+	unsigned long kind[NEPT_OUT_KIND_COUNT]; /* enum nept_outcome_kind */
 	unsigned long violations, misconfigs, undefined;
 	unsigned long uncompared; /* events an implementation skipped */
 	/* vm-entry events: the model runs them, no KVM module does yet

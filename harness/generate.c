@@ -140,24 +140,17 @@ static void current_exit(uint64_t *st, uint16_t *reason, uint64_t *qual,
  */
 static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 {
-	/* Guest kinds: flags, CR0, CR4, EFER. */
-	static const struct {
-		uint16_t flags;
-		uint64_t cr0, cr4, efer;
-	} kinds[] = {
-		{ NEPT_ENF_IA32E | NEPT_ENF_LOAD_EFER | NEPT_ENF_EPT,
-		  0x80000031, 0x2020, 0x500 },
-		{ NEPT_ENF_EPT, 0x80000031, 0x2020, 0 },
-		{ NEPT_ENF_EPT | NEPT_ENF_UNRESTRICTED, 0x30, 0x2000, 0 },
-	};
 	/* Bits the §13.2 checks look at: CR0 PE NE PG bit 32, CR4 PAE VMXE
 	 * PCIDE CET, EFER SCE bit 1 LME LMA. */
 	static const uint64_t cr0_bits[] = { 1, 0x20, 1ull << 31, 1ull << 32 };
 	static const uint64_t cr4_bits[] = { 0x20, 0x2000, 1u << 17, 1u << 23 };
 	static const uint64_t efer_bits[] = { 1, 2, 0x100, 0x400 };
-	unsigned k = below(st, 3), n = below(st, 4);
-	uint16_t flags = kinds[k].flags;
-	uint64_t cr0 = kinds[k].cr0, cr4 = kinds[k].cr4, efer = kinds[k].efer;
+	unsigned k = below(st, sizeof(nept_entry_guests) /
+				       sizeof(nept_entry_guests[0])),
+		 n = below(st, 4);
+	uint16_t flags = nept_entry_guests[k].flags;
+	uint64_t cr0 = nept_entry_guests[k].cr0, cr4 = nept_entry_guests[k].cr4;
+	uint64_t efer = nept_entry_guests[k].efer;
 	uint64_t link = ~0ull, pat = 0, msr_addr = n ? 0x20000 : 0;
 
 	switch (below(st, 8)) {

@@ -2076,11 +2076,11 @@ static bool m_entry_add(struct mctx *c)
 	memset(&s->event[s->nevents], 0, sizeof(s->event[0]));
 	s->event[s->nevents++].source = NEPT_SRC_VM_ENTRY;
 	memset(en, 0, sizeof(*en));
-	en->flags = NEPT_ENF_IA32E | NEPT_ENF_LOAD_EFER | NEPT_ENF_EPT;
-	en->cr0 = 0x80000031; /* PG NE ET PE */
+	en->flags = nept_entry_guests[0].flags; /* the 64-bit guest */
+	en->cr0 = nept_entry_guests[0].cr0;
 	en->cr3 = any_page(c) & nept_addr_mask(s->l1_maxphyaddr);
-	en->cr4 = 0x2020; /* VMXE PAE */
-	en->efer = 0x500; /* LME LMA */
+	en->cr4 = nept_entry_guests[0].cr4;
+	en->efer = nept_entry_guests[0].efer;
 	en->link_ptr = ~0ull;
 	return true;
 }

@@ -515,21 +515,6 @@ static void print_trace(const struct nept_scenario *s,
 	putchar('\n');
 }
 
-/* A vm-entry event's outcomes (facts §13): there is no access to trace. */
-static void print_vm_entry(unsigned e, const struct nept_outcome *o, unsigned n,
-			   const struct model_trace *t)
-{
-	for (unsigned k = 0; k < n; k++) {
-		if (k == 0)
-			printf("  event %u (vm-entry): ", e);
-		else
-			printf("    or, as the SDM also allows: ");
-		report_outcome_text(stdout, &o[k]);
-		if (k == 0 && t->rule)
-			printf("    failed control check: %s\n", t->rule);
-	}
-}
-
 static int cmd_eval(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -637,24 +622,29 @@ static int cmd_eval(int argc, char **argv)
 				       path, e, field);
 			if (quiet && met)
 				continue;
-			if (ev->source == NEPT_SRC_VM_ENTRY) {
-				print_vm_entry(e, os.o, os.n, &t);
-				continue;
-			}
-			printf("  event %u (%s %s 0x%" PRIx64 "): ", e,
-			       nept_source_name(ev->source),
-			       (ev->flags & NEPT_AF_PAGING)
-				       ? ((ev->flags & NEPT_AF_SETS_AD)
-						  ? "guest-A/D-write"
-						  : "guest-paging-read")
-				       : nept_access_name(ev->access),
-			       ev->gpa);
+			if (ev->source == NEPT_SRC_VM_ENTRY)
+				printf("  event %u (vm-entry): ", e);
+			else
+				printf("  event %u (%s %s 0x%" PRIx64 "): ", e,
+				       nept_source_name(ev->source),
+				       (ev->flags & NEPT_AF_PAGING)
+					       ? ((ev->flags & NEPT_AF_SETS_AD)
+							  ? "guest-A/D-write"
+							  : "guest-paging-read")
+					       : nept_access_name(ev->access),
+				       ev->gpa);
 			report_outcome_text(stdout, &o);
-			if (l1s)
+			if (ev->source == NEPT_SRC_VM_ENTRY) {
+				/* No walk: the entry's checks (facts §13). */
+				if (t.rule)
+					printf("    failed control check: %s\n",
+					       t.rule);
+			} else if (l1s) {
 				printf("    no access: the exit is L1's "
 				       "(facts §15)\n");
-			else
+			} else {
 				print_trace(&s, &t);
+			}
 			model_print_l2_trace(stdout, &t, "    ");
 			for (unsigned k = 1; k < os.n; k++) {
 				printf("    or, as the SDM also allows: ");

@@ -131,7 +131,8 @@ void nept_count_tolerances(const struct nept_result *r)
 
 const char *nept_outcome_kind_name(unsigned kind)
 {
-	static const char *const names[] = { "none", "exit", "exception",
-					     "unsupported", "vmfail" };
-	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+	static const char *const names[NEPT_OUT_KIND_COUNT] = {
+		"none", "exit", "exception", "unsupported", "vmfail"
+	};
+	return kind < NEPT_OUT_KIND_COUNT ? names[kind] : "?";
 }

@@ -75,7 +75,7 @@ static void run_file(const char *path)
 		return;
 	}
 	for (unsigned i = 0; i < d.s.nevents; i++) {
-		if (kr.event[i].kind > NEPT_OUT_VMFAIL) {
+		if (kr.event[i].kind >= NEPT_OUT_KIND_COUNT) {
 			printf("%s: event %u: outcome kind %u\n", path, i,
 			       kr.event[i].kind);
 			nbroken++;

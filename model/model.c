@@ -49,11 +49,6 @@ const char *model_level_name(unsigned level)
 	return level <= 5 ? names[level] : "?";
 }
 
-static uint64_t bits(unsigned hi, unsigned lo)
-{
-	return ((~0ull) >> (63 - hi)) & ~((1ull << lo) - 1);
-}
-
 static bool is_present(uint32_t caps, uint64_t e)
 {
 	/* Facts §3.2: with MBEC, XU alone makes an entry present. */
@@ -83,19 +78,19 @@ const char *model_misconfig_rule(uint32_t caps, unsigned maxphyaddr,
 			return "user-execute-only without cap bit 0 (facts §4 "
 			       "item 2)";
 	}
-	if (maxphyaddr < 52 && (e & bits(51, maxphyaddr)))
+	if (maxphyaddr < 52 && (e & nept_bits(51, maxphyaddr)))
 		return "reserved bits 51:MAXPHYADDR (facts §4 item 3)";
 	switch (level) {
 	case 5:
 	case 4:
-		if (e & bits(7, 3))
+		if (e & nept_bits(7, 3))
 			return "reserved bits 7:3 in PML5E/PML4E (facts §4 "
 			       "item 3)";
 		break;
 	case 3:
 	case 2:
 		if (!(e & EPTE_PS)) {
-			if (e & bits(6, 3))
+			if (e & nept_bits(6, 3))
 				return "reserved bits 6:3 in a non-leaf entry "
 				       "(facts §4 item 3)";
 			break;
@@ -106,7 +101,7 @@ const char *model_misconfig_rule(uint32_t caps, unsigned maxphyaddr,
 		if (level == 2 && !(caps & NEPT_CAP_PAGE_2M))
 			return "2-MiB page without cap bit 16 (facts §4 item "
 			       "3)";
-		if (e & bits(level == 3 ? 29 : 20, 12))
+		if (e & nept_bits(level == 3 ? 29 : 20, 12))
 			return "reserved alignment bits of a large page (facts "
 			       "§4 item 3)";
 		break;
@@ -859,26 +854,26 @@ static const char *l2_reserved(const struct l2_walk *w, unsigned level,
 		 * M' = 40, 21:13 for M' = 32): w->pse36_low = M'-19. */
 		if (level != 2 || !(e & L2E_PS) || !w->pse)
 			return NULL;
-		if (e & bits(21, w->pse36_low))
+		if (e & nept_bits(21, w->pse36_low))
 			return "4-MiB PDE bits 21:(M'-19) (facts §8.2)";
 		return NULL;
 	}
 	if (!w->nxe && (e & L2E_XD))
 		return "XD (bit 63) with EFER.NXE = 0 (facts §8.2)";
 	if (w->mode == NEPT_L2_PAE) {
-		if (m < 63 && (e & bits(62, m)))
+		if (m < 63 && (e & nept_bits(62, m)))
 			return "PAE bits 62:MAXPHYADDR (facts §8.2)";
-		if (level == 2 && (e & L2E_PS) && (e & bits(20, 13)))
+		if (level == 2 && (e & L2E_PS) && (e & nept_bits(20, 13)))
 			return "PAE 2-MiB PDE bits 20:13 (facts §8.2)";
 		return NULL;
 	}
-	if (m < 52 && (e & bits(51, m)))
+	if (m < 52 && (e & nept_bits(51, m)))
 		return "bits 51:MAXPHYADDR (facts §8.2)";
 	if (level >= 4 && (e & L2E_PS))
 		return "PML5E/PML4E bit 7 (facts §8.2)";
-	if (level == 3 && (e & L2E_PS) && (e & bits(29, 13)))
+	if (level == 3 && (e & L2E_PS) && (e & nept_bits(29, 13)))
 		return "1-GiB PDPTE bits 29:13 (facts §8.2)";
-	if (level == 2 && (e & L2E_PS) && (e & bits(20, 13)))
+	if (level == 2 && (e & L2E_PS) && (e & nept_bits(20, 13)))
 		return "2-MiB PDE bits 20:13 (facts §8.2)";
 	return NULL;
 }

@@ -57,6 +57,13 @@
 #define EPTE_D (1ull << 9)
 #define EPTE_XU (1ull << 10)
 
+/* Bits hi..lo set (hi <= 63, lo <= hi): reserved-bit ranges as the SDM
+ * writes them, "bits 51:M". */
+static inline uint64_t nept_bits(unsigned hi, unsigned lo)
+{
+	return ((~0ull) >> (63 - hi)) & ~((1ull << lo) - 1);
+}
+
 /* Bits M-1:12 of an entry or EPTP: the next table or the page. */
 static inline uint64_t nept_addr_mask(unsigned maxphyaddr)
 {

@@ -217,12 +217,6 @@ void scenario_clear_derived(struct nept_scenario *s)
 	}
 }
 
-/* Bits hi..lo set. */
-static uint64_t ones(unsigned hi, unsigned lo)
-{
-	return ((~0ull) >> (63 - hi)) & ~((1ull << lo) - 1);
-}
-
 /* Facts §1: EPTP fields and the capabilities each value needs. */
 const char *nept_eptp_invalid(uint32_t caps, unsigned maxphyaddr, uint64_t eptp)
 {
@@ -243,9 +237,9 @@ const char *nept_eptp_invalid(uint32_t caps, unsigned maxphyaddr, uint64_t eptp)
 	if ((eptp & (1ull << 6)) && !(caps & NEPT_CAP_AD))
 		return "A/D enable (bit 6) needs cap bit 21";
 	/* Bit 7 needs cap bit 23, which the scenario never advertises. */
-	if (eptp & ones(11, 7))
+	if (eptp & nept_bits(11, 7))
 		return "bits 11:7 are reserved";
-	if (maxphyaddr < 64 && (eptp & ones(63, maxphyaddr)))
+	if (maxphyaddr < 64 && (eptp & nept_bits(63, maxphyaddr)))
 		return "bits 63:MAXPHYADDR are reserved";
 	return NULL;
 }
@@ -1166,6 +1160,26 @@ const struct nept_name_bit nept_l2_flag_names[] = {
 	{ "nxe", NEPT_L2F_NXE },   { "smep", NEPT_L2F_SMEP },
 	{ "smap", NEPT_L2F_SMAP }, { "pke", NEPT_L2F_PKE },
 	{ "ac", NEPT_L2F_AC },	   { NULL, 0 },
+};
+
+#define VMENTRY_QWORD(key, field)                         \
+	{                                                 \
+		key, offsetof(struct nept_vmentry, field) \
+	}
+const struct nept_vmentry_qword nept_vmentry_qwords[NEPT_VMENTRY_QWORDS] = {
+	VMENTRY_QWORD("cr0", cr0),
+	VMENTRY_QWORD("cr3", cr3),
+	VMENTRY_QWORD("cr4", cr4),
+	VMENTRY_QWORD("efer", efer),
+	VMENTRY_QWORD("pat", pat),
+	VMENTRY_QWORD("debugctl", debugctl),
+	VMENTRY_QWORD("dr7", dr7),
+	VMENTRY_QWORD("link", link_ptr),
+	VMENTRY_QWORD("pdpte0", pdpte[0]),
+	VMENTRY_QWORD("pdpte1", pdpte[1]),
+	VMENTRY_QWORD("pdpte2", pdpte[2]),
+	VMENTRY_QWORD("pdpte3", pdpte[3]),
+	VMENTRY_QWORD("msr-load-addr", msr_addr),
 };
 
 const struct nept_name_bit nept_entry_flag_names[] = {

@@ -255,6 +255,30 @@ struct nept_vmentry {
 	uint64_t msr_addr; /* VM-entry MSR-load address, in L1 memory */
 };
 
+/*
+ * The 64-bit fields of struct nept_vmentry in the encodings' order (the
+ * binary VM_ENTRY record, the text keys of `event vm-entry`): one list
+ * for both codecs.
+ */
+struct nept_vmentry_qword {
+	const char *key; /* the text key, "cr0" ... */
+	size_t offset;	 /* in struct nept_vmentry */
+};
+#define NEPT_VMENTRY_QWORDS 13
+extern const struct nept_vmentry_qword nept_vmentry_qwords[NEPT_VMENTRY_QWORDS];
+
+static inline uint64_t *nept_vmentry_field(struct nept_vmentry *en, unsigned k)
+{
+	return (uint64_t *)((char *)en + nept_vmentry_qwords[k].offset);
+}
+
+static inline uint64_t nept_vmentry_get(const struct nept_vmentry *en,
+					unsigned k)
+{
+	return *(const uint64_t *)((const char *)en +
+				   nept_vmentry_qwords[k].offset);
+}
+
 /* What an event does (an expectation names one; implementations report
  * one, struct nept_outcome in impl.h). */
 enum nept_outcome_kind {
@@ -265,6 +289,7 @@ enum nept_outcome_kind {
 	/* VMLAUNCH/VMRESUME failed without a VM exit (VMfailValid, facts
 	 * §13.1): error_code holds the VM-instruction error number. */
 	NEPT_OUT_VMFAIL = 4,
+	NEPT_OUT_KIND_COUNT
 };
 
 /*

@@ -42,7 +42,7 @@ enum bin_tag {
 #define CONTROLS_BYTES (4 * 3 + 2 + 2 + 8)
 #define EXIT_INFO_BYTES (1 + 4 + 8)
 #define EXIT_CONTROLS_BYTES (8 * 6 + 1 + 8 * 4)
-#define VM_ENTRY_BYTES (2 + 1 + 1 + 4 + 8 * 13)
+#define VM_ENTRY_BYTES (2 + 1 + 1 + 4 + 8 * NEPT_VMENTRY_QWORDS)
 #define MAX_ENCODED                                                            \
 	(1 + 4 + 1 + 1 + 1 + 8 + 1 + L2_BYTES + 4 * (1 + 1 + 8) + 1 +          \
 	 CONTROLS_BYTES + 1 + EXIT_CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) + \
@@ -570,18 +570,13 @@ static bool decode_record(struct reader *r, uint8_t tag,
 	}
 	case TAG_VM_ENTRY: {
 		struct nept_vmentry *en = &s->entry;
-		uint64_t *q[] = { &en->cr0,	 &en->cr3,	&en->cr4,
-				  &en->efer,	 &en->pat,	&en->debugctl,
-				  &en->dr7,	 &en->link_ptr, &en->pdpte[0],
-				  &en->pdpte[1], &en->pdpte[2], &en->pdpte[3],
-				  &en->msr_addr };
 
 		if (!get16(r, &en->flags) || !get8(r, &en->msr_count) ||
 		    !get8(r, &en->reserved) || !get(r, 4, &a))
 			return false;
 		en->activity = (uint32_t)a;
-		for (unsigned i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-			if (!get64(r, q[i]))
+		for (unsigned k = 0; k < NEPT_VMENTRY_QWORDS; k++)
+			if (!get64(r, nept_vmentry_field(en, k)))
 				return false;
 		return true;
 	}
@@ -735,19 +730,14 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 	}
 	if (nept_vm_entry_event(s)) {
 		const struct nept_vmentry *en = &s->entry;
-		const uint64_t q[] = { en->cr0,	     en->cr3,	   en->cr4,
-				       en->efer,     en->pat,	   en->debugctl,
-				       en->dr7,	     en->link_ptr, en->pdpte[0],
-				       en->pdpte[1], en->pdpte[2], en->pdpte[3],
-				       en->msr_addr };
 
 		put(&w, 1, TAG_VM_ENTRY);
 		put(&w, 2, en->flags);
 		put(&w, 1, en->msr_count);
 		put(&w, 1, en->reserved);
 		put(&w, 4, en->activity);
-		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-			put(&w, 8, q[i]);
+		for (i = 0; i < NEPT_VMENTRY_QWORDS; i++)
+			put(&w, 8, nept_vmentry_get(en, i));
 	}
 	for (i = 0; i < s->mem.npages; i++) {
 		put(&w, 1, TAG_PAGE);

@@ -577,23 +577,13 @@ static bool exit_reason(struct parser *ps, const struct token *t,
  */
 static bool d_event_vm_entry(struct parser *ps, struct nept_event *e)
 {
-	static const char *const keys[] = {
-		"cr0",		 "cr3",	     "cr4",
-		"efer",		 "pat",	     "debugctl",
-		"dr7",		 "link",     "pdpte0",
-		"pdpte1",	 "pdpte2",   "pdpte3",
-		"msr-load-addr", "activity", "msr-load-count",
-	};
+	/* Keys past the 64-bit fields. */
 	enum {
-		NKEYS = 15,
-		NQWORDS = 13, /* the keys above that are 64-bit fields */
+		ACTIVITY = NEPT_VMENTRY_QWORDS,
+		MSR_COUNT,
+		NKEYS
 	};
 	struct nept_vmentry *en = &ps->s->entry;
-	uint64_t *dst[NQWORDS] = { &en->cr0,	  &en->cr3,	 &en->cr4,
-				   &en->efer,	  &en->pat,	 &en->debugctl,
-				   &en->dr7,	  &en->link_ptr, &en->pdpte[0],
-				   &en->pdpte[1], &en->pdpte[2], &en->pdpte[3],
-				   &en->msr_addr };
 	bool seen[NKEYS] = { false };
 	struct token val;
 	uint32_t bit;
@@ -605,18 +595,25 @@ static bool d_event_vm_entry(struct parser *ps, struct nept_event *e)
 	for (unsigned i = 2; i < ps->ntok; i++) {
 		const struct token *t = &ps->tok[i];
 
-		for (k = 0; k < NKEYS && !key_value(t, keys[k], &val); k++)
+		for (k = 0; k < NEPT_VMENTRY_QWORDS &&
+			    !key_value(t, nept_vmentry_qwords[k].key, &val);
+		     k++)
 			;
-		if (k < NKEYS && seen[k])
-			return perr(ps, t, "%s= given twice", keys[k]);
-		if (k < NQWORDS) {
-			if (!value(ps, &val, UINT64_MAX, dst[k]))
+		if (k == NEPT_VMENTRY_QWORDS && !key_value(t, "activity", &val))
+			k = key_value(t, "msr-load-count", &val) ? MSR_COUNT
+								 : NKEYS;
+		if (k < NKEYS && seen[k]) /* the key with its '=' */
+			return perr(ps, t, "%.*s given twice",
+				    (int)(val.p - t->p), t->p);
+		if (k < NEPT_VMENTRY_QWORDS) {
+			if (!value(ps, &val, UINT64_MAX,
+				   nept_vmentry_field(en, k)))
 				return false;
-		} else if (k == NQWORDS) {
+		} else if (k == ACTIVITY) {
 			if (!value(ps, &val, UINT32_MAX, &v))
 				return false;
 			en->activity = (uint32_t)v;
-		} else if (k == NQWORDS + 1) {
+		} else if (k == MSR_COUNT) {
 			if (!value(ps, &val, NEPT_MAX_MSR_LOAD, &v))
 				return false;
 			en->msr_count = (uint8_t)v;
@@ -1229,26 +1226,23 @@ static void emit_eptp(struct out *o, uint64_t eptp)
 
 static void emit_expect(struct out *o, const struct nept_expect *x);
 
-/* The vm-entry event's fields, nonzero ones only (the link pointer: when
- * not none), in d_event_vm_entry's order. */
+/* The vm-entry event's fields in the codecs' order, those that differ
+ * from their default: 0, none (all ones) for the link pointer; the
+ * MSR-load address goes with its count. */
 static void emit_vm_entry(struct out *o, const struct nept_vmentry *en)
 {
-	static const char *const keys[] = { "cr0",    "cr3",	"cr4",
-					    "efer",   "pat",	"debugctl",
-					    "dr7",    "pdpte0", "pdpte1",
-					    "pdpte2", "pdpte3" };
-	const uint64_t v[] = { en->cr0,	     en->cr3,	   en->cr4,
-			       en->efer,     en->pat,	   en->debugctl,
-			       en->dr7,	     en->pdpte[0], en->pdpte[1],
-			       en->pdpte[2], en->pdpte[3] };
-
 	emit(o, "\nevent vm-entry");
-	for (unsigned k = 0; k < sizeof(v) / sizeof(v[0]); k++)
-		if (v[k])
-			emit(o, " %s=0x%llx", keys[k],
-			     (unsigned long long)v[k]);
-	if (en->link_ptr != ~0ull)
-		emit(o, " link=0x%llx", (unsigned long long)en->link_ptr);
+	for (unsigned k = 0; k < NEPT_VMENTRY_QWORDS; k++) {
+		size_t at = nept_vmentry_qwords[k].offset;
+		uint64_t v = nept_vmentry_get(en, k);
+
+		if (at == offsetof(struct nept_vmentry, msr_addr) ||
+		    v == (at == offsetof(struct nept_vmentry, link_ptr) ? ~0ull
+									: 0))
+			continue;
+		emit(o, " %s=0x%llx", nept_vmentry_qwords[k].key,
+		     (unsigned long long)v);
+	}
 	if (en->activity)
 		emit(o, " activity=%u", en->activity);
 	if (en->msr_count)
@@ -1257,7 +1251,6 @@ static void emit_vm_entry(struct out *o, const struct nept_vmentry *en)
 	emit_names(o, nept_entry_flag_names, en->flags);
 	emit(o, "\n");
 }
-
 /* An access event's line. */
 static void emit_access_event(struct out *o, const struct nept_scenario *s,
 			      const struct nept_event *e)
