@@ -31,6 +31,7 @@ struct kvm_memory_slot {
 struct kvm_arch {
 	unsigned long vm_type;
 	gfn_t gfn_direct_bits;
+	u64 disabled_quirks; /* none: every quirk is on, KVM's default */
 };
 
 struct kvm {
@@ -122,11 +123,31 @@ struct kvm_vcpu_arch {
 	bool is_amd_compatible;
 	int maxphyaddr;
 	u64 reserved_gpa_bits;
+	/* CR4 bits L1's CPUID leaves reserved (kvm_vcpu_after_set_cpuid). */
+	u64 cr4_guest_rsvd_bits;
+
+	/* Nested VM entry (nested_vmx_run): no Hyper-V for L1, no pending
+	 * EOI-exit-bitmap load, no TSC offsetting in vmcs12. */
+	bool hyperv_enabled;
+	bool load_eoi_exitmap_pending;
+	u64 tsc_offset;
+};
+
+/* include/uapi/linux/kvm.h: what nested_vmx_run reports to userspace on
+ * an internal error (the driver reports it as unsupported). */
+struct kvm_run {
+	u32 exit_reason;
+	struct {
+		u32 suberror;
+		u32 ndata;
+	} internal;
 };
 
 /* include/linux/kvm_host.h */
 struct kvm_vcpu {
 	struct kvm *kvm;
+	struct kvm_run *run;
+	bool wants_to_run; /* in KVM_RUN */
 	u64 requests;
 	unsigned long guest_debug; /* 0: no userspace debugging of L2 */
 	struct kvm_vcpu_stat stat;
@@ -149,12 +170,35 @@ struct loaded_vmcs {
 	int soft_vnmi_blocked;
 };
 
+struct hv_enlightened_vmcs;
+
 /* arch/x86/kvm/vmx/vmx.h */
 struct nested_vmx {
 	struct vmcs12 *cached_vmcs12;
 	struct nested_vmx_msrs msrs;
 	bool pml_full;
 	bool nested_run_pending; /* before 7.2; never set here */
+
+#if NEPT_HAS(nested_run_pending_arch)
+	/* Nested VM entry (nested_vmx_run). */
+	bool vmxon;
+	gpa_t current_vmptr;
+	bool need_vmcs12_to_shadow_sync;
+	struct gfn_to_hva_cache shadow_vmcs12_cache;
+	struct loaded_vmcs vmcs02;
+	u64 pre_vmenter_debugctl;
+	u64 pre_vmenter_bndcfgs;
+	u64 pre_vmenter_s_cet;
+	u64 pre_vmenter_ssp;
+	u64 pre_vmenter_ssp_tbl;
+	unsigned long pre_vmenter_cr3;
+	bool has_preemption_timer_deadline;
+	bool preemption_timer_expired;
+	/* Hyper-V's enlightened VMCS: never enabled here. */
+	u64 hv_evmcs_vmptr;
+	struct hv_enlightened_vmcs *hv_evmcs;
+	bool enlightened_vmcs_enabled;
+#endif
 };
 
 struct vcpu_vmx {
@@ -169,9 +213,16 @@ struct vcpu_vmx {
 #endif
 	u32 idt_vectoring_info;
 	bool fail;
-	/* vmcs02 while L2 runs (the only VMCS here). */
+	/* The current VMCS: vmcs02 while L2 runs, vmcs01 while L1 does. */
 	struct loaded_vmcs *loaded_vmcs;
+	struct loaded_vmcs vmcs01;
 	struct nested_vmx nested;
+};
+
+/* arch/x86/include/asm/hyperv-tlfs.h: only named, as nested_vmx_run reads
+ * a field of it on a path L1 without an enlightened VMCS never takes. */
+struct hv_enlightened_vmcs {
+	u32 hv_clean_fields;
 };
 
 /* arch/x86/kvm/kvm_emulate.h: the emulator context, for its vCPU only. */
@@ -357,6 +408,67 @@ static void kvm_mmu_invalidate_addr(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
 static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 			      u64 error_code, void *insn, int insn_len);
 static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type);
+/*
+ * Nested VM entry (nested_vmx_run, nested_vmx_enter_non_root_mode): what
+ * they call that is not extracted.  kvm_impl.c says, for each, why it
+ * decides nothing the scenario compares, or that no scenario reaches it
+ * (those abort: reaching one is a gap in the driver, not a result).
+ */
+#if NEPT_HAS(nested_run_pending_arch)
+struct kvm_pmu;
+static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags);
+static int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu);
+static u32 vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu);
+static enum nested_evmptrld_status
+nested_vmx_handle_enlightened_vmptrld(struct kvm_vcpu *vcpu, bool launch);
+static void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu);
+static void copy_enlightened_to_vmcs12(struct vcpu_vmx *vmx,
+				       u32 hv_clean_fields);
+static void copy_shadow_to_vmcs12(struct vcpu_vmx *vmx);
+static int nested_evmcs_check_controls(struct vmcs12 *vmcs12);
+static bool kvm_is_valid_u_s_cet(struct kvm_vcpu *vcpu, u64 data);
+static struct kvm_pmu *vcpu_to_pmu(struct kvm_vcpu *vcpu);
+static bool kvm_valid_perf_global_ctrl(struct kvm_pmu *pmu, u64 data);
+static bool intel_pmu_lbr_is_enabled(struct kvm_vcpu *vcpu);
+static int kvm_read_guest(struct kvm *kvm, gpa_t gpa, void *data,
+			  unsigned long len);
+static int kvm_gfn_to_hva_cache_init(struct kvm *kvm,
+				     struct gfn_to_hva_cache *ghc, gpa_t gpa,
+				     unsigned long len);
+static int kvm_read_guest_offset_cached(struct kvm *kvm,
+					struct gfn_to_hva_cache *ghc,
+					void *data, unsigned int offset,
+					unsigned long len);
+static void kvm_service_local_tlb_flush_requests(struct kvm_vcpu *vcpu);
+static void vmx_switch_vmcs(struct kvm_vcpu *vcpu, struct loaded_vmcs *vmcs);
+static void prepare_vmcs02_early(struct vcpu_vmx *vmx,
+				 struct loaded_vmcs *vmcs01,
+				 struct vmcs12 *vmcs12);
+static bool nested_get_vmcs12_pages(struct kvm_vcpu *vcpu);
+static int prepare_vmcs02(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12,
+			  bool from_vmentry,
+			  enum vm_entry_failure_code *entry_failure_code);
+static u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa, u32 count);
+static u32 __exec_controls_get(struct loaded_vmcs *vmcs);
+static bool kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu);
+static int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu);
+static u64 vmx_calc_preemption_timer_value(struct kvm_vcpu *vcpu);
+static void vmx_start_preemption_timer(struct kvm_vcpu *vcpu,
+				       u64 preemption_timeout);
+static void nested_put_vmcs12_pages(struct kvm_vcpu *vcpu);
+static void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
+				   struct vmcs12 *vmcs12);
+static void kvm_request_l1tf_flush_l1d(void);
+static void nested_cache_shadow_vmcs12(struct kvm_vcpu *vcpu,
+				       struct vmcs12 *vmcs12);
+static int kvm_emulate_halt_noskip(struct kvm_vcpu *vcpu);
+static int kvm_set_mp_state(struct kvm_vcpu *vcpu, int mp_state);
+/* x86.c's logging of an ignored WRMSR (report_ignored_msrs): none here. */
+#define kvm_pr_unimpl_wrmsr(vcpu, msr, data) \
+	do {                                 \
+	} while (0)
+#endif
+
 #if NEPT_HAS(vmexit_wrapper)
 static void __nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
 				u32 exit_intr_info,
@@ -377,6 +489,19 @@ static bool enable_vnmi = true;		      /* vmx.c */
 static bool enable_ept = true;		      /* vmx.c */
 static bool allow_smaller_maxphyaddr = false; /* x86.c */
 static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
+/* nested.c: VMCS shadowing off, so vmcs12 is the one store of L1's
+ * VMWRITEs (with it on, nested_vmx_run first copies the shadow VMCS into
+ * vmcs12: the same values); the vTPR check that only runs to WARN about
+ * missed consistency checks stays off, as by default. */
+#if NEPT_HAS(nested_run_pending_arch)
+static bool enable_shadow_vmcs = false;
+static bool warn_on_missed_cc = false;
+/* x86.c: KVM's capabilities (no LBR format, no MPX state: the host the
+ * facts sheet's vCPU describes), and cpuid.c's kvm_cpu_caps (LA57 set by
+ * the driver, as kvm_set_cpu_caps does on a host with 5-level paging). */
+static struct kvm_caps kvm_caps;
+static u32 kvm_cpu_caps[NR_KVM_CPU_CAPS];
+#endif
 #if NEPT_HAS(kvm_host_maxphyaddr)
 static struct {
 	u8 maxphyaddr;

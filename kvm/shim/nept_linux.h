@@ -266,5 +266,8 @@ typedef struct {
 #define trace_kvm_nested_vmenter_failed(...) \
 	do {                                 \
 	} while (0)
+#define trace_kvm_nested_vmenter(...) \
+	do {                          \
+	} while (0)
 
 #endif
