@@ -64,7 +64,17 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 			continue;
 		}
 		st->impl[k].events += s->nevents;
-		st->impl[k].vm_entry += nept_vm_entry_event(s) != NULL;
+		if (nept_vm_entry_event(s)) {
+			/* The last event: compared if the implementation ran
+			 * it and the SDM said something about it. */
+			unsigned last = s->nevents - 1u;
+
+			st->impl[k].vm_entry++;
+			st->impl[k].vm_entry_compared +=
+				last < d->compared[i - 1] &&
+				d->ref[i - 1].event[last].undefined !=
+					NEPT_F_ALL;
+		}
 		st->impl[k].unsupported += s->nevents - d->compared[i - 1];
 		st->impl[k].compared += d->checked[i - 1];
 		for (unsigned e = 0; e < d->compared[i - 1]; e++) {
@@ -111,20 +121,25 @@ void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
 	for (unsigned k = 0; k < st->nimpls; k++) {
 		const struct nept_impl_stats *m = &st->impl[k];
 
+		char entries[24];
+
+		snprintf(entries, sizeof(entries), "%lu/%lu",
+			 m->vm_entry_compared, m->vm_entry);
 		fprintf(f,
 			"%-14s %8lu %8lu %5.1f%% %8lu %8lu %8lu %8lu %8lu "
-			"%8lu\n",
+			"%8s\n",
 			m->impl->name, m->events, m->compared,
 			pct(m->compared, m->events), m->undefined,
 			m->unsupported, m->caps_missing, m->diverged, m->known,
-			m->vm_entry);
+			entries);
 	}
 	fprintf(f, "(events: of scenarios whose capabilities the module "
 		   "advertises; undef: the SDM leaves every field open;\n"
 		   " unsupp: the module cannot run it (or it writes more "
 		   "than an outcome holds), or an earlier event\n was; "
 		   "no-caps: scenarios it does not support; vm-entry: of "
-		   "events, VM entries, which no KVM\n module compares yet)\n");
+		   "events, VM entries compared/all\n (KVM modules compare "
+		   "few yet: kvm/README.md))\n");
 	for (unsigned k = 0; k < st->nimpls; k++)
 		for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 			if (st->impl[k].undefined_by[t])
