@@ -112,6 +112,11 @@ struct nept_state {
 	unsigned long l1_rflags;
 	struct kvm_run run;
 	bool entry_unextracted;
+#if !NEPT_HAS(cpu_caps_array)
+	/* L1's CPUID table (vcpu->arch.cpuid_entries), one entry per leaf
+	 * the features of nept_l1_features name. */
+	struct kvm_cpuid_entry2 cpuid[8];
+#endif
 
 	/* WARNs outside an event (vCPU setup), for the first event. */
 	unsigned pending_warns;
@@ -351,7 +356,6 @@ static int kvm_vcpu_read_guest(struct kvm_vcpu *vcpu, gpa_t gpa, void *data,
 	return 0;
 }
 
-#if NEPT_HAS(nested_run_pending_arch)
 /* The VM-scoped read (kvm_main.c): one vCPU, one address space. */
 static int kvm_read_guest(struct kvm *kvm, gpa_t gpa, void *data,
 			  unsigned long len)
@@ -392,7 +396,6 @@ static int kvm_read_guest_offset_cached(struct kvm *kvm,
 		return -EFAULT;
 	return kvm_read_guest(kvm, ghc->gpa + offset, data, len);
 }
-#endif
 
 /* ------------------------------------------------------------------------
  * VMCS accesses (arch/x86/kvm/vmx/vmx_ops.h): vmcs02 is what hardware left
@@ -528,16 +531,6 @@ static bool nested_evmcs_l2_tlb_flush_enabled(struct kvm_vcpu *vcpu)
 static bool kvm_hv_is_tlb_flush_hcall(struct kvm_vcpu *vcpu)
 {
 	fprintf(stderr, "kvm shim: kvm_hv_is_tlb_flush_hcall not modelled\n");
-	abort();
-}
-#endif
-#if NEPT_HAS(encls_cpuid_has) && !NEPT_HAS(gbpages_via_cpuid)
-/* Stand-in for guest_cpuid_has (cpuid.h): only
- * nested_vmx_exit_handled_encls asks it here, and no scenario exit is an
- * ENCLS. */
-static bool guest_cpuid_has(struct kvm_vcpu *vcpu, unsigned int x86_feature)
-{
-	fprintf(stderr, "kvm shim: guest_cpuid_has not modelled\n");
 	abort();
 }
 #endif
@@ -798,16 +791,6 @@ static void init_kvm_softmmu(struct kvm_vcpu *vcpu, union kvm_cpu_role cpu_role)
 {
 	NEPT_UNREACHABLE("init_kvm_softmmu");
 }
-#if NEPT_HAS(gbpages_via_cpuid)
-/* Stand-in for kvm_find_cpuid_entry_index (cpuid.c), L1's CPUID table:
- * 6.1's guest_cpuid_has asks it only for shadow paging (tdp_enabled is
- * true). */
-static struct kvm_cpuid_entry2 *
-kvm_find_cpuid_entry_index(struct kvm_vcpu *vcpu, u32 function, u32 index)
-{
-	NEPT_UNREACHABLE("kvm_find_cpuid_entry_index");
-}
-#endif
 
 /* Stand-in for kvm_mmu_new_pgd (mmu.c): switches L0's shadow root for the
  * new EPTP; roots and TLBs are L0's business, invisible to L1. */
@@ -946,7 +929,6 @@ static void nept_record_from_hardware(struct kvm_vcpu *vcpu)
 }
 #endif
 
-#if NEPT_HAS(nested_run_pending_arch)
 /* ------------------------------------------------------------------------
  * Nested VM entry (nested_vmx_run -> nested_vmx_enter_non_root_mode): what
  * they call that is not extracted.  Each either decides nothing the
@@ -954,26 +936,27 @@ static void nept_record_from_hardware(struct kvm_vcpu *vcpu)
  * those abort, as reaching one is a gap in the driver, not a result.
  */
 /* vmx.c: VMfail's flags go to L1's RFLAGS (vmcs01's GUEST_RFLAGS). */
-static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags)
+static __maybe_unused void vmx_set_rflags(struct kvm_vcpu *vcpu,
+					  unsigned long rflags)
 {
 	nept_st.l1_rflags = rflags;
 }
 
 /* x86.c: advances L1's RIP past VMLAUNCH, which the scenario has not. */
-static int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu)
+static __maybe_unused int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu)
 {
 	return 1;
 }
 
 /* vmx.c: L1 is in no MOV-SS or STI shadow when it executes VMLAUNCH. */
-static u32 vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu)
+static __maybe_unused u32 vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu)
 {
 	return 0;
 }
 
 /* hyperv.c: L1 has not enabled the enlightened VMCS (no Hyper-V here; the
  * real function's first test, guest_cpu_cap_has_evmcs, is false). */
-static enum nested_evmptrld_status
+static __maybe_unused enum nested_evmptrld_status
 nested_vmx_handle_enlightened_vmptrld(struct kvm_vcpu *vcpu, bool launch)
 {
 	return EVMPTRLD_DISABLED;
@@ -981,72 +964,75 @@ nested_vmx_handle_enlightened_vmptrld(struct kvm_vcpu *vcpu, bool launch)
 
 /* pmu.c: counts VMLAUNCH as a retired branch in L1's PMU counters, which
  * no scenario programs. */
-static void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu)
+static __maybe_unused void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu)
 {
 }
 
-static void copy_enlightened_to_vmcs12(struct vcpu_vmx *vmx,
-				       u32 hv_clean_fields)
+static __maybe_unused void copy_enlightened_to_vmcs12(struct vcpu_vmx *vmx,
+						      u32 hv_clean_fields)
 {
 	NEPT_UNREACHABLE("copy_enlightened_to_vmcs12 (no enlightened VMCS)");
 }
-static void copy_shadow_to_vmcs12(struct vcpu_vmx *vmx)
+static __maybe_unused void copy_shadow_to_vmcs12(struct vcpu_vmx *vmx)
 {
 	NEPT_UNREACHABLE("copy_shadow_to_vmcs12 (enable_shadow_vmcs is off)");
 }
-static int nested_evmcs_check_controls(struct vmcs12 *vmcs12)
+static __maybe_unused int nested_evmcs_check_controls(struct vmcs12 *vmcs12)
 {
 	NEPT_UNREACHABLE("nested_evmcs_check_controls (no enlightened VMCS)");
 }
 /* CET and PERF_GLOBAL_CTRL state: vmcs12 never loads them here. */
-static bool kvm_is_valid_u_s_cet(struct kvm_vcpu *vcpu, u64 data)
+static __maybe_unused bool kvm_is_valid_u_s_cet(struct kvm_vcpu *vcpu, u64 data)
 {
 	NEPT_UNREACHABLE("kvm_is_valid_u_s_cet (CET state loaded)");
 }
-static struct kvm_pmu *vcpu_to_pmu(struct kvm_vcpu *vcpu)
+static __maybe_unused struct kvm_pmu *vcpu_to_pmu(struct kvm_vcpu *vcpu)
 {
 	NEPT_UNREACHABLE("vcpu_to_pmu (PERF_GLOBAL_CTRL loaded)");
 }
-static bool kvm_valid_perf_global_ctrl(struct kvm_pmu *pmu, u64 data)
+static __maybe_unused bool kvm_valid_perf_global_ctrl(struct kvm_pmu *pmu,
+						      u64 data)
 {
 	NEPT_UNREACHABLE("kvm_valid_perf_global_ctrl");
 }
 /* kvm_caps.supported_perf_cap has no LBR format: never asked. */
-static bool intel_pmu_lbr_is_enabled(struct kvm_vcpu *vcpu)
+static __maybe_unused bool intel_pmu_lbr_is_enabled(struct kvm_vcpu *vcpu)
 {
 	NEPT_UNREACHABLE("intel_pmu_lbr_is_enabled (LBR format offered)");
 }
 
 /* x86.c: flushes the TLB entries KVM's requests ask for; there is no TLB
  * here, and no check reads one. */
-static void kvm_service_local_tlb_flush_requests(struct kvm_vcpu *vcpu)
+static __maybe_unused void
+kvm_service_local_tlb_flush_requests(struct kvm_vcpu *vcpu)
 {
 }
 
 /* nested.c: makes vmcs the current VMCS (VMPTRLD) and resets the register
  * cache; here it chooses which field store VMREAD reads
  * (nept_vmcs_read). */
-static void vmx_switch_vmcs(struct kvm_vcpu *vcpu, struct loaded_vmcs *vmcs)
+static __maybe_unused void vmx_switch_vmcs(struct kvm_vcpu *vcpu,
+					   struct loaded_vmcs *vmcs)
 {
 	to_vmx(vcpu)->loaded_vmcs = vmcs;
 }
 
 /* nested.c: writes vmcs02's control fields from vmcs01 and vmcs12.  No
  * check before prepare_vmcs02 reads vmcs02. */
-static void prepare_vmcs02_early(struct vcpu_vmx *vmx,
-				 struct loaded_vmcs *vmcs01,
-				 struct vmcs12 *vmcs12)
+static __maybe_unused void prepare_vmcs02_early(struct vcpu_vmx *vmx,
+						struct loaded_vmcs *vmcs01,
+						struct vmcs12 *vmcs12)
 {
 }
 
 /* nested.c: maps the APIC-access, virtual-APIC, posted-interrupt
  * descriptor and MSR-bitmap pages vmcs12's controls name; the scenario's
  * controls use none of them, so it maps nothing and succeeds. */
-static bool nested_get_vmcs12_pages(struct kvm_vcpu *vcpu)
+static __maybe_unused bool nested_get_vmcs12_pages(struct kvm_vcpu *vcpu)
 {
 	return true;
 }
-static void nested_put_vmcs12_pages(struct kvm_vcpu *vcpu)
+static __maybe_unused void nested_put_vmcs12_pages(struct kvm_vcpu *vcpu)
 {
 }
 
@@ -1057,9 +1043,9 @@ static void nested_put_vmcs12_pages(struct kvm_vcpu *vcpu)
  * it.  An entry that gets here is unsupported (the driver says so); the
  * failure returned only ends nested_vmx_enter_non_root_mode's path.
  */
-static int prepare_vmcs02(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12,
-			  bool from_vmentry,
-			  enum vm_entry_failure_code *entry_failure_code)
+static __maybe_unused int
+prepare_vmcs02(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12, bool from_vmentry,
+	       enum vm_entry_failure_code *entry_failure_code)
 {
 	nept_st.entry_unextracted = true;
 	*entry_failure_code = ENTRY_FAIL_DEFAULT;
@@ -1069,54 +1055,95 @@ static int prepare_vmcs02(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12,
 /* nested.c: loads L1's host state after a failed entry, once vmcs12's
  * exit reason and qualification are written; the outcome is read from
  * those. */
-static void load_vmcs12_host_state(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12)
+static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
+						  struct vmcs12 *vmcs12)
 {
 }
 
 /* Past prepare_vmcs02, which fails here (above). */
-static u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa, u32 count)
+static __maybe_unused u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa,
+					      u32 count)
 {
 	NEPT_UNREACHABLE("nested_vmx_load_msr");
 }
-static u32 __exec_controls_get(struct loaded_vmcs *vmcs)
+static __maybe_unused u32 __exec_controls_get(struct loaded_vmcs *vmcs)
 {
 	NEPT_UNREACHABLE("__exec_controls_get");
 }
-static bool kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu)
+/* lapic.c: no INIT or SIPI is pending for L1 (6.1 and 6.12 ask before
+ * prepare_vmcs02, 7.2 after). */
+static __maybe_unused bool
+kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu)
 {
-	NEPT_UNREACHABLE("kvm_apic_has_pending_init_or_sipi");
+	return false;
 }
-static int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu)
+static __maybe_unused int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu)
 {
 	NEPT_UNREACHABLE("kvm_apic_has_interrupt");
 }
-static u64 vmx_calc_preemption_timer_value(struct kvm_vcpu *vcpu)
+static __maybe_unused u64 vmx_calc_preemption_timer_value(struct kvm_vcpu *vcpu)
 {
 	NEPT_UNREACHABLE("vmx_calc_preemption_timer_value");
 }
-static void vmx_start_preemption_timer(struct kvm_vcpu *vcpu,
-				       u64 preemption_timeout)
+static __maybe_unused void vmx_start_preemption_timer(struct kvm_vcpu *vcpu,
+						      u64 preemption_timeout)
 {
 	NEPT_UNREACHABLE("vmx_start_preemption_timer");
 }
-static void kvm_request_l1tf_flush_l1d(void)
+static __maybe_unused void kvm_request_l1tf_flush_l1d(void)
 {
 	NEPT_UNREACHABLE("kvm_request_l1tf_flush_l1d");
 }
-static void nested_cache_shadow_vmcs12(struct kvm_vcpu *vcpu,
-				       struct vmcs12 *vmcs12)
+static __maybe_unused void nested_cache_shadow_vmcs12(struct kvm_vcpu *vcpu,
+						      struct vmcs12 *vmcs12)
 {
 	NEPT_UNREACHABLE("nested_cache_shadow_vmcs12");
 }
-static int kvm_emulate_halt_noskip(struct kvm_vcpu *vcpu)
+static __maybe_unused int kvm_emulate_halt_noskip(struct kvm_vcpu *vcpu)
 {
 	NEPT_UNREACHABLE("kvm_emulate_halt_noskip");
 }
-static int kvm_set_mp_state(struct kvm_vcpu *vcpu, int mp_state)
+static __maybe_unused int kvm_set_mp_state(struct kvm_vcpu *vcpu, int mp_state)
 {
 	NEPT_UNREACHABLE("kvm_set_mp_state");
 }
-#endif
+
+/* Before 7.2, nested_vmx_enter_non_root_mode first asks whether L1 had an
+ * interrupt or NMI window open (vmcs01's execution controls, cached by
+ * exec_controls_get: KVM opened none, no event is pending for L1) or an
+ * APICv interrupt (APICv is off for L1: no local APIC model). */
+static __maybe_unused u32 exec_controls_get(struct vcpu_vmx *vmx)
+{
+	return 0;
+}
+static __maybe_unused bool kvm_vcpu_apicv_active(struct kvm_vcpu *vcpu)
+{
+	return false;
+}
+static __maybe_unused bool vmx_has_apicv_interrupt(struct kvm_vcpu *vcpu)
+{
+	NEPT_UNREACHABLE("vmx_has_apicv_interrupt (APICv off)");
+}
+/* Only without EPT (enable_ept is on). */
+static __maybe_unused void vmcs_writel(unsigned long field, unsigned long value)
+{
+	NEPT_UNREACHABLE("vmcs_writel (EPT off)");
+}
+/* nested.c before 7.2: the early hardware check of vmcs02, which returns
+ * 0 at its first test with nested_early_check off (the default). */
+static __maybe_unused int nested_vmx_check_vmentry_hw(struct kvm_vcpu *vcpu)
+{
+	return 0;
+}
+/* kvm_main.c: unmaps what nested_get_vmcs12_pages mapped: nothing here. */
+static __maybe_unused void kvm_vcpu_unmap(struct kvm_vcpu *vcpu,
+					  struct kvm_host_map *map, bool dirty)
+{
+}
+static __maybe_unused void kvm_apic_clear_irr(struct kvm_vcpu *vcpu, int vec)
+{
+	NEPT_UNREACHABLE("kvm_apic_clear_irr (posted interrupts off)");
+}
 
 /* The VM and its vCPU in L1, with L1's memory, CPUID and VMX capability
  * MSRs; vmcs12 holds the scenario's controls. */
@@ -1308,7 +1335,6 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	}
 }
 
-#if NEPT_HAS(nested_run_pending_arch)
 /*
  * The features of the CPU L1 runs on, in KVM's capabilities and in L1's
  * CPUID alike: what the facts sheet's vCPU has (docs/sdm-rules.md §13:
@@ -1338,22 +1364,58 @@ static void nept_entry_setup(const struct nept_scenario *s,
 	u16 f = en->flags;
 
 	nept_vm_setup(s);
+#if !NEPT_HAS(cpu_caps_array)
+	vcpu->arch.cpuid_entries = st->cpuid;
+#endif
 	vcpu->run = &st->run;
 	vcpu->wants_to_run = true;
 
 	/* The host (kvm_set_cpu_caps, kvm_x86_vendor_init on an NX host) and
-	 * L1's CPUID, then kvm_vcpu_after_set_cpuid's line. */
+	 * L1's CPUID (a capability array from 7.2, userspace's CPUID table
+	 * before), then kvm_vcpu_after_set_cpuid's CR4 line, and before 7.2
+	 * kvm_x86_vendor_init's (cr4_reserved_bits). */
 	for (unsigned i = 0; i < ARRAY_SIZE(nept_l1_features); i++) {
 		int feature = nept_l1_features[i];
 
 		kvm_cpu_caps[__feature_leaf(feature)] |= __feature_bit(feature);
+#if NEPT_HAS(cpu_caps_array)
 		guest_cpu_cap_set(vcpu, feature);
+#else
+		{
+			const struct cpuid_reg cr = x86_feature_cpuid(feature);
+			struct kvm_cpuid_entry2 *e = NULL;
+
+			for (int k = 0; k < vcpu->arch.cpuid_nent; k++)
+				if (st->cpuid[k].function == cr.function &&
+				    st->cpuid[k].index == cr.index)
+					e = &st->cpuid[k];
+			if (!e) {
+				e = &st->cpuid[vcpu->arch.cpuid_nent++];
+				e->function = cr.function;
+				e->index = cr.index;
+			}
+			*__cpuid_entry_get_reg(e, cr.reg) |=
+				__feature_bit(feature);
+		}
+#endif
 	}
+#if NEPT_HAS(efer_bits_at_init)
+	/* kvm_x86_vendor_init's own lines. */
+	efer_reserved_bits = ~((u64)EFER_SCE);
+	if (kvm_cpu_cap_has(X86_FEATURE_LM))
+		kvm_enable_efer_bits(EFER_LME | EFER_LMA);
+#endif
 	kvm_enable_efer_bits(EFER_NX);
 #define __kvm_cpu_cap_has(UNUSED_, f) kvm_cpu_cap_has(f)
+#if NEPT_HAS(cpu_caps_array)
 	vcpu->arch.cr4_guest_rsvd_bits =
 		__cr4_reserved_bits(__kvm_cpu_cap_has, UNUSED_) |
 		__cr4_reserved_bits(guest_cpu_cap_has, vcpu);
+#else
+	cr4_reserved_bits = __cr4_reserved_bits(__kvm_cpu_cap_has, UNUSED_);
+	vcpu->arch.cr4_guest_rsvd_bits =
+		__cr4_reserved_bits(guest_cpuid_has, vcpu);
+#endif
 #undef __kvm_cpu_cap_has
 
 	/*
@@ -1461,7 +1523,6 @@ static void nept_entry_setup(const struct nept_scenario *s,
 		f & NEPT_ENF_STI_BLOCKING ? GUEST_INTR_STATE_STI : 0;
 	vmcs12->guest_rflags = X86_EFLAGS_FIXED;
 }
-#endif
 
 /*
  * vmcs02's IDT-vectoring information for an exit during the delivery of
@@ -1690,7 +1751,6 @@ static bool nept_reflect(const struct nept_event *ev, struct nept_outcome *o)
 	return true;
 }
 
-#if NEPT_HAS(nested_run_pending_arch)
 /*
  * A vm-entry event (facts §13): KVM's real nested_vmx_run, as
  * handle_vmlaunch calls it, and what L1 sees after it: VMfail's RFLAGS and
@@ -1746,17 +1806,6 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	}
 	st->out = NULL;
 }
-#else
-static void nept_run_vm_entry(const struct nept_scenario *s,
-			      const struct nept_event *ev,
-			      struct nept_outcome *o)
-{
-	/* The tree's nested_vmx_run is not of the form extracted so far
-	 * (recipe.txt, probe nested_run_pending_arch). */
-	nept_unsupported(o, "vm-entry: this tree's nested_vmx_run is not "
-			    "extracted yet");
-}
-#endif
 
 static void nept_run_event(const struct nept_scenario *s,
 			   const struct nept_event *ev, struct nept_outcome *o)

@@ -125,6 +125,14 @@ struct kvm_vcpu_arch {
 	u64 reserved_gpa_bits;
 	/* CR4 bits L1's CPUID leaves reserved (kvm_vcpu_after_set_cpuid). */
 	u64 cr4_guest_rsvd_bits;
+#if !NEPT_HAS(cpu_caps_array)
+	/* L1's CPUID table, which guest_cpuid_has reads (before 7.2). */
+	int cpuid_nent;
+	struct kvm_cpuid_entry2 *cpuid_entries;
+#endif
+	/* Set on a successful entry only (6.1, 6.12). */
+	bool l1tf_flush_l1d;
+	u32 mp_state;
 
 	/* Nested VM entry (nested_vmx_run): no Hyper-V for L1, no pending
 	 * EOI-exit-bitmap load, no TSC offsetting in vmcs12. */
@@ -179,7 +187,6 @@ struct nested_vmx {
 	bool pml_full;
 	bool nested_run_pending; /* before 7.2; never set here */
 
-#if NEPT_HAS(nested_run_pending_arch)
 	/* Nested VM entry (nested_vmx_run). */
 	bool vmxon;
 	gpa_t current_vmptr;
@@ -194,11 +201,17 @@ struct nested_vmx {
 	unsigned long pre_vmenter_cr3;
 	bool has_preemption_timer_deadline;
 	bool preemption_timer_expired;
+	/* The pages nested_get_vmcs12_pages maps (none here) and posted
+	 * interrupts (never enabled), which 6.1 and 6.12 release or read in
+	 * nested_vmx_enter_non_root_mode and nested_vmx_run. */
+	struct kvm_host_map apic_access_page_map, virtual_apic_map, pi_desc_map;
+	struct pi_desc *pi_desc;
+	u16 posted_intr_nv;
+	bool pi_pending;
 	/* Hyper-V's enlightened VMCS: never enabled here. */
 	u64 hv_evmcs_vmptr;
 	struct hv_enlightened_vmcs *hv_evmcs;
 	bool enlightened_vmcs_enabled;
-#endif
 };
 
 struct vcpu_vmx {
@@ -329,9 +342,6 @@ static bool guest_hv_cpuid_has_l2_tlb_flush(struct kvm_vcpu *vcpu);
 static bool nested_evmcs_l2_tlb_flush_enabled(struct kvm_vcpu *vcpu);
 static bool kvm_hv_is_tlb_flush_hcall(struct kvm_vcpu *vcpu);
 #endif
-#if NEPT_HAS(encls_cpuid_has) && !NEPT_HAS(gbpages_via_cpuid)
-static bool guest_cpuid_has(struct kvm_vcpu *vcpu, unsigned int x86_feature);
-#endif
 #if NEPT_HAS(cpuid_allowed)
 static bool kvm_is_cpuid_allowed(struct kvm_vcpu *vcpu);
 #endif
@@ -397,10 +407,6 @@ static void init_kvm_tdp_mmu(struct kvm_vcpu *vcpu,
 static void init_kvm_softmmu(struct kvm_vcpu *vcpu,
 			     union kvm_cpu_role cpu_role);
 static void kvm_mmu_new_pgd(struct kvm_vcpu *vcpu, gpa_t new_pgd);
-#if NEPT_HAS(gbpages_via_cpuid)
-static struct kvm_cpuid_entry2 *
-kvm_find_cpuid_entry_index(struct kvm_vcpu *vcpu, u32 function, u32 index);
-#endif
 #if NEPT_HAS(invalidate_addr)
 static void kvm_mmu_invalidate_addr(struct kvm_vcpu *vcpu, struct kvm_mmu *mmu,
 				    u64 addr, unsigned long roots);
@@ -414,7 +420,6 @@ static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type);
  * decides nothing the scenario compares, or that no scenario reaches it
  * (those abort: reaching one is a gap in the driver, not a result).
  */
-#if NEPT_HAS(nested_run_pending_arch)
 struct kvm_pmu;
 static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags);
 static int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu);
@@ -463,11 +468,26 @@ static void nested_cache_shadow_vmcs12(struct kvm_vcpu *vcpu,
 				       struct vmcs12 *vmcs12);
 static int kvm_emulate_halt_noskip(struct kvm_vcpu *vcpu);
 static int kvm_set_mp_state(struct kvm_vcpu *vcpu, int mp_state);
+/* Before 7.2 (6.1, 6.12) nested_vmx_enter_non_root_mode and nested_vmx_run
+ * also call these. */
+struct pi_desc;
+static u32 exec_controls_get(struct vcpu_vmx *vmx);
+static bool kvm_vcpu_apicv_active(struct kvm_vcpu *vcpu);
+static bool vmx_has_apicv_interrupt(struct kvm_vcpu *vcpu);
+static void vmcs_writel(unsigned long field, unsigned long value);
+static int nested_vmx_check_vmentry_hw(struct kvm_vcpu *vcpu);
+static void kvm_vcpu_unmap(struct kvm_vcpu *vcpu, struct kvm_host_map *map,
+			   bool dirty);
+static void kvm_apic_clear_irr(struct kvm_vcpu *vcpu, int vec);
+/* pmu.c: counts VMLAUNCH as a retired branch in L1's PMU counters, which
+ * no scenario programs (the event's name is not evaluated). */
+#define kvm_pmu_trigger_event(...) \
+	do {                       \
+	} while (0)
 /* x86.c's logging of an ignored WRMSR (report_ignored_msrs): none here. */
 #define kvm_pr_unimpl_wrmsr(vcpu, msr, data) \
 	do {                                 \
 	} while (0)
-#endif
 
 #if NEPT_HAS(vmexit_wrapper)
 static void __nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
@@ -493,15 +513,15 @@ static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
  * VMWRITEs (with it on, nested_vmx_run first copies the shadow VMCS into
  * vmcs12: the same values); the vTPR check that only runs to WARN about
  * missed consistency checks stays off, as by default. */
-#if NEPT_HAS(nested_run_pending_arch)
 static bool enable_shadow_vmcs = false;
+/* nested.c before 7.2: no early hardware check of vmcs02 (the default). */
+static bool __maybe_unused nested_early_check = false;
 static bool warn_on_missed_cc = false;
 /* x86.c: KVM's capabilities (no LBR format, no MPX state: the host the
  * facts sheet's vCPU describes), and cpuid.c's kvm_cpu_caps (LA57 set by
  * the driver, as kvm_set_cpu_caps does on a host with 5-level paging). */
 static struct kvm_caps kvm_caps;
 static u32 kvm_cpu_caps[NR_KVM_CPU_CAPS];
-#endif
 #if NEPT_HAS(kvm_host_maxphyaddr)
 static struct {
 	u8 maxphyaddr;

@@ -208,6 +208,9 @@ static void nept_warn_fired(const char *func, const char *file, int line);
 #define lockdep_assert_held(l) \
 	do {                   \
 	} while (0)
+#define lockdep_assert_irqs_enabled() \
+	do {                          \
+	} while (0)
 #define might_sleep() \
 	do {          \
 	} while (0)
