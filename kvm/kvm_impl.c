@@ -1466,6 +1466,8 @@ static void nept_entry_setup(const struct nept_scenario *s,
 	st->l1_rflags = X86_EFLAGS_FIXED;
 	st->vmx.loaded_vmcs = &st->vmx.vmcs01;
 	st->vmx.nested.vmxon = true;
+	/* enter_vmx_operation (VMXON): no link-pointer page cached yet. */
+	st->vmx.nested.shadow_vmcs12_cache.gpa = INVALID_GPA;
 	st->vmx.nested.current_vmptr = 0; /* any address: vmcs12 is cached */
 	st->vmx.nested.hv_evmcs_vmptr = EVMPTR_INVALID;
 	vmcs12->hdr.revision_id = VMCS12_REVISION;
