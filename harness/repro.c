@@ -818,9 +818,13 @@ int nept_repro_main(const char *prog, int argc, char **argv)
 	report_scenario_text(stdout, &d.s);
 
 	printf("\n== signature ==\n");
-	if (!d.ndiv && nept_vm_entry_event(&d.s) && d.s.nevents == 1) {
-		printf("nothing compared: no KVM module runs a vm-entry event "
-		       "yet\n");
+	unsigned checked = 0;
+
+	for (unsigned i = 1; i < nept_nimpls; i++)
+		checked += d.checked[i - 1];
+	if (!d.ndiv && !checked) {
+		printf("nothing compared: no module ran an event the SDM "
+		       "decides (each outcome below says why)\n");
 	} else if (!d.ndiv) {
 		printf("no divergence: every module agrees with the model\n");
 	} else {
