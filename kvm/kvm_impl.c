@@ -112,6 +112,7 @@ struct nept_state {
 	unsigned long l1_rflags;
 	struct kvm_run run;
 	bool entry_unextracted;
+	bool in_vm_entry; /* nested_vmx_run is running */
 #if !NEPT_HAS(cpu_caps_array)
 	/* L1's CPUID table (vcpu->arch.cpuid_entries), one entry per leaf
 	 * the features of nept_l1_features name. */
@@ -783,9 +784,13 @@ static int ept_sync_page(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp)
 	NEPT_UNREACHABLE("ept_sync_page");
 }
 #endif
+/* L0's TDP MMU for L2 without nested EPT: only a VM entry with EPT off
+ * sets it up (nested_vmx_load_cr3's kvm_init_mmu), and no access follows
+ * a VM entry here, so nothing reads it. */
 static void init_kvm_tdp_mmu(struct kvm_vcpu *vcpu, union kvm_cpu_role cpu_role)
 {
-	NEPT_UNREACHABLE("init_kvm_tdp_mmu");
+	if (!nept_st.in_vm_entry)
+		NEPT_UNREACHABLE("init_kvm_tdp_mmu");
 }
 static void init_kvm_softmmu(struct kvm_vcpu *vcpu, union kvm_cpu_role cpu_role)
 {
@@ -1037,19 +1042,119 @@ static __maybe_unused void nested_put_vmcs12_pages(struct kvm_vcpu *vcpu)
 }
 
 /*
- * nested.c's prepare_vmcs02 is not extracted yet: it loads vmcs12's guest
- * state into the vCPU and vmcs02 and decides code 2 (CR3 and the PDPTEs
- * with EPT off) and more; the MSR loading and the entry itself come after
- * it.  An entry that gets here is unsupported (the driver says so); the
- * failure returned only ends nested_vmx_enter_non_root_mode's path.
+ * prepare_vmcs02's callees that program vmcs02 and L0's view of L2 for
+ * hardware: the registers go where later code reads them (vcpu->arch), the
+ * rest into vmcs02, whose checks on VM entry hardware makes (not played
+ * here: an entry KVM lets through is not compared yet).
  */
-static __maybe_unused int
-prepare_vmcs02(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12, bool from_vmentry,
-	       enum vm_entry_failure_code *entry_failure_code)
+/* nested.c: VMWRITEs of vmcs12's rarely written guest fields (segments,
+ * descriptor tables, SYSENTER, ...) into vmcs02. */
+static void prepare_vmcs02_rare(struct vcpu_vmx *vmx, struct vmcs12 *vmcs12)
 {
-	nept_st.entry_unextracted = true;
-	*entry_failure_code = ENTRY_FAIL_DEFAULT;
-	return -EINVAL;
+}
+/* x86.c: DR7 goes to vmcs02 (and the vCPU's debug state). */
+static int kvm_set_dr(struct kvm_vcpu *vcpu, int dr, unsigned long val)
+{
+	if (dr == 7)
+		vcpu->arch.dr7 = val;
+	return 0;
+}
+/* vmx.c: vmcs02's exception bitmap, L0's and L1's intercepts merged. */
+static void vmx_update_exception_bitmap(struct kvm_vcpu *vcpu)
+{
+}
+/* x86.c, vmx.c: no TSC offsetting or scaling in vmcs12 or L0. */
+static u64 kvm_calc_nested_tsc_offset(u64 l1_offset, u64 l2_offset,
+				      u64 l2_multiplier)
+{
+	return l1_offset;
+}
+static u64 kvm_calc_nested_tsc_multiplier(u64 l1_multiplier, u64 l2_multiplier)
+{
+	return l1_multiplier;
+}
+static u64 vmx_get_l2_tsc_offset(struct kvm_vcpu *vcpu)
+{
+	return 0;
+}
+static u64 vmx_get_l2_tsc_multiplier(struct kvm_vcpu *vcpu)
+{
+	return 0;
+}
+/* nested.c: TLB flushes for the switch to L2; there is no TLB here. */
+static void nested_vmx_transition_tlb_flush(struct kvm_vcpu *vcpu,
+					    struct vmcs12 *vmcs12,
+					    bool is_vmenter)
+{
+}
+/* vmx.c: the vendor register setters.  Each keeps the value in the vCPU
+ * (what is_pae_paging and the rest read next) and programs vmcs02's
+ * GUEST_CR0/CR4, read shadows and IA-32e entry control for hardware. */
+#if NEPT_HAS(vcpu_reg_pdptr)
+#define NEPT_REG_CR0 VCPU_REG_CR0
+#define NEPT_REG_CR4 VCPU_REG_CR4
+#else
+#define NEPT_REG_CR0 VCPU_EXREG_CR0
+#define NEPT_REG_CR4 VCPU_EXREG_CR4
+#endif
+static void vmx_set_cr0(struct kvm_vcpu *vcpu, unsigned long cr0)
+{
+	vcpu->arch.cr0 = cr0;
+	kvm_register_mark_available(vcpu, NEPT_REG_CR0);
+}
+static void vmx_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4)
+{
+	vcpu->arch.cr4 = cr4;
+	kvm_register_mark_available(vcpu, NEPT_REG_CR4);
+}
+static int vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer)
+{
+	vcpu->arch.efer = efer;
+	return 0;
+}
+/*
+ * vmx.h: true with unrestricted guest for L2, else the segment checks of
+ * __vmx_guest_state_valid on what prepare_vmcs02_rare wrote.  The
+ * scenario has no segments: the harness's vmcs12 holds valid ones for the
+ * mode (docs/sdm-rules.md §13 takes them valid), and real mode without
+ * unrestricted guest has already failed nested_guest_cr0_valid.
+ */
+static bool vmx_guest_state_valid(struct kvm_vcpu *vcpu)
+{
+	return true;
+}
+/* vmcs12 never loads PERF_GLOBAL_CTRL here. */
+static __maybe_unused bool kvm_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu)
+{
+	NEPT_UNREACHABLE("kvm_pmu_has_perf_global_ctrl");
+}
+static __maybe_unused int __kvm_emulate_msr_write(struct kvm_vcpu *vcpu,
+						  u32 index, u64 data)
+{
+	NEPT_UNREACHABLE("__kvm_emulate_msr_write (PERF_GLOBAL_CTRL)");
+}
+/* The same before 7.2. */
+static __maybe_unused bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu)
+{
+	NEPT_UNREACHABLE("intel_pmu_has_perf_global_ctrl");
+}
+static __maybe_unused int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 data)
+{
+	NEPT_UNREACHABLE("kvm_set_msr (PERF_GLOBAL_CTRL)");
+}
+/* regs.h: L2's RIP and RSP; no instruction runs after a VM entry here. */
+static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val)
+{
+}
+static void kvm_rsp_write(struct kvm_vcpu *vcpu, unsigned long val)
+{
+}
+/* mmu.c: load_pdptrs frees shadow roots only without TDP. */
+static void kvm_mmu_free_roots(struct kvm *kvm, struct kvm_mmu *mmu,
+			       ulong roots_to_free)
+{
+	NEPT_UNREACHABLE("kvm_mmu_free_roots (shadow paging)");
 }
 
 /* nested.c: loads L1's host state after a failed entry, once vmcs12's
@@ -1060,12 +1165,20 @@ static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
 {
 }
 
-/* Past prepare_vmcs02, which fails here (above). */
+/*
+ * nested.c's nested_vmx_load_msr is not extracted yet: it loads the
+ * VM-entry MSR-load area through KVM's MSR write path (exit 34), and after
+ * it the entry goes to hardware.  An entry that gets here is unsupported
+ * (the driver says so); the index returned only ends
+ * nested_vmx_enter_non_root_mode's path.
+ */
 static __maybe_unused u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa,
 					      u32 count)
 {
-	NEPT_UNREACHABLE("nested_vmx_load_msr");
+	nept_st.entry_unextracted = true;
+	return 1;
 }
+/* Past nested_vmx_load_msr, which fails here (above). */
 static __maybe_unused u32 __exec_controls_get(struct loaded_vmcs *vmcs)
 {
 	NEPT_UNREACHABLE("__exec_controls_get");
@@ -1124,10 +1237,33 @@ static __maybe_unused bool vmx_has_apicv_interrupt(struct kvm_vcpu *vcpu)
 {
 	NEPT_UNREACHABLE("vmx_has_apicv_interrupt (APICv off)");
 }
-/* Only without EPT (enable_ept is on). */
-static __maybe_unused void vmcs_writel(unsigned long field, unsigned long value)
+/*
+ * VMWRITE (vmx_ops.h) to the current VMCS: only a VM entry writes here,
+ * and only vmcs02's guest PDPTEs are kept (the fields hardware would
+ * check on entry, which is not played yet); the rest of vmcs02 is
+ * hardware's alone.
+ */
+static void vmcs_write64(unsigned long field, u64 value)
 {
-	NEPT_UNREACHABLE("vmcs_writel (EPT off)");
+	switch (field) {
+	case GUEST_PDPTR0:
+	case GUEST_PDPTR1:
+	case GUEST_PDPTR2:
+	case GUEST_PDPTR3:
+		nept_st.vmcs02.guest_pdptr[(field - GUEST_PDPTR0) / 2] = value;
+	}
+}
+static void vmcs_writel(unsigned long field, unsigned long value)
+{
+	vmcs_write64(field, value);
+}
+static __maybe_unused void vmcs_write32(unsigned long field, u32 value)
+{
+	vmcs_write64(field, value);
+}
+static __maybe_unused void vmcs_write16(unsigned long field, u16 value)
+{
+	vmcs_write64(field, value);
 }
 /* nested.c before 7.2: the early hardware check of vmcs02, which returns
  * 0 at its first test with nested_early_check off (the default). */
@@ -1451,7 +1587,7 @@ static void nept_entry_setup(const struct nept_scenario *s,
 				VM_ENTRY_IA32E_MODE | VM_ENTRY_LOAD_IA32_PAT |
 				VM_ENTRY_LOAD_IA32_EFER;
 	msrs->cr0_fixed0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_PG;
-	msrs->cr0_fixed1 = -1ull;
+	msrs->cr0_fixed1 = 0xffffffff; /* hardware's IA32_VMX_CR0_FIXED1 */
 	msrs->cr4_fixed0 = X86_CR4_VMXE;
 	msrs->cr4_fixed1 = 0x773fff;
 
@@ -1466,6 +1602,7 @@ static void nept_entry_setup(const struct nept_scenario *s,
 	st->l1_rflags = X86_EFLAGS_FIXED;
 	st->vmx.loaded_vmcs = &st->vmx.vmcs01;
 	st->vmx.nested.vmxon = true;
+	st->vmx.nested.dirty_vmcs12 = true; /* VMPTRLD */
 	/* enter_vmx_operation (VMXON): no link-pointer page cached yet. */
 	st->vmx.nested.shadow_vmcs12_cache.gpa = INVALID_GPA;
 	st->vmx.nested.current_vmptr = 0; /* any address: vmcs12 is cached */
@@ -1771,12 +1908,14 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 
 	nept_entry_setup(s, ev);
 	nept_begin_event(o);
+	st->in_vm_entry = true;
 	r = nested_vmx_run(vcpu, true);
+	st->in_vm_entry = false;
 	o->from_hardware = -1;
 	o->pml_index = vmcs12->guest_pml_index;
 	if (st->entry_unextracted) {
-		nept_unsupported(o, "vm-entry: reached prepare_vmcs02, not "
-				    "extracted yet");
+		nept_unsupported(o, "vm-entry: reached nested_vmx_load_msr, "
+				    "not extracted yet");
 		return;
 	}
 	if (r == 0) {

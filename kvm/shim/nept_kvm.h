@@ -53,6 +53,7 @@ struct kvm_vcpu_arch {
 	/* Register cache (regs.h): a set bit means "value in vcpu->arch". */
 #if NEPT_HAS(regs_avail_bitmap)
 	DECLARE_BITMAP(regs_avail, 64);
+	DECLARE_BITMAP(regs_dirty, 64); /* load_pdptrs marks PDPTR dirty */
 #else
 	u32 regs_avail;
 	u32 regs_dirty;
@@ -133,6 +134,14 @@ struct kvm_vcpu_arch {
 	/* Set on a successful entry only (6.1, 6.12). */
 	bool l1tf_flush_l1d;
 	u32 mp_state;
+	/* What prepare_vmcs02 loads for L2 besides the control registers:
+	 * DR7, PAT, the TSC offset and ratio (no offsetting or scaling
+	 * here), and the PDPTRs' origin; the host's DEBUGCTL bits (none). */
+	unsigned long dr7;
+	u64 pat;
+	u64 l1_tsc_offset, l1_tsc_scaling_ratio, tsc_scaling_ratio;
+	bool pdptrs_from_userspace;
+	u64 host_debugctl;
 
 	/* Nested VM entry (nested_vmx_run): no Hyper-V for L1, no pending
 	 * EOI-exit-bitmap load, no TSC offsetting in vmcs12. */
@@ -199,6 +208,7 @@ struct nested_vmx {
 	u64 pre_vmenter_ssp;
 	u64 pre_vmenter_ssp_tbl;
 	unsigned long pre_vmenter_cr3;
+	bool dirty_vmcs12; /* VMPTRLD sets it: prepare_vmcs02_rare runs */
 	bool has_preemption_timer_deadline;
 	bool preemption_timer_expired;
 	/* The pages nested_get_vmcs12_pages maps (none here) and posted
@@ -450,9 +460,32 @@ static void prepare_vmcs02_early(struct vcpu_vmx *vmx,
 				 struct loaded_vmcs *vmcs01,
 				 struct vmcs12 *vmcs12);
 static bool nested_get_vmcs12_pages(struct kvm_vcpu *vcpu);
-static int prepare_vmcs02(struct kvm_vcpu *vcpu, struct vmcs12 *vmcs12,
-			  bool from_vmentry,
-			  enum vm_entry_failure_code *entry_failure_code);
+static void prepare_vmcs02_rare(struct vcpu_vmx *vmx, struct vmcs12 *vmcs12);
+static int kvm_set_dr(struct kvm_vcpu *vcpu, int dr, unsigned long val);
+static void vmcs_write16(unsigned long field, u16 value);
+static void vmcs_write32(unsigned long field, u32 value);
+static void vmcs_write64(unsigned long field, u64 value);
+static void vmx_update_exception_bitmap(struct kvm_vcpu *vcpu);
+static u64 kvm_calc_nested_tsc_offset(u64 l1_offset, u64 l2_offset,
+				      u64 l2_multiplier);
+static u64 kvm_calc_nested_tsc_multiplier(u64 l1_multiplier, u64 l2_multiplier);
+static u64 vmx_get_l2_tsc_offset(struct kvm_vcpu *vcpu);
+static u64 vmx_get_l2_tsc_multiplier(struct kvm_vcpu *vcpu);
+static void nested_vmx_transition_tlb_flush(struct kvm_vcpu *vcpu,
+					    struct vmcs12 *vmcs12,
+					    bool is_vmenter);
+static void vmx_set_cr0(struct kvm_vcpu *vcpu, unsigned long cr0);
+static void vmx_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4);
+static int vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer);
+static bool vmx_guest_state_valid(struct kvm_vcpu *vcpu);
+static bool kvm_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu);
+static int __kvm_emulate_msr_write(struct kvm_vcpu *vcpu, u32 index, u64 data);
+static bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu);
+static int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data);
+static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val);
+static void kvm_rsp_write(struct kvm_vcpu *vcpu, unsigned long val);
+static void kvm_mmu_free_roots(struct kvm *kvm, struct kvm_mmu *mmu,
+			       ulong roots_to_free);
 static u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa, u32 count);
 static u32 __exec_controls_get(struct loaded_vmcs *vmcs);
 static bool kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu);
@@ -516,6 +549,10 @@ static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
 static bool enable_shadow_vmcs = false;
 /* nested.c before 7.2: no early hardware check of vmcs02 (the default). */
 static bool __maybe_unused nested_early_check = false;
+/* vmx.c: the host's VMCS controls; loading PAT on entry is among them. */
+static struct vmcs_config vmcs_config = {
+	.vmentry_ctrl = VM_ENTRY_LOAD_IA32_PAT,
+};
 static bool warn_on_missed_cc = false;
 /* x86.c: KVM's capabilities (no LBR format, no MPX state: the host the
  * facts sheet's vCPU describes), and cpuid.c's kvm_cpu_caps (LA57 set by
