@@ -206,7 +206,7 @@ check "text: table sorted by target" eq "$(awk '/^target /{f=1; next} f && NF ==
 check "text: known grouped by version set, most first" grep -q '^    kvm-6.1.176: 31 inputs' "$tmp/text"
 check "text: new findings with their folders" grep -qF "$(basename "$da")/" "$tmp/text"
 check "text: vm-entry events, per target" \
-	grep -qF 'before prepare_vmcs02: kvm/README.md): fuzz_model 4, fuzz_text 4, fuzz_diff 6' "$tmp/text"
+	grep -qF 'before its MSR loading: kvm/README.md): fuzz_model 4, fuzz_text 4, fuzz_diff 6' "$tmp/text"
 
 # --- scripts/fuzz --report: the exit status of a run
 report() { bash scripts/fuzz --report --out "$out" --run "$1" >"$tmp/report.out" 2>&1; }

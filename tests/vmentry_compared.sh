@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Every KVM module compares the VM entries KVM fails before
-# prepare_vmcs02, in nested_vmx_run's own order: VMfail from
-# nested_vmx_check_controls, and exit 33 with code 4 from
-# nested_vmx_check_vmcs_link_ptr.  Each such corpus scenario must be
+# Every KVM module compares the VM entries KVM fails in its own checks
+# (nested_vmx_run's order): VMfail from nested_vmx_check_controls, exit 33
+# with code 4 from nested_vmx_check_vmcs_link_ptr, and with EPT off code 2
+# from prepare_vmcs02's load_pdptrs.  Each such corpus scenario must be
 # compared (neither unsupported nor skipped) and agree with the model or
 # its tree's known deviations.  Exits 77 (skipped) when no KVM module is
 # built in.
@@ -14,8 +14,12 @@ trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-mapfile -t files < <(grep -l -E '^expect (vmfail|exit entry-fail-guest qual=0x4$)' "$src"/corpus/entry-*.scn)
-[ "${#files[@]}" -ge 6 ] || bad "only ${#files[@]} corpus scenarios expect VMfail or code 4"
+mapfile -t files < <(
+	grep -l -E '^expect (vmfail|exit entry-fail-guest qual=0x4$)' "$src"/corpus/entry-*.scn
+	grep -l -E '^expect exit entry-fail-guest qual=0x2$' "$src"/corpus/entry-*.scn |
+		xargs grep -L -E '^event vm-entry .* ept( |$)'
+)
+[ "${#files[@]}" -ge 7 ] || bad "only ${#files[@]} corpus scenarios expect VMfail, code 4 or code 2 without EPT"
 
 "$nf" targets | awk '/^kvm-[^ ]+ /{print $1}' >"$tmp/mods"
 [ -s "$tmp/mods" ] || { echo "no KVM module built in: skipped"; exit 77; }
