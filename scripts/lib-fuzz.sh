@@ -508,8 +508,8 @@ nf_summary_text() {
 				.key as $e |
 				"\($t | pad(11)) \($e | pad(10)) \("\(.value.seconds)s" | lpad(6)) \(.value.execs | h | lpad(8)) \(.value.exec_per_sec | h | lpad(7))  \(.value | cov($e) | pad(24)) \(.value.crashes | lpad(7)) \(.value.new_signatures | lpad(4)) \(.value.stats.known // {} | map(select(. > 0)) | length | lpad(5))\(if .value.ran == "broken" then "  BROKEN" elif .value.ran != "yes" then "  (did not run)" else "" end)")),
 		(.targets | to_entries | map(select((.value.stats.vm_entries // 0) > 0)) |
-			if length > 0 then "", "vm-entry events (KVM compares only a first-event entry that fails before its MSR loading: kvm/README.md): " +
-				(map("\(.key) \(.value.stats.vm_entries)") | join(", ")) else empty end),
+			if length > 0 then "", "vm-entry events (compared/all, kvm/README.md says which KVM compares): " +
+				(map("\(.key) \(.value.stats.vm_entries_compared // 0)/\(.value.stats.vm_entries)") | join(", ")) else empty end),
 		"",
 		(if (.known | length) > 0 then
 			"known divergences (exact predictions of deviations/; counted, not stopping the run): \(.totals.known_signatures) signatures, \(.totals.known_count) inputs",
