@@ -107,8 +107,9 @@ struct nept_state {
 	int cs_l; /* CS.L: L2 in IA-32e mode (vmx_get_cs_db_l_bits) */
 
 	/* A VM entry (nested_vmx_run): L1's RFLAGS (VMfail sets CF or ZF),
-	 * its VM-exit MSR area kvm_run, and whether the entry reached what
-	 * is not extracted yet (prepare_vmcs02). */
+	 * kvm_run (where an internal error would go to userspace), and
+	 * whether the entry reached what is not extracted yet
+	 * (nested_vmx_load_msr). */
 	unsigned long l1_rflags;
 	struct kvm_run run;
 	bool entry_unextracted;
@@ -494,10 +495,12 @@ static int vmx_get_cpl(struct kvm_vcpu *vcpu)
 }
 
 /* Stand-in for vmx_get_rflags (vmx.c): a VMREAD of GUEST_RFLAGS, which
- * holds L2's RFLAGS from the scenario (of its bits only AC matters, to
- * SMAP). */
+ * in vmcs02 holds L2's RFLAGS from the scenario (of its bits only AC
+ * matters, to SMAP), in vmcs01 L1's (a VM entry's VMfail sets its flags). */
 static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu)
 {
+	if (nept_st.vmx.loaded_vmcs == &nept_st.vmx.vmcs01)
+		return nept_st.l1_rflags;
 	return nept_st.rflags;
 }
 
@@ -940,11 +943,13 @@ static void nept_record_from_hardware(struct kvm_vcpu *vcpu)
  * scenario compares (said why), or is on a path no scenario reaches here:
  * those abort, as reaching one is a gap in the driver, not a result.
  */
-/* vmx.c: VMfail's flags go to L1's RFLAGS (vmcs01's GUEST_RFLAGS). */
+/* vmx.c: GUEST_RFLAGS of the current VMCS: L1's in vmcs01 (where VMfail
+ * sets CF or ZF), L2's in vmcs02 (prepare_vmcs02: hardware's). */
 static __maybe_unused void vmx_set_rflags(struct kvm_vcpu *vcpu,
 					  unsigned long rflags)
 {
-	nept_st.l1_rflags = rflags;
+	if (to_vmx(vcpu)->loaded_vmcs == &to_vmx(vcpu)->vmcs01)
+		nept_st.l1_rflags = rflags;
 }
 
 /* x86.c: advances L1's RIP past VMLAUNCH, which the scenario has not. */
@@ -1023,7 +1028,8 @@ static __maybe_unused void vmx_switch_vmcs(struct kvm_vcpu *vcpu,
 }
 
 /* nested.c: writes vmcs02's control fields from vmcs01 and vmcs12.  No
- * check before prepare_vmcs02 reads vmcs02. */
+ * check KVM makes reads them (vmx_guest_state_valid would, and stands in
+ * below). */
 static __maybe_unused void prepare_vmcs02_early(struct vcpu_vmx *vmx,
 						struct loaded_vmcs *vmcs01,
 						struct vmcs12 *vmcs12)
