@@ -26,6 +26,8 @@
  *             an entry changed: a model hook;
  *   caps      the EPT capabilities as KVM's code understands L1's MSR;
  *   pse36_low the reserved bits of L2's PSE-36 4-MiB PDEs: a model hook;
+ *   pdpt_base where a VM entry without EPT reads a PAE guest's PDPTEs:
+ *             a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -86,6 +88,9 @@ struct nept_deviation {
 	/* The lowest reserved bit of a PSE-36 4-MiB PDE, from the SDM's
 	 * (model_hooks.pse36_low). */
 	unsigned (*pse36_low)(unsigned sdm_low);
+	/* Where a VM entry to a PAE guest without EPT reads the PDPTEs,
+	 * from the SDM's address and CR3 (model_hooks.pdpt_base). */
+	uint64_t (*pdpt_base)(uint64_t sdm_base, uint64_t cr3);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

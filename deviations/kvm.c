@@ -469,11 +469,33 @@ static const struct nept_deviation pse36 = {
 	.pse36_low = pse36_fixed_low,
 };
 
+/* load_pdptrs (x86.c; regs.c from 6.12.117) finds the PDPT at gfn
+ * cr3 >> PAGE_SHIFT and offset cr3 & GENMASK(11, 5): all of CR3 but bits
+ * 4:0, where PAE paging uses bits 31:5 (SDM table 4-7).  A nested VM entry
+ * without EPT passes it vmcs12's CR3, whose bits 63:32 L1 may set. */
+static uint64_t pdpt_full_cr3_base(uint64_t sdm_base, uint64_t cr3)
+{
+	(void)sdm_base;
+	return cr3 & ~0x1full;
+}
+
+static const struct nept_deviation pdpt_full_cr3 = {
+	.name = "vmentry-pdpt-from-full-cr3",
+	.trees = "pdpt_from_full_cr3",
+	.facts = "§13.2",
+	.reproducer = "crashes/kvm-vmentry-pae-pdpt-at-full-cr3.scn",
+	.why = "load_pdptrs reads a PAE guest's PDPTEs at CR3 with its bits "
+	       "63:32, not at CR3 bits 31:5: a VM entry without EPT whose "
+	       "CR3 has high bits checks (and loads) another table",
+	.pdpt_base = pdpt_full_cr3_base,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
 	&forced_user,	&table_write, &lpage,	 &ept_ad_cmpxchg,
 	&l2_ad_cmpxchg, &arch_qual,   &exit_gva, &adv_info,
 	&nmi_bit,	&pml_bit,     &pml_warn, &gfn_gpa,
 	&stale_gla,	&ve_class,    &pferr_id, &pse36,
+	&pdpt_full_cr3,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

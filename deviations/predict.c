@@ -86,9 +86,9 @@ struct hook_ctx {
 	const struct dev_event *e;
 	uint64_t mask;
 	uint64_t *fired;
-	/* The deviations whose PSE-36 bits differ from the SDM's (whether
-	 * they decide the walk is found by a second run). */
-	uint64_t pse36;
+	/* The deviations whose PSE-36 bits or PDPT address differ from the
+	 * SDM's (whether they decide the outcome is found by a second run). */
+	uint64_t rerun;
 	/* The deviations of mask that set EPT12's flags, and L2's, KVM's
 	 * way (cmpxchg_mask). */
 	uint64_t ept_cmpxchg, l2_cmpxchg;
@@ -167,9 +167,27 @@ static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
 			continue;
 		low = dv->pse36_low(low);
 		if (low != before)
-			c->pse36 |= 1ull << d;
+			c->rerun |= 1ull << d;
 	}
 	return low;
+}
+
+static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	uint64_t base = sdm_base;
+
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+		uint64_t before = base;
+
+		if (!(c->mask >> d & 1) || !dv->pdpt_base)
+			continue;
+		base = dv->pdpt_base(base, cr3);
+		if (base != before)
+			c->rerun |= 1ull << d;
+	}
+	return base;
 }
 
 /* Whether two runs of an event end differently (kind, exit, vector,
@@ -228,8 +246,12 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 			      0,
 			      cmpxchg_mask(mask, false),
 			      cmpxchg_mask(mask, true) };
-	struct model_hooks hooks = { &c, hook_access, hook_pse36_low,
-				     hook_ept_ad_cmpxchg, hook_l2_ad_cmpxchg };
+	struct model_hooks hooks = { &c,
+				     hook_access,
+				     hook_pse36_low,
+				     hook_ept_ad_cmpxchg,
+				     hook_l2_ad_cmpxchg,
+				     hook_pdpt_base };
 	static struct model_state ms;
 	uint32_t caps = s->caps;
 
@@ -266,16 +288,19 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 				if ((mask >> d & 1) && nept_deviations[d]->caps)
 					fired |= 1ull << d;
 	}
-	if (c.pse36) {
-		/* Did the PSE-36 bits matter?  Only if the walk without
-		 * those deviations ends otherwise. */
+	if (c.rerun) {
+		/* Did the PSE-36 bits or the PDPT address matter?  Only if
+		 * the event without those deviations ends otherwise. */
 		struct hook_ctx c2 = {
-			&e, mask & ~c.pse36,	      &(uint64_t){ 0 },
-			0,  c.ept_cmpxchg & ~c.pse36, c.l2_cmpxchg & ~c.pse36
+			&e, mask & ~c.rerun,	      &(uint64_t){ 0 },
+			0,  c.ept_cmpxchg & ~c.rerun, c.l2_cmpxchg & ~c.rerun
 		};
-		struct model_hooks h2 = { &c2, hook_access, hook_pse36_low,
+		struct model_hooks h2 = { &c2,
+					  hook_access,
+					  hook_pse36_low,
 					  hook_ept_ad_cmpxchg,
-					  hook_l2_ad_cmpxchg };
+					  hook_l2_ad_cmpxchg,
+					  hook_pdpt_base };
 		static struct model_state sdm;
 		struct nept_outcome o;
 
@@ -283,7 +308,7 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		sdm.hooks = &h2;
 		model_run_event(sp, &sdm, &s->event[i], &o, NULL);
 		if (ends_differently(&o, &p->set.o[0]))
-			fired |= c.pse36;
+			fired |= c.rerun;
 	}
 	for (unsigned k = 0; k < p->set.n; k++)
 		p->at_final[k] = !!(p->set.o[k].qual & QUAL_GLA_FINAL);

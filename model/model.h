@@ -133,6 +133,9 @@ struct model_hooks {
 	 * restarts).  restarts: how often this event's walk has. */
 	bool (*l2_ad_cmpxchg)(const void *ctx, const struct nept_scenario *s,
 			      unsigned restarts);
+	/* The L1 address a VM entry to a PAE guest without EPT reads the
+	 * four PDPTEs from (the SDM: CR3 bits 31:5, facts §13.2). */
+	uint64_t (*pdpt_base)(const void *ctx, uint64_t sdm_base, uint64_t cr3);
 };
 
 /*

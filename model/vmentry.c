@@ -211,18 +211,20 @@ static enum read_result pdpte_check(const struct nept_scenario *s,
 {
 	const struct nept_vmentry *en = &s->entry;
 	uint64_t rsvd = 0x1e6ull, pdpte;
+	/* SDM table 4-7: under PAE paging CR3 bits 63:32 are ignored. */
+	uint64_t base = en->cr3 & 0xffffffe0ull;
 
 	if (!(en->cr0 & CR0_PG) || !(en->cr4 & CR4_PAE) ||
 	    (en->flags & NEPT_ENF_IA32E))
 		return READ_OK;
 	if (s->l1_maxphyaddr < 64)
 		rsvd |= ~0ull << s->l1_maxphyaddr;
+	if (st->hooks && st->hooks->pdpt_base)
+		base = st->hooks->pdpt_base(st->hooks->ctx, base, en->cr3);
 	for (unsigned i = 0; i < 4; i++) {
 		if (en->flags & NEPT_ENF_EPT)
 			pdpte = en->pdpte[i];
-		else if (!nept_mem_read(&st->mem,
-					(en->cr3 & 0xffffffe0ull) + 8 * i,
-					&pdpte))
+		else if (!nept_mem_read(&st->mem, base + 8 * i, &pdpte))
 			return READ_UNBACKED;
 		if ((pdpte & 1) && (pdpte & rsvd))
 			return READ_FAILS;
