@@ -152,8 +152,9 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 	uint64_t cr0 = nept_entry_guests[k].cr0, cr4 = nept_entry_guests[k].cr4;
 	uint64_t efer = nept_entry_guests[k].efer;
 	uint64_t link = ~0ull, pat = 0, msr_addr = n ? 0x20000 : 0;
+	uint64_t cr3 = 0x10000;
 
-	switch (below(st, 8)) {
+	switch (below(st, 9)) {
 	case 0:
 		cr0 ^= cr0_bits[below(st, 4)];
 		break;
@@ -188,13 +189,19 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 		if (n)
 			msr_addr += 8; /* not 16-aligned */
 		break;
+	case 8:
+		/* CR3 with a bit above 31: legal below MAXPHYADDR (bit 32),
+		 * code 0 beyond it (bit 52); a PAE guest's PDPT is still at
+		 * bits 31:5. */
+		cr3 |= below(st, 2) ? 1ull << 32 : 1ull << 52;
+		break;
 	}
 	buf[len++] = 0x12; /* VM_ENTRY */
 	len = put(buf, len, flags, 2);
 	len = zeros(buf, len, 2); /* count (MSR_LOAD adds), reserved */
 	len = put(buf, len, below(st, 8) ? 0 : below(st, 5), 4);
 	len = put(buf, len, cr0, 8);
-	len = put(buf, len, 0x10000, 8); /* CR3 */
+	len = put(buf, len, cr3, 8);
 	len = put(buf, len, cr4, 8);
 	len = put(buf, len, efer, 8);
 	len = put(buf, len, pat, 8);
