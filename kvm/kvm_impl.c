@@ -1144,11 +1144,6 @@ static __maybe_unused bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu)
 {
 	NEPT_UNREACHABLE("intel_pmu_has_perf_global_ctrl");
 }
-static __maybe_unused int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index,
-				      u64 data)
-{
-	NEPT_UNREACHABLE("kvm_set_msr (PERF_GLOBAL_CTRL)");
-}
 /* regs.h: L2's RIP and RSP; no instruction runs after a VM entry here. */
 static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val)
 {
@@ -1172,22 +1167,72 @@ static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
 }
 
 /*
- * nested.c's nested_vmx_load_msr is not extracted yet: it loads the
- * VM-entry MSR-load area through KVM's MSR write path (exit 34), and after
- * it the entry goes to hardware.  An entry that gets here is unsupported
- * (the driver says so); the index returned only ends
- * nested_vmx_enter_non_root_mode's path.
+ * KVM's MSR write (x86.c: kvm_emulate_msr_write from 7.2,
+ * kvm_set_msr_with_filter in 6.12, kvm_set_msr in 6.1, then __kvm_set_msr
+ * -> vmx_set_msr / kvm_set_msr_common) is not extracted yet: a VM-entry
+ * MSR-load entry that passes nested_vmx_load_msr's own checks reaches it,
+ * and the event is unsupported (the driver says so); the failure
+ * returned only ends nested_vmx_load_msr's loop.
  */
-static __maybe_unused u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa,
-					      u32 count)
+static int nept_msr_write_unextracted(void)
 {
 	nept_st.entry_unextracted = true;
 	return 1;
 }
-/* Past nested_vmx_load_msr, which fails here (above). */
+static __maybe_unused int kvm_emulate_msr_write(struct kvm_vcpu *vcpu,
+						u32 index, u64 data)
+{
+	return nept_msr_write_unextracted();
+}
+static __maybe_unused int kvm_set_msr_with_filter(struct kvm_vcpu *vcpu,
+						  u32 index, u64 data)
+{
+	return nept_msr_write_unextracted();
+}
+/* 6.1: also prepare_vmcs02's PERF_GLOBAL_CTRL load, which vmcs12 never
+ * asks for here. */
+static __maybe_unused int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index,
+				      u64 data)
+{
+	return nept_msr_write_unextracted();
+}
+
+/*
+ * After a successful nested_vmx_load_msr (an empty list here): what
+ * nested_vmx_enter_non_root_mode and nested_vmx_run do before L2 runs.
+ * None decides whether the entry fails.
+ */
+/* vmcs01's execution controls: no interrupt or NMI window open for L1. */
 static __maybe_unused u32 __exec_controls_get(struct loaded_vmcs *vmcs)
 {
-	NEPT_UNREACHABLE("__exec_controls_get");
+	return 0;
+}
+/* lapic.c: no interrupt pending for L1 (-1: none). */
+static __maybe_unused int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu)
+{
+	return -1;
+}
+/* x86.h: flush L1D before L2 runs; no cache here. */
+static __maybe_unused void kvm_request_l1tf_flush_l1d(void)
+{
+}
+/* nested.c: caches the shadow VMCS the link pointer names, which L2's
+ * VMREADs would see; no L2 instruction runs here. */
+static __maybe_unused void nested_cache_shadow_vmcs12(struct kvm_vcpu *vcpu,
+						      struct vmcs12 *vmcs12)
+{
+}
+/* x86.c: an L2 entered in the HLT state halts the vCPU until an event;
+ * the entry itself succeeded. */
+static __maybe_unused int kvm_emulate_halt_noskip(struct kvm_vcpu *vcpu)
+{
+	return 1;
+}
+/* x86.c (7.2): an L2 entered in wait-for-SIPI; as above. */
+static __maybe_unused int kvm_set_mp_state(struct kvm_vcpu *vcpu, int mp_state)
+{
+	vcpu->arch.mp_state = (u32)mp_state;
+	return 0;
 }
 /* lapic.c: no INIT or SIPI is pending for L1 (6.1 and 6.12 ask before
  * prepare_vmcs02, 7.2 after). */
@@ -1195,10 +1240,6 @@ static __maybe_unused bool
 kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu)
 {
 	return false;
-}
-static __maybe_unused int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu)
-{
-	NEPT_UNREACHABLE("kvm_apic_has_interrupt");
 }
 static __maybe_unused u64 vmx_calc_preemption_timer_value(struct kvm_vcpu *vcpu)
 {
@@ -1208,23 +1249,6 @@ static __maybe_unused void vmx_start_preemption_timer(struct kvm_vcpu *vcpu,
 						      u64 preemption_timeout)
 {
 	NEPT_UNREACHABLE("vmx_start_preemption_timer");
-}
-static __maybe_unused void kvm_request_l1tf_flush_l1d(void)
-{
-	NEPT_UNREACHABLE("kvm_request_l1tf_flush_l1d");
-}
-static __maybe_unused void nested_cache_shadow_vmcs12(struct kvm_vcpu *vcpu,
-						      struct vmcs12 *vmcs12)
-{
-	NEPT_UNREACHABLE("nested_cache_shadow_vmcs12");
-}
-static __maybe_unused int kvm_emulate_halt_noskip(struct kvm_vcpu *vcpu)
-{
-	NEPT_UNREACHABLE("kvm_emulate_halt_noskip");
-}
-static __maybe_unused int kvm_set_mp_state(struct kvm_vcpu *vcpu, int mp_state)
-{
-	NEPT_UNREACHABLE("kvm_set_mp_state");
 }
 
 /* Before 7.2, nested_vmx_enter_non_root_mode first asks whether L1 had an
@@ -1609,6 +1633,10 @@ static void nept_entry_setup(const struct nept_scenario *s,
 	st->vmx.loaded_vmcs = &st->vmx.vmcs01;
 	st->vmx.nested.vmxon = true;
 	st->vmx.nested.dirty_vmcs12 = true; /* VMPTRLD */
+	/* L1's APIC mode (IA32_APIC_BASE: enabled, and x2APIC if the event
+	 * says so). */
+	vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
+			       (f & NEPT_ENF_X2APIC ? X2APIC_ENABLE : 0);
 	/* enter_vmx_operation (VMXON): no link-pointer page cached yet. */
 	st->vmx.nested.shadow_vmcs12_cache.gpa = INVALID_GPA;
 	st->vmx.nested.current_vmptr = 0; /* any address: vmcs12 is cached */
@@ -1920,8 +1948,8 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	o->from_hardware = -1;
 	o->pml_index = vmcs12->guest_pml_index;
 	if (st->entry_unextracted) {
-		nept_unsupported(o, "vm-entry: reached nested_vmx_load_msr, "
-				    "not extracted yet");
+		nept_unsupported(o, "vm-entry: reached KVM's MSR write, not "
+				    "extracted yet");
 		return;
 	}
 	if (r == 0) {
@@ -1946,6 +1974,12 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		o->kind = NEPT_OUT_EXIT;
 		o->reason = (u16)reason.basic;
 		o->qual = vmcs12->exit_qualification;
+	} else if (is_guest_mode(vcpu)) {
+		/* KVM entered L2: what L1 sees now is hardware's entry on
+		 * vmcs02 and its checks, which are not played yet. */
+		nept_unsupported(o, "vm-entry: KVM entered L2; hardware's "
+				    "checks not played yet");
+		return;
 	} else {
 		fprintf(stderr, "kvm shim: vm-entry with no VMfail, exception "
 				"or failed entry\n");

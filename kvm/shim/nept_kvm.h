@@ -131,6 +131,9 @@ struct kvm_vcpu_arch {
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid_entries;
 #endif
+	/* IA32_APIC_BASE: X2APIC_ENABLE is L1's x2APIC mode, which the
+	 * MSR-load checks read. */
+	u64 apic_base;
 	/* Set on a successful entry only (6.1, 6.12). */
 	bool l1tf_flush_l1d;
 	u32 mp_state;
@@ -486,7 +489,8 @@ static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val);
 static void kvm_rsp_write(struct kvm_vcpu *vcpu, unsigned long val);
 static void kvm_mmu_free_roots(struct kvm *kvm, struct kvm_mmu *mmu,
 			       ulong roots_to_free);
-static u32 nested_vmx_load_msr(struct kvm_vcpu *vcpu, u64 gpa, u32 count);
+static int kvm_emulate_msr_write(struct kvm_vcpu *vcpu, u32 index, u64 data);
+static int kvm_set_msr_with_filter(struct kvm_vcpu *vcpu, u32 index, u64 data);
 static u32 __exec_controls_get(struct loaded_vmcs *vmcs);
 static bool kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu);
 static int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu);

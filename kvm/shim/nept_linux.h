@@ -242,6 +242,9 @@ typedef struct {
 #define pr_err_ratelimited(...) \
 	do {                    \
 	} while (0)
+#define pr_debug_ratelimited(...) \
+	do {                      \
+	} while (0)
 
 /* Tracepoints the extracted code calls (arch/x86/kvm/trace.h,
  * mmu/mmutrace.h): no-ops. */
