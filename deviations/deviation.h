@@ -28,6 +28,8 @@
  *   pse36_low the reserved bits of L2's PSE-36 4-MiB PDEs: a model hook;
  *   pdpt_base where a VM entry without EPT reads a PAE guest's PDPTEs:
  *             a model hook;
+ *   entry_late  the VM-entry guest-state rules checked after the MSR
+ *             loading: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -91,6 +93,9 @@ struct nept_deviation {
 	/* Where a VM entry to a PAE guest without EPT reads the PDPTEs,
 	 * from the SDM's address and CR3 (model_hooks.pdpt_base). */
 	uint64_t (*pdpt_base)(uint64_t sdm_base, uint64_t cr3);
+	/* The VM-entry guest-state rules checked only after the MSR
+	 * loading (enum model_entry_late, model_hooks.entry_late). */
+	unsigned entry_late;
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

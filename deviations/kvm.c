@@ -490,12 +490,30 @@ static const struct nept_deviation pdpt_full_cr3 = {
 	.pdpt_base = pdpt_full_cr3_base,
 };
 
+/* nested_vmx_check_guest_state leaves some guest-state checks to the
+ * processor ("misconfigurations which will anyway be caught by the
+ * processor when using the merged vmcs02", nested_vmx_run): CR4.PCIDE
+ * without IA-32e mode, and with EPT the guest-PDPTE fields.  The processor
+ * checks vmcs02 only when KVM enters it, after nested_vmx_load_msr: an
+ * entry that also has a failing MSR-load entry exits with 34. */
+static const struct nept_deviation entry_late = {
+	.name = "vmentry-hw-checks-after-msr-load",
+	.trees = "!guest_state_checks_pcide",
+	.facts = "§13.1",
+	.reproducer = "crashes/kvm-vmentry-msr-load-before-hw-checks.scn",
+	.why = "the guest-state checks KVM leaves to the processor (CR4.PCIDE "
+	       "without IA-32e, the PDPTE fields with EPT) come after its "
+	       "MSR loading: a failing MSR-load entry gives exit 34 instead "
+	       "of exit 33",
+	.entry_late = MODEL_ENTRY_LATE_PCIDE | MODEL_ENTRY_LATE_PDPTE_FIELDS,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
 	&forced_user,	&table_write, &lpage,	 &ept_ad_cmpxchg,
 	&l2_ad_cmpxchg, &arch_qual,   &exit_gva, &adv_info,
 	&nmi_bit,	&pml_bit,     &pml_warn, &gfn_gpa,
 	&stale_gla,	&ve_class,    &pferr_id, &pse36,
-	&pdpt_full_cr3,
+	&pdpt_full_cr3, &entry_late,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

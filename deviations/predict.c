@@ -86,8 +86,9 @@ struct hook_ctx {
 	const struct dev_event *e;
 	uint64_t mask;
 	uint64_t *fired;
-	/* The deviations whose PSE-36 bits or PDPT address differ from the
-	 * SDM's (whether they decide the outcome is found by a second run). */
+	/* The deviations whose PSE-36 bits, PDPT address or late entry
+	 * checks differ from the SDM's (whether they decide the outcome is
+	 * found by a second run). */
 	uint64_t rerun;
 	/* The deviations of mask that set EPT12's flags, and L2's, KVM's
 	 * way (cmpxchg_mask). */
@@ -172,6 +173,22 @@ static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
 	return low;
 }
 
+static unsigned hook_entry_late(const void *ctx)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	unsigned late = 0;
+
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+
+		if (!(c->mask >> d & 1) || !dv->entry_late)
+			continue;
+		late |= dv->entry_late;
+		c->rerun |= 1ull << d;
+	}
+	return late;
+}
+
 static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -251,7 +268,8 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 				     hook_pse36_low,
 				     hook_ept_ad_cmpxchg,
 				     hook_l2_ad_cmpxchg,
-				     hook_pdpt_base };
+				     hook_pdpt_base,
+				     hook_entry_late };
 	static struct model_state ms;
 	uint32_t caps = s->caps;
 
@@ -289,8 +307,9 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 					fired |= 1ull << d;
 	}
 	if (c.rerun) {
-		/* Did the PSE-36 bits or the PDPT address matter?  Only if
-		 * the event without those deviations ends otherwise. */
+		/* Did the PSE-36 bits, the PDPT address or the late entry
+		 * checks matter?  Only if the event without those
+		 * deviations ends otherwise. */
 		struct hook_ctx c2 = {
 			&e, mask & ~c.rerun,	      &(uint64_t){ 0 },
 			0,  c.ept_cmpxchg & ~c.rerun, c.l2_cmpxchg & ~c.rerun
@@ -300,7 +319,8 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 					  hook_pse36_low,
 					  hook_ept_ad_cmpxchg,
 					  hook_l2_ad_cmpxchg,
-					  hook_pdpt_base };
+					  hook_pdpt_base,
+					  hook_entry_late };
 		static struct model_state sdm;
 		struct nept_outcome o;
 

@@ -106,6 +106,13 @@ struct model_trace;
  * from the SDM (deviations/, never the model's own rules): NULL members
  * are the SDM's behaviour.  The model itself runs with no hooks.
  */
+/* Guest-state rules of a VM entry (facts §13.2) a prediction may have
+ * checked after the MSR loading (model_hooks.entry_late). */
+enum model_entry_late {
+	MODEL_ENTRY_LATE_PCIDE = 1u << 0,	 /* CR4.PCIDE needs IA-32e */
+	MODEL_ENTRY_LATE_PDPTE_FIELDS = 1u << 1, /* the PDPTEs with EPT */
+};
+
 struct model_hooks {
 	const void *ctx;
 	/* After the SDM's need and acc_bits are set for an access. */
@@ -136,6 +143,10 @@ struct model_hooks {
 	/* The L1 address a VM entry to a PAE guest without EPT reads the
 	 * four PDPTEs from (the SDM: CR3 bits 31:5, facts §13.2). */
 	uint64_t (*pdpt_base)(const void *ctx, uint64_t sdm_base, uint64_t cr3);
+	/* The guest-state rules of a VM entry checked only after the
+	 * MSR-load area is loaded (enum model_entry_late; the SDM: none,
+	 * every guest-state check comes first, facts §13.1). */
+	unsigned (*entry_late)(const void *ctx);
 };
 
 /*

@@ -162,9 +162,6 @@ static bool default_check_fails(const struct nept_scenario *s)
 		return true;
 	if (ia32e && (!(en->cr0 & CR0_PG) || !(en->cr4 & CR4_PAE)))
 		return true;
-	/* SDM 26.3.1.1: CR4.PCIDE needs IA-32e mode. */
-	if (!ia32e && (en->cr4 & CR4_PCIDE))
-		return true;
 	if ((en->flags & NEPT_ENF_LOAD_DEBUG) &&
 	    ((en->dr7 >> 32) || (en->debugctl & ~DEBUGCTL_VALID)))
 		return true;
@@ -175,6 +172,14 @@ static bool default_check_fails(const struct nept_scenario *s)
 	     ((en->cr0 & CR0_PG) && ia32e != !!(en->efer & EFER_LME))))
 		return true;
 	return en->activity > 3 || !(ACTIVITY_SUPPORTED & (1u << en->activity));
+}
+
+/* SDM 26.3.1.1: CR4.PCIDE needs IA-32e mode (code 0 too). */
+static bool pcide_check_fails(const struct nept_scenario *s)
+{
+	const struct nept_vmentry *en = &s->entry;
+
+	return !(en->flags & NEPT_ENF_IA32E) && (en->cr4 & CR4_PCIDE);
 }
 
 enum read_result {
@@ -318,8 +323,17 @@ void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
 	const struct nept_vmentry *en = &s->entry;
 	enum read_result link = link_ptr_check(s, st);
 	enum read_result pdpte = pdpte_check(s, st);
-	uint8_t codes[4], n = 0;
+	uint8_t codes[4], n = 0, late[2], nlate = 0;
 	bool nmi_sti, may_enter;
+	/* Rules a prediction checks after the MSR loading (deviations/;
+	 * the SDM checks every rule first). */
+	unsigned after = st->hooks && st->hooks->entry_late
+				 ? st->hooks->entry_late(st->hooks->ctx)
+				 : 0;
+	bool pcide = pcide_check_fails(s),
+	     pcide_late = pcide && (after & MODEL_ENTRY_LATE_PCIDE),
+	     pdpte_late = pdpte == READ_FAILS && (en->flags & NEPT_ENF_EPT) &&
+			  (after & MODEL_ENTRY_LATE_PDPTE_FIELDS);
 
 	out->from_hardware = -1;
 	out->pml_index = st->pml_index;
@@ -332,9 +346,13 @@ void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
 	}
 	/* Facts §13.2: the guest-state checks, each failing one a code;
 	 * with several, any of them (the SDM does not order them). */
-	if (default_check_fails(s))
+	if (default_check_fails(s) || (pcide && !pcide_late))
 		codes[n++] = ENTRY_FAIL_DEFAULT;
-	if (pdpte == READ_FAILS)
+	else if (pcide_late)
+		late[nlate++] = ENTRY_FAIL_DEFAULT;
+	if (pdpte_late)
+		late[nlate++] = ENTRY_FAIL_PDPTE;
+	else if (pdpte == READ_FAILS)
 		codes[n++] = ENTRY_FAIL_PDPTE;
 	if (link == READ_FAILS)
 		codes[n++] = ENTRY_FAIL_LINK_PTR;
@@ -359,4 +377,13 @@ void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
 		return;
 	}
 	load_msrs(s, st, out);
+	/* The rules left for after the MSRs, where those all loaded: one
+	 * outcome per failing rule, in any order. */
+	if (nlate && !n && out->kind == NEPT_OUT_NONE &&
+	    out->undefined != NEPT_F_ALL) {
+		t->alts = (uint8_t)(nlate - 1);
+		exit_for(out, NEPT_EXIT_ENTRY_FAIL_GUEST,
+			 late[st->choice < nlate ? st->choice : 0]);
+		out->undefined &= ~NEPT_F_TRANSLATED;
+	}
 }
