@@ -30,6 +30,8 @@
  *             a model hook;
  *   entry_late  the VM-entry guest-state rules checked after the MSR
  *             loading: a model hook;
+ *   entry_debugctl  the guest DEBUGCTL bits a VM entry accepts: a model
+ *             hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -96,6 +98,9 @@ struct nept_deviation {
 	/* The VM-entry guest-state rules checked only after the MSR
 	 * loading (enum model_entry_late, model_hooks.entry_late). */
 	unsigned entry_late;
+	/* The guest DEBUGCTL bits a VM entry accepts, from the SDM's
+	 * (model_hooks.entry_debugctl). */
+	uint64_t (*entry_debugctl)(uint64_t sdm_valid);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

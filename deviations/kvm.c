@@ -508,12 +508,33 @@ static const struct nept_deviation entry_late = {
 	.entry_late = MODEL_ENTRY_LATE_PCIDE | MODEL_ENTRY_LATE_PDPTE_FIELDS,
 };
 
+/* nested_vmx_check_guest_state clears DEBUGCTL.FREEZE_IN_SMM (bit 14)
+ * before checking vmcs12's guest DEBUGCTL when the VM has
+ * KVM_X86_QUIRK_VMCS12_ALLOW_FREEZE_IN_SMM, on by default ("allow L1 to
+ * set it in vmcs12's DEBUGCTL under a quirk for backwards
+ * compatibility"): a bit the CPU of docs/sdm-rules.md §13 lacks passes. */
+static uint64_t freeze_in_smm_valid(uint64_t sdm_valid)
+{
+	return sdm_valid | 1ull << 14;
+}
+
+static const struct nept_deviation debugctl_freeze = {
+	.name = "vmentry-debugctl-freeze-in-smm",
+	.trees = "debugctl_freeze_quirk",
+	.facts = "§13.2",
+	.reproducer = "crashes/kvm-vmentry-debugctl-freeze-in-smm.scn",
+	.why = "KVM_X86_QUIRK_VMCS12_ALLOW_FREEZE_IN_SMM (default on) lets "
+	       "vmcs12's guest DEBUGCTL have bit 14, which the vCPU does not "
+	       "implement",
+	.entry_debugctl = freeze_in_smm_valid,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
-	&forced_user,	&table_write, &lpage,	 &ept_ad_cmpxchg,
-	&l2_ad_cmpxchg, &arch_qual,   &exit_gva, &adv_info,
-	&nmi_bit,	&pml_bit,     &pml_warn, &gfn_gpa,
-	&stale_gla,	&ve_class,    &pferr_id, &pse36,
-	&pdpt_full_cr3, &entry_late,
+	&forced_user,	&table_write, &lpage,		&ept_ad_cmpxchg,
+	&l2_ad_cmpxchg, &arch_qual,   &exit_gva,	&adv_info,
+	&nmi_bit,	&pml_bit,     &pml_warn,	&gfn_gpa,
+	&stale_gla,	&ve_class,    &pferr_id,	&pse36,
+	&pdpt_full_cr3, &entry_late,  &debugctl_freeze,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

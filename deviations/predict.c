@@ -173,6 +173,24 @@ static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
 	return low;
 }
 
+static uint64_t hook_entry_debugctl(const void *ctx, uint64_t sdm_valid)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	uint64_t valid = sdm_valid;
+
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+		uint64_t before = valid;
+
+		if (!(c->mask >> d & 1) || !dv->entry_debugctl)
+			continue;
+		valid = dv->entry_debugctl(valid);
+		if (valid != before)
+			c->rerun |= 1ull << d;
+	}
+	return valid;
+}
+
 static unsigned hook_entry_late(const void *ctx)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -269,7 +287,8 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 				     hook_ept_ad_cmpxchg,
 				     hook_l2_ad_cmpxchg,
 				     hook_pdpt_base,
-				     hook_entry_late };
+				     hook_entry_late,
+				     hook_entry_debugctl };
 	static struct model_state ms;
 	uint32_t caps = s->caps;
 
@@ -320,7 +339,8 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 					  hook_ept_ad_cmpxchg,
 					  hook_l2_ad_cmpxchg,
 					  hook_pdpt_base,
-					  hook_entry_late };
+					  hook_entry_late,
+					  hook_entry_debugctl };
 		static struct model_state sdm;
 		struct nept_outcome o;
 

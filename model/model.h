@@ -147,6 +147,9 @@ struct model_hooks {
 	 * MSR-load area is loaded (enum model_entry_late; the SDM: none,
 	 * every guest-state check comes first, facts §13.1). */
 	unsigned (*entry_late)(const void *ctx);
+	/* The guest IA32_DEBUGCTL bits a VM entry accepts (the SDM: those
+	 * the CPU implements, LBR and BTF here, docs/sdm-rules.md §13). */
+	uint64_t (*entry_debugctl)(const void *ctx, uint64_t sdm_valid);
 };
 
 /*

@@ -144,11 +144,16 @@ static const char *controls_invalid(const struct nept_scenario *s)
 }
 
 /* Facts §13.2: whether any check behind code 0 fails. */
-static bool default_check_fails(const struct nept_scenario *s)
+static bool default_check_fails(const struct nept_scenario *s,
+				const struct model_state *st)
 {
 	const struct nept_vmentry *en = &s->entry;
 	bool ia32e = en->flags & NEPT_ENF_IA32E;
-	uint64_t fixed0 = CR0_FIXED0;
+	uint64_t fixed0 = CR0_FIXED0, debugctl_valid = DEBUGCTL_VALID;
+
+	if (st->hooks && st->hooks->entry_debugctl)
+		debugctl_valid = st->hooks->entry_debugctl(st->hooks->ctx,
+							   debugctl_valid);
 
 	if (en->flags & NEPT_ENF_UNRESTRICTED)
 		fixed0 &= ~(CR0_PE | CR0_PG);
@@ -163,7 +168,7 @@ static bool default_check_fails(const struct nept_scenario *s)
 	if (ia32e && (!(en->cr0 & CR0_PG) || !(en->cr4 & CR4_PAE)))
 		return true;
 	if ((en->flags & NEPT_ENF_LOAD_DEBUG) &&
-	    ((en->dr7 >> 32) || (en->debugctl & ~DEBUGCTL_VALID)))
+	    ((en->dr7 >> 32) || (en->debugctl & ~debugctl_valid)))
 		return true;
 	if ((en->flags & NEPT_ENF_LOAD_PAT) && !pat_valid(en->pat))
 		return true;
@@ -346,7 +351,7 @@ void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
 	}
 	/* Facts §13.2: the guest-state checks, each failing one a code;
 	 * with several, any of them (the SDM does not order them). */
-	if (default_check_fails(s) || (pcide && !pcide_late))
+	if (default_check_fails(s, st) || (pcide && !pcide_late))
 		codes[n++] = ENTRY_FAIL_DEFAULT;
 	else if (pcide_late)
 		late[nlate++] = ENTRY_FAIL_DEFAULT;
