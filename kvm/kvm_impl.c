@@ -2007,8 +2007,8 @@ static void nept_run_event(const struct nept_scenario *s,
 	 * are none, and linear is L2-physical (the scenario gives no gla then:
 	 * nept_effective_event).
 	 */
-	/* Facts §13: nested_vmx_run's checks and MSR loading are not
-	 * extracted yet (STANDINS.md): the event is counted, not compared. */
+	/* Facts §13: a VM entry runs only as a scenario's one event
+	 * (nept_run_vm_entry). */
 	if (ev->source == NEPT_SRC_VM_ENTRY) {
 		/* After an exit, L1's state is what the recorder standing in
 		 * for nested_vmx_vmexit left, not KVM's (STANDINS.md). */
@@ -2036,6 +2036,19 @@ static void nept_run_event(const struct nept_scenario *s,
 	}
 	if (ev->source == NEPT_SRC_EMULATED && nept_reflect(ev, o))
 		return;
+	/*
+	 * An NMI or #VE exit L0 keeps (nested_vmx_l0_wants_exit; #VE from
+	 * 6.12: KVM never lets L2 take one) goes to handle_exception_nmi,
+	 * which emulates nothing: the event's emulated access never happens.
+	 */
+	if (ev->source == NEPT_SRC_EMULATED &&
+	    ev->exit_reason == EXIT_REASON_EXCEPTION_NMI &&
+	    (ev->exit_vector == 1 + NMI_VECTOR ||
+	     ev->exit_vector == 1 + VE_VECTOR)) {
+		nept_unsupported(o, "L0 keeps this NMI or #VE exit and "
+				    "emulates nothing after it");
+		return;
+	}
 	if (ev->during && nept_delivery_ev_error(reason)) {
 		nept_unsupported(o, "delivery in this exit: KVM internal "
 				    "error");
