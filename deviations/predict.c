@@ -155,21 +155,33 @@ static bool hook_l2_ad_cmpxchg(const void *ctx, const struct nept_scenario *s,
 	return cmpxchg_hook(c, c->l2_cmpxchg, restarts);
 }
 
+/*
+ * Applies each deviation of c's `member` in turn to value (a value the
+ * SDM gives, which a deviation may change); a deviation that changes it
+ * goes to c->rerun, for the second run that finds whether it decided the
+ * outcome.  Further arguments follow the value.
+ */
+#define APPLY_VALUE_HOOKS(c, member, value, ...)                       \
+	do {                                                           \
+		for (unsigned d_ = 0; d_ < nept_ndeviations; d_++) {   \
+			const struct nept_deviation *dv_ =             \
+				nept_deviations[d_];                   \
+			__typeof__(value) before_ = (value);           \
+                                                                       \
+			if (!((c)->mask >> d_ & 1) || !dv_->member)    \
+				continue;                              \
+			(value) = dv_->member((value), ##__VA_ARGS__); \
+			if ((value) != before_)                        \
+				(c)->rerun |= 1ull << d_;              \
+		}                                                      \
+	} while (0)
+
 static unsigned hook_pse36_low(const void *ctx, unsigned sdm_low)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
 	unsigned low = sdm_low;
 
-	for (unsigned d = 0; d < nept_ndeviations; d++) {
-		const struct nept_deviation *dv = nept_deviations[d];
-		unsigned before = low;
-
-		if (!(c->mask >> d & 1) || !dv->pse36_low)
-			continue;
-		low = dv->pse36_low(low);
-		if (low != before)
-			c->rerun |= 1ull << d;
-	}
+	APPLY_VALUE_HOOKS(c, pse36_low, low);
 	return low;
 }
 
@@ -178,17 +190,17 @@ static uint64_t hook_entry_debugctl(const void *ctx, uint64_t sdm_valid)
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
 	uint64_t valid = sdm_valid;
 
-	for (unsigned d = 0; d < nept_ndeviations; d++) {
-		const struct nept_deviation *dv = nept_deviations[d];
-		uint64_t before = valid;
-
-		if (!(c->mask >> d & 1) || !dv->entry_debugctl)
-			continue;
-		valid = dv->entry_debugctl(valid);
-		if (valid != before)
-			c->rerun |= 1ull << d;
-	}
+	APPLY_VALUE_HOOKS(c, entry_debugctl, valid);
 	return valid;
+}
+
+static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	uint64_t base = sdm_base;
+
+	APPLY_VALUE_HOOKS(c, pdpt_base, base, cr3);
+	return base;
 }
 
 static unsigned hook_entry_late(const void *ctx)
@@ -207,22 +219,19 @@ static unsigned hook_entry_late(const void *ctx)
 	return late;
 }
 
-static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
+/* The model's hooks, each calling the deviations of c. */
+static struct model_hooks hooks_of(struct hook_ctx *c)
 {
-	struct hook_ctx *c = (struct hook_ctx *)ctx;
-	uint64_t base = sdm_base;
-
-	for (unsigned d = 0; d < nept_ndeviations; d++) {
-		const struct nept_deviation *dv = nept_deviations[d];
-		uint64_t before = base;
-
-		if (!(c->mask >> d & 1) || !dv->pdpt_base)
-			continue;
-		base = dv->pdpt_base(base, cr3);
-		if (base != before)
-			c->rerun |= 1ull << d;
-	}
-	return base;
+	return (struct model_hooks){
+		.ctx = c,
+		.access = hook_access,
+		.pse36_low = hook_pse36_low,
+		.ept_ad_cmpxchg = hook_ept_ad_cmpxchg,
+		.l2_ad_cmpxchg = hook_l2_ad_cmpxchg,
+		.pdpt_base = hook_pdpt_base,
+		.entry_late = hook_entry_late,
+		.entry_debugctl = hook_entry_debugctl,
+	};
 }
 
 /* Whether two runs of an event end differently (kind, exit, vector,
@@ -281,14 +290,7 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 			      0,
 			      cmpxchg_mask(mask, false),
 			      cmpxchg_mask(mask, true) };
-	struct model_hooks hooks = { &c,
-				     hook_access,
-				     hook_pse36_low,
-				     hook_ept_ad_cmpxchg,
-				     hook_l2_ad_cmpxchg,
-				     hook_pdpt_base,
-				     hook_entry_late,
-				     hook_entry_debugctl };
+	struct model_hooks hooks = hooks_of(&c);
 	static struct model_state ms;
 	uint32_t caps = s->caps;
 
@@ -333,14 +335,7 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 			&e, mask & ~c.rerun,	      &(uint64_t){ 0 },
 			0,  c.ept_cmpxchg & ~c.rerun, c.l2_cmpxchg & ~c.rerun
 		};
-		struct model_hooks h2 = { &c2,
-					  hook_access,
-					  hook_pse36_low,
-					  hook_ept_ad_cmpxchg,
-					  hook_l2_ad_cmpxchg,
-					  hook_pdpt_base,
-					  hook_entry_late,
-					  hook_entry_debugctl };
+		struct model_hooks h2 = hooks_of(&c2);
 		static struct model_state sdm;
 		struct nept_outcome o;
 
