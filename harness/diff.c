@@ -1026,3 +1026,11 @@ void nept_diff_json(FILE *f, const struct nept_diff *d)
 	}
 	fprintf(f, "]");
 }
+
+bool nept_diff_last_compared(const struct nept_diff *d, unsigned i)
+{
+	unsigned last = d->s.nevents - 1u;
+
+	return d->s.nevents && last < d->compared[i - 1] &&
+	       d->ref[i - 1].event[last].undefined != NEPT_F_ALL;
+}

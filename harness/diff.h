@@ -130,6 +130,11 @@ void nept_tree_title(const struct nept_tree_diff *t, unsigned k, char *buf,
 void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
 		     size_t n);
 unsigned nept_diff_new(const struct nept_diff *d);
+
+/* Whether implementation i (1.. in d's order) compared the scenario's
+ * last event: it ran it and the SDM said something about it (a VM entry
+ * is always the last event). */
+bool nept_diff_last_compared(const struct nept_diff *d, unsigned i);
 /* The title of divergence k alone (with its version set). */
 void nept_divergence_title(const struct nept_diff *d, unsigned k, char *buf,
 			   size_t n);

@@ -65,15 +65,9 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 		}
 		st->impl[k].events += s->nevents;
 		if (nept_vm_entry_event(s)) {
-			/* The last event: compared if the implementation ran
-			 * it and the SDM said something about it. */
-			unsigned last = s->nevents - 1u;
-
 			st->impl[k].vm_entry++;
 			st->impl[k].vm_entry_compared +=
-				last < d->compared[i - 1] &&
-				d->ref[i - 1].event[last].undefined !=
-					NEPT_F_ALL;
+				nept_diff_last_compared(d, i);
 		}
 		st->impl[k].unsupported += s->nevents - d->compared[i - 1];
 		st->impl[k].compared += d->checked[i - 1];

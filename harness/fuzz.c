@@ -237,15 +237,10 @@ void fuzz_count_diff(const struct nept_diff *d)
 
 	fuzz_stats.uncompared += d->uncompared;
 	if (nept_vm_entry_event(&d->s)) {
-		/* The last event: compared if a module ran it and the SDM
-		 * said something about it. */
-		unsigned last = d->s.nevents - 1u;
 		bool compared = false;
 
 		for (i = 1; i < d->nimpls; i++)
-			compared |= last < d->compared[i - 1] &&
-				    d->ref[i - 1].event[last].undefined !=
-					    NEPT_F_ALL;
+			compared |= nept_diff_last_compared(d, i);
 		fuzz_stats.vm_entries++;
 		fuzz_stats.vm_entries_compared += compared;
 	}
