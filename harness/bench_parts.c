@@ -163,6 +163,7 @@ static void pass(enum part p, const struct nept_impl *impl)
 }
 
 static unsigned rounds = 5;
+static const char *only;
 static double min_time = 0.3;
 
 static int cmp_double(const void *a, const void *b)
@@ -216,10 +217,13 @@ int main(int argc, char **argv)
 			   first + 1 < argc) {
 			min_time = atof(argv[first + 1]);
 			first += 2;
+		} else if (!strcmp(argv[first], "--only") && first + 1 < argc) {
+			only = argv[first + 1];
+			first += 2;
 		} else {
 			fprintf(stderr,
 				"usage: %s [--rounds R] [--min-time S] "
-				"FILE|DIR...\n",
+				"[--only decode|diff|target] FILE|DIR...\n",
 				argv[0]);
 			return !strcmp(argv[first], "--help") ? 0 : 2;
 		}
@@ -266,6 +270,28 @@ int main(int argc, char **argv)
 	skipped = ninputs - nscen;
 	ninputs = nscen;
 
+	/* One part alone, for a profiler (perf record -g bench_parts
+	 * --only diff ...): nothing else in the samples. */
+	if (only) {
+		static const struct {
+			const char *name;
+			enum part part;
+		} parts[] = { { "decode", P_DECODE },
+			      { "diff", P_DIFF },
+			      { "target", P_TARGET } };
+
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (!strcmp(only, parts[i].name)) {
+				printf("%s: %.1f ns per scenario\n", only,
+				       measure(parts[i].part, NULL));
+				return 0;
+			}
+		fprintf(stderr,
+			"bench_parts: --only %s: not one of decode, "
+			"diff, target\n",
+			only);
+		return 2;
+	}
 	t_decode = measure(P_DECODE, NULL);
 	t_canon = measure(P_CANON, NULL);
 	t_model = measure(P_MODEL, NULL);
