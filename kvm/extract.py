@@ -168,8 +168,15 @@ def split_items(src):
                 name = inc.group(1) if inc else ""
             if pending and not "".join(p[2] for p in pending).strip():
                 pending = []
+            text = "\n".join(lines[i:j + 1])
+            # A comment that opens on the directive's last line and closes
+            # on a later one (msr-index.h: `#define L1D_FLUSH BIT(0) /*`)
+            # is not part of it: copied alone, it would swallow what
+            # follows in the output.
+            if text.count("/*") > text.count("*/"):
+                text = text[:text.rfind("/*")].rstrip()
             items.append(Item("pp", [name] if name else [], i + 1, j + 1,
-                              "\n".join(lines[i:j + 1]),
+                              text,
                               "\n".join(clines[i:j + 1]), directive))
             i = j + 1
             continue
