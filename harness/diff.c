@@ -466,6 +466,25 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 						    : ", not this guest entry:",
 			 site_text(site));
 		add(c, impl, event, NEPT_F_GPA, buf);
+	} else if (m->kind == NEPT_OUT_EXIT &&
+		   (m->reason == NEPT_EXIT_ENTRY_FAIL_GUEST ||
+		    m->reason == NEPT_EXIT_ENTRY_FAIL_MSR)) {
+		/* A failed VM entry's qualification is a number (facts
+		 * §7.4): exit 33's failure code; exit 34's 1-based index of
+		 * the MSR-load entry that failed, said as later or earlier
+		 * (one signature wherever in the list the cause sits).  The
+		 * addresses are not written. */
+		if (!(u & NEPT_F_QUAL) && m->qual != g->qual) {
+			if (m->reason == NEPT_EXIT_ENTRY_FAIL_MSR)
+				snprintf(buf, sizeof(buf), "failing entry %s",
+					 g->qual > m->qual ? "later"
+							   : "earlier");
+			else
+				snprintf(buf, sizeof(buf), "code %llu->%llu",
+					 (unsigned long long)m->qual,
+					 (unsigned long long)g->qual);
+			add(c, impl, event, NEPT_F_QUAL, buf);
+		}
 	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(c, impl, event, m, g);
 		if (!(u & NEPT_F_GPA) && m->gpa != g->gpa) {
