@@ -35,17 +35,10 @@
 #define CR4_FIXED1 0x773fffull
 /* IA32_DEBUGCTL bits the CPU implements: LBR and BTF (SDM 18.4.1). */
 #define DEBUGCTL_VALID 0x3ull
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
-#define EFER_VALID (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 /* IA32_VMX_MISC bits 8:6: HLT (1) and wait-for-SIPI (3), not shutdown. */
 #define ACTIVITY_SUPPORTED ((1u << 0) | (1u << 1) | (1u << 3))
 /* IA32_VMX_BASIC bits 30:0: the VMCS revision identifier. */
 #define VMCS_REVISION 0x11e57ed0u
-/* The linear-address width WRMSR's canonical checks use (LA57). */
-#define LINEAR_BITS 57
 
 /* VM-instruction error 7 (SDM 31.4): invalid control fields. */
 #define VMXERR_ENTRY_INVALID_CONTROLS 7
@@ -58,46 +51,9 @@ enum entry_fail_code {
 	ENTRY_FAIL_LINK_PTR = 4,
 };
 
-/* MSR indices of facts §13.3. */
-#define MSR_BIOS_UPDT_TRIG 0x79u
-#define MSR_BIOS_SIGN_ID 0x8bu
-#define MSR_SMM_MONITOR_CTL 0x9bu
-#define MSR_SYSENTER_CS 0x174u
-#define MSR_SYSENTER_ESP 0x175u
-#define MSR_SYSENTER_EIP 0x176u
-#define MSR_PAT 0x277u
-#define MSR_EFER 0xc0000080u
-#define MSR_STAR 0xc0000081u
-#define MSR_LSTAR 0xc0000082u
-#define MSR_CSTAR 0xc0000083u
-#define MSR_FMASK 0xc0000084u
-#define MSR_FS_BASE 0xc0000100u
-#define MSR_GS_BASE 0xc0000101u
-#define MSR_KERNEL_GS_BASE 0xc0000102u
-#define MSR_TSC_AUX 0xc0000103u
-
 static bool beyond(uint64_t v, unsigned maxphyaddr)
 {
 	return maxphyaddr < 64 && (v >> maxphyaddr);
-}
-
-/* SDM 11.12.2: each PAT entry is 0, 1, 4, 5, 6 or 7. */
-static bool pat_valid(uint64_t pat)
-{
-	for (unsigned i = 0; i < 8; i++) {
-		unsigned t = (pat >> (8 * i)) & 0xff;
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
-static bool canonical(uint64_t v)
-{
-	int64_t x = (int64_t)(v << (64 - LINEAR_BITS)) >> (64 - LINEAR_BITS);
-
-	return (uint64_t)x == v;
 }
 
 static void exit_for(struct nept_outcome *out, unsigned reason, uint64_t qual)
@@ -170,11 +126,12 @@ static bool default_check_fails(const struct nept_scenario *s,
 	if ((en->flags & NEPT_ENF_LOAD_DEBUG) &&
 	    ((en->dr7 >> 32) || (en->debugctl & ~debugctl_valid)))
 		return true;
-	if ((en->flags & NEPT_ENF_LOAD_PAT) && !pat_valid(en->pat))
+	if ((en->flags & NEPT_ENF_LOAD_PAT) && !nept_pat_valid(en->pat))
 		return true;
 	if ((en->flags & NEPT_ENF_LOAD_EFER) &&
-	    ((en->efer & ~EFER_VALID) || ia32e != !!(en->efer & EFER_LMA) ||
-	     ((en->cr0 & CR0_PG) && ia32e != !!(en->efer & EFER_LME))))
+	    ((en->efer & ~NEPT_EFER_VALID) ||
+	     ia32e != !!(en->efer & NEPT_EFER_LMA) ||
+	     ((en->cr0 & CR0_PG) && ia32e != !!(en->efer & NEPT_EFER_LME))))
 		return true;
 	return en->activity > 3 || !(ACTIVITY_SUPPORTED & (1u << en->activity));
 }
@@ -242,49 +199,13 @@ static enum read_result pdpte_check(const struct nept_scenario *s,
 	return READ_OK;
 }
 
-/*
- * Facts §13.3 item 6: whether WRMSR of value to index at CPL 0 raises #GP,
- * for the closed set of MSRs the model knows; *known false outside it.
- * *lme is IA32_EFER.LME as loaded so far (SDM 10.8.5: LME does not change
- * while CR0.PG = 1).
- */
-static bool wrmsr_faults(uint32_t index, uint64_t value, bool paging, bool *lme,
-			 bool *known)
-{
-	*known = true;
-	switch (index) {
-	case MSR_SYSENTER_CS:
-	case MSR_STAR:
-		return false;
-	case MSR_SYSENTER_ESP:
-	case MSR_SYSENTER_EIP:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_KERNEL_GS_BASE:
-		return !canonical(value);
-	case MSR_PAT:
-		return !pat_valid(value);
-	case MSR_EFER:
-		if ((value & ~EFER_VALID) ||
-		    (paging && !!(value & EFER_LME) != *lme))
-			return true;
-		*lme = value & EFER_LME;
-		return false;
-	case MSR_FMASK:
-	case MSR_TSC_AUX:
-		return value >> 32;
-	}
-	*known = false;
-	return false;
-}
-
 /* Facts §13.3 items 1-5: entries that fail whatever their value. */
 static bool entry_refused(uint32_t index, uint32_t reserved)
 {
-	return index == MSR_FS_BASE || index == MSR_GS_BASE ||
-	       (index >> 8) == 0x8 || index == MSR_SMM_MONITOR_CTL ||
-	       index == MSR_BIOS_UPDT_TRIG || index == MSR_BIOS_SIGN_ID ||
-	       reserved;
+	return index == NEPT_MSR_FS_BASE || index == NEPT_MSR_GS_BASE ||
+	       (index >> 8) == 0x8 || index == NEPT_MSR_SMM_MONITOR_CTL ||
+	       index == NEPT_MSR_BIOS_UPDT_TRIG ||
+	       index == NEPT_MSR_BIOS_SIGN_ID || reserved;
 }
 
 /* Facts §13.1 step 3: loads the MSR-load area, entry by entry. */
@@ -306,7 +227,8 @@ static void load_msrs(const struct nept_scenario *s,
 			return;
 		}
 		if (entry_refused((uint32_t)lo, (uint32_t)(lo >> 32)) ||
-		    wrmsr_faults((uint32_t)lo, value, paging, &lme, &known)) {
+		    nept_wrmsr_faults((uint32_t)lo, value, paging, &lme,
+				      &known)) {
 			exit_for(out, NEPT_EXIT_ENTRY_FAIL_MSR, i + 1ull);
 			return;
 		}

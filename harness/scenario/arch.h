@@ -7,6 +7,7 @@
 #ifndef NEPT_ARCH_H
 #define NEPT_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* EXIT_QUALIFICATION bits for EPT violations (facts §6). */
@@ -68,6 +69,95 @@ static inline uint64_t nept_bits(unsigned hi, unsigned lo)
 static inline uint64_t nept_addr_mask(unsigned maxphyaddr)
 {
 	return ((1ull << maxphyaddr) - 1) & ~0xfffull;
+}
+
+/*
+ * WRMSR (facts §13.3): the MSRs a VM-entry MSR-load entry may load, and
+ * when WRMSR of a value to them at CPL 0 raises #GP.  The model's rule
+ * for item 6 of the MSR-load checks, and the processor the KVM harness
+ * plays for the WRMSRs KVM itself makes to the host's user-return MSRs:
+ * one CPU, so one rule.  NEPT_ names: kernel headers define MSR_* too.
+ */
+#define NEPT_MSR_BIOS_UPDT_TRIG 0x79u
+#define NEPT_MSR_BIOS_SIGN_ID 0x8bu
+#define NEPT_MSR_SMM_MONITOR_CTL 0x9bu
+#define NEPT_MSR_SYSENTER_CS 0x174u
+#define NEPT_MSR_SYSENTER_ESP 0x175u
+#define NEPT_MSR_SYSENTER_EIP 0x176u
+#define NEPT_MSR_PAT 0x277u
+#define NEPT_MSR_EFER 0xc0000080u
+#define NEPT_MSR_STAR 0xc0000081u
+#define NEPT_MSR_LSTAR 0xc0000082u
+#define NEPT_MSR_CSTAR 0xc0000083u
+#define NEPT_MSR_FMASK 0xc0000084u
+#define NEPT_MSR_FS_BASE 0xc0000100u
+#define NEPT_MSR_GS_BASE 0xc0000101u
+#define NEPT_MSR_KERNEL_GS_BASE 0xc0000102u
+#define NEPT_MSR_TSC_AUX 0xc0000103u
+
+/* IA32_EFER bits WRMSR accepts here: SCE, LME, LMA (ignored on write),
+ * NXE. */
+#define NEPT_EFER_SCE (1ull << 0)
+#define NEPT_EFER_LME (1ull << 8)
+#define NEPT_EFER_LMA (1ull << 10)
+#define NEPT_EFER_NXE (1ull << 11)
+#define NEPT_EFER_VALID \
+	(NEPT_EFER_SCE | NEPT_EFER_LME | NEPT_EFER_LMA | NEPT_EFER_NXE)
+
+/* Canonical for WRMSR's checks: bits 63:56 all equal, the CPU having LA57
+ * (facts §13.3). */
+static inline bool nept_canonical(uint64_t v)
+{
+	int64_t x = (int64_t)(v << 7) >> 7;
+
+	return (uint64_t)x == v;
+}
+
+/* SDM 11.12.2: each IA32_PAT entry is 0, 1, 4, 5, 6 or 7. */
+static inline bool nept_pat_valid(uint64_t pat)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned t = (pat >> (8 * i)) & 0xff;
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether WRMSR of value to index at CPL 0 raises #GP, for the MSRs of
+ * facts §13.3's table; *known false outside it.  *lme is IA32_EFER.LME as
+ * written so far (SDM 10.8.5: LME does not change while CR0.PG = 1).
+ */
+static inline bool nept_wrmsr_faults(uint32_t index, uint64_t value,
+				     bool paging, bool *lme, bool *known)
+{
+	*known = true;
+	switch (index) {
+	case NEPT_MSR_SYSENTER_CS:
+	case NEPT_MSR_STAR:
+		return false;
+	case NEPT_MSR_SYSENTER_ESP:
+	case NEPT_MSR_SYSENTER_EIP:
+	case NEPT_MSR_LSTAR:
+	case NEPT_MSR_CSTAR:
+	case NEPT_MSR_KERNEL_GS_BASE:
+		return !nept_canonical(value);
+	case NEPT_MSR_PAT:
+		return !nept_pat_valid(value);
+	case NEPT_MSR_EFER:
+		if ((value & ~NEPT_EFER_VALID) ||
+		    (paging && !!(value & NEPT_EFER_LME) != *lme))
+			return true;
+		*lme = value & NEPT_EFER_LME;
+		return false;
+	case NEPT_MSR_FMASK:
+	case NEPT_MSR_TSC_AUX:
+		return value >> 32;
+	}
+	*known = false;
+	return false;
 }
 
 #endif
