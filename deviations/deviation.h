@@ -32,6 +32,8 @@
  *             loading: a model hook;
  *   entry_debugctl  the guest DEBUGCTL bits a VM entry accepts: a model
  *             hook;
+ *   entry_wrmsr  whether loading an MSR-load entry's value fails: a model
+ *             hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -101,6 +103,9 @@ struct nept_deviation {
 	/* The guest DEBUGCTL bits a VM entry accepts, from the SDM's
 	 * (model_hooks.entry_debugctl). */
 	uint64_t (*entry_debugctl)(uint64_t sdm_valid);
+	/* Whether loading an MSR-load entry's value fails, from the SDM's
+	 * answer (model_hooks.entry_wrmsr). */
+	bool (*entry_wrmsr)(bool sdm_faults, const struct model_wrmsr *w);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

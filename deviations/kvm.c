@@ -529,12 +529,86 @@ static const struct nept_deviation debugctl_freeze = {
 	.entry_debugctl = freeze_in_smm_valid,
 };
 
+/* __kvm_set_msr: "Making the address canonical ensures that vmentry does
+ * not fail on Intel after writing a non-canonical value" — so the write
+ * never fails, where Intel's WRMSR raises #GP (facts §13.3). */
+static bool sysenter_canonicalized_wrmsr(bool sdm_faults,
+					 const struct model_wrmsr *w)
+{
+	if (w->index == NEPT_MSR_SYSENTER_ESP ||
+	    w->index == NEPT_MSR_SYSENTER_EIP)
+		return false;
+	return sdm_faults;
+}
+
+static const struct nept_deviation sysenter_canonicalized = {
+	.name = "vmentry-sysenter-canonicalized",
+	.trees = "sysenter_canonicalized",
+	.facts = "§13.3",
+	.reproducer = "crashes/kvm-vmentry-sysenter-noncanonical-loads.scn",
+	.why = "__kvm_set_msr makes a non-canonical IA32_SYSENTER_ESP/EIP "
+	       "canonical instead of failing the write, so the MSR-load "
+	       "entry loads where WRMSR would raise #GP",
+	.entry_wrmsr = sysenter_canonicalized_wrmsr,
+};
+
+/* vmx_set_msr writes IA32_FMASK through the user-return MSRs: to the
+ * hardware (whose WRMSR faults on bits 63:32) only when
+ * vmx_setup_uret_msrs chose to load the SYSCALL MSRs, for a guest in
+ * IA-32e mode with EFER.SCE; otherwise it keeps the value, unchecked. */
+static bool fmask_lazy_wrmsr(bool sdm_faults, const struct model_wrmsr *w)
+{
+	if (w->index == NEPT_MSR_FMASK)
+		return sdm_faults && (w->efer & NEPT_EFER_LMA) &&
+		       (w->efer & NEPT_EFER_SCE);
+	return sdm_faults;
+}
+
+static const struct nept_deviation fmask_lazy = {
+	.name = "vmentry-fmask-unchecked-unless-loaded",
+	.trees = "syscall_msrs_lazy",
+	.facts = "§13.3",
+	.reproducer = "crashes/kvm-vmentry-fmask-upper-bits-load.scn",
+	.why = "IA32_FMASK's bits 63:32 fail the write only when KVM passes "
+	       "it to the hardware, which it does for a guest in IA-32e mode "
+	       "with EFER.SCE; otherwise the MSR-load entry loads",
+	.entry_wrmsr = fmask_lazy_wrmsr,
+};
+
+/* Before is_noncanonical_msr_address (6.1), __kvm_set_msr checks the
+ * addresses of LSTAR, CSTAR and KERNEL_GS_BASE against the guest's
+ * CR4.LA57 (vcpu_virt_addr_bits) rather than the CPU's linear-address
+ * width; during a VM entry that is L2's CR4. */
+static bool guest_la57_wrmsr(bool sdm_faults, const struct model_wrmsr *w)
+{
+	unsigned bits = w->cr4 & (1ull << 12) ? 57 : 48;
+	int64_t x = (int64_t)(w->value << (64 - bits)) >> (64 - bits);
+
+	if (w->index == NEPT_MSR_LSTAR || w->index == NEPT_MSR_CSTAR ||
+	    w->index == NEPT_MSR_KERNEL_GS_BASE)
+		return (uint64_t)x != w->value;
+	return sdm_faults;
+}
+
+static const struct nept_deviation guest_la57 = {
+	.name = "vmentry-msr-canonical-by-guest-la57",
+	.trees = "!msr_canonical_by_cpu",
+	.facts = "§13.3",
+	.reproducer = "crashes/kvm61-vmentry-lstar-canonical-by-guest-cr4.scn",
+	.why = "__kvm_set_msr checks LSTAR, CSTAR and KERNEL_GS_BASE for "
+	       "canonical form with the guest's CR4.LA57, not the CPU's "
+	       "57-bit width: an address canonical with LA57 fails while "
+	       "L2's CR4.LA57 is 0",
+	.entry_wrmsr = guest_la57_wrmsr,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
 	&forced_user,	&table_write, &lpage,		&ept_ad_cmpxchg,
 	&l2_ad_cmpxchg, &arch_qual,   &exit_gva,	&adv_info,
 	&nmi_bit,	&pml_bit,     &pml_warn,	&gfn_gpa,
 	&stale_gla,	&ve_class,    &pferr_id,	&pse36,
-	&pdpt_full_cr3, &entry_late,  &debugctl_freeze,
+	&pdpt_full_cr3, &entry_late,  &debugctl_freeze, &sysenter_canonicalized,
+	&fmask_lazy,	&guest_la57,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

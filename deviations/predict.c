@@ -194,6 +194,16 @@ static uint64_t hook_entry_debugctl(const void *ctx, uint64_t sdm_valid)
 	return valid;
 }
 
+static bool hook_entry_wrmsr(const void *ctx, bool sdm_faults,
+			     const struct model_wrmsr *w)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	bool faults = sdm_faults;
+
+	APPLY_VALUE_HOOKS(c, entry_wrmsr, faults, w);
+	return faults;
+}
+
 static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -231,6 +241,7 @@ static struct model_hooks hooks_of(struct hook_ctx *c)
 		.pdpt_base = hook_pdpt_base,
 		.entry_late = hook_entry_late,
 		.entry_debugctl = hook_entry_debugctl,
+		.entry_wrmsr = hook_entry_wrmsr,
 	};
 }
 
@@ -239,9 +250,16 @@ static struct model_hooks hooks_of(struct hook_ctx *c)
 static bool ends_differently(const struct nept_outcome *a,
 			     const struct nept_outcome *b)
 {
+	/* A failed VM entry ends at its code or MSR-load entry (exit 33's
+	 * and 34's qualification, facts §7.4). */
+	bool entry_fail = a->kind == NEPT_OUT_EXIT &&
+			  (a->reason == NEPT_EXIT_ENTRY_FAIL_GUEST ||
+			   a->reason == NEPT_EXIT_ENTRY_FAIL_MSR);
+
 	return a->kind != b->kind || a->reason != b->reason ||
 	       a->vector != b->vector || a->error_code != b->error_code ||
-	       a->gpa != b->gpa || a->translated != b->translated;
+	       a->gpa != b->gpa || a->translated != b->translated ||
+	       (entry_fail && a->qual != b->qual);
 }
 
 /* vmcs02's exit fields at the event's hardware exit (the harness plays

@@ -19,6 +19,7 @@
  */
 #include <stdio.h>
 
+#include "arch.h"
 #include "impl.h"
 
 /*
@@ -108,11 +109,11 @@ struct nept_state {
 
 	/* A VM entry (nested_vmx_run): L1's RFLAGS (VMfail sets CF or ZF),
 	 * kvm_run (where an internal error would go to userspace), and
-	 * whether the entry reached what is not extracted yet
-	 * (nested_vmx_load_msr). */
+	 * the stand-in it reached that is not extracted (NULL: none). */
 	unsigned long l1_rflags;
 	struct kvm_run run;
-	bool entry_unextracted;
+	const char *entry_standin;
+	struct kvm_lapic lapic;
 	bool in_vm_entry; /* nested_vmx_run is running */
 #if !NEPT_HAS(cpu_caps_array)
 	/* L1's CPUID table (vcpu->arch.cpuid_entries), one entry per leaf
@@ -1113,11 +1114,6 @@ static void vmx_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4)
 	vcpu->arch.cr4 = cr4;
 	kvm_register_mark_available(vcpu, NEPT_REG_CR4);
 }
-static int vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer)
-{
-	vcpu->arch.efer = efer;
-	return 0;
-}
 /*
  * vmx.h: true with unrestricted guest for L2, else the segment checks of
  * __vmx_guest_state_valid on what prepare_vmcs02_rare wrote.  The
@@ -1133,11 +1129,6 @@ static bool vmx_guest_state_valid(struct kvm_vcpu *vcpu)
 static __maybe_unused bool kvm_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu)
 {
 	NEPT_UNREACHABLE("kvm_pmu_has_perf_global_ctrl");
-}
-static __maybe_unused int __kvm_emulate_msr_write(struct kvm_vcpu *vcpu,
-						  u32 index, u64 data)
-{
-	NEPT_UNREACHABLE("__kvm_emulate_msr_write (PERF_GLOBAL_CTRL)");
 }
 /* The same before 7.2. */
 static __maybe_unused bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu)
@@ -1167,34 +1158,113 @@ static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
 }
 
 /*
- * KVM's MSR write (x86.c: kvm_emulate_msr_write from 7.2,
- * kvm_set_msr_with_filter in 6.12, kvm_set_msr in 6.1, then __kvm_set_msr
- * -> vmx_set_msr / kvm_set_msr_common) is not extracted yet: a VM-entry
- * MSR-load entry that passes nested_vmx_load_msr's own checks reaches it,
- * and the event is unsupported (the driver says so); the failure
- * returned only ends nested_vmx_load_msr's loop.
+ * KVM's MSR write (facts §13.3 item 6), what nept_kvm.h declares for it.
+ * The switches of vmx_set_msr and kvm_set_msr_common call dozens of
+ * functions for MSRs outside the closed set; reaching any of them makes
+ * the event unsupported, with the function named.
  */
-static int nept_msr_write_unextracted(void)
+static int nept_msr_standin(const char *name, ...)
 {
-	nept_st.entry_unextracted = true;
+	if (!nept_st.entry_standin)
+		nept_st.entry_standin = name;
 	return 1;
 }
-static __maybe_unused int kvm_emulate_msr_write(struct kvm_vcpu *vcpu,
-						u32 index, u64 data)
+
+/*
+ * The host processor's RDMSR and WRMSR (KVM probes the user-return MSRs
+ * with them at load, and writes a guest's value to the host's MSR in
+ * kvm_set_user_return_msr): the CPU of docs/sdm-rules.md §13, whose
+ * WRMSR faults by facts §13.3's table (nept_wrmsr_faults, the model's
+ * rule too), on which the user-return MSRs KVM lists exist and TSX_CTRL
+ * does not (no RTM).  The host's values are Linux's: STAR with the
+ * kernel's and user's segments, LSTAR at a kernel address, FMASK the
+ * flags Linux clears on SYSCALL, TSC_AUX the CPU number 0.
+ */
+static bool nept_host_msr(u32 msr, u64 *val)
 {
-	return nept_msr_write_unextracted();
+	switch (msr) {
+	case MSR_STAR:
+		*val = 0x0023001000000000ull;
+		return true;
+	case MSR_LSTAR:
+		*val = 0xffffffff81000040ull;
+		return true;
+	case MSR_CSTAR:
+		*val = 0xffffffff81000080ull;
+		return true;
+	case MSR_SYSCALL_MASK:
+		*val = 0x47700;
+		return true;
+	case MSR_EFER:
+		*val = EFER_SCE | EFER_LME | EFER_LMA | EFER_NX;
+		return true;
+	case MSR_TSC_AUX:
+		*val = 0;
+		return true;
+	}
+	return false;
 }
-static __maybe_unused int kvm_set_msr_with_filter(struct kvm_vcpu *vcpu,
-						  u32 index, u64 data)
+static int rdmsrq_safe(u32 msr, u64 *val)
 {
-	return nept_msr_write_unextracted();
+	return nept_host_msr(msr, val) ? 0 : -EIO;
 }
-/* 6.1: also prepare_vmcs02's PERF_GLOBAL_CTRL load, which vmcs12 never
- * asks for here. */
-static __maybe_unused int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index,
-				      u64 data)
+static int wrmsrq_safe(u32 msr, u64 val)
 {
-	return nept_msr_write_unextracted();
+	u64 old;
+	bool lme = true, known;
+
+	if (!nept_host_msr(msr, &old))
+		return -EIO;
+	/* The host is in 64-bit mode (paging, EFER.LME set). */
+	if (nept_wrmsr_faults(msr, val, true, &lme, &known) || !known)
+		return -EIO;
+	return 0;
+}
+/* The unchecked forms run only with the guest's state loaded on the CPU
+ * (vmx_prepare_switch_to_guest), which no event here does. */
+static void wrmsrq(u32 msr, u64 val)
+{
+	NEPT_UNREACHABLE("wrmsrq (guest state loaded)");
+}
+/* x86.c: the notifier (before 7.2, registered inline) restores the host's
+ * values on the way back to user space, which no event makes. */
+static __maybe_unused void kvm_on_user_return(struct user_return_notifier *urn)
+{
+	NEPT_UNREACHABLE("kvm_on_user_return");
+}
+/* x86.c: the notifier restores the host's values on the way back to user
+ * space, after anything an event is judged by. */
+static __maybe_unused void
+kvm_user_return_register_notifier(struct kvm_user_return_msrs *m)
+{
+}
+/* vmx.c: whether EFER goes through the user-return list or the VMCS's
+ * autoload list on this host, which only the processor's own VM entry on
+ * vmcs02 reads (not played: an entry that loads every MSR is
+ * unsupported).  vmx_set_msr never writes EFER through the list. */
+static bool update_transition_efer(struct vcpu_vmx *vmx)
+{
+	return false;
+}
+/* vmx.h: vmcs02's VM-entry controls (IA-32e mode guest from EFER.LMA),
+ * read by the processor's entry on vmcs02, which is not played. */
+static void vm_entry_controls_setbit(struct vcpu_vmx *vmx, u32 val)
+{
+}
+static void vm_entry_controls_clearbit(struct vcpu_vmx *vmx, u32 val)
+{
+}
+/* mmu.c: set_efer rebuilds the MMU for L2 when EFER.NXE or LMA changes;
+ * only L2's accesses read it, and none follows a VM entry here. */
+static void kvm_mmu_reset_context(struct kvm_vcpu *vcpu)
+{
+}
+/* xen.h (7.2; the same test inline before): no Xen hypercall page is
+ * configured for this VM, so no index is its MSR. */
+static __maybe_unused bool kvm_xen_is_hypercall_page_msr(struct kvm *kvm,
+							 u32 msr)
+{
+	return false;
 }
 
 /*
@@ -1510,7 +1580,7 @@ static const int nept_l1_features[] = {
 	X86_FEATURE_LM,	  X86_FEATURE_NX,   X86_FEATURE_XSAVE,
 	X86_FEATURE_SMEP, X86_FEATURE_SMAP, X86_FEATURE_FSGSBASE,
 	X86_FEATURE_PKU,  X86_FEATURE_LA57, X86_FEATURE_UMIP,
-	X86_FEATURE_VMX,  X86_FEATURE_PCID,
+	X86_FEATURE_VMX,  X86_FEATURE_PCID, X86_FEATURE_RDTSCP,
 };
 
 /*
@@ -1565,6 +1635,20 @@ static void nept_entry_setup(const struct nept_scenario *s,
 		}
 #endif
 	}
+#if !NEPT_HAS(cpu_caps_array)
+	/* Leaf 0: a GenuineIntel CPU (6.1's TSC_AUX check asks
+	 * guest_cpuid_is_intel). */
+	{
+		struct kvm_cpuid_entry2 *e =
+			&st->cpuid[vcpu->arch.cpuid_nent++];
+
+		e->function = 0;
+		e->eax = 0xd;
+		e->ebx = X86EMUL_CPUID_VENDOR_GenuineIntel_ebx;
+		e->ecx = X86EMUL_CPUID_VENDOR_GenuineIntel_ecx;
+		e->edx = X86EMUL_CPUID_VENDOR_GenuineIntel_edx;
+	}
+#endif
 #if NEPT_HAS(efer_bits_at_init)
 	/* kvm_x86_vendor_init's own lines. */
 	efer_reserved_bits = ~((u64)EFER_SCE);
@@ -1633,8 +1717,25 @@ static void nept_entry_setup(const struct nept_scenario *s,
 	st->vmx.loaded_vmcs = &st->vmx.vmcs01;
 	st->vmx.nested.vmxon = true;
 	st->vmx.nested.dirty_vmcs12 = true; /* VMPTRLD */
-	/* L1's APIC mode (IA32_APIC_BASE: enabled, and x2APIC if the event
-	 * says so). */
+	/*
+	 * The user-return MSRs: KVM lists those the host has when it loads
+	 * (vmx_setup_user_return_msrs, once per process here), reads the
+	 * host's values when the CPU comes online (which also stands for
+	 * kvm_on_user_return between runs: the host's values are back), and
+	 * vmx_vcpu_create lets L1 write every bit of each (no TSX_CTRL line:
+	 * the host has no RTM).  Then L1's EFER as userspace sets it
+	 * (vmx_set_efer), which decides which of them go to the hardware.
+	 */
+	if (!kvm_nr_uret_msrs)
+		vmx_setup_user_return_msrs();
+	kvm_user_return_msr_cpu_online();
+	for (u32 i = 0; i < kvm_nr_uret_msrs; ++i)
+		st->vmx.guest_uret_msrs[i].mask = -1ull;
+	vmx_set_efer(vcpu, vcpu->arch.efer);
+	/* L1's local APIC, in the kernel; its mode (IA32_APIC_BASE: enabled,
+	 * and x2APIC if the event says so). */
+	st->lapic.vcpu = vcpu;
+	vcpu->arch.apic = &st->lapic;
 	vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
 			       (f & NEPT_ENF_X2APIC ? X2APIC_ENABLE : 0);
 	/* enter_vmx_operation (VMXON): no link-pointer page cached yet. */
@@ -1813,6 +1914,10 @@ static bool nept_boot_cpu_has(int feature, const char *name)
 	case X86_FEATURE_BUS_LOCK_DETECT:
 	case X86_FEATURE_RTM:
 		return false;
+	/* set_efer: an XSAVES host (the warning about SVME without it is
+	 * not for this one). */
+	case X86_FEATURE_XSAVES:
+		return true;
 	}
 	fprintf(stderr, "kvm shim: boot_cpu_has(%s) not modelled\n", name);
 	abort();
@@ -1947,9 +2052,13 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	st->in_vm_entry = false;
 	o->from_hardware = -1;
 	o->pml_index = vmcs12->guest_pml_index;
-	if (st->entry_unextracted) {
-		nept_unsupported(o, "vm-entry: reached KVM's MSR write, not "
-				    "extracted yet");
+	if (st->entry_standin) {
+		char why[80];
+
+		snprintf(why, sizeof(why),
+			 "vm-entry: KVM's MSR write called %s",
+			 st->entry_standin);
+		nept_unsupported(o, why);
 		return;
 	}
 	if (r == 0) {

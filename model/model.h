@@ -113,6 +113,14 @@ enum model_entry_late {
 	MODEL_ENTRY_LATE_PDPTE_FIELDS = 1u << 1, /* the PDPTEs with EPT */
 };
 
+/* One WRMSR of a VM-entry MSR-load entry (facts §13.3 item 6), with the
+ * guest's CR4 and IA32_EFER as the VM entry has loaded them so far
+ * (model_hooks.entry_wrmsr). */
+struct model_wrmsr {
+	uint32_t index;
+	uint64_t value, cr4, efer;
+};
+
 struct model_hooks {
 	const void *ctx;
 	/* After the SDM's need and acc_bits are set for an access. */
@@ -150,6 +158,10 @@ struct model_hooks {
 	/* The guest IA32_DEBUGCTL bits a VM entry accepts (the SDM: those
 	 * the CPU implements, LBR and BTF here, docs/sdm-rules.md §13). */
 	uint64_t (*entry_debugctl)(const void *ctx, uint64_t sdm_valid);
+	/* Whether loading an MSR-load entry's value fails (the SDM: when
+	 * WRMSR of it at CPL 0 raises #GP, facts §13.3 item 6). */
+	bool (*entry_wrmsr)(const void *ctx, bool sdm_faults,
+			    const struct model_wrmsr *w);
 };
 
 /*

@@ -33,6 +33,9 @@
  * FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE). */
 #define CR4_FIXED0 CR4_VMXE
 #define CR4_FIXED1 0x773fffull
+/* L1's IA32_EFER (docs/sdm-rules.md §13): a 64-bit L1 with SYSCALL and
+ * NX on. */
+#define L1_EFER (NEPT_EFER_SCE | NEPT_EFER_LME | NEPT_EFER_LMA | NEPT_EFER_NXE)
 /* IA32_DEBUGCTL bits the CPU implements: LBR and BTF (SDM 18.4.1). */
 #define DEBUGCTL_VALID 0x3ull
 /* IA32_VMX_MISC bits 8:6: HLT (1) and wait-for-SIPI (3), not shutdown. */
@@ -217,25 +220,51 @@ static void load_msrs(const struct nept_scenario *s,
 	/* SDM 26.3.2.1: with CR0.PG = 1, EFER.LME is "IA-32e mode guest"
 	 * after the guest state is loaded (load-efer: checked equal). */
 	bool lme = en->flags & NEPT_ENF_IA32E, known;
+	/* The guest's IA32_EFER when the loading starts (SDM 26.3.2.1:
+	 * vmcs12's with load-efer, else L1's with LMA and LME from "IA-32e
+	 * mode guest"), for a prediction's eyes only (entry_wrmsr). */
+	uint64_t ia32e_bits = NEPT_EFER_LMA | NEPT_EFER_LME,
+		 efer = en->flags & NEPT_ENF_LOAD_EFER
+				? en->efer
+				: (L1_EFER & ~ia32e_bits) |
+					  (en->flags & NEPT_ENF_IA32E
+						   ? ia32e_bits
+						   : 0);
 
 	for (unsigned i = 0; i < en->msr_count; i++) {
 		uint64_t at = en->msr_addr + 16ull * i, lo, value;
+		bool faults;
 
 		if (!nept_mem_read(&st->mem, at, &lo) ||
 		    !nept_mem_read(&st->mem, at + 8, &value)) {
 			undefined_for(out, NEPT_TOL_ENTRY_UNBACKED);
 			return;
 		}
-		if (entry_refused((uint32_t)lo, (uint32_t)(lo >> 32)) ||
-		    nept_wrmsr_faults((uint32_t)lo, value, paging, &lme,
-				      &known)) {
+		if (entry_refused((uint32_t)lo, (uint32_t)(lo >> 32))) {
 			exit_for(out, NEPT_EXIT_ENTRY_FAIL_MSR, i + 1ull);
 			return;
 		}
+		faults = nept_wrmsr_faults((uint32_t)lo, value, paging, &lme,
+					   &known);
 		if (!known) {
 			undefined_for(out, NEPT_TOL_ENTRY_MSR_UNMODELLED);
 			return;
 		}
+		if (st->hooks && st->hooks->entry_wrmsr) {
+			struct model_wrmsr w = { (uint32_t)lo, value, en->cr4,
+						 efer };
+
+			faults = st->hooks->entry_wrmsr(st->hooks->ctx, faults,
+							&w);
+		}
+		if (faults) {
+			exit_for(out, NEPT_EXIT_ENTRY_FAIL_MSR, i + 1ull);
+			return;
+		}
+		/* WRMSR to IA32_EFER ignores LMA (facts §13.3). */
+		if ((uint32_t)lo == NEPT_MSR_EFER)
+			efer = (value & ~NEPT_EFER_LMA) |
+			       (efer & NEPT_EFER_LMA);
 	}
 	/* Facts §13.1 step 4: the guest runs; no access, so no address
 	 * reached either. */

@@ -32,6 +32,19 @@ struct kvm_arch {
 	unsigned long vm_type;
 	gfn_t gfn_direct_bits;
 	u64 disabled_quirks; /* none: every quirk is on, KVM's default */
+	/* KVM's MSR write: no userspace MSR filter (kvm_msr_allowed), no
+	 * Xen hypercall page (kvm_set_msr_common before 7.2), no PV wall
+	 * clock written. */
+	struct kvm_x86_msr_filter *msr_filter;
+	struct {
+		u32 msr;
+	} xen_hvm_config;
+	gpa_t wall_clock;
+};
+
+/* include/linux/srcu.h: the read side is a no-op (one thread). */
+struct srcu_struct {
+	int unused;
 };
 
 struct kvm {
@@ -41,6 +54,7 @@ struct kvm {
 	 * MMU notifier runs here, so it stays 0. */
 	unsigned long mmu_invalidate_seq;
 #endif
+	struct srcu_struct srcu;
 	struct kvm_arch arch;
 };
 
@@ -66,6 +80,7 @@ struct kvm_vcpu_arch {
 	bool guest_state_protected;
 	struct {
 		u32 host_apf_flags;
+		bool pageready_pending;
 	} apf;
 	u8 nested_run_pending;
 	unsigned long cr0;
@@ -151,6 +166,37 @@ struct kvm_vcpu_arch {
 	bool hyperv_enabled;
 	bool load_eoi_exitmap_pending;
 	u64 tsc_offset;
+
+	/*
+	 * KVM's MSR write (kvm_set_msr_common, vmx_set_msr): the state of
+	 * the MSRs outside facts §13.3's closed set, which their cases read
+	 * or write.  A closed-set MSR never reaches them; they are here for
+	 * the switches to compile, and stay 0.
+	 */
+	struct kvm_lapic *apic; /* the in-kernel local APIC */
+	u64 arch_capabilities, perf_capabilities, microcode_version;
+	u64 ia32_misc_enable_msr, ia32_xss, guest_supported_xss;
+	s64 ia32_tsc_adjust_msr;
+	u64 mcg_ext_ctl, msr_hwcr, msr_ia32_power_ctl, msr_platform_info;
+	u64 msr_misc_features_enables, msr_kvm_poll_control;
+	u64 smbase, smi_count;
+	bool cpuid_dynamic_bits_dirty, xfd_no_write_intercept;
+	bool guest_tsc_protected;
+	struct {
+		u64 length, status;
+	} osvw;
+	struct {
+		u64 msr_val;
+	} st;
+	struct fpu_guest {
+		u64 xfd_err;
+	} guest_fpu;
+};
+
+/* lapic.h: what kvm_x2apic_msr_write reads of the local APIC (its mode
+ * is apic->vcpu->arch.apic_base's). */
+struct kvm_lapic {
+	struct kvm_vcpu *vcpu;
 };
 
 /* include/uapi/linux/kvm.h: what nested_vmx_run reports to userspace on
@@ -180,6 +226,7 @@ struct vcpu_vt {
 	union vmx_exit_reason exit_reason;
 	unsigned long exit_qualification;
 	u32 exit_intr_info;
+	bool guest_state_loaded; /* never: no VM entry has run */
 };
 #endif
 
@@ -243,6 +290,32 @@ struct vcpu_vmx {
 	struct loaded_vmcs *loaded_vmcs;
 	struct loaded_vmcs vmcs01;
 	struct nested_vmx nested;
+
+	/*
+	 * KVM's MSR write (vmx_set_msr): the user-return MSRs (STAR, LSTAR,
+	 * CSTAR, FMASK, TSC_AUX...) and the kernel GS base, which the closed
+	 * set of facts §13.3 reaches; the rest, as in kvm_vcpu_arch above,
+	 * only for the switch.  The guest state is never loaded on this CPU
+	 * (no VM entry has run).
+	 */
+	struct vmx_uret_msr guest_uret_msrs[MAX_NR_USER_RETURN_MSRS];
+	bool guest_uret_msrs_loaded;
+	bool guest_state_loaded;
+	u64 msr_guest_kernel_gs_base;
+	u64 msr_ia32_feature_control, spec_ctrl;
+	u32 msr_ia32_umwait_control;
+	u64 msr_ia32_sgxlepubkeyhash[4];
+	struct {
+		void *event;
+	} lbr_desc;
+	struct {
+		u32 num_address_ranges;
+		u32 caps[4];
+		struct {
+			u64 ctl, status, output_base, output_mask, cr3_match;
+			u64 addr_a[4], addr_b[4];
+		} guest;
+	} pt_desc;
 };
 
 /* arch/x86/include/asm/hyperv-tlfs.h: only named, as nested_vmx_run reads
@@ -433,7 +506,11 @@ static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type);
  * decides nothing the scenario compares, or that no scenario reaches it
  * (those abort: reaching one is a gap in the driver, not a result).
  */
-struct kvm_pmu;
+/* pmu.h: what vmx_set_msr reads of the PMU for MSRs outside facts
+ * §13.3's set (6.1, 6.12); no PMU here. */
+struct kvm_pmu {
+	u8 version;
+};
 static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags);
 static int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu);
 static u32 vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu);
@@ -479,18 +556,13 @@ static void nested_vmx_transition_tlb_flush(struct kvm_vcpu *vcpu,
 					    bool is_vmenter);
 static void vmx_set_cr0(struct kvm_vcpu *vcpu, unsigned long cr0);
 static void vmx_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4);
-static int vmx_set_efer(struct kvm_vcpu *vcpu, u64 efer);
 static bool vmx_guest_state_valid(struct kvm_vcpu *vcpu);
 static bool kvm_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu);
-static int __kvm_emulate_msr_write(struct kvm_vcpu *vcpu, u32 index, u64 data);
 static bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu);
-static int kvm_set_msr(struct kvm_vcpu *vcpu, u32 index, u64 data);
 static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val);
 static void kvm_rsp_write(struct kvm_vcpu *vcpu, unsigned long val);
 static void kvm_mmu_free_roots(struct kvm *kvm, struct kvm_mmu *mmu,
 			       ulong roots_to_free);
-static int kvm_emulate_msr_write(struct kvm_vcpu *vcpu, u32 index, u64 data);
-static int kvm_set_msr_with_filter(struct kvm_vcpu *vcpu, u32 index, u64 data);
 static u32 __exec_controls_get(struct loaded_vmcs *vmcs);
 static bool kvm_apic_has_pending_init_or_sipi(struct kvm_vcpu *vcpu);
 static int kvm_apic_has_interrupt(struct kvm_vcpu *vcpu);
@@ -585,5 +657,169 @@ static struct {
  */
 static bool nept_boot_cpu_has(int feature, const char *name);
 #define boot_cpu_has(bit) nept_boot_cpu_has(bit, #bit)
+#define static_cpu_has(bit) nept_boot_cpu_has(bit, #bit)
+
+/*
+ * KVM's MSR write (facts §13.3 item 6: __kvm_set_msr, vmx_set_msr,
+ * kvm_set_msr_common).  Kernel infrastructure first: one thread, so no
+ * preemption, per-CPU data is one copy, SRCU readers are plain reads;
+ * logging goes nowhere (the outcome says what happened).
+ */
+#define preempt_disable() ((void)0)
+#define preempt_enable() ((void)0)
+#define this_cpu_ptr(ptr) (ptr)
+#define per_cpu_ptr(ptr, cpu) ((void)(cpu), (ptr))
+#define smp_processor_id() 0
+#define srcu_read_lock(ss) ((void)(ss), 0)
+#define srcu_read_unlock(ss, idx) ((void)(ss), (void)(idx))
+#define srcu_dereference(p, ss) ((void)(ss), (p))
+#define smp_store_mb(var, value) ((var) = (value))
+#define kvm_debug_ratelimited(fmt, ...) ((void)0)
+#define kvm_pr_unimpl(fmt, ...) ((void)0)
+/* Static keys: no vCPU of this VM lacks an in-kernel local APIC. */
+#define static_branch_unlikely(key) (*(key))
+static const bool kvm_has_noapic_vcpu = false;
+/* The host processor's RDMSR and WRMSR (kvm_impl.c plays them; the
+ * guest's state is never loaded, so the unchecked forms are not run). */
+static int rdmsrq_safe(u32 msr, u64 *val);
+static int wrmsrq_safe(u32 msr, u64 val);
+static void wrmsrq(u32 msr, u64 val);
+#define rdmsrl_safe rdmsrq_safe /* the names before 6.16 */
+#define wrmsrl_safe wrmsrq_safe
+#define wrmsrl wrmsrq
+#define wrmsrns(msr, val) wrmsrq(msr, val) /* non-serializing; the same */
+/* Infrastructure around the user-return MSRs and the vCPU's VMCS that
+ * decides nothing an MSR load is judged by (kvm_impl.c says why). */
+static void kvm_user_return_register_notifier(struct kvm_user_return_msrs *m);
+static bool update_transition_efer(struct vcpu_vmx *vmx);
+static void vm_entry_controls_setbit(struct vcpu_vmx *vmx, u32 val);
+static void vm_entry_controls_clearbit(struct vcpu_vmx *vmx, u32 val);
+static void kvm_mmu_reset_context(struct kvm_vcpu *vcpu);
+static bool kvm_xen_is_hypercall_page_msr(struct kvm *kvm, u32 msr);
+static void kvm_on_user_return(struct user_return_notifier *urn);
+
+/*
+ * What the MSR switches call for MSRs outside the closed set of facts
+ * §13.3 (PMU, Hyper-V, Xen, PV clocks, MCE, PT, SGX, TSC, XSS...): none is
+ * extracted, and reaching one makes the event unsupported, never a guessed
+ * result (nept_msr_standin: its name goes in the outcome's note; it
+ * returns 1, "the write failed", to end the caller).
+ */
+static int nept_msr_standin(const char *name, ...);
+#define NEPT_MSR_STANDIN(name, ...) nept_msr_standin(#name, ##__VA_ARGS__)
+#define adjust_tsc_offset_guest(...) \
+	NEPT_MSR_STANDIN(adjust_tsc_offset_guest, __VA_ARGS__)
+#define cpuid_model_is_consistent(...) \
+	NEPT_MSR_STANDIN(cpuid_model_is_consistent, __VA_ARGS__)
+#define fpu_update_guest_xfd(...) \
+	NEPT_MSR_STANDIN(fpu_update_guest_xfd, __VA_ARGS__)
+#define cpuid_fault_enabled(...) \
+	NEPT_MSR_STANDIN(cpuid_fault_enabled, __VA_ARGS__)
+#define kvm_get_msr_feature(...) \
+	NEPT_MSR_STANDIN(kvm_get_msr_feature, __VA_ARGS__)
+#define kvm_is_msr_to_save(...) \
+	NEPT_MSR_STANDIN(kvm_is_msr_to_save, __VA_ARGS__)
+#define kvm_set_apic_base(...) NEPT_MSR_STANDIN(kvm_set_apic_base, __VA_ARGS__)
+#define kvm_update_cpuid_runtime(...) \
+	NEPT_MSR_STANDIN(kvm_update_cpuid_runtime, __VA_ARGS__)
+#define nested_vmx_allowed(...) \
+	NEPT_MSR_STANDIN(nested_vmx_allowed, __VA_ARGS__)
+#define supports_cpuid_fault(...) \
+	NEPT_MSR_STANDIN(supports_cpuid_fault, ##__VA_ARGS__)
+#define vmx_feature_control_msr_valid(...) \
+	NEPT_MSR_STANDIN(vmx_feature_control_msr_valid, __VA_ARGS__)
+#define guest_has_pred_cmd_msr(...) \
+	NEPT_MSR_STANDIN(guest_has_pred_cmd_msr, __VA_ARGS__)
+#define guest_has_spec_ctrl_msr(...) \
+	NEPT_MSR_STANDIN(guest_has_spec_ctrl_msr, __VA_ARGS__)
+#define guest_pv_has(...) NEPT_MSR_STANDIN(guest_pv_has, __VA_ARGS__)
+#define intel_pmu_create_guest_lbr_event(...) \
+	NEPT_MSR_STANDIN(intel_pmu_create_guest_lbr_event, __VA_ARGS__)
+#define intel_pt_validate_cap(...) \
+	NEPT_MSR_STANDIN(intel_pt_validate_cap, __VA_ARGS__)
+#define is_vmx_feature_control_msr_valid(...) \
+	NEPT_MSR_STANDIN(is_vmx_feature_control_msr_valid, __VA_ARGS__)
+#define kvm_apic_set_base(...) NEPT_MSR_STANDIN(kvm_apic_set_base, __VA_ARGS__)
+#define kvm_check_async_pf_completion(...) \
+	NEPT_MSR_STANDIN(kvm_check_async_pf_completion, __VA_ARGS__)
+#define kvm_compute_l1_tsc_offset(...) \
+	NEPT_MSR_STANDIN(kvm_compute_l1_tsc_offset, __VA_ARGS__)
+#define kvm_guest_supported_xfd(...) \
+	NEPT_MSR_STANDIN(kvm_guest_supported_xfd, __VA_ARGS__)
+#define kvm_hv_set_msr_common(...) \
+	NEPT_MSR_STANDIN(kvm_hv_set_msr_common, __VA_ARGS__)
+#define kvm_hv_xsaves_xsavec_maybe_warn(...) \
+	NEPT_MSR_STANDIN(kvm_hv_xsaves_xsavec_maybe_warn, __VA_ARGS__)
+#define kvm_is_advertised_msr(...) \
+	NEPT_MSR_STANDIN(kvm_is_advertised_msr, __VA_ARGS__)
+#define kvm_lapic_msr_write(...) \
+	NEPT_MSR_STANDIN(kvm_lapic_msr_write, __VA_ARGS__)
+#define kvm_lapic_set_pv_eoi(...) \
+	NEPT_MSR_STANDIN(kvm_lapic_set_pv_eoi, __VA_ARGS__)
+#define kvm_mtrr_set_msr(...) NEPT_MSR_STANDIN(kvm_mtrr_set_msr, __VA_ARGS__)
+#define kvm_pmu_is_valid_msr(...) \
+	NEPT_MSR_STANDIN(kvm_pmu_is_valid_msr, __VA_ARGS__)
+#define kvm_pmu_refresh(...) NEPT_MSR_STANDIN(kvm_pmu_refresh, __VA_ARGS__)
+#define kvm_pmu_set_msr(...) NEPT_MSR_STANDIN(kvm_pmu_set_msr, __VA_ARGS__)
+#define kvm_pv_enable_async_pf(...) \
+	NEPT_MSR_STANDIN(kvm_pv_enable_async_pf, __VA_ARGS__)
+#define kvm_pv_enable_async_pf_int(...) \
+	NEPT_MSR_STANDIN(kvm_pv_enable_async_pf_int, __VA_ARGS__)
+#define kvm_set_lapic_tscdeadline_msr(...) \
+	NEPT_MSR_STANDIN(kvm_set_lapic_tscdeadline_msr, __VA_ARGS__)
+#define kvm_set_xstate_msr(...) \
+	NEPT_MSR_STANDIN(kvm_set_xstate_msr, __VA_ARGS__)
+#define kvm_spec_ctrl_test_value(...) \
+	NEPT_MSR_STANDIN(kvm_spec_ctrl_test_value, __VA_ARGS__)
+#define kvm_synchronize_tsc(...) \
+	NEPT_MSR_STANDIN(kvm_synchronize_tsc, __VA_ARGS__)
+#define kvm_write_system_time(...) \
+	NEPT_MSR_STANDIN(kvm_write_system_time, __VA_ARGS__)
+#define kvm_write_wall_clock(...) \
+	NEPT_MSR_STANDIN(kvm_write_wall_clock, __VA_ARGS__)
+#define kvm_xen_write_hypercall_page(...) \
+	NEPT_MSR_STANDIN(kvm_xen_write_hypercall_page, __VA_ARGS__)
+#define pt_can_write_msr(...) NEPT_MSR_STANDIN(pt_can_write_msr, __VA_ARGS__)
+#define pt_output_base_valid(...) \
+	NEPT_MSR_STANDIN(pt_output_base_valid, __VA_ARGS__)
+#define pt_update_intercept_for_msr(...) \
+	NEPT_MSR_STANDIN(pt_update_intercept_for_msr, __VA_ARGS__)
+#define sched_info_on(...) NEPT_MSR_STANDIN(sched_info_on, ##__VA_ARGS__)
+#define set_msr_mce(...) NEPT_MSR_STANDIN(set_msr_mce, __VA_ARGS__)
+#define vmx_disable_intercept_for_msr(...) \
+	NEPT_MSR_STANDIN(vmx_disable_intercept_for_msr, __VA_ARGS__)
+#define vmx_has_waitpkg(...) NEPT_MSR_STANDIN(vmx_has_waitpkg, __VA_ARGS__)
+#define vmx_leave_nested(...) NEPT_MSR_STANDIN(vmx_leave_nested, __VA_ARGS__)
+#define vmx_pt_mode_is_host_guest(...) \
+	NEPT_MSR_STANDIN(vmx_pt_mode_is_host_guest, ##__VA_ARGS__)
+#define vmx_rtit_ctl_check(...) \
+	NEPT_MSR_STANDIN(vmx_rtit_ctl_check, __VA_ARGS__)
+#define vmx_segment_cache_clear(...) \
+	NEPT_MSR_STANDIN(vmx_segment_cache_clear, __VA_ARGS__)
+#define vmx_set_vmx_msr(...) NEPT_MSR_STANDIN(vmx_set_vmx_msr, __VA_ARGS__)
+#define vmx_update_fb_clear_dis(...) \
+	NEPT_MSR_STANDIN(vmx_update_fb_clear_dis, __VA_ARGS__)
+#define vmx_write_encls_bitmap(...) \
+	NEPT_MSR_STANDIN(vmx_write_encls_bitmap, __VA_ARGS__)
+#if NEPT_HAS(cpu_caps_array)
+/* 7.2 asks L1's CPUID table only for IA32_XSS. */
+#define guest_cpuid_has(...) NEPT_MSR_STANDIN(guest_cpuid_has, __VA_ARGS__)
+#endif
+/* x86.c's exported globals, one copy per module here: how many
+ * user-return MSRs the host has, and the module parameter saying whether
+ * ignored MSR accesses are logged (its default; ignore_msrs is off). */
+static u32 kvm_nr_uret_msrs;
+static bool report_ignored_msrs = true;
+/* x86.c: the user-return MSRs' values on this (the only) CPU. */
+#if NEPT_HAS(uret_msrs_percpu_var)
+static struct kvm_user_return_msrs user_return_msrs;
+#else
+static struct kvm_user_return_msrs nept_user_return_msrs;
+static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
+#endif
+#define nept_x86_set_msr vmx_set_msr
+#define nept_x86_set_efer vmx_set_efer
+#define nept_static_kvm_x86_set_msr vmx_set_msr
+#define nept_static_kvm_x86_set_efer vmx_set_efer
 
 #endif

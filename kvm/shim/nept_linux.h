@@ -23,6 +23,7 @@
  * as Debian builds it.  Only options that the extracted items test.
  */
 #define __KERNEL__ 1
+#define CONFIG_X86 1
 #define CONFIG_X86_64 1
 #define CONFIG_KVM_SMM 1
 #define CONFIG_KVM_HYPERV 1
@@ -86,6 +87,14 @@ typedef u64 kvm_pfn_t;
 #define smp_rmb() barrier()
 #define smp_mb__after_atomic() barrier()
 #define smp_load_acquire(p) READ_ONCE(*(p))
+
+/* include/linux/user-return-notifier.h: KVM registers one to restore the
+ * host's user-return MSRs on the way back to user space; there is none
+ * here (kvm_user_return_register_notifier is a no-op). */
+struct user_return_notifier {
+	void (*on_user_return)(struct user_return_notifier *urn);
+};
+#define user_return_notifier_register(urn) ((void)(urn))
 
 /* include/linux/container_of.h, stddef.h, array_size.h */
 #define container_of(ptr, type, member) \
