@@ -86,9 +86,10 @@ struct hook_ctx {
 	const struct dev_event *e;
 	uint64_t mask;
 	uint64_t *fired;
-	/* The deviations whose PSE-36 bits, PDPT address or late entry
-	 * checks differ from the SDM's (whether they decide the outcome is
-	 * found by a second run). */
+	/* The deviations whose PSE-36 bits, PDPT address, late entry
+	 * checks, DEBUGCTL bits or MSR writes differ from the SDM's (whether
+	 * they decide the outcome is found by running again without
+	 * them). */
 	uint64_t rerun;
 	/* The deviations of mask that set EPT12's flags, and L2's, KVM's
 	 * way (cmpxchg_mask). */
@@ -262,6 +263,29 @@ static bool ends_differently(const struct nept_outcome *a,
 	       (entry_fail && a->qual != b->qual);
 }
 
+/* Whether event i ends otherwise than o when the deviations in `without`
+ * are left out of the run that gave o. */
+static bool ends_without(const struct nept_scenario *sp,
+			 const struct nept_scenario *s, unsigned i,
+			 const struct model_state *st,
+			 const struct dev_event *e, uint64_t mask,
+			 const struct hook_ctx *c, uint64_t without,
+			 const struct nept_outcome *o)
+{
+	struct hook_ctx c2 = {
+		e, mask & ~without,	      &(uint64_t){ 0 },
+		0, c->ept_cmpxchg & ~without, c->l2_cmpxchg & ~without
+	};
+	struct model_hooks h2 = hooks_of(&c2);
+	static struct model_state sdm;
+	struct nept_outcome other;
+
+	model_state_copy(&sdm, st);
+	sdm.hooks = &h2;
+	model_run_event(sp, &sdm, &s->event[i], &other, NULL);
+	return ends_differently(&other, o);
+}
+
 /* vmcs02's exit fields at the event's hardware exit (the harness plays
  * that hardware: kvm/kvm_impl.c's nept_hw_exit). */
 static void current_exit(const struct nept_event *ev, uint16_t *reason,
@@ -346,22 +370,21 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 					fired |= 1ull << d;
 	}
 	if (c.rerun) {
-		/* Did the PSE-36 bits, the PDPT address or the late entry
-		 * checks matter?  Only if the event without those
-		 * deviations ends otherwise. */
-		struct hook_ctx c2 = {
-			&e, mask & ~c.rerun,	      &(uint64_t){ 0 },
-			0,  c.ept_cmpxchg & ~c.rerun, c.l2_cmpxchg & ~c.rerun
-		};
-		struct model_hooks h2 = hooks_of(&c2);
-		static struct model_state sdm;
-		struct nept_outcome o;
+		/* Did the PSE-36 bits, the PDPT address, the late entry
+		 * checks or an MSR write matter?  A deviation did if the event
+		 * without it ends otherwise; if none does alone but all of
+		 * them together do, they decided together. */
+		uint64_t alone = 0;
 
-		model_state_copy(&sdm, st);
-		sdm.hooks = &h2;
-		model_run_event(sp, &sdm, &s->event[i], &o, NULL);
-		if (ends_differently(&o, &p->set.o[0]))
-			fired |= c.rerun;
+		for (unsigned d = 0; d < nept_ndeviations; d++)
+			if ((c.rerun >> d & 1) &&
+			    ends_without(sp, s, i, st, &e, mask, &c, 1ull << d,
+					 &p->set.o[0]))
+				alone |= 1ull << d;
+		if (!alone && ends_without(sp, s, i, st, &e, mask, &c, c.rerun,
+					   &p->set.o[0]))
+			alone = c.rerun;
+		fired |= alone;
 	}
 	for (unsigned k = 0; k < p->set.n; k++)
 		p->at_final[k] = !!(p->set.o[k].qual & QUAL_GLA_FINAL);
