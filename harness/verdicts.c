@@ -172,9 +172,15 @@ static void observe(const struct nept_diff *d, unsigned m, struct observed *o)
 	const struct nept_impl *impl = nept_impls[m];
 
 	memset(o, 0, sizeof(*o));
-	for (unsigned e = 0; e < d->s.nevents; e++)
+	for (unsigned e = 0; e < d->s.nevents; e++) {
+		const struct nept_outcome *g = &d->impl[m - 1].event[e];
+
+		/* A VM entry KVM completed is compared only against a
+		 * failed MSR load (nept_outcome.hw_checks_pending). */
 		o->unsupported |=
-			d->impl[m - 1].event[e].kind == NEPT_OUT_UNSUPPORTED;
+			g->kind == NEPT_OUT_UNSUPPORTED ||
+			(g->hw_checks_pending && e >= d->compared[m - 1]);
+	}
 	for (unsigned k = 0; k < d->ndiv; k++) {
 		const struct nept_divergence *dv = &d->div[k];
 		unsigned j;
