@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Every KVM module compares the VM entries KVM fails in its own checks
 # (nested_vmx_run's order): VMfail from nested_vmx_check_controls, exit 33
-# with code 4 from nested_vmx_check_vmcs_link_ptr, and with EPT off code 2
-# from prepare_vmcs02's load_pdptrs.  Each such corpus scenario must be
+# with code 4 from nested_vmx_check_vmcs_link_ptr, with EPT off code 2
+# from prepare_vmcs02's load_pdptrs, and exit 34 from nested_vmx_load_msr
+# and KVM's MSR write, with the failing entry anywhere from 1 to 16 of the
+# list (facts §13.3, each item).  Each such corpus scenario must be
 # compared (neither unsupported nor skipped) and agree with the model or
 # its tree's known deviations.  Exits 77 (skipped) when no KVM module is
 # built in.
@@ -15,11 +17,17 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mapfile -t files < <(
-	grep -l -E '^expect (vmfail|exit entry-fail-guest qual=0x4$)' "$src"/corpus/entry-*.scn
+	grep -l -E '^expect (vmfail|exit entry-fail-guest qual=0x4$|exit entry-fail-msr )' "$src"/corpus/entry-*.scn
 	grep -l -E '^expect exit entry-fail-guest qual=0x2$' "$src"/corpus/entry-*.scn |
 		xargs grep -L -E '^event vm-entry .* ept( |$)'
 )
-[ "${#files[@]}" -ge 7 ] || bad "only ${#files[@]} corpus scenarios expect VMfail, code 4 or code 2 without EPT"
+[ "${#files[@]}" -ge 29 ] || bad "only ${#files[@]} corpus scenarios expect VMfail, code 4, code 2 without EPT or exit 34"
+# Exit 34 at entry 1 and past it (the 1-based index, not 0-based, not
+# wrapped): at least one scenario fails at each of 1, 2, 3, 4 and 16.
+for k in 0x1 0x2 0x3 0x4 0x10; do
+	grep -q -l -E "^expect exit entry-fail-msr qual=$k\$" "${files[@]}" && ok ||
+		bad "no corpus scenario expects exit 34 at entry $k"
+done
 
 "$nf" targets | awk '/^kvm-[^ ]+ /{print $1}' >"$tmp/mods"
 [ -s "$tmp/mods" ] || { echo "no KVM module built in: skipped"; exit 77; }
