@@ -17,6 +17,7 @@
  * `static` in the kernel get internal linkage from the `static` prototypes
  * in kvm_protos.h.
  */
+#include <setjmp.h>
 #include <stdio.h>
 
 #include "arch.h"
@@ -999,6 +1000,9 @@ static __maybe_unused bool kvm_is_valid_u_s_cet(struct kvm_vcpu *vcpu, u64 data)
 }
 static __maybe_unused struct kvm_pmu *vcpu_to_pmu(struct kvm_vcpu *vcpu)
 {
+	/* Also what KVM's MSR write reads for IA32_PERF_CAPABILITIES (6.1,
+	 * 6.12), outside facts §13.3's set: the event is unsupported. */
+	nept_msr_standin("vcpu_to_pmu");
 	NEPT_UNREACHABLE("vcpu_to_pmu (PERF_GLOBAL_CTRL loaded)");
 }
 static __maybe_unused bool kvm_valid_perf_global_ctrl(struct kvm_pmu *pmu,
@@ -1009,6 +1013,9 @@ static __maybe_unused bool kvm_valid_perf_global_ctrl(struct kvm_pmu *pmu,
 /* kvm_caps.supported_perf_cap has no LBR format: never asked. */
 static __maybe_unused bool intel_pmu_lbr_is_enabled(struct kvm_vcpu *vcpu)
 {
+	/* Also what KVM's MSR write asks for IA32_DEBUGCTL, outside facts
+	 * §13.3's set: the event is unsupported. */
+	nept_msr_standin("intel_pmu_lbr_is_enabled");
 	NEPT_UNREACHABLE("intel_pmu_lbr_is_enabled (LBR format offered)");
 }
 
@@ -1163,10 +1170,19 @@ static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
  * functions for MSRs outside the closed set; reaching any of them makes
  * the event unsupported, with the function named.
  */
+/* Where nested_vmx_run was called from (nept_run_vm_entry): a stand-in
+ * reached leaves KVM's code at once, rather than returning a made-up
+ * value the code would go on with (a "true" that walks into the next
+ * subsystem).  The vCPU is set up afresh for every run. */
+static jmp_buf nept_entry_escape;
+static bool nept_entry_escape_armed;
+
 static int nept_msr_standin(const char *name, ...)
 {
 	if (!nept_st.entry_standin)
 		nept_st.entry_standin = name;
+	if (nept_entry_escape_armed)
+		longjmp(nept_entry_escape, 1);
 	return 1;
 }
 
@@ -2043,12 +2059,16 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
 	struct vmcs12 *vmcs12 = &st->vmcs12;
 	union vmx_exit_reason reason;
-	int r;
+	volatile int r = 1;
 
 	nept_entry_setup(s, ev);
 	nept_begin_event(o);
 	st->in_vm_entry = true;
-	r = nested_vmx_run(vcpu, true);
+	if (!setjmp(nept_entry_escape)) {
+		nept_entry_escape_armed = true;
+		r = nested_vmx_run(vcpu, true);
+	}
+	nept_entry_escape_armed = false;
 	st->in_vm_entry = false;
 	o->from_hardware = -1;
 	o->pml_index = vmcs12->guest_pml_index;

@@ -702,8 +702,8 @@ static void kvm_on_user_return(struct user_return_notifier *urn);
  * What the MSR switches call for MSRs outside the closed set of facts
  * §13.3 (PMU, Hyper-V, Xen, PV clocks, MCE, PT, SGX, TSC, XSS...): none is
  * extracted, and reaching one makes the event unsupported, never a guessed
- * result (nept_msr_standin: its name goes in the outcome's note; it
- * returns 1, "the write failed", to end the caller).
+ * result (nept_msr_standin: its name goes in the outcome's note, and it
+ * leaves KVM's code at once, back to the driver's nested_vmx_run call).
  */
 static int nept_msr_standin(const char *name, ...);
 #define NEPT_MSR_STANDIN(name, ...) nept_msr_standin(#name, ##__VA_ARGS__)
