@@ -572,13 +572,11 @@ static void miss_text(struct nept_diff *d, const struct nept_impl *impl,
 }
 
 /* The memory an implementation has after an event: the state before
- * plus its own writes, and its guest PML index (what it gave, where the
- * SDM allowed it; where not, the difference is reported at that event and
- * later events are judged from where it left L1). */
-static void resync(struct model_state *st, const struct model_state *before,
-		   const struct nept_outcome *g)
+ * (st) plus its own writes, and its guest PML index (what it gave, where
+ * the SDM allowed it; where not, the difference is reported at that event
+ * and later events are judged from where it left L1). */
+static void resync(struct model_state *st, const struct nept_outcome *g)
 {
-	model_state_copy(st, before);
 	for (unsigned i = 0; i < g->n_ad_writes; i++)
 		nept_mem_write(&st->mem, g->ad_write[i].gpa,
 			       g->ad_write[i].val);
@@ -636,7 +634,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 	const struct model_outcomes *sdm;
 	static struct nept_prediction p;
 	static struct nept_divergence scratch[NEPT_MAX_DIVERGENCES];
-	static struct model_state st, before;
+	/* L1's state before each event, as this implementation left it. */
+	static struct model_state st;
 	const struct nept_impl *impl = d->impls[i];
 	const struct nept_result *r = &d->impl[i - 1];
 	struct kvm_history h;
@@ -664,14 +663,13 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			d->uncompared += d->s.nevents - e;
 			break;
 		}
-		model_state_copy(&before, &st);
 		if (twin && sdm_ncached[twin] > e) {
 			/* Same state as the twin's before this event: the
 			 * same outcomes, already run. */
 			sdm = &sdm_cache[twin][e];
 		} else {
-			model_run_event_set(&d->s, &st, &d->s.event[e],
-					    &sdm_cache[i][e], NULL);
+			model_event_outcomes(&d->s, &st, &d->s.event[e],
+					     &sdm_cache[i][e]);
 			sdm = &sdm_cache[i][e];
 			sdm_ncached[i] = (uint8_t)(e + 1);
 		}
@@ -716,7 +714,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		 * events; elsewhere it would cost as much as the SDM's run
 		 * again, for nothing. */
 		if (nbest || history) {
-			nept_predict(&d->s, e, impl, &before, &h, &p);
+			nept_predict(&d->s, e, impl, &st, &h, &p);
 			d->pred_fired[i - 1][e] = p.fired;
 			nept_outcome_copy(&d->pred[i - 1].event[e],
 					  &p.set.o[0]);
@@ -756,7 +754,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			d->uncompared += d->s.nevents - e - 1;
 			break;
 		}
-		resync(&st, &before, g);
+		resync(&st, g);
 		/* The twin stays one while both left the same memory. */
 		if (twin && !same_memory_effect(g, &d->impl[twin - 1].event[e]))
 			twin = 0;

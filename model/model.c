@@ -1444,24 +1444,28 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	out->pml_index = st->pml_index;
 }
 
-void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
-			 const struct nept_event *ev,
-			 struct model_outcomes *outs, struct model_trace *trace)
+/*
+ * model_run_event_set's work: o[0] runs on st, every other outcome on a
+ * copy of start, the state before the event (which nothing here writes).
+ */
+static void run_set(const struct nept_scenario *s, struct model_state *st,
+		    const struct model_state *start,
+		    const struct nept_event *ev, struct model_outcomes *outs,
+		    struct model_trace *trace)
 {
 	struct model_trace local;
 	struct model_trace *t = trace ? trace : &local;
-	static struct model_state alt, sc;
+	static struct model_state sc;
 	unsigned alts;
 
 	outs->n = 1;
-	model_state_copy(&alt, st);
 	st->choice = 0;
 	model_run_event(s, st, ev, &outs->o[0], t);
 	alts = t->alts;
 	for (unsigned c = 1; c <= alts && outs->n < MODEL_MAX_OUTCOMES; c++) {
 		struct model_trace tt;
 
-		model_state_copy(&sc, &alt);
+		model_state_copy(&sc, start);
 		sc.choice = (uint8_t)c;
 		model_run_event(s, &sc, ev, &outs->o[outs->n++], &tt);
 	}
@@ -1477,14 +1481,12 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 	    !(st->hooks && st->hooks->ept_ad_cmpxchg &&
 	      st->hooks->ept_ad_cmpxchg(st->hooks->ctx, s, 0))) {
 		/* (With no write, memory never changed: nothing to add.) */
-		static struct nept_mem at_start;
 		struct model_trace tt;
 		struct nept_outcome *o = &outs->o[outs->n];
 		bool same = false;
 
-		nept_mem_copy(&at_start, &alt.mem);
-		model_state_copy(&sc, &alt);
-		sc.ept_view = &at_start;
+		model_state_copy(&sc, start);
+		sc.ept_view = &start->mem;
 		sc.choice = 0;
 		model_run_event(s, &sc, ev, o, &tt);
 		for (unsigned k = 0; k < outs->n && !same; k++)
@@ -1497,6 +1499,27 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 			outs->n++;
 		}
 	}
+}
+
+void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
+			 const struct nept_event *ev,
+			 struct model_outcomes *outs, struct model_trace *trace)
+{
+	static struct model_state start;
+
+	model_state_copy(&start, st);
+	run_set(s, st, &start, ev, outs, trace);
+}
+
+void model_event_outcomes(const struct nept_scenario *s,
+			  const struct model_state *st,
+			  const struct nept_event *ev,
+			  struct model_outcomes *outs)
+{
+	static struct model_state run;
+
+	model_state_copy(&run, st);
+	run_set(s, &run, st, ev, outs, NULL);
 }
 
 void model_print_l2_trace(FILE *f, const struct model_trace *t,

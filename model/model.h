@@ -224,6 +224,13 @@ void model_run_event_set(const struct nept_scenario *s, struct model_state *st,
 			 struct model_outcomes *outs,
 			 struct model_trace *trace);
 
+/* The same outcomes, leaving st as it was (the diff, which goes on from
+ * each implementation's own writes, not the SDM's). */
+void model_event_outcomes(const struct nept_scenario *s,
+			  const struct model_state *st,
+			  const struct nept_event *ev,
+			  struct model_outcomes *outs);
+
 /*
  * Facts §10: what a #PF with error code pfec raised by ev's access gives,
  * delivered or exiting (exception bitmap, mask/match, the class of an
