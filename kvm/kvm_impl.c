@@ -93,6 +93,12 @@ struct nept_vmcs02 {
 	/* Guest state prepare_vmcs02 loads from vmcs12. */
 	u32 guest_interruptibility_info;
 	u64 guest_pdptr[4];
+	/* What the processor's VM entry on vmcs02 checks of what KVM wrote
+	 * (nept_vmcs02_entry_check): GUEST_CR0 and GUEST_CR4 (vmx_set_cr0,
+	 * vmx_set_cr4), and the "IA-32e mode guest" entry control (the real
+	 * vmx_set_efer sets it from EFER.LMA). */
+	u64 guest_cr0, guest_cr4;
+	bool entry_ia32e;
 };
 
 struct nept_state {
@@ -1115,11 +1121,13 @@ static void vmx_set_cr0(struct kvm_vcpu *vcpu, unsigned long cr0)
 {
 	vcpu->arch.cr0 = cr0;
 	kvm_register_mark_available(vcpu, NEPT_REG_CR0);
+	nept_st.vmcs02.guest_cr0 = cr0;
 }
 static void vmx_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4)
 {
 	vcpu->arch.cr4 = cr4;
 	kvm_register_mark_available(vcpu, NEPT_REG_CR4);
+	nept_st.vmcs02.guest_cr4 = cr4;
 }
 /*
  * vmx.h: true with unrestricted guest for L2, else the segment checks of
@@ -1262,13 +1270,18 @@ static bool update_transition_efer(struct vcpu_vmx *vmx)
 {
 	return false;
 }
-/* vmx.h: vmcs02's VM-entry controls (IA-32e mode guest from EFER.LMA),
- * read by the processor's entry on vmcs02, which is not played. */
+/* vmx.h: vmcs02's VM-entry controls; the processor's entry on vmcs02
+ * reads "IA-32e mode guest", which the real vmx_set_efer sets from
+ * EFER.LMA (nept_vmcs02_entry_check). */
 static void vm_entry_controls_setbit(struct vcpu_vmx *vmx, u32 val)
 {
+	if (val & VM_ENTRY_IA32E_MODE)
+		nept_st.vmcs02.entry_ia32e = true;
 }
 static void vm_entry_controls_clearbit(struct vcpu_vmx *vmx, u32 val)
 {
+	if (val & VM_ENTRY_IA32E_MODE)
+		nept_st.vmcs02.entry_ia32e = false;
 }
 /* mmu.c: set_efer rebuilds the MMU for L2 when EFER.NXE or LMA changes;
  * only L2's accesses read it, and none follows a VM entry here. */
@@ -2046,6 +2059,36 @@ static bool nept_reflect(const struct nept_event *ev, struct nept_outcome *o)
 }
 
 /*
+ * The processor's VM entry on vmcs02 after KVM entered L2 (the harness
+ * plays that hardware, as it does EPT violations): the guest-state checks
+ * KVM leaves to it for which the scenario has fields (docs/sdm-rules.md
+ * §13.2), on what KVM wrote to vmcs02: CR4.PCIDE without "IA-32e mode
+ * guest" (SDM 26.3.1.1, code 0), and with EPT the PDPTE fields of a PAE
+ * guest (26.3.1.6, code 2: a present PDPTE with bits 2:1, 8:5 or
+ * MAXPHYADDR and up set; the processor's width is L1's, the host having
+ * no wider one here).  Without EPT in vmcs12, KVM writes vmcs02's PDPTEs
+ * from its own load_pdptrs, which has checked them.  Returns the failure
+ * code, -1 if these checks pass.
+ */
+static int nept_vmcs02_entry_check(void)
+{
+	const struct nept_state *st = &nept_st;
+	const struct nept_vmcs02 *v = &st->vmcs02;
+	u64 rsvd = ~0ull << st->vmx.vcpu.arch.maxphyaddr | GENMASK_ULL(8, 5) |
+		   GENMASK_ULL(2, 1);
+
+	if (!v->entry_ia32e && (v->guest_cr4 & X86_CR4_PCIDE))
+		return 0;
+	if (nested_cpu_has_ept(&nept_st.vmcs12) && !v->entry_ia32e &&
+	    (v->guest_cr0 & X86_CR0_PG) && (v->guest_cr4 & X86_CR4_PAE))
+		for (unsigned i = 0; i < 4; i++)
+			if ((v->guest_pdptr[i] & 1) &&
+			    (v->guest_pdptr[i] & rsvd))
+				return 2;
+	return -1;
+}
+
+/*
  * A vm-entry event (facts §13): KVM's real nested_vmx_run, as
  * handle_vmlaunch calls it, and what L1 sees after it: VMfail's RFLAGS and
  * VM-instruction error, or a failed entry's exit reason and qualification
@@ -2104,15 +2147,48 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		o->reason = (u16)reason.basic;
 		o->qual = vmcs12->exit_qualification;
 	} else if (is_guest_mode(vcpu)) {
-		/* KVM entered L2: what L1 sees now is the processor's entry
-		 * on vmcs02 and its checks, which are not played yet.  Still,
-		 * every MSR is loaded: whatever they give, it is not an exit
-		 * 34 (hw_checks_pending says so to the diff). */
+		int code = nept_vmcs02_entry_check();
+
+		if (code >= 0) {
+			/* The entry fails: vmx_vcpu_run's lines after the
+			 * VM-enter, then __vmx_handle_exit's real
+			 * nested_vmx_reflect_vmexit of the failed entry. */
+#if NEPT_HAS(run_pending_in_arch)
+			vcpu->arch.nested_run_pending = 0;
+#else
+			st->vmx.nested.nested_run_pending = 0;
+#endif
+			nept_hw_exit(EXIT_REASON_INVALID_STATE |
+					     VMX_EXIT_REASONS_FAILED_VMENTRY,
+				     (u64)code, NULL, NULL, 0);
+			if (!nested_vmx_reflect_vmexit(vcpu)) {
+				nept_unsupported(o, "vm-entry: L0 keeps the "
+						    "failed entry on vmcs02");
+				return;
+			}
+			nept_end_event(o);
+			return;
+		}
+		/* L2 runs, unless a check not played fails: NMI injection
+		 * into blocking by STI (code 3, which the SDM leaves to the
+		 * processor), read from vmcs12 since KVM's copy of those
+		 * fields is not kept.  Every MSR is loaded either way: it
+		 * is not an exit 34 (hw_checks_pending tells the diff). */
 		o->kind = NEPT_OUT_NONE;
-		o->hw_checks_pending = 1;
-		snprintf(o->note, sizeof(o->note),
-			 "KVM entered L2; the processor's checks on vmcs02 "
-			 "not played");
+		if ((vmcs12->vm_entry_intr_info_field & INTR_INFO_VALID_MASK) &&
+		    (vmcs12->vm_entry_intr_info_field & INTR_INFO_INTR_TYPE_MASK) ==
+			    INTR_TYPE_NMI_INTR &&
+		    (vmcs12->guest_interruptibility_info &
+		     GUEST_INTR_STATE_STI)) {
+			o->hw_checks_pending = 1;
+			snprintf(o->note, sizeof(o->note),
+				 "KVM entered L2; NMI into STI blocking is "
+				 "the processor's, not played");
+		} else {
+			snprintf(o->note, sizeof(o->note),
+				 "KVM entered L2 and the processor's checks "
+				 "on vmcs02 pass");
+		}
 	} else {
 		fprintf(stderr, "kvm shim: vm-entry with no VMfail, exception "
 				"or failed entry\n");
