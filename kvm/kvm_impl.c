@@ -2176,8 +2176,8 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		 * is not an exit 34 (hw_checks_pending tells the diff). */
 		o->kind = NEPT_OUT_NONE;
 		if ((vmcs12->vm_entry_intr_info_field & INTR_INFO_VALID_MASK) &&
-		    (vmcs12->vm_entry_intr_info_field & INTR_INFO_INTR_TYPE_MASK) ==
-			    INTR_TYPE_NMI_INTR &&
+		    (vmcs12->vm_entry_intr_info_field &
+		     INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR &&
 		    (vmcs12->guest_interruptibility_info &
 		     GUEST_INTR_STATE_STI)) {
 			o->hw_checks_pending = 1;
