@@ -1070,3 +1070,27 @@ bool nept_diff_last_compared(const struct nept_diff *d, unsigned i)
 	return d->s.nevents && last < d->compared[i - 1] &&
 	       d->ref[i - 1].event[last].undefined != NEPT_F_ALL;
 }
+
+void nept_diff_verdict(const struct nept_diff *d, unsigned i,
+		       struct nept_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->unsupported = d->compared[i - 1] < d->s.nevents;
+	for (unsigned k = 0; k < d->ndiv; k++) {
+		const struct nept_divergence *dv = &d->div[k];
+		unsigned j;
+
+		if (dv->impl != d->impls[i])
+			continue;
+		for (j = 0; j < v->n; j++)
+			if (v->div[j].field == dv->field &&
+			    !strcmp(v->div[j].detail, dv->detail))
+				break;
+		if (j < v->n)
+			continue;
+		v->div[v->n].field = dv->field;
+		snprintf(v->div[v->n].detail, sizeof(v->div[v->n].detail), "%s",
+			 dv->detail);
+		v->n++;
+	}
+}

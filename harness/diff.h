@@ -131,6 +131,22 @@ void nept_diff_title(const struct nept_diff *d, bool known, char *buf,
 		     size_t n);
 unsigned nept_diff_new(const struct nept_diff *d);
 
+/* What implementation i (1.. in d's order) did with a scenario, as a
+ * reproducer's `# verdict:` line records it: whether the comparison
+ * stopped before some event (the module could not run it, or what it gave
+ * cannot be told apart from the SDM's), and the set of (field, detail) of
+ * its divergences. */
+struct nept_verdict {
+	bool unsupported;
+	unsigned n;
+	struct {
+		uint32_t field;
+		char detail[96];
+	} div[NEPT_MAX_DIVERGENCES];
+};
+void nept_diff_verdict(const struct nept_diff *d, unsigned i,
+		       struct nept_verdict *v);
+
 /* Whether implementation i (1.. in d's order) compared the scenario's
  * last event: it ran it and the SDM said something about it (a VM entry
  * is always the last event). */

@@ -30,43 +30,9 @@
 #include "fileio.h"
 #include "model.h"
 
-/* One module's verdict on a scenario, as `neptfuzz verdicts` sees it. */
-struct verdict {
-	bool unsupported;
-	unsigned n;
-	struct {
-		uint32_t field;
-		char detail[96];
-	} div[NEPT_MAX_DIVERGENCES];
-};
-
-static void observe(const struct nept_diff *d, unsigned m, struct verdict *v)
-{
-	memset(v, 0, sizeof(*v));
-	for (unsigned e = 0; e < d->s.nevents; e++)
-		v->unsupported |=
-			d->impl[m - 1].event[e].kind == NEPT_OUT_UNSUPPORTED;
-	for (unsigned k = 0; k < d->ndiv; k++) {
-		const struct nept_divergence *dv = &d->div[k];
-		unsigned j;
-
-		if (dv->impl != nept_impls[m])
-			continue;
-		for (j = 0; j < v->n; j++)
-			if (v->div[j].field == dv->field &&
-			    !strcmp(v->div[j].detail, dv->detail))
-				break;
-		if (j < v->n)
-			continue;
-		v->div[v->n].field = dv->field;
-		snprintf(v->div[v->n].detail, sizeof(v->div[v->n].detail), "%s",
-			 dv->detail);
-		v->n++;
-	}
-}
-
 /* The same verdict: support, and the divergences as a set. */
-static bool same_verdict(const struct verdict *a, const struct verdict *b)
+static bool same_verdict(const struct nept_verdict *a,
+			 const struct nept_verdict *b)
 {
 	if (a->unsupported != b->unsupported || a->n != b->n)
 		return false;
@@ -84,12 +50,12 @@ static bool same_verdict(const struct verdict *a, const struct verdict *b)
 
 void nept_write_verdict_lines(FILE *f, const struct nept_diff *d)
 {
-	static struct verdict v;
+	static struct nept_verdict v;
 
 	for (unsigned m = 1; m < nept_nimpls; m++) {
 		const char *name = nept_impls[m]->name;
 
-		observe(d, m, &v);
+		nept_diff_verdict(d, m, &v);
 		if (v.unsupported || !v.n)
 			fprintf(f, "# verdict: %s %s\n", name,
 				v.unsupported ? "unsupported" : "agrees");
@@ -131,7 +97,7 @@ bool nept_min_signature(const struct nept_scenario *s, char *buf, size_t n,
 struct goal {
 	char title[256];
 	bool known;
-	struct verdict v[NEPT_MAX_IMPLS];
+	struct nept_verdict v[NEPT_MAX_IMPLS];
 };
 
 struct ctx {
@@ -145,7 +111,7 @@ struct ctx {
 };
 
 static struct nept_diff run_diff;
-static struct verdict run_verdict;
+static struct nept_verdict run_verdict;
 
 static double elapsed(const struct ctx *c)
 {
@@ -169,7 +135,7 @@ static bool keeps(struct ctx *c, const struct nept_scenario *s)
 	if (strcmp(title, c->goal.title))
 		return false;
 	for (unsigned m = 1; c->opt->keep_all && m < nept_nimpls; m++) {
-		observe(&run_diff, m, &run_verdict);
+		nept_diff_verdict(&run_diff, m, &run_verdict);
 		if (!same_verdict(&run_verdict, &c->goal.v[m]))
 			return false;
 	}
@@ -1206,7 +1172,7 @@ bool nept_minimize(const struct nept_scenario *in, struct nept_scenario *out,
 	nept_diff_title(&run_diff, c.goal.known, c.goal.title,
 			sizeof(c.goal.title));
 	for (unsigned m = 1; m < nept_nimpls; m++)
-		observe(&run_diff, m, &c.goal.v[m]);
+		nept_diff_verdict(&run_diff, m, &c.goal.v[m]);
 	do {
 		c.changed = false;
 		st->rounds++;

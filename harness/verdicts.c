@@ -52,16 +52,6 @@ struct vfile {
 	struct vline v[MAX_LINES];
 };
 
-/* What one module did with one reproducer. */
-struct observed {
-	bool unsupported;
-	unsigned n;
-	struct {
-		uint32_t field;
-		char detail[96];
-	} div[NEPT_MAX_DIVERGENCES];
-};
-
 static const char *const kind_names[] = { "agrees", "diverges", "unsupported" };
 
 /* "kvm-6.12.107" -> "6.12.107"; "kvm-6.12.117@tree" -> "6.12.117". */
@@ -167,39 +157,6 @@ static bool parse_file(const char *path, struct vfile *vf)
 	return ok;
 }
 
-static void observe(const struct nept_diff *d, unsigned m, struct observed *o)
-{
-	const struct nept_impl *impl = nept_impls[m];
-
-	memset(o, 0, sizeof(*o));
-	for (unsigned e = 0; e < d->s.nevents; e++) {
-		const struct nept_outcome *g = &d->impl[m - 1].event[e];
-
-		/* A VM entry KVM completed is compared only against a
-		 * failed MSR load (nept_outcome.hw_checks_pending). */
-		o->unsupported |=
-			g->kind == NEPT_OUT_UNSUPPORTED ||
-			(g->hw_checks_pending && e >= d->compared[m - 1]);
-	}
-	for (unsigned k = 0; k < d->ndiv; k++) {
-		const struct nept_divergence *dv = &d->div[k];
-		unsigned j;
-
-		if (dv->impl != impl)
-			continue;
-		for (j = 0; j < o->n; j++)
-			if (o->div[j].field == dv->field &&
-			    !strcmp(o->div[j].detail, dv->detail))
-				break;
-		if (j == o->n) {
-			o->div[o->n].field = dv->field;
-			snprintf(o->div[o->n].detail,
-				 sizeof(o->div[o->n].detail), "%s", dv->detail);
-			o->n++;
-		}
-	}
-}
-
 /*
  * The recorded version a module is held to: its own, else the nearest of
  * its series (newest below, else oldest above), else the newest of an older
@@ -256,7 +213,7 @@ static const char *held_to(const struct vfile *vf, const struct nept_impl *impl,
 
 /* Whether the recorded lines of version `impl` describe what was observed. */
 static bool matches(const struct vfile *vf, const char *impl,
-		    const struct observed *o)
+		    const struct nept_verdict *o)
 {
 	unsigned ndiv = 0;
 	bool agrees = false, unsupported = false;
@@ -290,7 +247,7 @@ static bool matches(const struct vfile *vf, const char *impl,
 }
 
 /* "agrees", "unsupported" or "diverges F D; F D" into buf. */
-static void describe_observed(const struct observed *o, char *buf, size_t n)
+static void describe_observed(const struct nept_verdict *o, char *buf, size_t n)
 {
 	size_t len = 0;
 
@@ -335,7 +292,7 @@ static void describe_recorded(const struct vfile *vf, const char *impl,
 /* Appends the observed lines of module impl after the file's last verdict
  * line. */
 static bool record(const struct vfile *vf, const struct nept_impl *impl,
-		   const struct observed *o)
+		   const struct nept_verdict *o)
 {
 	uint8_t *data;
 	size_t len, at = 0;
@@ -403,7 +360,7 @@ static bool series_built(const char *series)
 	return false;
 }
 
-static void status_cell(const struct observed *o, char *buf, size_t n)
+static void status_cell(const struct nept_verdict *o, char *buf, size_t n)
 {
 	snprintf(buf, n, "%s",
 		 o->unsupported ? "unsupported"
@@ -534,12 +491,12 @@ int nept_verdicts_main(const char *prog, int argc, char **argv)
 		}
 		for (unsigned m = 1; m < nept_nimpls; m++) {
 			const struct nept_impl *impl = nept_impls[m];
-			struct observed o;
+			struct nept_verdict o;
 			bool exact;
 			const char *held = held_to(&vf, impl, &exact);
 			char got[1024], want[1024];
 
-			observe(&d, m, &o);
+			nept_diff_verdict(&d, m, &o);
 			if (opt.status) {
 				status_cell(&o, got, sizeof(got));
 				printf(" %s |", got);
