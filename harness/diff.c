@@ -261,9 +261,7 @@ static bool ad_writes_match(const struct nept_outcome *m,
 static void kind_name(const struct nept_outcome *o, bool rule, char *buf,
 		      size_t n)
 {
-	if (o->hw_checks_pending)
-		snprintf(buf, n, "entered L2");
-	else if (o->kind == NEPT_OUT_EXIT && rule && o->note[0])
+	if (o->kind == NEPT_OUT_EXIT && rule && o->note[0])
 		snprintf(buf, n, "exit %u (%s)", o->reason, o->note);
 	else if (o->kind == NEPT_OUT_EXIT &&
 		 o->reason == NEPT_EXIT_EXCEPTION_NMI)
@@ -591,16 +589,6 @@ static bool sdm_writes_lost(const struct model_outcomes *set)
 	return false;
 }
 
-/* Whether every outcome the SDM allows is a failed MSR load (exit 34). */
-static bool sdm_msr_load_fails(const struct model_outcomes *set)
-{
-	for (unsigned k = 0; k < set->n; k++)
-		if (set->o[k].kind != NEPT_OUT_EXIT ||
-		    set->o[k].reason != NEPT_EXIT_ENTRY_FAIL_MSR)
-			return false;
-	return set->n > 0;
-}
-
 /* The SDM's outcomes per module and event, kept for the modules after
  * it: a module whose writes so far equal an earlier one's starts each event
  * from the same state, so the SDM allows it the same outcomes.
@@ -672,13 +660,6 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 					     &sdm_cache[i][e]);
 			sdm = &sdm_cache[i][e];
 			sdm_ncached[i] = (uint8_t)(e + 1);
-		}
-		if (g->hw_checks_pending && !sdm_msr_load_fails(sdm)) {
-			/* KVM entered L2, and what the processor's unplayed
-			 * checks on vmcs02 give could be what the SDM says:
-			 * only an SDM exit 34 is told apart. */
-			d->uncompared += d->s.nevents - e;
-			break;
 		}
 		if (sdm_writes_lost(sdm)) {
 			/* Its writes cannot all be compared: counted with

@@ -135,11 +135,6 @@ struct nept_outcome {
 	/* More qwords were written than ad_write holds: the event cannot be
 	 * compared (the diff counts it, never passes it). */
 	uint8_t writes_lost;
-	/* A VM entry KVM completed (every MSR loaded) and handed to the
-	 * processor, whose checks on vmcs02 are not played: L1 sees L2 run
-	 * or an exit 33 from them, never an exit 34 or VMfail, so the diff
-	 * compares it with an SDM exit 34 only. */
-	uint8_t hw_checks_pending;
 	uint16_t reason;    /* basic exit reason */
 	uint16_t pml_index; /* vmcs12's guest PML index after the event */
 	uint32_t error_code;

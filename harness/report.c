@@ -130,8 +130,6 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 	default:
 		if (o->undefined == NEPT_F_ALL)
 			fprintf(f, "undefined\n");
-		else if (o->hw_checks_pending)
-			fprintf(f, "none: %s\n", o->note);
 		else if (o->undefined & NEPT_F_TRANSLATED)
 			fprintf(f, "none: the guest runs (a VM entry that "
 				   "succeeded, no access)\n");

@@ -2169,26 +2169,14 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 			nept_end_event(o);
 			return;
 		}
-		/* L2 runs, unless a check not played fails: NMI injection
-		 * into blocking by STI (code 3, which the SDM leaves to the
-		 * processor), read from vmcs12 since KVM's copy of those
-		 * fields is not kept.  Every MSR is loaded either way: it
-		 * is not an exit 34 (hw_checks_pending tells the diff). */
+		/* L2 runs.  The processor of docs/sdm-rules.md §13 does not
+		 * make the implementation-specific check of an NMI injected
+		 * into blocking by STI (code 3 or no failure, the SDM's
+		 * choice).  Nothing was accessed: no address, as the
+		 * model's outcome says. */
 		o->kind = NEPT_OUT_NONE;
-		if ((vmcs12->vm_entry_intr_info_field & INTR_INFO_VALID_MASK) &&
-		    (vmcs12->vm_entry_intr_info_field &
-		     INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR &&
-		    (vmcs12->guest_interruptibility_info &
-		     GUEST_INTR_STATE_STI)) {
-			o->hw_checks_pending = 1;
-			snprintf(o->note, sizeof(o->note),
-				 "KVM entered L2; NMI into STI blocking is "
-				 "the processor's, not played");
-		} else {
-			snprintf(o->note, sizeof(o->note),
-				 "KVM entered L2 and the processor's checks "
-				 "on vmcs02 pass");
-		}
+		o->undefined = NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID |
+			       NEPT_F_TRANSLATED;
 	} else {
 		fprintf(stderr, "kvm shim: vm-entry with no VMfail, exception "
 				"or failed entry\n");
