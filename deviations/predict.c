@@ -267,14 +267,12 @@ static bool ends_differently(const struct nept_outcome *a,
  * are left out of the run that gave o. */
 static bool ends_without(const struct nept_scenario *sp,
 			 const struct nept_scenario *s, unsigned i,
-			 const struct model_state *st,
-			 const struct dev_event *e, uint64_t mask,
-			 const struct hook_ctx *c, uint64_t without,
-			 const struct nept_outcome *o)
+			 const struct model_state *st, const struct hook_ctx *c,
+			 uint64_t without, const struct nept_outcome *o)
 {
 	struct hook_ctx c2 = {
-		e, mask & ~without,	      &(uint64_t){ 0 },
-		0, c->ept_cmpxchg & ~without, c->l2_cmpxchg & ~without
+		c->e, c->mask & ~without,	 &(uint64_t){ 0 },
+		0,    c->ept_cmpxchg & ~without, c->l2_cmpxchg & ~without
 	};
 	struct model_hooks h2 = hooks_of(&c2);
 	static struct model_state sdm;
@@ -378,11 +376,11 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 
 		for (unsigned d = 0; d < nept_ndeviations; d++)
 			if ((c.rerun >> d & 1) &&
-			    ends_without(sp, s, i, st, &e, mask, &c, 1ull << d,
+			    ends_without(sp, s, i, st, &c, 1ull << d,
 					 &p->set.o[0]))
 				alone |= 1ull << d;
-		if (!alone && ends_without(sp, s, i, st, &e, mask, &c, c.rerun,
-					   &p->set.o[0]))
+		if (!alone &&
+		    ends_without(sp, s, i, st, &c, c.rerun, &p->set.o[0]))
 			alone = c.rerun;
 		fired |= alone;
 	}
