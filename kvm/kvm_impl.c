@@ -1263,9 +1263,9 @@ kvm_user_return_register_notifier(struct kvm_user_return_msrs *m)
 {
 }
 /* vmx.c: whether EFER goes through the user-return list or the VMCS's
- * autoload list on this host, which only the processor's own VM entry on
- * vmcs02 reads (not played: an entry that loads every MSR is
- * unsupported).  vmx_set_msr never writes EFER through the list. */
+ * autoload list on this host, which no check the harness's processor
+ * plays on vmcs02 reads (nept_vmcs02_entry_check).  vmx_set_msr never
+ * writes EFER through the list. */
 static bool update_transition_efer(struct vcpu_vmx *vmx)
 {
 	return false;
