@@ -172,7 +172,12 @@ done
 for m in $("$nf" targets --names | grep '^kvm-'); do
 	grep -q "^  $m " "$tmp/out" && ok || bad "repro: no outcome for $m"
 done
-diff <(grep '^# verdict:' "$tmp/out" | sort) <(verdicts_of "$in") >/dev/null && ok ||
+# (only the modules built here: a file may hold verdicts of other trees,
+# which repro cannot print)
+built_verdicts() {
+	grep -F -f <("$nf" targets --names | grep '^kvm-' | sed 's/^/# verdict: /; s/$/ /') "$1" | sort
+}
+diff <(grep '^# verdict:' "$tmp/out" | sort) <(built_verdicts "$in") >/dev/null && ok ||
 	bad "repro's verdict lines differ from the reproducer's"
 
 # A misconfiguration: the rule from the model, the qualification's rule.
