@@ -34,6 +34,8 @@
  *             hook;
  *   entry_wrmsr  whether loading an MSR-load entry's value fails: a model
  *             hook;
+ *   l2_gpa_width  the width beyond which a GPA the processor's L2 walk
+ *             reached came from a reserved L2 entry: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -106,6 +108,10 @@ struct nept_deviation {
 	/* Whether loading an MSR-load entry's value fails, from the SDM's
 	 * answer (model_hooks.entry_wrmsr). */
 	bool (*entry_wrmsr)(bool sdm_faults, const struct model_wrmsr *w);
+	/* The width at or above which a hw-violation's GPA under L2 paging
+	 * is a reserved-bit #PF, from the SDM's (model_hooks.l2_gpa_width). */
+	unsigned (*l2_gpa_width)(unsigned sdm_width,
+				 const struct nept_scenario *s);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

@@ -602,13 +602,52 @@ static const struct nept_deviation guest_la57 = {
 	.entry_wrmsr = guest_la57_wrmsr,
 };
 
+/* handle_ept_violation checks the faulting GPA against L1's width
+ * (kvm_vcpu_is_illegal_gpa, then the emulator, whose walk raises the #PF)
+ * only with allow_smaller_maxphyaddr; without it the GPA goes to the
+ * EPT12 walk like any other. */
+static unsigned gpa_width_unchecked(unsigned sdm_width,
+				    const struct nept_scenario *s)
+{
+	return s->l0_flags & NEPT_L0F_ALLOW_SMALLER ? sdm_width : 64;
+}
+
+static const struct nept_deviation smaller_maxphyaddr = {
+	.name = "smaller-maxphyaddr-not-emulated",
+	.trees = "",
+	.facts = "§14",
+	.reproducer = "crashes/kvm-smaller-maxphyaddr-gpa-beyond-l1-width.scn",
+	.why = "without allow_smaller_maxphyaddr (KVM's default with EPT) an "
+	       "EPT violation at a GPA beyond L1's width, which the wider "
+	       "processor let L2's walk reach, goes to the EPT12 walk; at "
+	       "L1's width the L2 entry was reserved: a #PF",
+	.l2_gpa_width = gpa_width_unchecked,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
-	&forced_user,	&table_write, &lpage,		&ept_ad_cmpxchg,
-	&l2_ad_cmpxchg, &arch_qual,   &exit_gva,	&adv_info,
-	&nmi_bit,	&pml_bit,     &pml_warn,	&gfn_gpa,
-	&stale_gla,	&ve_class,    &pferr_id,	&pse36,
-	&pdpt_full_cr3, &entry_late,  &debugctl_freeze, &sysenter_canonicalized,
-	&fmask_lazy,	&guest_la57,
+	&forced_user,
+	&table_write,
+	&lpage,
+	&ept_ad_cmpxchg,
+	&l2_ad_cmpxchg,
+	&arch_qual,
+	&exit_gva,
+	&adv_info,
+	&nmi_bit,
+	&pml_bit,
+	&pml_warn,
+	&gfn_gpa,
+	&stale_gla,
+	&ve_class,
+	&pferr_id,
+	&pse36,
+	&pdpt_full_cr3,
+	&entry_late,
+	&debugctl_freeze,
+	&sysenter_canonicalized,
+	&fmask_lazy,
+	&guest_la57,
+	&smaller_maxphyaddr,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

@@ -205,6 +205,17 @@ static bool hook_entry_wrmsr(const void *ctx, bool sdm_faults,
 	return faults;
 }
 
+static unsigned hook_l2_gpa_width(const void *ctx,
+				  const struct nept_scenario *s,
+				  unsigned sdm_width)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	unsigned width = sdm_width;
+
+	APPLY_VALUE_HOOKS(c, l2_gpa_width, width, s);
+	return width;
+}
+
 static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -243,6 +254,7 @@ static struct model_hooks hooks_of(struct hook_ctx *c)
 		.entry_late = hook_entry_late,
 		.entry_debugctl = hook_entry_debugctl,
 		.entry_wrmsr = hook_entry_wrmsr,
+		.l2_gpa_width = hook_l2_gpa_width,
 	};
 }
 

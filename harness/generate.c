@@ -235,6 +235,7 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 	unsigned nev = 1 + below(st, 4);
 	size_t events_at; /* where the EVENT records start in buf */
 	uint64_t gpa[4];
+	uint8_t maxphy;
 	bool walk5 = below(st, 4) == 0;
 	/* L2 paging in half the scenarios (facts §8): off, 32-bit, PAE,
 	 * 4-level, 5-level. */
@@ -256,7 +257,14 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 	len = put(buf, len,
 		  caps & ~(below(st, 4) == 0 ? 1u << below(st, 7) : 0), 4);
 	buf[len++] = 0x02; /* MAXPHYADDR */
-	buf[len++] = (uint8_t)(below(st, 2) ? 46 : 36 + below(st, 17));
+	buf[len++] = maxphy = (uint8_t)(below(st, 2) ? 46 : 36 + below(st, 17));
+	if (below(st, 6) == 0) {
+		/* HOST: a processor wider than L1 (facts §14), with KVM's
+		 * allow_smaller_maxphyaddr in half. */
+		buf[len++] = 0x14;
+		buf[len++] = (uint8_t)(maxphy + below(st, 52u - maxphy + 1));
+		buf[len++] = (uint8_t)below(st, 2);
+	}
 	buf[len++] = 0x03; /* EPTP: root 0x1000, walk 4 or 5 */
 	len = put(buf, len,
 		  0x1000 | (uc ? 0u : 6u) | (walk5 ? 4u << 3 : 3u << 3) |

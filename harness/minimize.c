@@ -159,7 +159,8 @@ static unsigned pop(uint64_t v)
 static struct measure measure_of(const struct nept_scenario *s)
 {
 	struct measure m = { { s->nevents, s->mem.npages, s->mem.nqwords, 0 } };
-	uint64_t b = pop(s->caps) + pop(s->l1_maxphyaddr) + pop(s->eptp);
+	uint64_t b = pop(s->caps) + pop(s->l1_maxphyaddr) + pop(s->eptp) +
+		     pop(s->host_maxphyaddr) + pop(s->l0_flags);
 
 	b += pop(s->l2.paging) + pop(s->l2.cpl) + pop(s->l2.flags) +
 	     pop(s->l2.pkru) + pop(s->l2.cr3);
@@ -527,6 +528,24 @@ static void pass_caps(struct ctx *c)
 		t.caps &= ~nept_cap_names[b].bit;
 		try_candidate(c, &t, "caps", "drop cap %s",
 			      nept_cap_names[b].name);
+	}
+}
+
+/* L0's configuration (facts §14): the host's width back to L1's, KVM's
+ * allow_smaller_maxphyaddr off. */
+static void pass_host(struct ctx *c)
+{
+	struct nept_scenario t;
+
+	if (c->cur.host_maxphyaddr) {
+		t = c->cur;
+		t.host_maxphyaddr = 0;
+		try_candidate(c, &t, "host", "host width = L1's");
+	}
+	if (c->cur.l0_flags) {
+		t = c->cur;
+		t.l0_flags = 0;
+		try_candidate(c, &t, "host", "drop allow-smaller-maxphyaddr");
 	}
 }
 
@@ -1138,15 +1157,15 @@ static const struct {
 	const char *name;
 	void (*run)(struct ctx *c);
 } passes[] = {
-	{ "events", pass_events },	{ "expect", pass_expect },
-	{ "l2", pass_l2_off },		{ "controls", pass_controls },
-	{ "caps", pass_caps },		{ "pages", pass_pages },
-	{ "entries", pass_entries },	{ "tables", pass_hoist },
-	{ "tables", pass_shorten },	{ "pages", pass_pages },
-	{ "eptp", pass_eptp },		{ "l2", pass_l2_fields },
-	{ "event", pass_event_fields }, { "bits", pass_bits },
-	{ "merge", pass_merge },	{ "pages", pass_pages },
-	{ "addresses", pass_relocate },
+	{ "events", pass_events }, { "expect", pass_expect },
+	{ "l2", pass_l2_off },	   { "controls", pass_controls },
+	{ "caps", pass_caps },	   { "host", pass_host },
+	{ "pages", pass_pages },   { "entries", pass_entries },
+	{ "tables", pass_hoist },  { "tables", pass_shorten },
+	{ "pages", pass_pages },   { "eptp", pass_eptp },
+	{ "l2", pass_l2_fields },  { "event", pass_event_fields },
+	{ "bits", pass_bits },	   { "merge", pass_merge },
+	{ "pages", pass_pages },   { "addresses", pass_relocate },
 };
 
 bool nept_minimize(const struct nept_scenario *in, struct nept_scenario *out,

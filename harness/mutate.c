@@ -1766,6 +1766,28 @@ static bool m_maxphyaddr(struct mctx *c)
 	return true;
 }
 
+/* Facts §14: the processor's width (above L1's, or L1's again) and KVM's
+ * allow_smaller_maxphyaddr. */
+static bool m_host(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	unsigned m = s->l1_maxphyaddr;
+
+	if (chance(c, 30)) {
+		s->l0_flags ^= NEPT_L0F_ALLOW_SMALLER;
+		return true;
+	}
+	if (s->host_maxphyaddr && chance(c, 30)) {
+		s->host_maxphyaddr = 0;
+		return true;
+	}
+	if (m >= NEPT_MAXPHYADDR_MAX)
+		return false;
+	s->host_maxphyaddr =
+		(uint8_t)(m + 1 + below(c, NEPT_MAXPHYADDR_MAX - m));
+	return true;
+}
+
 /* 4 <-> 5 levels: a new PML5 table over the old root, or the PML4 under
  * the old PML5E 0 as the root. */
 static bool m_eptp_walk(struct mctx *c)
@@ -2284,6 +2306,7 @@ static const struct mutation mutations[] = {
 	/* capabilities, MAXPHYADDR, EPTP */
 	{ "caps", m_caps, 4, false },
 	{ "maxphyaddr", m_maxphyaddr, 3, false },
+	{ "host", m_host, 2, false },
 	{ "eptp-walk", m_eptp_walk, 3, false },
 	{ "eptp-ad", m_eptp_ad, 3, false },
 	{ "eptp-memtype", m_eptp_memtype, 2, false },

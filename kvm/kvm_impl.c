@@ -116,10 +116,11 @@ struct nept_state {
 
 	/* A VM entry (nested_vmx_run): L1's RFLAGS (VMfail sets CF or ZF),
 	 * kvm_run (where an internal error would go to userspace), and
-	 * the stand-in it reached that is not extracted (NULL: none). */
+	 * and (for any event) the stand-in it reached that is not extracted
+	 * (NULL: none, nept_escape). */
 	unsigned long l1_rflags;
 	struct kvm_run run;
-	const char *entry_standin;
+	const char *standin;
 	struct kvm_lapic lapic;
 	bool in_vm_entry; /* nested_vmx_run is running */
 #if !NEPT_HAS(cpu_caps_array)
@@ -162,6 +163,26 @@ struct nept_state {
 };
 
 static struct nept_state nept_st;
+
+/*
+ * Where the driver called into KVM (nested_vmx_run for a VM entry, the
+ * exit handlers for an event): a stand-in for a function this build does
+ * not compile, once reached, leaves KVM's code at once (nept_escape)
+ * rather than returning a made-up value the code would go on with (a
+ * "true" that walks into the next subsystem).  The event is unsupported,
+ * with the function named, and so is every later event of the scenario:
+ * KVM stopped half-way.  The vCPU is set up afresh for every run.
+ */
+static jmp_buf nept_escape_to;
+static bool nept_escape_armed;
+
+static void nept_escape(const char *standin)
+{
+	if (!nept_st.standin)
+		nept_st.standin = standin;
+	if (nept_escape_armed)
+		longjmp(nept_escape_to, 1);
+}
 
 static void nept_warn_fired(const char *func, const char *file, int line)
 {
@@ -763,13 +784,13 @@ static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 	return vcpu->arch.mmu->page_fault(vcpu, &fault);
 }
 
-/* Stand-in for kvm_emulate_instruction (x86.c): the full emulator is not
- * compiled; handle_ept_violation only calls it when
- * allow_smaller_maxphyaddr is set, which it is not. */
+/* Stand-in for kvm_emulate_instruction (x86.c): the x86 emulator is not
+ * compiled.  handle_ept_violation calls it for a GPA beyond L1's width
+ * with allow_smaller_maxphyaddr (facts §14); the event is unsupported. */
 static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type)
 {
-	fprintf(stderr, "kvm shim: kvm_emulate_instruction not modelled\n");
-	abort();
+	nept_escape("kvm_emulate_instruction (the x86 emulator)");
+	return 1;
 }
 
 /*
@@ -1178,19 +1199,9 @@ static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
  * functions for MSRs outside the closed set; reaching any of them makes
  * the event unsupported, with the function named.
  */
-/* Where nested_vmx_run was called from (nept_run_vm_entry): a stand-in
- * reached leaves KVM's code at once, rather than returning a made-up
- * value the code would go on with (a "true" that walks into the next
- * subsystem).  The vCPU is set up afresh for every run. */
-static jmp_buf nept_entry_escape;
-static bool nept_entry_escape_armed;
-
 static int nept_msr_standin(const char *name, ...)
 {
-	if (!nept_st.entry_standin)
-		nept_st.entry_standin = name;
-	if (nept_entry_escape_armed)
-		longjmp(nept_entry_escape, 1);
+	nept_escape(name);
 	return 1;
 }
 
@@ -1457,6 +1468,14 @@ static void nept_vm_setup(const struct nept_scenario *s)
 	 * kvm_vcpu_after_set_cpuid derives from it. */
 	vcpu->arch.maxphyaddr = s->l1_maxphyaddr;
 	vcpu->arch.reserved_gpa_bits = kvm_vcpu_reserved_gpa_bits_raw(vcpu);
+	/* L0: the host's width and KVM's module parameter (facts §14). */
+	boot_cpu_data.x86_phys_bits = (u8)nept_host_maxphyaddr(s);
+#if NEPT_HAS(kvm_host_maxphyaddr)
+	kvm_host.maxphyaddr = boot_cpu_data.x86_phys_bits;
+#else
+	shadow_phys_bits = boot_cpu_data.x86_phys_bits;
+#endif
+	allow_smaller_maxphyaddr = s->l0_flags & NEPT_L0F_ALLOW_SMALLER;
 
 	/*
 	 * L1's (and so L2's) CPUID, as kvm_vcpu_after_set_cpuid leaves the
@@ -2107,20 +2126,19 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	nept_entry_setup(s, ev);
 	nept_begin_event(o);
 	st->in_vm_entry = true;
-	if (!setjmp(nept_entry_escape)) {
-		nept_entry_escape_armed = true;
+	if (!setjmp(nept_escape_to)) {
+		nept_escape_armed = true;
 		r = nested_vmx_run(vcpu, true);
 	}
-	nept_entry_escape_armed = false;
+	nept_escape_armed = false;
 	st->in_vm_entry = false;
 	o->from_hardware = -1;
 	o->pml_index = vmcs12->guest_pml_index;
-	if (st->entry_standin) {
+	if (st->standin) {
 		char why[80];
 
 		snprintf(why, sizeof(why),
-			 "vm-entry: KVM's MSR write called %s",
-			 st->entry_standin);
+			 "vm-entry: KVM's MSR write called %s", st->standin);
 		nept_unsupported(o, why);
 		return;
 	}
@@ -2272,6 +2290,16 @@ static void nept_run_event(const struct nept_scenario *s,
 
 	if (ev->source != NEPT_SRC_EMULATED) /* else nept_reflect began it */
 		nept_begin_event(o);
+	if (setjmp(nept_escape_to)) {
+		char why[96];
+
+		nept_escape_armed = false;
+		snprintf(why, sizeof(why), "KVM called %s, not compiled here",
+			 st->standin);
+		nept_unsupported(o, why);
+		return;
+	}
+	nept_escape_armed = true;
 	switch (ev->source) {
 	case NEPT_SRC_HW_VIOLATION:
 		/* L0 handles every EPT violation from L2 (nested EPT):
@@ -2294,6 +2322,7 @@ static void nept_run_event(const struct nept_scenario *s,
 		nept_emulate_access(ev);
 		break;
 	}
+	nept_escape_armed = false;
 	nept_end_event(o);
 }
 
@@ -2438,6 +2467,15 @@ static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
 		 * linear = GPA). */
 		struct nept_event e = nept_effective_event(s, &s->event[i]);
 
+		if (nept_st.standin) {
+			char why[96];
+
+			snprintf(why, sizeof(why),
+				 "an earlier event stopped in %s",
+				 nept_st.standin);
+			nept_unsupported(&r->event[i], why);
+			continue;
+		}
 		nept_run_event(s, &e, &r->event[i]);
 	}
 }

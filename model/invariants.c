@@ -258,7 +258,14 @@ static const char *check_outcome(const struct nept_scenario *s,
 				 const struct model_trace *t)
 {
 	bool walks = nept_walks_l2(s, ev);
-	bool pf = walks && t->l2_stop >= MODEL_L2_NOT_PRESENT &&
+	/* A guest #PF: from the model's walk of L2, or (facts §14) a
+	 * hw-violation whose GPA the processor's walk reached only through
+	 * an entry reserved at L1's width. */
+	bool beyond = !walks && t->l2_stop == MODEL_L2_RESERVED &&
+		      ev->source == NEPT_SRC_HW_VIOLATION &&
+		      s->l2.paging != NEPT_L2_OFF &&
+		      ev->gpa >> s->l1_maxphyaddr;
+	bool pf = (walks || beyond) && t->l2_stop >= MODEL_L2_NOT_PRESENT &&
 		  t->l2_stop <= MODEL_L2_RIGHTS;
 	bool exc_exit = o->kind == NEPT_OUT_EXIT &&
 			(o->reason == NEPT_EXIT_EXCEPTION_NMI ||

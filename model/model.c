@@ -1360,6 +1360,45 @@ l2_finish_cmpxchg(const struct nept_scenario *s, struct model_state *st,
 	return false;
 }
 
+/*
+ * Facts §14: a hw-violation with L2 paging on is an access the processor's
+ * own walk of L2's tables reached.  A GPA at or above L1's width got there
+ * through an L2 entry holding address bits the SDM, at L1's width, calls
+ * reserved: the walk stopped there with #PF before this access.  (CR3 and
+ * the PDPTE registers are below the width by the scenario's rules, so it
+ * was an entry in memory.)
+ */
+static bool gpa_beyond_l2_width(const struct nept_scenario *s,
+				const struct model_state *st,
+				const struct nept_event *ev)
+{
+	unsigned width = s->l1_maxphyaddr;
+
+	if (ev->source != NEPT_SRC_HW_VIOLATION || s->l2.paging == NEPT_L2_OFF)
+		return false;
+	if (st->hooks && st->hooks->l2_gpa_width)
+		width = st->hooks->l2_gpa_width(st->hooks->ctx, s, width);
+	return width < 64 && ev->gpa >> width;
+}
+
+static void l2_reserved_by_width(const struct nept_scenario *s,
+				 const struct nept_event *ev,
+				 struct nept_outcome *out,
+				 struct model_trace *t)
+{
+	struct l2_walk w = {
+		.mode = s->l2.paging,
+		.write = ev->access == NEPT_ACC_WRITE,
+		.fetch = ev->access == NEPT_ACC_FETCH,
+		.user = s->l2.cpl == 3,
+	};
+
+	out->gpa = 0;
+	t->l2_stop = MODEL_L2_RESERVED;
+	t->l2_rule = "address bits at or above L1's MAXPHYADDR (facts §14)";
+	page_fault(s, ev, pfec_access(s, &w) | PFEC_P | PFEC_RSVD, out, t);
+}
+
 void model_state_init(struct model_state *st, const struct nept_scenario *s)
 {
 	nept_mem_copy(&st->mem, &s->mem);
@@ -1425,6 +1464,8 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	if (nept_walks_l2(s, ev)) {
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);
+	} else if (gpa_beyond_l2_width(s, st, ev)) {
+		l2_reserved_by_width(s, ev, out, t);
 	} else {
 		/* L2 paging off, or a hardware violation: one access, whose
 		 * GPA and guest-paging properties the event names (facts

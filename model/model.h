@@ -162,6 +162,11 @@ struct model_hooks {
 	 * WRMSR of it at CPL 0 raises #GP, facts §13.3 item 6). */
 	bool (*entry_wrmsr)(const void *ctx, bool sdm_faults,
 			    const struct model_wrmsr *w);
+	/* The width at or above which a GPA the processor's L2 walk reached
+	 * (a hw-violation with L2 paging on) came from a reserved L2 entry
+	 * (the SDM: l1_maxphyaddr, facts §14). */
+	unsigned (*l2_gpa_width)(const void *ctx, const struct nept_scenario *s,
+				 unsigned sdm_width);
 };
 
 /*

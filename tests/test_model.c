@@ -189,8 +189,9 @@ static const struct mcase cases[] = {
 	  .qual = R | GV | GT, .tols = TV },
 	/* Facts §3.1: 5-level walks use GPA bits 56:48 for the PML5 index. */
 	{ "walk5-ok", "§3.1", .caps_add = NEPT_CAP_WALK5, .eptp_add = WALK5,
-	  .gpa = (1ull << 48) | GPA, .e = { RWX, RWX, RWX, RWX, LEAF },
-	  .kind = NONE, .translated = PAGE | 0x123 },
+	  .maxphy = 52, .gpa = (1ull << 48) | GPA,
+	  .e = { RWX, RWX, RWX, RWX, LEAF }, .kind = NONE,
+	  .translated = PAGE | 0x123 },
 	{ "walk5-np-pml5e", "§3.1 §6.1", .caps_add = NEPT_CAP_WALK5,
 	  .eptp_add = WALK5, .e = { 0 }, .kind = EXIT, .reason = 48,
 	  .qual = R | GV | GT, .tols = TV },

@@ -378,6 +378,12 @@ static void random_scenario(struct nept_scenario *s)
 	root = chance(50) ? 0x1000 * below(16)
 			  : rnd() & nept_addr_mask(s->l1_maxphyaddr);
 	s->eptp = root | (uint64_t)(walk - 1) << 3 | ad | mt;
+	if (chance(10))
+		s->host_maxphyaddr = (uint8_t)(s->l1_maxphyaddr +
+					       below(NEPT_MAXPHYADDR_MAX -
+						     s->l1_maxphyaddr + 1));
+	if (chance(10))
+		s->l0_flags = NEPT_L0F_ALLOW_SMALLER;
 	if (chance(2)) {
 		random_mem(s, NEPT_MAX_PAGES, 4 * NEPT_MAX_QWORDS);
 	} else {
@@ -447,7 +453,16 @@ static void mutate_one_field(struct nept_scenario *s, unsigned field)
 		s->l1_maxphyaddr ^= 1;
 		break;
 	case 2:
-		s->reserved[below(3)] ^= 1;
+		switch (below(3)) {
+		case 0:
+			s->host_maxphyaddr ^= 1;
+			break;
+		case 1:
+			s->l0_flags ^= 1;
+			break;
+		default:
+			s->reserved ^= 1;
+		}
 		break;
 	case 3:
 		s->eptp ^= bit;
@@ -860,7 +875,7 @@ static void test_bin_errors(void)
 			 "truncated EVENT");
 	b[n] = 0xff;
 	expect_bin_error(b, n + 1, (long)n,
-			 "unknown record tag 0xff (records are 0x01..0x13)",
+			 "unknown record tag 0xff (records are 0x01..0x14)",
 			 "unknown tag");
 	expect_bin_error((const uint8_t[]){ 0x02, 46 }, 2, 2, "no EVENT record",
 			 "no event");
@@ -1267,7 +1282,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		s->l1_maxphyaddr = 53;
 		break;
 	case 3:
-		s->reserved[2] = 1;
+		s->reserved = 1;
 		break;
 	case 4:
 		s->eptp |= 1ull << 46;
@@ -1536,6 +1551,15 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		x->kind = NEPT_OUT_VMFAIL, x->reason = 0, x->gla = 0;
 		x->fields = NEPT_EXPECT_KIND | NEPT_EXPECT_QUAL, x->qual = 7;
 		break;
+	case 80:
+		s->host_maxphyaddr = (uint8_t)(s->l1_maxphyaddr - 1);
+		break;
+	case 81:
+		s->host_maxphyaddr = 53;
+		break;
+	case 82:
+		s->l0_flags = 2;
+		break;
 	}
 }
 
@@ -1620,6 +1644,9 @@ static const char *const rule_msgs[] = {
 	"vm-entry: msr-load-addr needs a msr-load-count",
 	"with an invalid EPTP the only event is a vm-entry",
 	"a vmfail reports its error number only",
+	"host-maxphyaddr 45: outside l1-maxphyaddr (46)..52",
+	"host-maxphyaddr 53",
+	"host: unknown L0 flags 0x2",
 };
 
 static void test_check_rules(void)

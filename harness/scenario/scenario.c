@@ -209,8 +209,20 @@ void scenario_normalize(struct nept_scenario *s)
 
 void scenario_clear_derived(struct nept_scenario *s)
 {
-	if (s->l2.paging != NEPT_L2_OFF)
+	if (s->l2.paging != NEPT_L2_OFF) {
+		/* hw_gpa_beyond_host: what the processor's walk can reach. */
+		for (unsigned i = 0; i < s->nevents && i < NEPT_MAX_EVENTS;
+		     i++) {
+			struct nept_event *e = &s->event[i];
+			unsigned w = e->flags & NEPT_AF_NO_GLA
+					     ? 32
+					     : nept_host_maxphyaddr(s);
+
+			if (e->source == NEPT_SRC_HW_VIOLATION && w < 64)
+				e->gpa &= (1ull << w) - 1;
+		}
 		return;
+	}
 	for (unsigned i = 0; i < s->nevents && i < NEPT_MAX_EVENTS; i++) {
 		s->event[i].gla = 0;
 		s->event[i].flags &= (uint8_t)~NEPT_AF_PAGING_OFF_DERIVED;
@@ -527,6 +539,19 @@ static bool expect_kind_of_source(const struct nept_scenario *s,
 	return e->expect.kind == NEPT_OUT_VMFAIL;
 }
 
+/* Facts §14: the processor walks L2's tables with its own width, so an
+ * address its walk reached is below it (a wider entry is a reserved-bit
+ * #PF the processor raises itself, no EPT violation); a PAE PDPTE load
+ * reads at CR3, below 2^32. */
+static bool hw_gpa_beyond_host(const struct nept_scenario *s,
+			       const struct nept_event *e)
+{
+	if (e->source != NEPT_SRC_HW_VIOLATION || s->l2.paging == NEPT_L2_OFF)
+		return false;
+	return e->gpa >>
+	       (e->flags & NEPT_AF_NO_GLA ? 32 : nept_host_maxphyaddr(s));
+}
+
 static const struct event_rule event_rules[] = {
 	{ bad_source, "unknown source" },
 	{ vm_entry_not_last, "vm-entry must be the last event: after a failed "
@@ -572,6 +597,10 @@ static const struct event_rule event_rules[] = {
 			 "that wide (facts §3.1)" },
 	{ gpa_beyond_4level, "gpa at or above 2^48 with a 4-level EPTP: the "
 			     "walk uses only bits 47:0 (facts §3.1)" },
+	{ hw_gpa_beyond_host, "hw-violation with L2 paging: the processor's "
+			      "walk reaches no gpa at or above 2^host "
+			      "MAXPHYADDR (2^32 for a PDPTE load, facts "
+			      "§14)" },
 	{ paging_off_given, "L2 paging off (CR0.PG = 0) decides gla (= gpa), "
 			    "user, writable, xd, paging, sets-ad and no-gla: "
 			    "none is given (facts §6.4, §8.3)" },
@@ -922,7 +951,19 @@ bool scenario_check(const struct nept_scenario *s, struct nept_error *err)
 		return fail(err, "l1-maxphyaddr %u: outside %d..%d",
 			    s->l1_maxphyaddr, NEPT_MAXPHYADDR_MIN,
 			    NEPT_MAXPHYADDR_MAX);
-	if (s->reserved[0] || s->reserved[1] || s->reserved[2])
+	/* Facts §14: the processor's width is at least the guest's (KVM
+	 * gives a guest no more than the host has). */
+	if (s->host_maxphyaddr && (s->host_maxphyaddr < s->l1_maxphyaddr ||
+				   s->host_maxphyaddr > NEPT_MAXPHYADDR_MAX))
+		return fail(err,
+			    "host-maxphyaddr %u: outside l1-maxphyaddr "
+			    "(%u)..%d (facts §14)",
+			    s->host_maxphyaddr, s->l1_maxphyaddr,
+			    NEPT_MAXPHYADDR_MAX);
+	if (s->l0_flags & ~NEPT_L0F_ALL)
+		return fail(err, "host: unknown L0 flags 0x%x",
+			    s->l0_flags & ~NEPT_L0F_ALL);
+	if (s->reserved)
 		return fail(err, "reserved fields must be 0");
 	if (!check_mem(&s->mem, err))
 		return false;
@@ -1042,7 +1083,8 @@ bool scenario_equal(const struct nept_scenario *a,
 	unsigned i;
 
 	if (a->caps != b->caps || a->l1_maxphyaddr != b->l1_maxphyaddr ||
-	    memcmp(a->reserved, b->reserved, sizeof(a->reserved)) ||
+	    a->host_maxphyaddr != b->host_maxphyaddr ||
+	    a->l0_flags != b->l0_flags || a->reserved != b->reserved ||
 	    a->eptp != b->eptp || a->nevents != b->nevents ||
 	    memcmp(&a->l2, &b->l2, sizeof(a->l2)) ||
 	    memcmp(&a->ctl, &b->ctl, sizeof(a->ctl)) ||
@@ -1205,6 +1247,11 @@ const struct nept_name_bit nept_ctl_flag_names[] = {
 	{ "desc-exiting", NEPT_CTL_DESC_EXITING },
 	{ "cr3-load-exiting", NEPT_CTL_CR3_LOAD },
 	{ "cr3-store-exiting", NEPT_CTL_CR3_STORE },
+	{ NULL, 0 },
+};
+
+const struct nept_name_bit nept_l0_flag_names[] = {
+	{ "allow-smaller-maxphyaddr", NEPT_L0F_ALLOW_SMALLER },
 	{ NULL, 0 },
 };
 

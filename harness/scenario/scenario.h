@@ -401,10 +401,26 @@ struct nept_mem {
 	struct nept_qword qword[NEPT_MAX_QWORDS];
 };
 
+/* L0's configuration (KVM module parameters the SDM does not know of). */
+enum nept_l0_flag {
+	/* kvm.allow_smaller_maxphyaddr: KVM intercepts L2's #PF and
+	 * checks faulting GPAs to give a smaller guest width (facts §14). */
+	NEPT_L0F_ALLOW_SMALLER = 1u << 0,
+	NEPT_L0F_ALL = (1u << 1) - 1,
+};
+
+/* The width the processor walks with (facts §14). */
+static inline unsigned nept_host_maxphyaddr(const struct nept_scenario *s);
+
 struct nept_scenario {
 	uint32_t caps;	       /* enum nept_cap */
 	uint8_t l1_maxphyaddr; /* physical-address width L1 sees (EPT12 checks) */
-	uint8_t reserved[3];
+	/* The processor's own width (facts §14): 0 = l1_maxphyaddr, else
+	 * l1_maxphyaddr..52.  It walks with it, so bits between the two
+	 * widths reach L0 instead of faulting. */
+	uint8_t host_maxphyaddr;
+	uint8_t l0_flags; /* enum nept_l0_flag: how L0 is configured */
+	uint8_t reserved;
 	uint64_t eptp; /* vmcs12 EPT pointer, facts §1 */
 	struct nept_l2 l2;
 	struct nept_controls ctl;
@@ -413,6 +429,11 @@ struct nept_scenario {
 	uint8_t nevents;
 	struct nept_event event[NEPT_MAX_EVENTS];
 };
+
+static inline unsigned nept_host_maxphyaddr(const struct nept_scenario *s)
+{
+	return s->host_maxphyaddr ? s->host_maxphyaddr : s->l1_maxphyaddr;
+}
 
 /* Parse and validity errors: where and what, for people. */
 struct nept_error {
@@ -432,8 +453,10 @@ void scenario_normalize(struct nept_scenario *s);
 
 /*
  * With L2 paging off, clears what CR0.PG = 0 decides (gla, the derived
- * flags): the binary decoder's way to a legal scenario from any bytes.
- * The text parser rejects them instead (scenario_check names the rule).
+ * flags); with it on, cuts a hw-violation's gpa to what the processor's
+ * walk can reach (the host's width, 32 bits for a PDPTE load, facts §14):
+ * the binary decoder's way to a legal scenario from any bytes.  The text
+ * parser rejects them instead (scenario_check names the rule).
  */
 void scenario_clear_derived(struct nept_scenario *s);
 
@@ -529,6 +552,7 @@ extern const struct nept_name_bit nept_access_flag_names[];
 extern const struct nept_name_bit nept_l2_flag_names[];
 extern const struct nept_name_bit nept_ctl_flag_names[];
 extern const struct nept_name_bit nept_entry_flag_names[];
+extern const struct nept_name_bit nept_l0_flag_names[];
 const char *nept_l2_paging_name(unsigned paging);
 
 /*

@@ -33,7 +33,8 @@ enum bin_tag {
 	TAG_EXPECT_MEM = 0x11,
 	TAG_VM_ENTRY = 0x12,
 	TAG_MSR_LOAD = 0x13,
-	TAG_LAST = TAG_MSR_LOAD,
+	TAG_HOST = 0x14,
+	TAG_LAST = TAG_HOST,
 };
 
 #define EVENT_BYTES (1 + 1 + 1 + 2 + 8 * 4)
@@ -75,6 +76,7 @@ static const char *const tag_names[] = {
 	[TAG_EXPECT_MEM] = "EXPECT_MEM",
 	[TAG_VM_ENTRY] = "VM_ENTRY",
 	[TAG_MSR_LOAD] = "MSR_LOAD",
+	[TAG_HOST] = "HOST",
 };
 
 /* Each record's payload size (PATH and L2PATH: before their entries). */
@@ -98,6 +100,7 @@ static const uint8_t payload_bytes[] = {
 	[TAG_EXPECT_MEM] = 1 + 2 + 8 + 8,
 	[TAG_VM_ENTRY] = VM_ENTRY_BYTES,
 	[TAG_MSR_LOAD] = 16,
+	[TAG_HOST] = 1 + 1,
 };
 
 struct reader {
@@ -459,6 +462,8 @@ static bool decode_record(struct reader *r, uint8_t tag,
 		return true;
 	case TAG_MAXPHYADDR:
 		return get8(r, &s->l1_maxphyaddr);
+	case TAG_HOST:
+		return get8(r, &s->host_maxphyaddr) && get8(r, &s->l0_flags);
 	case TAG_EPTP:
 		return get64(r, &s->eptp);
 	case TAG_PAGE:
@@ -688,6 +693,11 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 	put(&w, 4, s->caps);
 	put(&w, 1, TAG_MAXPHYADDR);
 	put(&w, 1, s->l1_maxphyaddr);
+	if (s->host_maxphyaddr || s->l0_flags) {
+		put(&w, 1, TAG_HOST);
+		put(&w, 1, s->host_maxphyaddr);
+		put(&w, 1, s->l0_flags);
+	}
 	put(&w, 1, TAG_EPTP);
 	put(&w, 8, s->eptp);
 	if (s->l2.paging) {

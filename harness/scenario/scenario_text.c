@@ -47,7 +47,7 @@ struct parser {
 	unsigned ntok;
 
 	bool magic;
-	struct origin caps, maxphyaddr, eptp, l2, controls, pdpte[4];
+	struct origin caps, maxphyaddr, host, eptp, l2, controls, pdpte[4];
 	struct origin event[NEPT_MAX_EVENTS], expect[NEPT_MAX_EVENTS];
 	struct origin expect_mem[NEPT_MAX_EVENTS][NEPT_MAX_EXPECT_MEM];
 	/* Every qword or entry line, zero values included, for duplicates. */
@@ -550,6 +550,26 @@ static bool d_controls(struct parser *ps)
 	return true;
 }
 
+/* host [maxphyaddr=N] [allow-smaller-maxphyaddr] (facts §14). */
+static bool d_host(struct parser *ps)
+{
+	struct kv kv[] = {
+		{ "maxphyaddr", UINT8_MAX, 0, false },
+	};
+	uint32_t flags = 0;
+
+	if (!once(ps, &ps->host) ||
+	    !keys_and_flags(ps, 1, kv, 1, nept_l0_flag_names, &flags))
+		return false;
+	if (kv[0].seen && (kv[0].val < NEPT_MAXPHYADDR_MIN ||
+			   kv[0].val > NEPT_MAXPHYADDR_MAX))
+		return perr(ps, &ps->tok[1], "host maxphyaddr must be %d..%d",
+			    NEPT_MAXPHYADDR_MIN, NEPT_MAXPHYADDR_MAX);
+	ps->s->host_maxphyaddr = (uint8_t)kv[0].val;
+	ps->s->l0_flags = (uint8_t)flags;
+	return true;
+}
+
 static bool exit_reason(struct parser *ps, const struct token *t,
 			uint16_t *reason)
 {
@@ -861,17 +881,12 @@ static const struct {
 	const char *name;
 	bool (*parse)(struct parser *ps);
 } directives[] = {
-	{ "caps", d_caps },
-	{ "l1-maxphyaddr", d_maxphyaddr },
-	{ "eptp", d_eptp },
-	{ "page", d_page },
-	{ "qword", d_qword },
-	{ "entry", d_entry },
-	{ "event", d_event },
-	{ "expect", d_expect },
-	{ "l2", d_l2 },
-	{ "pdpte", d_pdpte },
-	{ "controls", d_controls },
+	{ "caps", d_caps },	{ "l1-maxphyaddr", d_maxphyaddr },
+	{ "host", d_host },	{ "eptp", d_eptp },
+	{ "page", d_page },	{ "qword", d_qword },
+	{ "entry", d_entry },	{ "event", d_event },
+	{ "expect", d_expect }, { "l2", d_l2 },
+	{ "pdpte", d_pdpte },	{ "controls", d_controls },
 };
 
 /* Splits one line (without its '\n') into tokens; false on a NUL byte. */
@@ -942,10 +957,14 @@ static struct origin blame(const struct parser *ps)
 	memset(&t.l2, 0, sizeof(t.l2));
 	memset(&t.ctl, 0, sizeof(t.ctl));
 	memset(&t.entry, 0, sizeof(t.entry));
-	if (!scenario_check(&t, &err))
+	if (!scenario_check(&t, &err)) {
+		t.host_maxphyaddr = 0;
+		if (ps->host.line && scenario_check(&t, &err))
+			return ps->host;
 		return ps->eptp.line   ? ps->eptp
 		       : ps->caps.line ? ps->caps
 				       : ps->maxphyaddr;
+	}
 	t.ctl = s->ctl;
 	if (!scenario_check(&t, &err))
 		return ps->controls;
@@ -1394,6 +1413,13 @@ size_t scenario_write_text(const struct nept_scenario *s, char *buf, size_t cap)
 	emit(&o, "caps");
 	emit_names(&o, nept_cap_names, s->caps);
 	emit(&o, "\nl1-maxphyaddr %u\n", s->l1_maxphyaddr);
+	if (s->host_maxphyaddr || s->l0_flags) {
+		emit(&o, "host");
+		if (s->host_maxphyaddr)
+			emit(&o, " maxphyaddr=%u", s->host_maxphyaddr);
+		emit_names(&o, nept_l0_flag_names, s->l0_flags);
+		emit(&o, "\n");
+	}
 	emit_eptp(&o, s->eptp);
 	if (s->l2.paging) {
 		emit(&o, "l2 paging=%s", nept_l2_paging_name(s->l2.paging));

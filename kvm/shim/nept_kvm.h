@@ -613,10 +613,12 @@ static void nested_vmx_vmexit(struct kvm_vcpu *vcpu, u32 vm_exit_reason,
  * Module parameters and host properties the extracted code reads, at the
  * values KVM has on an EPT host with default parameters.
  */
-static bool tdp_enabled = true;		      /* mmu.c, EPT on */
-static bool enable_vnmi = true;		      /* vmx.c */
-static bool enable_ept = true;		      /* vmx.c */
-static bool allow_smaller_maxphyaddr = false; /* x86.c */
+static bool tdp_enabled = true; /* mmu.c, EPT on */
+static bool enable_vnmi = true; /* vmx.c */
+static bool enable_ept = true;	/* vmx.c */
+/* x86.c: the scenario's `host allow-smaller-maxphyaddr` (facts §14; off
+ * by default, as in KVM with EPT). */
+static bool allow_smaller_maxphyaddr = false;
 static int max_huge_page_level = PG_LEVEL_1G; /* mmu.c, 1-GiB EPT host */
 /* nested.c: VMCS shadowing off, so vmcs12 is the one store of L1's
  * VMWRITEs (with it on, nested_vmx_run first copies the shadow VMCS into
@@ -635,15 +637,18 @@ static bool warn_on_missed_cc = false;
  * the driver, as kvm_set_cpu_caps does on a host with 5-level paging). */
 static struct kvm_caps kvm_caps;
 static u32 kvm_cpu_caps[NR_KVM_CPU_CAPS];
+/* The host's MAXPHYADDR, the scenario's `host maxphyaddr=` (default
+ * L1's), set by the driver for each scenario: x86.c's kvm_host (from
+ * 6.12), mmu/spte.c's shadow_phys_bits before, and arch/x86/kernel/cpu's
+ * boot_cpu_data, which vmx_need_pf_intercept reads before 6.12 (no
+ * memory encryption: the same width). */
 #if NEPT_HAS(kvm_host_maxphyaddr)
 static struct {
 	u8 maxphyaddr;
-} kvm_host = { .maxphyaddr = 52 }; /* x86.c: host MAXPHYADDR */
+} kvm_host = { .maxphyaddr = 52 };
 #else
-static u8 shadow_phys_bits = 52; /* mmu/spte.c: the same, before 6.12 */
+static u8 shadow_phys_bits = 52;
 #endif
-/* arch/x86/kernel/cpu: the host CPU's MAXPHYADDR, as vmx_need_pf_intercept
- * reads it before 6.12 (the same 52). */
 static struct {
 	u8 x86_phys_bits;
 } boot_cpu_data = { .x86_phys_bits = 52 };
