@@ -602,10 +602,12 @@ static const struct nept_deviation guest_la57 = {
 	.entry_wrmsr = guest_la57_wrmsr,
 };
 
-/* handle_ept_violation checks the faulting GPA against L1's width
- * (kvm_vcpu_is_illegal_gpa, then the emulator, whose walk raises the #PF)
- * only with allow_smaller_maxphyaddr; without it the GPA goes to the
- * EPT12 walk like any other. */
+/* KVM gives L2 L1's width only with allow_smaller_maxphyaddr: then
+ * handle_ept_violation checks the faulting GPA against it (and calls the
+ * emulator, whose walk raises the #PF), and vmx_need_pf_intercept makes
+ * every #PF of L2 L0's, re-walked at L1's width.  Without it the GPA goes
+ * to the EPT12 walk like any other and a #PF exit goes to L1 as the
+ * processor raised it: the width is the processor's. */
 static unsigned gpa_width_unchecked(unsigned sdm_width,
 				    const struct nept_scenario *s)
 {
@@ -617,10 +619,12 @@ static const struct nept_deviation smaller_maxphyaddr = {
 	.trees = "",
 	.facts = "§14",
 	.reproducer = "crashes/kvm-smaller-maxphyaddr-gpa-beyond-l1-width.scn",
-	.why = "without allow_smaller_maxphyaddr (KVM's default with EPT) an "
-	       "EPT violation at a GPA beyond L1's width, which the wider "
-	       "processor let L2's walk reach, goes to the EPT12 walk; at "
-	       "L1's width the L2 entry was reserved: a #PF",
+	.why = "without allow_smaller_maxphyaddr (KVM's default with EPT) L2 "
+	       "walks with the processor's wider MAXPHYADDR: an EPT violation "
+	       "at a GPA beyond L1's width goes to the EPT12 walk and a #PF "
+	       "exit goes to L1 with the processor's error code, where at "
+	       "L1's width an L2 entry was reserved (#PF with RSVD; "
+	       "crashes/kvm-smaller-maxphyaddr-pf-exit-without-rsvd.scn)",
 	.l2_gpa_width = gpa_width_unchecked,
 };
 

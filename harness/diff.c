@@ -65,6 +65,21 @@ static void canonicalize(struct nept_scenario *s, struct nept_result *model,
 		struct model_trace t;
 		uint64_t q;
 
+		/* Facts §14: on a processor wider than L1, a #PF exit's
+		 * error code and qualification (CR2) are what the processor's
+		 * own walk raises (when it raises one; the model leaves the
+		 * event open otherwise). */
+		if (ev->source == NEPT_SRC_EMULATED &&
+		    ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
+		    ev->exit_vector == 1 + VEC_PF &&
+		    nept_host_maxphyaddr(s) > s->l1_maxphyaddr) {
+			uint32_t pfec;
+
+			if (model_processor_pf(s, &st, ev, &pfec)) {
+				ev->exit_error_code = pfec;
+				ev->exit_qual = e.gla;
+			}
+		}
 		/* The walk runs in sequence, so A/D state carries over. */
 		model_run_event(s, &st, ev, o, &t);
 		if (walk)

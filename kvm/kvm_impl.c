@@ -1029,7 +1029,7 @@ static __maybe_unused struct kvm_pmu *vcpu_to_pmu(struct kvm_vcpu *vcpu)
 {
 	/* Also what KVM's MSR write reads for IA32_PERF_CAPABILITIES (6.1,
 	 * 6.12), outside facts §13.3's set: the event is unsupported. */
-	nept_msr_standin("vcpu_to_pmu");
+	nept_standin("vcpu_to_pmu");
 	NEPT_UNREACHABLE("vcpu_to_pmu (PERF_GLOBAL_CTRL loaded)");
 }
 static __maybe_unused bool kvm_valid_perf_global_ctrl(struct kvm_pmu *pmu,
@@ -1042,7 +1042,7 @@ static __maybe_unused bool intel_pmu_lbr_is_enabled(struct kvm_vcpu *vcpu)
 {
 	/* Also what KVM's MSR write asks for IA32_DEBUGCTL, outside facts
 	 * §13.3's set: the event is unsupported. */
-	nept_msr_standin("intel_pmu_lbr_is_enabled");
+	nept_standin("intel_pmu_lbr_is_enabled");
 	NEPT_UNREACHABLE("intel_pmu_lbr_is_enabled (LBR format offered)");
 }
 
@@ -1199,7 +1199,7 @@ static __maybe_unused void load_vmcs12_host_state(struct kvm_vcpu *vcpu,
  * functions for MSRs outside the closed set; reaching any of them makes
  * the event unsupported, with the function named.
  */
-static int nept_msr_standin(const char *name, ...)
+static int nept_standin(const char *name, ...)
 {
 	nept_escape(name);
 	return 1;
@@ -1447,6 +1447,8 @@ static void nept_vm_setup(const struct nept_scenario *s)
 	}
 
 	vcpu->kvm = &st->kvm;
+	/* Where an exit handler's internal error goes to userspace. */
+	vcpu->run = &st->run;
 	st->vmx.nested.cached_vmcs12 = vmcs12;
 	/* kvm_mmu_create: no roots yet; L1 runs on root_mmu. */
 	{
@@ -1651,7 +1653,6 @@ static void nept_entry_setup(const struct nept_scenario *s,
 #if !NEPT_HAS(cpu_caps_array)
 	vcpu->arch.cpuid_entries = st->cpuid;
 #endif
-	vcpu->run = &st->run;
 	vcpu->wants_to_run = true;
 
 	/* The host (kvm_set_cpu_caps, kvm_x86_vendor_init on an NX host) and
@@ -2214,6 +2215,9 @@ static void nept_run_event(const struct nept_scenario *s,
 		     : ev->source == NEPT_SRC_HW_MISCONFIG
 			     ? EXIT_REASON_EPT_MISCONFIG
 			     : ev->exit_reason;
+	bool pf_exit = ev->source == NEPT_SRC_EMULATED &&
+		       ev->exit_reason == EXIT_REASON_EXCEPTION_NMI &&
+		       ev->exit_vector == 1 + PF_VECTOR;
 
 	/*
 	 * For a hardware EPT violation, hardware did L2's walk: KVM gets the
@@ -2249,8 +2253,27 @@ static void nept_run_event(const struct nept_scenario *s,
 				    "not modelled");
 		return;
 	}
+	/*
+	 * vmcs02 intercepts L2's #PF as vmcs12 does (prepare_vmcs02 copies
+	 * the bitmap and the error-code mask and match), or every one when
+	 * vmx_need_pf_intercept (a host wider than L1 with
+	 * allow_smaller_maxphyaddr, facts §14).  Any other #PF the processor
+	 * delivers to L2 itself: it makes no such exit.  The conditions are
+	 * KVM's own functions.
+	 */
+	if (pf_exit && !vmx_need_pf_intercept(vcpu) &&
+	    !nested_vmx_is_page_fault_vmexit(&st->vmcs12,
+					     (u16)ev->exit_error_code)) {
+		nept_unsupported(o, "a #PF vmcs02 does not intercept: the "
+				    "processor delivers it to L2");
+		return;
+	}
 	if (ev->source == NEPT_SRC_EMULATED && nept_reflect(ev, o))
 		return;
+	/*
+	 * A #PF exit L0 keeps (nested_vmx_l0_wants_exit, when
+	 * vmx_need_pf_intercept) goes to handle_exception_nmi below.
+	 */
 	/*
 	 * An NMI or #VE exit L0 keeps (nested_vmx_l0_wants_exit; #VE from
 	 * 6.12: KVM never lets L2 take one) goes to handle_exception_nmi,
@@ -2319,6 +2342,16 @@ static void nept_run_event(const struct nept_scenario *s,
 		break;
 	default:
 		/* nept_reflect made the exit, and KVM kept it (L0's). */
+		if (pf_exit) {
+			if (!handle_exception_nmi(vcpu)) {
+				nept_escape_armed = false;
+				nept_unsupported(o, "#PF exit: KVM exits to "
+						    "userspace (internal "
+						    "error)");
+				return;
+			}
+			break;
+		}
 		nept_emulate_access(ev);
 		break;
 	}

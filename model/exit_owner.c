@@ -123,7 +123,8 @@ static enum model_exit_owner exception_exits(const struct nept_scenario *s,
 	/* An exception L1's controls do not ask for is L0's own intercept:
 	 * L0 emulates the instruction, invisibly to L1, and its accesses
 	 * are the SDM's.  A #PF cannot be one (with EPT, vmcs02 intercepts
-	 * #PF as vmcs12 does): undecided. */
+	 * #PF as vmcs12 does): undecided.  (On a processor wider than L1,
+	 * model_run_event takes every #PF exit first, facts §14.) */
 	return vec == VEC_PF ? MODEL_EXIT_UNDECIDED : MODEL_EXIT_L0;
 }
 

@@ -998,6 +998,13 @@ l2_finish_cmpxchg(const struct nept_scenario *s, struct model_state *st,
 /* One walk of L2's paging structures for ev (facts §8.3), its flags set
  * the SDM's way or, with cmpxchg, a hook's (l2_finish_cmpxchg); true when
  * that says the walk starts again (the model's own walk never does). */
+/* The processor's walk (st->l2_width set) reached a GPA L1 cannot have. */
+static bool beyond_l1_width(const struct nept_scenario *s,
+			    const struct model_state *st, uint64_t gpa)
+{
+	return st->l2_width && gpa >> s->l1_maxphyaddr;
+}
+
 static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 			 const struct nept_event *ev, struct nept_outcome *out,
 			 struct model_trace *t, bool cmpxchg)
@@ -1005,7 +1012,7 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 	const struct nept_l2 *l2 = &s->l2;
 	struct l2_walk w = {
 		.mode = l2->paging,
-		.m = s->l1_maxphyaddr,
+		.m = st->l2_width ? st->l2_width : s->l1_maxphyaddr,
 		.nxe = l2->flags & NEPT_L2F_NXE,
 		.pse = l2->flags & NEPT_L2F_PSE,
 		.implicit = ev->flags & NEPT_AF_IMPLICIT,
@@ -1075,6 +1082,10 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 		t->l2e[n].gpa = a.gpa;
 		t->l2e[n].level = (uint8_t)level;
 		t->l2_nread++;
+		if (beyond_l1_width(s, st, a.gpa)) {
+			t->l2_stop = MODEL_L2_BEYOND_WIDTH;
+			return false;
+		}
 		/* Step 1: the entry's GPA through EPT12 (bit 8 = 0). */
 		r = ept_access(s, st, ev, &a, out, t, &pa);
 		if (r != ACC_OK) {
@@ -1136,6 +1147,10 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 	}
 	final |= la & off_mask;
 	t->l2_final = final;
+	if (beyond_l1_width(s, st, final)) {
+		t->l2_stop = MODEL_L2_BEYOND_WIDTH;
+		return false;
+	}
 
 	/* Step 6's writes, decided by the entries as read (facts §5.4: with
 	 * A = D = 1 nothing is written). */
@@ -1406,6 +1421,57 @@ void model_state_init(struct model_state *st, const struct nept_scenario *s)
 	st->hooks = NULL;
 	st->choice = 0;
 	st->ept_view = NULL;
+	st->l2_width = 0;
+}
+
+bool model_processor_pf(const struct nept_scenario *s,
+			const struct model_state *st,
+			const struct nept_event *ev, uint32_t *pfec)
+{
+	static struct model_state proc;
+	struct nept_outcome out;
+	struct model_trace t;
+	struct nept_event e = nept_effective_event(s, ev);
+
+	if (s->l2.paging == NEPT_L2_OFF)
+		return false;
+	model_state_copy(&proc, st);
+	proc.hooks = NULL;
+	proc.choice = 0;
+	proc.ept_view = NULL;
+	proc.l2_width = (uint8_t)nept_host_maxphyaddr(s);
+	e.during = 0; /* the error code is the walk's, whatever follows */
+	nept_outcome_clear(&out);
+	memset(&t, 0, sizeof(t));
+	l2_walk_once(s, &proc, &e, &out, &t, false);
+	if (t.l2_stop < MODEL_L2_NOT_PRESENT || t.l2_stop > MODEL_L2_RIGHTS)
+		return false;
+	*pfec = t.pfec;
+	return true;
+}
+
+/*
+ * Facts §14: a #PF exit from L2 (an emulated event's exit exception-nmi
+ * vector 14) on a processor wider than L1.  L0 cannot let the processor's
+ * #PF stand, since it was raised at the host's width: the SDM's walk at
+ * L1's width decides what L2 (or, by vmcs12's bitmap, L1) sees, whoever
+ * vmcs02 sent the exit to.  An implementation that leaves the width to
+ * the processor (model_hooks.l2_gpa_width at or above the host's) keeps
+ * the exit as the processor gave it: facts §15.2.
+ */
+static bool pf_exit_at_l1_width(const struct nept_scenario *s,
+				const struct model_state *st,
+				const struct nept_event *ev)
+{
+	unsigned width = s->l1_maxphyaddr;
+
+	if (ev->source != NEPT_SRC_EMULATED ||
+	    ev->exit_reason != NEPT_EXIT_EXCEPTION_NMI ||
+	    ev->exit_vector != 1 + VEC_PF)
+		return false;
+	if (st->hooks && st->hooks->l2_gpa_width)
+		width = st->hooks->l2_gpa_width(st->hooks->ctx, s, width);
+	return width < nept_host_maxphyaddr(s);
 }
 
 void model_page_fault(const struct nept_scenario *s,
@@ -1448,6 +1514,20 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	}
 	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
 	out->gpa = ev->gpa;
+	if (pf_exit_at_l1_width(s, st, ev)) {
+		uint32_t hw;
+
+		/* The exit is the processor's #PF for this access, as the
+		 * scenario gives it (the harness derives it the same way);
+		 * another is no exit this processor makes. */
+		if (!model_processor_pf(s, st, ev, &hw) ||
+		    hw != ev->exit_error_code || ev->exit_qual != ev->gla) {
+			all_undefined(out, NEPT_TOL_EXIT_OWNER);
+			out->pml_index = st->pml_index;
+			return;
+		}
+		goto l0;
+	}
 	/* Facts §15: the exit L0 got may be L1's; then no access happens. */
 	switch (model_exit_owner(s, &st->mem, ev)) {
 	case MODEL_EXIT_L1:
@@ -1461,6 +1541,7 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	case MODEL_EXIT_L0:
 		break;
 	}
+l0:
 	if (nept_walks_l2(s, ev)) {
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);
@@ -1576,6 +1657,7 @@ void model_print_l2_trace(FILE *f, const struct model_trace *t,
 		[MODEL_L2_EPT_FINAL] = "EPT12 fault on the final GPA",
 		[MODEL_L2_EPT_AD] = "EPT12 fault on a guest A/D write",
 		[MODEL_L2_UNBACKED] = "no memory behind an entry",
+		[MODEL_L2_BEYOND_WIDTH] = "a GPA beyond L1's MAXPHYADDR",
 	};
 	static const char *const names[] = {
 		"?", "L2-PTE", "L2-PDE", "L2-PDPTE", "L2-PML4E", "L2-PML5E"

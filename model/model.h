@@ -31,6 +31,9 @@ enum model_l2_stop {
 	MODEL_L2_EPT_FINAL,   /* EPT12 stopped the final GPA (step 5) */
 	MODEL_L2_EPT_AD,      /* EPT12 stopped a guest A/D write (step 6) */
 	MODEL_L2_UNBACKED,    /* a guest entry or the PML log has no memory */
+	/* The processor's walk (model_processor_pf) reached a GPA from
+	 * L1's width up: how L0 maps it for L2 is L0's choice (facts §14). */
+	MODEL_L2_BEYOND_WIDTH,
 };
 
 /* The address an L2 entry has when it is a PAE PDPTE register. */
@@ -184,9 +187,24 @@ struct model_state {
 	 * (the event's start: translations cached from before the event's
 	 * own writes changed the entries, facts §5.7). */
 	const struct nept_mem *ept_view;
+	/* 0: L2's walk is the SDM's at L1's width.  Else the processor's own
+	 * walk at this (the host's) width, which stops at a GPA from L1's
+	 * width up (model_processor_pf, facts §14). */
+	uint8_t l2_width;
 };
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s);
+
+/*
+ * Facts §14: the #PF the processor itself raises for ev's access, walking
+ * L2's tables with the host's width (through EPT12, as L0's shadow of it
+ * maps them), from state st (which is not changed).  True with its error
+ * code in *pfec if the walk faults with #PF; false if it does not, or
+ * reaches a GPA from L1's width up first (L0's choice what happens then).
+ */
+bool model_processor_pf(const struct nept_scenario *s,
+			const struct model_state *st,
+			const struct nept_event *ev, uint32_t *pfec);
 
 /* *dst = *src, copying only the memory in use (the states are copied per
  * event and outcome on the differential's hot path). */
@@ -198,6 +216,7 @@ static inline void model_state_copy(struct model_state *dst,
 	dst->hooks = src->hooks;
 	dst->choice = src->choice;
 	dst->ept_view = src->ept_view;
+	dst->l2_width = src->l2_width;
 }
 
 /*

@@ -75,6 +75,7 @@ struct kvm_vcpu_arch {
 	/* The general-purpose registers (a MOV to CR's source operand,
 	 * nested_vmx_exit_handled_cr). */
 	unsigned long regs[32]; /* at least NR_VCPU_GENERAL_PURPOSE_REGS */
+	int last_vmentry_cpu;	/* handle_exception_nmi's internal error */
 	/* Never set here: no SEV-ES/TDX guest, no async #PF from the host,
 	 * no pending nested VM entry (nested_vmx_reflect_vmexit). */
 	bool guest_state_protected;
@@ -206,7 +207,18 @@ struct kvm_run {
 	struct {
 		u32 suberror;
 		u32 ndata;
+		u64 data[16];
 	} internal;
+	/* handle_exception_nmi's exits to userspace (#DB, #BP, others). */
+	struct {
+		struct {
+			u32 exception, pad;
+			u64 pc, dr6, dr7;
+		} arch;
+	} debug;
+	struct {
+		u32 exception, error_code;
+	} ex;
 };
 
 /* include/linux/kvm_host.h */
@@ -286,6 +298,13 @@ struct vcpu_vmx {
 #endif
 	u32 idt_vectoring_info;
 	bool fail;
+	/* Real mode emulated with vm86 (L1 without unrestricted guest):
+	 * never here. */
+	struct {
+		int vm86_active;
+	} rmode;
+	/* The #VE information page (6.12 on): L2 never gets a #VE here. */
+	struct vmx_ve_information *ve_info;
 	/* The current VMCS: vmcs02 while L2 runs, vmcs01 while L1 does. */
 	struct loaded_vmcs *loaded_vmcs;
 	struct loaded_vmcs vmcs01;
@@ -707,11 +726,11 @@ static void kvm_on_user_return(struct user_return_notifier *urn);
  * What the MSR switches call for MSRs outside the closed set of facts
  * §13.3 (PMU, Hyper-V, Xen, PV clocks, MCE, PT, SGX, TSC, XSS...): none is
  * extracted, and reaching one makes the event unsupported, never a guessed
- * result (nept_msr_standin: its name goes in the outcome's note, and it
+ * result (nept_standin: its name goes in the outcome's note, and it
  * leaves KVM's code at once, back to the driver's nested_vmx_run call).
  */
-static int nept_msr_standin(const char *name, ...);
-#define NEPT_MSR_STANDIN(name, ...) nept_msr_standin(#name, ##__VA_ARGS__)
+static int nept_standin(const char *name, ...);
+#define NEPT_MSR_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
 #define adjust_tsc_offset_guest(...) \
 	NEPT_MSR_STANDIN(adjust_tsc_offset_guest, __VA_ARGS__)
 #define cpuid_model_is_consistent(...) \
@@ -826,5 +845,36 @@ static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
 #define nept_x86_set_efer vmx_set_efer
 #define nept_static_kvm_x86_set_msr vmx_set_msr
 #define nept_static_kvm_x86_set_efer vmx_set_efer
+
+/*
+ * handle_exception_nmi (facts §14): the driver reaches it only for a #PF
+ * exit L0 keeps; what its other branches (#UD, #GP, #NM, #VE, #DB, #BP,
+ * #AC, real mode, the shadow-paging #PF) call is not extracted, and
+ * reaching one leaves KVM's code with the event unsupported.
+ */
+#define NEPT_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
+#define handle_ud(...) NEPT_STANDIN(handle_ud, __VA_ARGS__)
+#define kvm_handle_page_fault(...) \
+	NEPT_STANDIN(kvm_handle_page_fault, __VA_ARGS__)
+#define rmode_exception(...) NEPT_STANDIN(rmode_exception, __VA_ARGS__)
+#define handle_rmode_exception(...) \
+	NEPT_STANDIN(handle_rmode_exception, __VA_ARGS__)
+#define skip_emulated_instruction(...) \
+	NEPT_STANDIN(skip_emulated_instruction, __VA_ARGS__)
+#define kvm_get_linear_rip(...) NEPT_STANDIN(kvm_get_linear_rip, __VA_ARGS__)
+#define kvm_rip_read(...) NEPT_STANDIN(kvm_rip_read, __VA_ARGS__)
+#define handle_guest_split_lock(...) \
+	NEPT_STANDIN(handle_guest_split_lock, __VA_ARGS__)
+#define kvm_queue_exception_p(...) \
+	NEPT_STANDIN(kvm_queue_exception_p, __VA_ARGS__)
+#define dump_vmcs(...) NEPT_STANDIN(dump_vmcs, __VA_ARGS__)
+#define kvm_mmu_print_sptes(...) NEPT_STANDIN(kvm_mmu_print_sptes, __VA_ARGS__)
+/* vmx_handle_page_fault (7.2), for an SGX EPCM #PF only. */
+#define cpu_feature_enabled(...) NEPT_STANDIN(cpu_feature_enabled, __VA_ARGS__)
+#if NEPT_HAS(xfd_nm_fault)
+#define is_xfd_nm_fault(...) NEPT_STANDIN(is_xfd_nm_fault, __VA_ARGS__)
+#endif
+/* x86.c: the VMware backdoor is off (the module parameter's default). */
+static bool enable_vmware_backdoor = false;
 
 #endif
