@@ -86,6 +86,13 @@ enum nept_tolerance {
 	 * knows (facts §13.3): whether WRMSR of it faults depends on the
 	 * MSRs the CPU implements, so the outcome is undefined from there. */
 	NEPT_TOL_ENTRY_MSR_UNMODELLED,
+	/* A #PF exit the processor raised itself on a host wider than L1
+	 * (facts §14): its walk read L2's tables through L0's shadow of
+	 * EPT12, and L0 set EPT12's accessed and dirty flags (and logged
+	 * PML entries) for them when it built that shadow, before the exit
+	 * or in this event: the walk's EPT12 writes are allowed, not
+	 * required, and the guest PML index may be either. */
+	NEPT_TOL_PF_EXIT_EPT_AD,
 	NEPT_TOL_COUNT
 };
 

@@ -107,6 +107,13 @@ static const struct {
 		"knows; whether loading it faults depends on the MSRs the CPU "
 		"implements (facts §13.3)",
 	},
+	[NEPT_TOL_PF_EXIT_EPT_AD] = {
+		"pf-exit-ept-ad-earlier",
+		"a #PF exit the processor raised on a host wider than L1 read "
+		"L2's tables through L0's shadow of EPT12; L0 set their EPT12 "
+		"A/D flags (and PML entries) when it built it, before the exit "
+		"or now: allowed, not required (facts §5.3, §14)",
+	},
 };
 
 unsigned long nept_tolerance_count[NEPT_TOL_COUNT];

@@ -1520,13 +1520,29 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 		/* The exit is the processor's #PF for this access, as the
 		 * scenario gives it (the harness derives it the same way);
 		 * another is no exit this processor makes. */
+		uint16_t pml_before = st->pml_index;
+
 		if (!model_processor_pf(s, st, ev, &hw) ||
 		    hw != ev->exit_error_code || ev->exit_qual != ev->gla) {
 			all_undefined(out, NEPT_TOL_EXIT_OWNER);
 			out->pml_index = st->pml_index;
 			return;
 		}
-		goto l0;
+		/* The SDM's walk at L1's width faults too (its reserved bits
+		 * include the host's), at the same entry or before: only the
+		 * EPT12 flags of its table reads are written. */
+		l2_event(s, st, ev, out, t);
+		out->pml_index = st->pml_index;
+		if (out->n_ad_writes || st->pml_index != pml_before) {
+			for (unsigned i = 0; i < out->n_ad_writes; i++) {
+				out->ad_write[i].optional = 1;
+				out->ad_write[i].may_bits = 0;
+			}
+			if (st->pml_index != pml_before)
+				out->undefined |= NEPT_F_PML_INDEX;
+			set_tolerance(out, NEPT_TOL_PF_EXIT_EPT_AD);
+		}
+		return;
 	}
 	/* Facts §15: the exit L0 got may be L1's; then no access happens. */
 	switch (model_exit_owner(s, &st->mem, ev)) {
@@ -1541,7 +1557,6 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	case MODEL_EXIT_L0:
 		break;
 	}
-l0:
 	if (nept_walks_l2(s, ev)) {
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);
