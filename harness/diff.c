@@ -744,7 +744,14 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		}
 		nept_history_next(&d->s, e, impl, nbest || history ? &p : NULL,
 				  g, &h);
-		if (h.lost) {
+		/* An exit the model leaves wholly open (one the processor
+		 * would not make, or whose owner it cannot tell) walked
+		 * nothing on the model's side, while KVM may have run code
+		 * with state of its own (L0's #PF fix-up re-walks EPT12,
+		 * facts §14): later events are not compared. */
+		if (h.lost ||
+		    (sdm->o[best].undefined == NEPT_F_ALL &&
+		     (sdm->o[best].tolerances & (1u << NEPT_TOL_EXIT_OWNER)))) {
 			/* What KVM kept from this event is not known: the
 			 * rest are counted as not compared. */
 			d->uncompared += d->s.nevents - e - 1;
