@@ -132,8 +132,9 @@ void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
 		   " unsupp: the module cannot run it (or it writes more "
 		   "than an outcome holds), or an earlier event\n was; "
 		   "no-caps: scenarios it does not support; vm-entry: of "
-		   "events, VM entries compared/all\n (KVM modules do not "
-		   "compare one after other events yet: kvm/README.md))\n");
+		   "events, VM entries compared/all\n (a VM entry after "
+		   "other events runs on L1 as set up for a first one: "
+		   "kvm/README.md))\n");
 	for (unsigned k = 0; k < st->nimpls; k++)
 		for (unsigned t = 0; t < NEPT_TOL_COUNT; t++)
 			if (st->impl[k].undefined_by[t])

@@ -1639,8 +1639,16 @@ static const int nept_l1_features[] = {
  * scenario's and the vm-entry event's, its host state a valid 64-bit one,
  * its guest state the event's fields (facts §13.2).
  */
+/* What the events before a VM entry left that L1 keeps: its memory and
+ * vmcs12's guest PML index (nested_vmx_write_pml_buffer counts it down). */
+struct nept_l1_after {
+	struct nept_mem mem;
+	u16 pml_index;
+};
+
 static void nept_entry_setup(const struct nept_scenario *s,
-			     const struct nept_event *ev)
+			     const struct nept_event *ev,
+			     const struct nept_l1_after *after)
 {
 	struct nept_state *st = &nept_st;
 	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
@@ -1650,6 +1658,12 @@ static void nept_entry_setup(const struct nept_scenario *s,
 	u16 f = en->flags;
 
 	nept_vm_setup(s);
+	/* After other events: L1's memory as KVM left it (the same pages,
+	 * so the memslots stand). */
+	if (after) {
+		nept_mem_copy(&st->mem, &after->mem);
+		vmcs12->guest_pml_index = after->pml_index;
+	}
 #if !NEPT_HAS(cpu_caps_array)
 	vcpu->arch.cpuid_entries = st->cpuid;
 #endif
@@ -2112,11 +2126,13 @@ static int nept_vmcs02_entry_check(void)
  * A vm-entry event (facts §13): KVM's real nested_vmx_run, as
  * handle_vmlaunch calls it, and what L1 sees after it: VMfail's RFLAGS and
  * VM-instruction error, or a failed entry's exit reason and qualification
- * in vmcs12 (which does not go through nested_vmx_vmexit).
+ * in vmcs12 (which does not go through nested_vmx_vmexit).  after: what
+ * earlier events left (NULL: the entry is the first event).
  */
 static void nept_run_vm_entry(const struct nept_scenario *s,
 			      const struct nept_event *ev,
-			      struct nept_outcome *o)
+			      struct nept_outcome *o,
+			      const struct nept_l1_after *after)
 {
 	struct nept_state *st = &nept_st;
 	struct kvm_vcpu *vcpu = &st->vmx.vcpu;
@@ -2124,7 +2140,7 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	union vmx_exit_reason reason;
 	volatile int r = 1;
 
-	nept_entry_setup(s, ev);
+	nept_entry_setup(s, ev, after);
 	nept_begin_event(o);
 	st->in_vm_entry = true;
 	if (!setjmp(nept_escape_to)) {
@@ -2226,13 +2242,20 @@ static void nept_run_event(const struct nept_scenario *s,
 	 * are none, and linear is L2-physical (the scenario gives no gla then:
 	 * nept_effective_event).
 	 */
-	/* Facts §13: a VM entry runs only as a scenario's one event
-	 * (nept_run_vm_entry). */
+	/*
+	 * Facts §13: L1's VMRESUME after the exits of the events before.
+	 * KVM's nested_vmx_vmexit is a recorder here (STANDINS.md): what an
+	 * exit leaves in the vCPU is not played, so the entry runs on L1 as
+	 * set up for a first entry, with L1's memory as the events left it
+	 * (the vmcs12 fields are the scenario's, which L1 wrote after the
+	 * last exit).
+	 */
 	if (ev->source == NEPT_SRC_VM_ENTRY) {
-		/* After an exit, L1's state is what the recorder standing in
-		 * for nested_vmx_vmexit left, not KVM's (STANDINS.md). */
-		nept_unsupported(o, "vm-entry after an exit (nested_vmx_vmexit "
-				    "is a recorder)");
+		static struct nept_l1_after after;
+
+		nept_mem_copy(&after.mem, &st->mem);
+		after.pml_index = st->vmcs12.guest_pml_index;
+		nept_run_vm_entry(s, ev, o, &after);
 		return;
 	}
 	if ((ev->flags & NEPT_AF_IMPLICIT) && ev->access == NEPT_ACC_FETCH) {
@@ -2491,7 +2514,7 @@ static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
 		return;
 	}
 	if (s->nevents == 1 && s->event[0].source == NEPT_SRC_VM_ENTRY) {
-		nept_run_vm_entry(s, &s->event[0], &r->event[0]);
+		nept_run_vm_entry(s, &s->event[0], &r->event[0], NULL);
 		return;
 	}
 	nept_vcpu_setup(s);
