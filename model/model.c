@@ -1530,7 +1530,18 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 		}
 		/* The SDM's walk at L1's width faults too (its reserved bits
 		 * include the host's), at the same entry or before: only the
-		 * EPT12 flags of its table reads are written. */
+		 * EPT12 flags of its table reads are written.  A not-present
+		 * fault (P = 0) is the same at both widths: an entry with
+		 * bits between them would have led the processor's walk
+		 * beyond L1's width first.  That #PF is the processor's, as
+		 * it raised it (and L0's fix-up, kvm_fixup_and_inject_pf_
+		 * error, walks nothing for it). */
+		if (!(hw & PFEC_P)) {
+			t->l2_stop = MODEL_L2_NOT_PRESENT;
+			page_fault(s, ev, hw, out, t);
+			out->pml_index = st->pml_index;
+			return;
+		}
 		l2_event(s, st, ev, out, t);
 		out->pml_index = st->pml_index;
 		if (out->n_ad_writes || st->pml_index != pml_before) {
