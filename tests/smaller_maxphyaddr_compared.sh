@@ -23,12 +23,8 @@ grep -q -l '^host .*allow-smaller-maxphyaddr' "${files[@]}" && ok ||
 [ -s "$tmp/mods" ] || { echo "no KVM module built in: skipped"; exit 77; }
 
 while read -r mod; do
-	"$nf" diff --quiet --stats --target "$mod" "${files[@]}" >"$tmp/out" 2>&1
-	read -r events compared < <(awk -v m="$mod" '$1 == m {print $2, $3}' "$tmp/out")
-	[ "${events:-0}" -ge 2 ] && [ "$compared" = "$events" ] && ok ||
-		bad "$mod compared ${compared:-?} of ${events:-?} events: $(grep -E "^$mod " "$tmp/out")"
-	grep -q ' all agree' "$tmp/out" && grep -q ' 0 DIVERGENCE' "$tmp/out" &&
-		grep -q ' 0 known divergence' "$tmp/out" && ok || bad "$mod: $(tail -n 1 "$tmp/out")"
+	compares_all "$nf" "$mod" 2 "${files[@]}"
+	grep -q ' 0 known divergence' "$tmp/out" && ok || bad "$mod: $(tail -n 1 "$tmp/out")"
 	"$nf" diff --quiet --target "$mod" "$src"/crashes/kvm-smaller-maxphyaddr-*.scn >"$tmp/known" 2>&1
 	[ $? -eq 3 ] && ok || bad "$mod: the findings without allow_smaller_maxphyaddr: $(tail -n 1 "$tmp/known")"
 done <"$tmp/mods"

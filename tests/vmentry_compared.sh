@@ -37,13 +37,7 @@ done
 [ -s "$tmp/mods" ] || { echo "no KVM module built in: skipped"; exit 77; }
 
 while read -r mod; do
-	# The module's row of --stats: events (of scenarios whose
-	# capabilities it offers) and compared.
-	"$nf" diff --quiet --stats --target "$mod" "${files[@]}" >"$tmp/out" 2>&1
-	read -r events compared < <(awk -v m="$mod" '$1 == m {print $2, $3}' "$tmp/out")
-	[ "${events:-0}" -ge 55 ] && [ "$compared" = "$events" ] && ok ||
-		bad "$mod compared ${compared:-?} of ${events:-?} events: $(grep -E "^$mod " "$tmp/out")"
-	grep -q ' 0 DIVERGENCE' "$tmp/out" && ok || bad "$mod: $(tail -n 1 "$tmp/out")"
+	compares_all "$nf" "$mod" 55 "${files[@]}"
 done <"$tmp/mods"
 
 echo "$pass passed, $fail failed"
