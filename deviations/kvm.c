@@ -378,6 +378,91 @@ static const struct nept_deviation stale_gla = {
 	.outcome = stale_gla_outcome,
 };
 
+/*
+ * kvm_fixup_and_inject_pf_error (facts §14: L0's #PF fix-up on a host
+ * wider than L1, with allow_smaller_maxphyaddr) re-walks L2's tables
+ * through walk_mmu when the processor's error code has P, and injects
+ * whatever fault the walk returns with kvm_inject_page_fault (7.2:
+ * walk_mmu's inject_page_fault, the same function): an EPT12 fault of that
+ * walk (nested_page_fault) becomes a #PF for L2, its address the page of
+ * the GPA that failed (gfn_to_gpa) and its error code the EPT walker's,
+ * where kvm_inject_emulated_page_fault would have given L1 the EPT exit.
+ * The walker's error code: P for a present entry that denies the access,
+ * RSVD | P for a misconfiguration, nothing for a not-present entry; then
+ * W for a guest-table read (the walk asks EPT12 to write, to set A/D
+ * flags) or a write, and U: always before 7.2 (translate_nested_gpa: "NPT
+ * walks are always user-walks"), from 7.2 only for the final GPA of a
+ * user page (vmx_translate_nested_gpa, for MBEC).  A fetch's final GPA
+ * (the walker's I/D rule for the EPT MMU) is not predicted.
+ */
+static bool pf_fixup_ept_fault(const struct dev_event *e,
+			       struct nept_outcome *o, bool u_always)
+{
+	const struct nept_scenario *s = e->s;
+	const struct model_trace *t = e->t;
+	struct nept_event ev = *e->ev;
+	bool table = t->acc_kind != MODEL_ACC_L2_FINAL;
+	uint32_t pfec = 0;
+
+	if (ev.source != NEPT_SRC_EMULATED ||
+	    ev.exit_reason != NEPT_EXIT_EXCEPTION_NMI ||
+	    ev.exit_vector != 1 + VEC_PF ||
+	    nept_host_maxphyaddr(s) <= s->l1_maxphyaddr ||
+	    !(s->l0_flags & NEPT_L0F_ALLOW_SMALLER) ||
+	    !(ev.exit_error_code & PFEC_P) ||
+	    !(is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
+	      is_exit(o, NEPT_EXIT_EPT_MISCONFIG)) ||
+	    (!table && ev.access == NEPT_ACC_FETCH) ||
+	    t->acc_kind == MODEL_ACC_L2_AD)
+		return false;
+	if (t->stop == MODEL_STOP_MISCONFIG)
+		pfec = PFEC_RSVD | PFEC_P;
+	else if (t->stop == MODEL_STOP_PERMISSION)
+		pfec = PFEC_P;
+	if (table || ev.access == NEPT_ACC_WRITE)
+		pfec |= PFEC_W;
+	if (u_always || (!table && (t->acc_flags & NEPT_AF_USER)))
+		pfec |= PFEC_U;
+	ev.gla = t->gpa & ~0xfffull;
+	model_page_fault(s, &ev, pfec, o);
+	return true;
+}
+
+static bool pf_fixup_ept_fault_user(const struct dev_event *e,
+				    struct nept_outcome *o)
+{
+	return pf_fixup_ept_fault(e, o, true);
+}
+
+static bool pf_fixup_ept_fault_mbec(const struct dev_event *e,
+				    struct nept_outcome *o)
+{
+	return pf_fixup_ept_fault(e, o, false);
+}
+
+static const struct nept_deviation pf_fixup_ept = {
+	.name = "pf-fixup-injects-ept-fault",
+	.trees = "!vmx_translate_nested_gpa",
+	.facts = "§9, §14",
+	.reproducer = "crashes/kvm-smaller-maxphyaddr-pf-fixup-ept-fault.scn",
+	.why = "kvm_fixup_and_inject_pf_error injects an EPT12 fault of its "
+	       "re-walk of L2's tables into L2 as a #PF (CR2 the GPA's page, "
+	       "the EPT walker's error code) instead of giving L1 the EPT "
+	       "exit",
+	.outcome = pf_fixup_ept_fault_user,
+};
+
+static const struct nept_deviation pf_fixup_ept_mbec = {
+	.name = "pf-fixup-injects-ept-fault-mbec",
+	.trees = "vmx_translate_nested_gpa",
+	.facts = "§9, §14",
+	.reproducer = "crashes/kvm-smaller-maxphyaddr-pf-fixup-ept-fault.scn",
+	.why = "as pf-fixup-injects-ept-fault, with the error code's U bit "
+	       "only for the final GPA of a user page "
+	       "(vmx_translate_nested_gpa)",
+	.outcome = pf_fixup_ept_fault_mbec,
+};
+
 /* exception_class() has no case for #VE: a #PF while delivering it is
  * "serial" (benign), not a double fault. */
 static bool ve_class_outcome(const struct dev_event *e, struct nept_outcome *o)
@@ -642,6 +727,8 @@ const struct nept_deviation *const nept_deviations[] = {
 	&pml_warn,
 	&gfn_gpa,
 	&stale_gla,
+	&pf_fixup_ept,
+	&pf_fixup_ept_mbec,
 	&ve_class,
 	&pferr_id,
 	&pse36,
