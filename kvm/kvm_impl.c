@@ -114,10 +114,10 @@ struct nept_state {
 	unsigned long rflags;
 	int cs_l; /* CS.L: L2 in IA-32e mode (vmx_get_cs_db_l_bits) */
 
-	/* A VM entry (nested_vmx_run): L1's RFLAGS (VMfail sets CF or ZF),
-	 * kvm_run (where an internal error would go to userspace), and
-	 * and (for any event) the stand-in it reached that is not extracted
-	 * (NULL: none, nept_escape). */
+	/* A VM entry (nested_vmx_run): L1's RFLAGS (VMfail sets CF or ZF);
+	 * kvm_run (where an internal error would go to userspace); and for
+	 * any event, the stand-in it reached that is not extracted (NULL:
+	 * none, nept_escape). */
 	unsigned long l1_rflags;
 	struct kvm_run run;
 	const char *standin;
@@ -1633,12 +1633,6 @@ static const int nept_l1_features[] = {
 	X86_FEATURE_VMX,  X86_FEATURE_PCID, X86_FEATURE_RDTSCP,
 };
 
-/*
- * A vCPU in L1 about to execute VMLAUNCH with vmcs12 current: L1 in 64-bit
- * mode at CPL 0 in VMX operation, vmcs12 clear, its controls the
- * scenario's and the vm-entry event's, its host state a valid 64-bit one,
- * its guest state the event's fields (facts §13.2).
- */
 /* What the events before a VM entry left that L1 keeps: its memory and
  * vmcs12's guest PML index (nested_vmx_write_pml_buffer counts it down). */
 struct nept_l1_after {
@@ -1646,6 +1640,12 @@ struct nept_l1_after {
 	u16 pml_index;
 };
 
+/*
+ * A vCPU in L1 about to execute VMLAUNCH with vmcs12 current: L1 in 64-bit
+ * mode at CPL 0 in VMX operation, vmcs12 clear, its controls the
+ * scenario's and the vm-entry event's, its host state a valid 64-bit one,
+ * its guest state the event's fields (facts §13.2).
+ */
 static void nept_entry_setup(const struct nept_scenario *s,
 			     const struct nept_event *ev,
 			     const struct nept_l1_after *after)

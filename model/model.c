@@ -1474,6 +1474,49 @@ static bool pf_exit_at_l1_width(const struct nept_scenario *s,
 	return width < nept_host_maxphyaddr(s);
 }
 
+/*
+ * pf_exit_at_l1_width's event.  The exit is the processor's #PF for this
+ * access, as the scenario gives it (the harness derives it the same way,
+ * model_processor_pf); another is no exit this processor makes.  The
+ * SDM's walk at L1's width faults too (its reserved bits include the
+ * host's), at the same entry or before, so it writes only the EPT12 flags
+ * of its table reads, which L0 may have set before the exit.  A
+ * not-present fault (P = 0) is the same at both widths (an entry with bits
+ * between them would have led the processor's walk beyond L1's width
+ * first): that #PF stands as the processor raised it, and L0's fix-up
+ * (kvm_fixup_and_inject_pf_error) walks nothing for it.
+ */
+static void pf_exit_event(const struct nept_scenario *s, struct model_state *st,
+			  const struct nept_event *ev, struct nept_outcome *out,
+			  struct model_trace *t)
+{
+	uint16_t pml_before = st->pml_index;
+	uint32_t hw;
+
+	out->pml_index = st->pml_index;
+	if (!model_processor_pf(s, st, ev, &hw) || hw != ev->exit_error_code ||
+	    ev->exit_qual != ev->gla) {
+		all_undefined(out, NEPT_TOL_EXIT_OWNER);
+		return;
+	}
+	if (!(hw & PFEC_P)) {
+		t->l2_stop = MODEL_L2_NOT_PRESENT;
+		page_fault(s, ev, hw, out, t);
+		return;
+	}
+	l2_event(s, st, ev, out, t);
+	out->pml_index = st->pml_index;
+	if (!out->n_ad_writes && st->pml_index == pml_before)
+		return;
+	for (unsigned i = 0; i < out->n_ad_writes; i++) {
+		out->ad_write[i].optional = 1;
+		out->ad_write[i].may_bits = 0;
+	}
+	if (st->pml_index != pml_before)
+		out->undefined |= NEPT_F_PML_INDEX;
+	set_tolerance(out, NEPT_TOL_PF_EXIT_EPT_AD);
+}
+
 void model_page_fault(const struct nept_scenario *s,
 		      const struct nept_event *ev, uint32_t pfec,
 		      struct nept_outcome *out)
@@ -1515,44 +1558,7 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 	out->from_hardware = ev->source == NEPT_SRC_HW_VIOLATION;
 	out->gpa = ev->gpa;
 	if (pf_exit_at_l1_width(s, st, ev)) {
-		uint32_t hw;
-
-		/* The exit is the processor's #PF for this access, as the
-		 * scenario gives it (the harness derives it the same way);
-		 * another is no exit this processor makes. */
-		uint16_t pml_before = st->pml_index;
-
-		if (!model_processor_pf(s, st, ev, &hw) ||
-		    hw != ev->exit_error_code || ev->exit_qual != ev->gla) {
-			all_undefined(out, NEPT_TOL_EXIT_OWNER);
-			out->pml_index = st->pml_index;
-			return;
-		}
-		/* The SDM's walk at L1's width faults too (its reserved bits
-		 * include the host's), at the same entry or before: only the
-		 * EPT12 flags of its table reads are written.  A not-present
-		 * fault (P = 0) is the same at both widths: an entry with
-		 * bits between them would have led the processor's walk
-		 * beyond L1's width first.  That #PF is the processor's, as
-		 * it raised it (and L0's fix-up, kvm_fixup_and_inject_pf_
-		 * error, walks nothing for it). */
-		if (!(hw & PFEC_P)) {
-			t->l2_stop = MODEL_L2_NOT_PRESENT;
-			page_fault(s, ev, hw, out, t);
-			out->pml_index = st->pml_index;
-			return;
-		}
-		l2_event(s, st, ev, out, t);
-		out->pml_index = st->pml_index;
-		if (out->n_ad_writes || st->pml_index != pml_before) {
-			for (unsigned i = 0; i < out->n_ad_writes; i++) {
-				out->ad_write[i].optional = 1;
-				out->ad_write[i].may_bits = 0;
-			}
-			if (st->pml_index != pml_before)
-				out->undefined |= NEPT_F_PML_INDEX;
-			set_tolerance(out, NEPT_TOL_PF_EXIT_EPT_AD);
-		}
+		pf_exit_event(s, st, ev, out, t);
 		return;
 	}
 	/* Facts §15: the exit L0 got may be L1's; then no access happens. */
