@@ -316,6 +316,10 @@ static const char *l2_stop_text(unsigned stop)
 				    "(facts §8.3 step 6, §5.4)",
 		[MODEL_L2_UNBACKED] = "no memory behind a guest entry or the "
 				      "PML log (tolerance l2-table-unbacked)",
+		[MODEL_L2_BEYOND_WIDTH] = "the processor's walk reached a GPA "
+					  "beyond L1's MAXPHYADDR (facts §14)",
+		[MODEL_L2_PROCESSOR_PF] = "the processor's not-present #PF, "
+					  "the same at L1's width (facts §14)",
 	};
 
 	return stop < sizeof(stops) / sizeof(stops[0]) ? stops[stop] : "?";
@@ -389,8 +393,9 @@ static void draw_l2(FILE *f, const struct nept_scenario *s,
 		draw_ept(f, s, mem, t->l2_final, "      ");
 	}
 	fprintf(f, "  L2 stopped: %s", l2_stop_text(t->l2_stop));
-	if (t->l2_stop >= MODEL_L2_NOT_PRESENT &&
-	    t->l2_stop <= MODEL_L2_RIGHTS) {
+	if ((t->l2_stop >= MODEL_L2_NOT_PRESENT &&
+	     t->l2_stop <= MODEL_L2_RIGHTS) ||
+	    t->l2_stop == MODEL_L2_PROCESSOR_PF) {
 		fprintf(f, "; error code 0x%x = ", t->pfec);
 		report_pfec_names(f, t->pfec);
 		fprintf(f, " (facts §8.1)");

@@ -265,8 +265,9 @@ static const char *check_outcome(const struct nept_scenario *s,
 		      ev->source == NEPT_SRC_HW_VIOLATION &&
 		      s->l2.paging != NEPT_L2_OFF &&
 		      ev->gpa >> s->l1_maxphyaddr;
-	bool pf = (walks || beyond) && t->l2_stop >= MODEL_L2_NOT_PRESENT &&
-		  t->l2_stop <= MODEL_L2_RIGHTS;
+	bool pf = ((walks || beyond) && t->l2_stop >= MODEL_L2_NOT_PRESENT &&
+		   t->l2_stop <= MODEL_L2_RIGHTS) ||
+		  t->l2_stop == MODEL_L2_PROCESSOR_PF;
 	bool exc_exit = o->kind == NEPT_OUT_EXIT &&
 			(o->reason == NEPT_EXIT_EXCEPTION_NMI ||
 			 o->reason == NEPT_EXIT_TRIPLE_FAULT);

@@ -1500,7 +1500,7 @@ static void pf_exit_event(const struct nept_scenario *s, struct model_state *st,
 		return;
 	}
 	if (!(hw & PFEC_P)) {
-		t->l2_stop = MODEL_L2_NOT_PRESENT;
+		t->l2_stop = MODEL_L2_PROCESSOR_PF;
 		page_fault(s, ev, hw, out, t);
 		return;
 	}
@@ -1690,6 +1690,7 @@ void model_print_l2_trace(FILE *f, const struct model_trace *t,
 		[MODEL_L2_EPT_AD] = "EPT12 fault on a guest A/D write",
 		[MODEL_L2_UNBACKED] = "no memory behind an entry",
 		[MODEL_L2_BEYOND_WIDTH] = "a GPA beyond L1's MAXPHYADDR",
+		[MODEL_L2_PROCESSOR_PF] = "the processor's #PF (not present)",
 	};
 	static const char *const names[] = {
 		"?", "L2-PTE", "L2-PDE", "L2-PDPTE", "L2-PML4E", "L2-PML5E"
@@ -1717,7 +1718,9 @@ void model_print_l2_trace(FILE *f, const struct model_trace *t,
 			: "?");
 	if (t->l2_rule)
 		fprintf(f, " (%s)", t->l2_rule);
-	if (t->l2_stop >= MODEL_L2_NOT_PRESENT && t->l2_stop <= MODEL_L2_RIGHTS)
+	if ((t->l2_stop >= MODEL_L2_NOT_PRESENT &&
+	     t->l2_stop <= MODEL_L2_RIGHTS) ||
+	    t->l2_stop == MODEL_L2_PROCESSOR_PF)
 		fprintf(f, ", error code 0x%x", t->pfec);
 	if (t->l2_stop == MODEL_L2_OK || t->l2_stop == MODEL_L2_EPT_FINAL ||
 	    t->l2_stop == MODEL_L2_EPT_AD)

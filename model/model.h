@@ -34,6 +34,9 @@ enum model_l2_stop {
 	/* The processor's walk (model_processor_pf) reached a GPA from
 	 * L1's width up: how L0 maps it for L2 is L0's choice (facts §14). */
 	MODEL_L2_BEYOND_WIDTH,
+	/* A #PF exit on a host wider than L1 whose not-present fault stands
+	 * as the processor raised it: no walk by the model (facts §14). */
+	MODEL_L2_PROCESSOR_PF,
 };
 
 /* The address an L2 entry has when it is a PAE PDPTE register. */
