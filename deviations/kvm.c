@@ -378,6 +378,22 @@ static const struct nept_deviation stale_gla = {
 	.outcome = stale_gla_outcome,
 };
 
+/* Whether KVM's #PF fix-up (kvm_fixup_and_inject_pf_error, facts §14)
+ * re-walks L2's tables for this event: a #PF exit L0 keeps on a host
+ * wider than L1 with allow_smaller_maxphyaddr, whose error code has P. */
+static bool pf_fixup_walks(const struct dev_event *e)
+{
+	const struct nept_scenario *s = e->s;
+	const struct nept_event *ev = e->ev;
+
+	return ev->source == NEPT_SRC_EMULATED &&
+	       ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
+	       ev->exit_vector == 1 + VEC_PF &&
+	       nept_host_maxphyaddr(s) > s->l1_maxphyaddr &&
+	       (s->l0_flags & NEPT_L0F_ALLOW_SMALLER) &&
+	       (ev->exit_error_code & PFEC_P);
+}
+
 /*
  * kvm_fixup_and_inject_pf_error (facts §14: L0's #PF fix-up on a host
  * wider than L1, with allow_smaller_maxphyaddr) re-walks L2's tables
@@ -404,12 +420,7 @@ static bool pf_fixup_ept_fault(const struct dev_event *e,
 	bool table = t->acc_kind != MODEL_ACC_L2_FINAL;
 	uint32_t pfec = 0;
 
-	if (ev.source != NEPT_SRC_EMULATED ||
-	    ev.exit_reason != NEPT_EXIT_EXCEPTION_NMI ||
-	    ev.exit_vector != 1 + VEC_PF ||
-	    nept_host_maxphyaddr(s) <= s->l1_maxphyaddr ||
-	    !(s->l0_flags & NEPT_L0F_ALLOW_SMALLER) ||
-	    !(ev.exit_error_code & PFEC_P) ||
+	if (!pf_fixup_walks(e) ||
 	    !(is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
 	      is_exit(o, NEPT_EXIT_EPT_MISCONFIG)) ||
 	    (!table && ev.access == NEPT_ACC_FETCH) ||
@@ -511,6 +522,10 @@ static bool pferr_id_outcome(const struct dev_event *e, struct nept_outcome *o)
 	if (e->ev->access != NEPT_ACC_FETCH || s->l2.paging != NEPT_L2_32BIT ||
 	    !(s->l2.flags & NEPT_L2F_NXE) || (s->l2.flags & NEPT_L2F_SMEP) ||
 	    stop < MODEL_L2_NOT_PRESENT || stop > MODEL_L2_RIGHTS)
+		return false;
+	/* L0's #PF fix-up walks with the access the processor's error code
+	 * names, which under 32-bit paging has no I/D: not a fetch. */
+	if (pf_fixup_walks(e) && !(e->ev->exit_error_code & PFEC_ID))
 		return false;
 	ev = *e->ev;
 	/* Routed as KVM routes it: where exception_class() has no #VE
