@@ -378,6 +378,8 @@ static const struct nept_deviation stale_gla = {
 	.outcome = stale_gla_outcome,
 };
 
+static bool ve_benign(const struct dev_event *e);
+
 /* Whether KVM's #PF fix-up (kvm_fixup_and_inject_pf_error, facts §14)
  * re-walks L2's tables for this event: a #PF exit L0 keeps on a host
  * wider than L1 with allow_smaller_maxphyaddr, whose error code has P. */
@@ -435,6 +437,9 @@ static bool pf_fixup_ept_fault(const struct dev_event *e,
 	if (u_always || (!table && (t->acc_flags & NEPT_AF_USER)))
 		pfec |= PFEC_U;
 	ev.gla = t->gpa & ~0xfffull;
+	/* Routed as KVM routes it (as pferr_id_outcome does). */
+	if (ev.during == 1 + 20 && ve_benign(e))
+		ev.during = 0;
 	model_page_fault(s, &ev, pfec, o);
 	return true;
 }
