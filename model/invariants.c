@@ -51,7 +51,8 @@ static const char *check_page_fault(const struct nept_scenario *s,
 		return "pfec-rsvd-implies-p";
 	if (e >> 16)
 		return "pfec-bits-31-16-clear";
-	if (!!(e & PFEC_P) != (t->l2_stop != MODEL_L2_NOT_PRESENT))
+	if (!!(e & PFEC_P) != (t->l2_stop != MODEL_L2_NOT_PRESENT &&
+			       t->l2_stop != MODEL_L2_PROCESSOR_PF))
 		return "pfec-p-iff-present";
 	if (!!(e & PFEC_RSVD) != (t->l2_stop == MODEL_L2_RESERVED))
 		return "pfec-rsvd-iff-reserved-bit";
