@@ -388,10 +388,7 @@ static bool pf_fixup_walks(const struct dev_event *e)
 	const struct nept_scenario *s = e->s;
 	const struct nept_event *ev = e->ev;
 
-	return ev->source == NEPT_SRC_EMULATED &&
-	       ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
-	       ev->exit_vector == 1 + VEC_PF &&
-	       nept_host_maxphyaddr(s) > s->l1_maxphyaddr &&
+	return model_pf_exit_on_wider_host(s, ev) &&
 	       (s->l0_flags & NEPT_L0F_ALLOW_SMALLER) &&
 	       (ev->exit_error_code & PFEC_P);
 }

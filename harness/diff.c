@@ -69,10 +69,7 @@ static void canonicalize(struct nept_scenario *s, struct nept_result *model,
 		 * error code and qualification (CR2) are what the processor's
 		 * own walk raises (when it raises one; the model leaves the
 		 * event open otherwise). */
-		if (ev->source == NEPT_SRC_EMULATED &&
-		    ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
-		    ev->exit_vector == 1 + VEC_PF &&
-		    nept_host_maxphyaddr(s) > s->l1_maxphyaddr) {
+		if (model_pf_exit_on_wider_host(s, ev)) {
 			uint32_t pfec;
 
 			if (model_processor_pf(s, &st, ev, &pfec)) {

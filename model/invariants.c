@@ -526,7 +526,8 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 			continue;
 		}
 		if (model_exit_owner(s, &st.mem, &s->event[i]) ==
-		    MODEL_EXIT_L1) {
+			    MODEL_EXIT_L1 &&
+		    !model_pf_exit_on_wider_host(s, &s->event[i])) {
 			/* Facts §15: L1 gets the exit itself, whatever the
 			 * memory holds; the access never happens. */
 			model_run_event(s, &st, &s->event[i], o, &t);

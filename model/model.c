@@ -1465,9 +1465,7 @@ static bool pf_exit_at_l1_width(const struct nept_scenario *s,
 {
 	unsigned width = s->l1_maxphyaddr;
 
-	if (ev->source != NEPT_SRC_EMULATED ||
-	    ev->exit_reason != NEPT_EXIT_EXCEPTION_NMI ||
-	    ev->exit_vector != 1 + VEC_PF)
+	if (!model_pf_exit_on_wider_host(s, ev))
 		return false;
 	if (st->hooks && st->hooks->l2_gpa_width)
 		width = st->hooks->l2_gpa_width(st->hooks->ctx, s, width);

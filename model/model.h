@@ -198,6 +198,18 @@ struct model_state {
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s);
 
+/* Facts §14: an emulated event whose exit is a #PF (exception-nmi, vector
+ * 14) on a processor wider than L1: the processor's own #PF, which the
+ * SDM's walk at L1's width decides (model_run_event). */
+static inline bool model_pf_exit_on_wider_host(const struct nept_scenario *s,
+					       const struct nept_event *ev)
+{
+	return ev->source == NEPT_SRC_EMULATED &&
+	       ev->exit_reason == NEPT_EXIT_EXCEPTION_NMI &&
+	       ev->exit_vector == 1 + VEC_PF &&
+	       nept_host_maxphyaddr(s) > s->l1_maxphyaddr;
+}
+
 /*
  * Facts §14: the #PF the processor itself raises for ev's access, walking
  * L2's tables with the host's width (through EPT12, as L0's shadow of it
