@@ -36,6 +36,8 @@
  *             hook;
  *   l2_gpa_width  the width beyond which a GPA the processor's L2 walk
  *             reached came from a reserved L2 entry: a model hook;
+ *   pf_fixup_walk  whether L0 walks a #PF exit again with the access its
+ *             error code names: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -112,6 +114,10 @@ struct nept_deviation {
 	 * is a reserved-bit #PF, from the SDM's (model_hooks.l2_gpa_width). */
 	unsigned (*l2_gpa_width)(unsigned sdm_width,
 				 const struct nept_scenario *s);
+	/* Whether L0 walks a #PF exit on a wider host again with the
+	 * access its error code names (model_hooks.pf_fixup_walk). */
+	bool (*pf_fixup_walk)(bool sdm_walks, const struct nept_scenario *s,
+			      uint32_t hw);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

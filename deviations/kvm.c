@@ -453,6 +453,30 @@ static bool pf_fixup_ept_fault_mbec(const struct dev_event *e,
 	return pf_fixup_ept_fault(e, o, false);
 }
 
+/* kvm_fixup_and_inject_pf_error walks with access = the error code's W,
+ * I/D and U (no PFERR_IMPLICIT_ACCESS), so an implicit supervisor access
+ * becomes an explicit one, which RFLAGS.AC exempts from SMAP; where that
+ * walk translates, it keeps the processor's error code. */
+static bool fixup_walks_error_code_access(bool walks,
+					  const struct nept_scenario *s,
+					  uint32_t hw)
+{
+	(void)walks;
+	return (s->l0_flags & NEPT_L0F_ALLOW_SMALLER) && (hw & PFEC_P);
+}
+
+static const struct nept_deviation pf_fixup_access = {
+	.name = "pf-fixup-walks-explicit",
+	.trees = "",
+	.facts = "§8.1, §14",
+	.reproducer = "crashes/kvm-pf-fixup-implicit-walked-as-explicit.scn",
+	.why = "kvm_fixup_and_inject_pf_error walks L2's tables again with "
+	       "the error code's W, I/D and U only: an implicit supervisor "
+	       "access is walked as an explicit one, which RFLAGS.AC exempts "
+	       "from SMAP, and the walk goes past the processor's fault",
+	.pf_fixup_walk = fixup_walks_error_code_access,
+};
+
 static const struct nept_deviation pf_fixup_ept = {
 	.name = "pf-fixup-injects-ept-fault",
 	.trees = "!vmx_translate_nested_gpa",
@@ -744,6 +768,7 @@ const struct nept_deviation *const nept_deviations[] = {
 	&pml_warn,
 	&gfn_gpa,
 	&stale_gla,
+	&pf_fixup_access,
 	&pf_fixup_ept,
 	&pf_fixup_ept_mbec,
 	&ve_class,

@@ -216,6 +216,16 @@ static unsigned hook_l2_gpa_width(const void *ctx,
 	return width;
 }
 
+static bool hook_pf_fixup_walk(const void *ctx, const struct nept_scenario *s,
+			       uint32_t hw)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	bool walks = false;
+
+	APPLY_VALUE_HOOKS(c, pf_fixup_walk, walks, s, hw);
+	return walks;
+}
+
 static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -255,6 +265,7 @@ static struct model_hooks hooks_of(struct hook_ctx *c)
 		.entry_debugctl = hook_entry_debugctl,
 		.entry_wrmsr = hook_entry_wrmsr,
 		.l2_gpa_width = hook_l2_gpa_width,
+		.pf_fixup_walk = hook_pf_fixup_walk,
 	};
 }
 

@@ -1031,7 +1031,8 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 	const char *why;
 	uint32_t pfec;
 
-	w.user = l2->cpl == 3 && !w.implicit;
+	w.user = st->walk_user >= 0 ? st->walk_user
+				    : l2->cpl == 3 && !w.implicit;
 	pfec = pfec_access(s, &w);
 	w.pse36_low = (w.m < 40 ? w.m : 40) - 19;
 	if (st->hooks && st->hooks->pse36_low)
@@ -1422,6 +1423,7 @@ void model_state_init(struct model_state *st, const struct nept_scenario *s)
 	st->choice = 0;
 	st->ept_view = NULL;
 	st->l2_width = 0;
+	st->walk_user = -1;
 }
 
 bool model_processor_pf(const struct nept_scenario *s,
@@ -1502,7 +1504,28 @@ static void pf_exit_event(const struct nept_scenario *s, struct model_state *st,
 		page_fault(s, ev, hw, out, t);
 		return;
 	}
-	l2_event(s, st, ev, out, t);
+	if (st->hooks && st->hooks->pf_fixup_walk &&
+	    st->hooks->pf_fixup_walk(st->hooks->ctx, s, hw)) {
+		/* An implementation walks the access the error code names,
+		 * explicit; a walk that then finds the translation leaves
+		 * the processor's #PF standing, after its flag writes. */
+		struct nept_event kw = *ev;
+
+		kw.flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+		kw.access = (hw & PFEC_W)    ? NEPT_ACC_WRITE
+			    : (hw & PFEC_ID) ? NEPT_ACC_FETCH
+					     : NEPT_ACC_READ;
+		st->walk_user = !!(hw & PFEC_U);
+		l2_event(s, st, &kw, out, t);
+		st->walk_user = -1;
+		if (out->kind == NEPT_OUT_NONE) {
+			model_page_fault(s, ev, hw, out);
+			t->l2_stop = MODEL_L2_PROCESSOR_PF;
+			t->pfec = hw;
+		}
+	} else {
+		l2_event(s, st, ev, out, t);
+	}
 	out->pml_index = st->pml_index;
 	if (!out->n_ad_writes && st->pml_index == pml_before)
 		return;

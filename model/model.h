@@ -173,6 +173,12 @@ struct model_hooks {
 	 * (the SDM: l1_maxphyaddr, facts §14). */
 	unsigned (*l2_gpa_width)(const void *ctx, const struct nept_scenario *s,
 				 unsigned sdm_width);
+	/* Whether a #PF exit on a wider host (model_pf_exit_on_wider_host),
+	 * with the processor's error code hw, is walked again by L0 as the
+	 * error code names the access: W, I/D and U, explicit (the SDM: L0
+	 * gives the SDM's walk of the event's own access). */
+	bool (*pf_fixup_walk)(const void *ctx, const struct nept_scenario *s,
+			      uint32_t hw);
 };
 
 /*
@@ -194,6 +200,9 @@ struct model_state {
 	 * walk at this (the host's) width, which stops at a GPA from L1's
 	 * width up (model_processor_pf, facts §14). */
 	uint8_t l2_width;
+	/* -1: L2's walk is user-mode for an explicit access at CPL 3 (facts
+	 * §8.1); 0 or 1: as given (an access an error code names). */
+	int8_t walk_user;
 };
 
 void model_state_init(struct model_state *st, const struct nept_scenario *s);
@@ -232,6 +241,7 @@ static inline void model_state_copy(struct model_state *dst,
 	dst->choice = src->choice;
 	dst->ept_view = src->ept_view;
 	dst->l2_width = src->l2_width;
+	dst->walk_user = src->walk_user;
 }
 
 /*
