@@ -1518,7 +1518,7 @@ static void pf_exit_event(const struct nept_scenario *s, struct model_state *st,
 		st->walk_user = !!(hw & PFEC_U);
 		l2_event(s, st, &kw, out, t);
 		st->walk_user = -1;
-		if (out->kind == NEPT_OUT_NONE) {
+		if (t->l2_stop == MODEL_L2_OK) {
 			model_page_fault(s, ev, hw, out);
 			t->l2_stop = MODEL_L2_PROCESSOR_PF;
 			t->pfec = hw;
