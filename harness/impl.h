@@ -62,7 +62,9 @@ enum nept_tolerance {
 	/* Who gets an emulated event's exit is not decided by the model
 	 * (facts §15): a #PF or NMI exit L1's controls do not ask for,
 	 * CR8 and MOV from CR0/CR4, an I/O bitmap byte with no memory behind
-	 * it, or an exit reason whose controls the scenario does not have. */
+	 * it, or an exit reason whose controls the scenario does not have;
+	 * or (facts §14) a #PF exit on a wider host that the processor's own
+	 * walk would not raise. */
 	NEPT_TOL_EXIT_OWNER,
 	/* The event's own writes changed EPT12 entries a later translation
 	 * of the same event uses: that translation may come from what the

@@ -73,7 +73,9 @@ static const struct {
 		"exit-owner-unmodelled",
 		"whether L1 or L0 gets the emulated event's exit is not decided "
 		"by the model (a #PF or NMI L1 does not intercept, CR8, "
-		"an unbacked I/O-bitmap byte, another exit reason; facts §15)",
+		"an unbacked I/O-bitmap byte, another exit reason; facts §15), "
+		"or a #PF exit on a wider host the processor would not raise "
+		"(facts §14)",
 	},
 	[NEPT_TOL_EPT_CACHED] = {
 		"ept-translation-cached",
