@@ -1595,6 +1595,41 @@ static bool m_ev_exit(struct mctx *c)
 	return true;
 }
 
+/*
+ * Facts §14: an access of L2's becomes the processor's own #PF exit on a
+ * host wider than L1 (an emulated event, exit exception-nmi vector 14,
+ * CR2 the linear address; the diff derives the error code from the
+ * processor's walk), and L0 mostly runs with allow_smaller_maxphyaddr,
+ * so KVM's #PF fix-up walks it again.
+ */
+static bool m_ev_pf_exit_wider_host(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_event *e = pick_event(c);
+	unsigned m = s->l1_maxphyaddr;
+
+	if (!e || e->source == NEPT_SRC_VM_ENTRY ||
+	    s->l2.paging == NEPT_L2_OFF || m >= NEPT_MAXPHYADDR_MAX)
+		return false;
+	e->source = NEPT_SRC_EMULATED;
+	e->exit_reason = NEPT_EXIT_EXCEPTION_NMI;
+	e->exit_vector = 1 + VEC_PF;
+	e->exit_error_code = PFEC_P;
+	e->exit_qual = e->gla;
+	e->exit_value = 0;
+	e->hw_qual = 0;
+	e->gpa = 0;
+	e->flags &= (uint8_t)~NEPT_AF_FROM_L2_WALK;
+	if (e->access == NEPT_ACC_FETCH)
+		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+	if (s->host_maxphyaddr <= m)
+		s->host_maxphyaddr =
+			(uint8_t)(m + 1 + below(c, NEPT_MAXPHYADDR_MAX - m));
+	if (chance(c, 80))
+		s->l0_flags |= NEPT_L0F_ALLOW_SMALLER;
+	return true;
+}
+
 static bool m_ev_hw_qual(struct mctx *c)
 {
 	struct nept_event *e = pick_event_of(c, NEPT_SRC_HW_VIOLATION);
@@ -2298,6 +2333,7 @@ static const struct mutation mutations[] = {
 	{ "ev-flags", m_ev_flags, 5, false },
 	{ "ev-exit", m_ev_exit, 4, false },
 	{ "ev-hw-qual", m_ev_hw_qual, 3, false },
+	{ "ev-pf-exit-wider-host", m_ev_pf_exit_wider_host, 2, false },
 	{ "ev-during", m_ev_during, 3, false },
 	{ "ev-add", m_ev_add, 3, false },
 	{ "ev-drop", m_ev_drop, 3, false },
