@@ -186,6 +186,8 @@ static bool arch_qual_outcome(const struct dev_event *e, struct nept_outcome *o)
 	return false;
 }
 
+static bool pf_fixup_walks(const struct dev_event *e);
+
 static void arch_qual_history(const struct dev_event *e,
 			      const struct nept_outcome *o,
 			      struct kvm_history *next)
@@ -199,7 +201,13 @@ static void arch_qual_history(const struct dev_event *e,
 		/* KVM's walker wrote it, on a walk the prediction has
 		 * not made. */
 		next->lost = true;
-	else if (is_exit(o, NEPT_EXIT_PML_FULL))
+	else if (is_exit(o, NEPT_EXIT_PML_FULL) ||
+		 (pf_fixup_walks(e) && o->kind == NEPT_OUT_EXCEPTION &&
+		  (t->stop == MODEL_STOP_NOT_PRESENT ||
+		   t->stop == MODEL_STOP_PERMISSION)))
+		/* The walker's error path, for a violation; also when L0's
+		 * #PF fix-up injected what its re-walk met (facts §14,
+		 * pf-fixup-injects-ept-fault). */
 		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
 		    (uint64_t)(t->have & 7) << 3;
 	next->arch_qual = q;
