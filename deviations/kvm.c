@@ -411,7 +411,8 @@ static bool pf_fixup_walks(const struct dev_event *e)
  * the GPA that failed (gfn_to_gpa) and its error code the EPT walker's,
  * where kvm_inject_emulated_page_fault would have given L1 the EPT exit.
  * The walker's error code: P for a present entry that denies the access,
- * RSVD | P for a misconfiguration, nothing for a not-present entry; then
+ * RSVD | P for a misconfiguration, nothing for a not-present entry or a
+ * full PML log (the dirty flag's log entry failed); then
  * W for a guest-table read (the walk asks EPT12 to write, to set A/D
  * flags) or a write, and U: always before 7.2 (translate_nested_gpa: "NPT
  * walks are always user-walks"), from 7.2 only for the final GPA of a
@@ -429,7 +430,8 @@ static bool pf_fixup_ept_fault(const struct dev_event *e,
 
 	if (!pf_fixup_walks(e) ||
 	    !(is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
-	      is_exit(o, NEPT_EXIT_EPT_MISCONFIG)) ||
+	      is_exit(o, NEPT_EXIT_EPT_MISCONFIG) ||
+	      is_exit(o, NEPT_EXIT_PML_FULL)) ||
 	    (!table && ev.access == NEPT_ACC_FETCH) ||
 	    t->acc_kind == MODEL_ACC_L2_AD)
 		return false;
