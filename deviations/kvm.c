@@ -388,6 +388,17 @@ static const struct nept_deviation stale_gla = {
 
 static bool ve_benign(const struct dev_event *e);
 
+/* o becomes the #PF with error code pfec (CR2 ev.gla), routed as KVM
+ * routes it: where exception_class() has no #VE (ve-not-page-fault-class),
+ * a #PF during a #VE delivery is not a second page-fault-class exception. */
+static void kvm_page_fault(const struct dev_event *e, struct nept_event ev,
+			   uint32_t pfec, struct nept_outcome *o)
+{
+	if (ev.during == 1 + 20 && ve_benign(e))
+		ev.during = 0;
+	model_page_fault(e->s, &ev, pfec, o);
+}
+
 /* Whether KVM's #PF fix-up (kvm_fixup_and_inject_pf_error, facts §14)
  * re-walks L2's tables for this event: a #PF exit L0 keeps on a host
  * wider than L1 with allow_smaller_maxphyaddr, whose error code has P. */
@@ -422,7 +433,6 @@ static bool pf_fixup_walks(const struct dev_event *e)
 static bool pf_fixup_ept_fault(const struct dev_event *e,
 			       struct nept_outcome *o, bool u_always)
 {
-	const struct nept_scenario *s = e->s;
 	const struct model_trace *t = e->t;
 	struct nept_event ev = *e->ev;
 	bool table = t->acc_kind != MODEL_ACC_L2_FINAL;
@@ -432,22 +442,19 @@ static bool pf_fixup_ept_fault(const struct dev_event *e,
 	    !(is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
 	      is_exit(o, NEPT_EXIT_EPT_MISCONFIG) ||
 	      is_exit(o, NEPT_EXIT_PML_FULL)) ||
-	    (!table && ev.access == NEPT_ACC_FETCH) ||
+	    (!table && t->l2_access == NEPT_ACC_FETCH) ||
 	    t->acc_kind == MODEL_ACC_L2_AD)
 		return false;
 	if (t->stop == MODEL_STOP_MISCONFIG)
 		pfec = PFEC_RSVD | PFEC_P;
 	else if (t->stop == MODEL_STOP_PERMISSION)
 		pfec = PFEC_P;
-	if (table || ev.access == NEPT_ACC_WRITE)
+	if (table || t->l2_access == NEPT_ACC_WRITE)
 		pfec |= PFEC_W;
 	if (u_always || (!table && (t->acc_flags & NEPT_AF_USER)))
 		pfec |= PFEC_U;
 	ev.gla = t->gpa & ~0xfffull;
-	/* Routed as KVM routes it (as pferr_id_outcome does). */
-	if (ev.during == 1 + 20 && ve_benign(e))
-		ev.during = 0;
-	model_page_fault(s, &ev, pfec, o);
+	kvm_page_fault(e, ev, pfec, o);
 	return true;
 }
 
@@ -553,23 +560,15 @@ static bool pferr_id_outcome(const struct dev_event *e, struct nept_outcome *o)
 {
 	const struct nept_scenario *s = e->s;
 	uint8_t stop = e->t->l2_stop;
-	struct nept_event ev;
 
-	if (e->ev->access != NEPT_ACC_FETCH || s->l2.paging != NEPT_L2_32BIT ||
-	    !(s->l2.flags & NEPT_L2F_NXE) || (s->l2.flags & NEPT_L2F_SMEP) ||
-	    stop < MODEL_L2_NOT_PRESENT || stop > MODEL_L2_RIGHTS)
+	/* The access the walk made: L0's #PF fix-up walks the one the
+	 * processor's error code names, not a fetch without I/D. */
+	if (e->t->l2_access != NEPT_ACC_FETCH ||
+	    s->l2.paging != NEPT_L2_32BIT || !(s->l2.flags & NEPT_L2F_NXE) ||
+	    (s->l2.flags & NEPT_L2F_SMEP) || stop < MODEL_L2_NOT_PRESENT ||
+	    stop > MODEL_L2_RIGHTS)
 		return false;
-	/* L0's #PF fix-up walks with the access the processor's error code
-	 * names, which under 32-bit paging has no I/D: not a fetch. */
-	if (pf_fixup_walks(e) && !(e->ev->exit_error_code & PFEC_ID))
-		return false;
-	ev = *e->ev;
-	/* Routed as KVM routes it: where exception_class() has no #VE
-	 * (ve-not-page-fault-class), a #PF during #VE is not a second
-	 * page-fault-class exception. */
-	if (ev.during == 1 + 20 && ve_benign(e))
-		ev.during = 0;
-	model_page_fault(s, &ev, e->t->pfec | PFEC_ID, o);
+	kvm_page_fault(e, *e->ev, e->t->pfec | PFEC_ID, o);
 	return true;
 }
 

@@ -1031,6 +1031,7 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 	const char *why;
 	uint32_t pfec;
 
+	t->l2_access = ev->access;
 	w.user = st->walk_user >= 0 ? st->walk_user
 				    : l2->cpl == 3 && !w.implicit;
 	pfec = pfec_access(s, &w);

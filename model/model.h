@@ -70,8 +70,11 @@ struct model_trace {
 	/* L2's walk (nept_walks_l2), facts §8.3. */
 	uint8_t l2_stop; /* enum model_l2_stop */
 	uint8_t l2_nread;
-	uint8_t l2_leaf;     /* index in l2e of the entry that maps the page */
-	uint32_t pfec;	     /* the #PF error code, when one was raised */
+	uint8_t l2_leaf; /* index in l2e of the entry that maps the page */
+	uint32_t pfec;	 /* the #PF error code, when one was raised */
+	/* enum nept_access: the access L2's walk made (an implementation's
+	 * #PF fix-up walks the one its error code names, pf_fixup_walk) */
+	uint8_t l2_access;
 	const char *l2_rule; /* the reserved-bit or rights rule broken */
 	/* Outcomes beyond the first the SDM allows here (model_run_event_set
 	 * runs the event again with st->choice = 1..alts), and whether a

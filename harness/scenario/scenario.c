@@ -214,9 +214,9 @@ void scenario_clear_derived(struct nept_scenario *s)
 		for (unsigned i = 0; i < s->nevents && i < NEPT_MAX_EVENTS;
 		     i++) {
 			struct nept_event *e = &s->event[i];
-			unsigned w = e->flags & NEPT_AF_NO_GLA
-					     ? 32
-					     : nept_host_maxphyaddr(s);
+			/* Any byte as the host's width: legality comes
+			 * after. */
+			unsigned w = nept_hw_walk_width(s, e);
 
 			if (e->source == NEPT_SRC_HW_VIOLATION && w < 64)
 				e->gpa &= (1ull << w) - 1;
@@ -541,15 +541,13 @@ static bool expect_kind_of_source(const struct nept_scenario *s,
 
 /* Facts §14: the processor walks L2's tables with its own width, so an
  * address its walk reached is below it (a wider entry is a reserved-bit
- * #PF the processor raises itself, no EPT violation); a PAE PDPTE load
- * reads at CR3, below 2^32. */
+ * #PF the processor raises itself, no EPT violation). */
 static bool hw_gpa_beyond_host(const struct nept_scenario *s,
 			       const struct nept_event *e)
 {
 	if (e->source != NEPT_SRC_HW_VIOLATION || s->l2.paging == NEPT_L2_OFF)
 		return false;
-	return e->gpa >>
-	       (e->flags & NEPT_AF_NO_GLA ? 32 : nept_host_maxphyaddr(s));
+	return e->gpa >> nept_hw_walk_width(s, e);
 }
 
 static const struct event_rule event_rules[] = {

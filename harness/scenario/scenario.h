@@ -435,6 +435,15 @@ static inline unsigned nept_host_maxphyaddr(const struct nept_scenario *s)
 	return s->host_maxphyaddr ? s->host_maxphyaddr : s->l1_maxphyaddr;
 }
 
+/* Facts §14: the width of the GPAs the processor's own walk of L2's
+ * tables can reach (a hw-violation with L2 paging on): the host's, and
+ * 32 bits for a PAE PDPTE load (at CR3). */
+static inline unsigned nept_hw_walk_width(const struct nept_scenario *s,
+					  const struct nept_event *e)
+{
+	return e->flags & NEPT_AF_NO_GLA ? 32 : nept_host_maxphyaddr(s);
+}
+
 /* Parse and validity errors: where and what, for people. */
 struct nept_error {
 	int line, col; /* text: 1-based; 0 when not tied to a place */
