@@ -22,7 +22,11 @@ static bool same_observation(const struct nept_outcome *a,
 	return a->kind == b->kind && a->reason == b->reason &&
 	       a->qual == b->qual && a->qual_undefined == b->qual_undefined &&
 	       a->gla_valid == b->gla_valid && a->gpa == b->gpa &&
-	       a->translated == b->translated && a->undefined == b->undefined &&
+	       a->translated == b->translated &&
+	       /* Writes are not compared here: flipping an ignored A flag
+	        * changes what a walk writes, and so whether the write set
+	        * can say all the SDM allows (model.c, optional_write). */
+	       !((a->undefined ^ b->undefined) & ~NEPT_F_AD_WRITES) &&
 	       a->vector == b->vector &&
 	       a->has_error_code == b->has_error_code &&
 	       a->error_code == b->error_code &&

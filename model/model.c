@@ -1238,6 +1238,41 @@ static bool write_flags(struct model_state *st, const struct l2_walk *w,
 	return true;
 }
 
+/* Whether out still says exactly w: no other write merged into its qword. */
+static bool holds_write(const struct nept_outcome *out,
+			const struct nept_ad_write *w)
+{
+	for (unsigned i = 0; i < out->n_ad_writes; i++)
+		if (out->ad_write[i].gpa == w->gpa)
+			return out->ad_write[i].old == w->old &&
+			       out->ad_write[i].val == w->val &&
+			       out->ad_write[i].optional;
+	return false;
+}
+
+/* Adds w to out as allowed, not required; one that replaces its qword
+ * (a PML entry: bits cleared) is kept in replace[] to check once out is
+ * complete. */
+static void optional_write(struct nept_outcome *out,
+			   const struct nept_ad_write *w, unsigned *nreplace,
+			   struct nept_ad_write *replace)
+{
+	uint64_t changed = w->old ^ w->val;
+	bool merges = false;
+
+	for (unsigned i = 0; i < out->n_ad_writes; i++)
+		merges |= out->ad_write[i].gpa == w->gpa;
+	if ((w->val & changed) != changed) {
+		if (merges)
+			/* Out writes the qword already: OR-merging would
+			 * lose the replacement. */
+			out->undefined |= NEPT_F_AD_WRITES;
+		else if (*nreplace < NEPT_MAX_AD_WRITES)
+			replace[(*nreplace)++] = *w;
+	}
+	add_ad_write(out, w->gpa, w->old, w->val, true);
+}
+
 /*
  * Steps 5 and 6 (facts §8.3): acc[0] is the final GPA, acc[1..plan->n]
  * the guest A/D-flag writes.  Done in that order when none of them fails.
@@ -1257,6 +1292,8 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 {
 	int fails[6];
 	unsigned nacc = plan->n + 1, nfail = 0, pick = 0, x = 0;
+	struct nept_ad_write replace[NEPT_MAX_AD_WRITES];
+	unsigned nreplace = 0;
 	struct model_state scratch;
 	struct model_trace tt;
 	uint64_t pa;
@@ -1299,26 +1336,29 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 	model_state_copy(&scratch, st);
 	for (unsigned k = 0; k < nacc; k++) {
 		struct nept_outcome side;
-		unsigned from = out->n_ad_writes;
+		unsigned pml = scratch.pml_index;
 
 		if (fails[k])
 			continue;
 		nept_outcome_clear(&side);
 		if (ept_access(s, &scratch, ev, &acc[k], &side, &tt, &pa) !=
 			    ACC_OK ||
-		    (k && !write_flags(&scratch, w, plan, k - 1, pa, &side)))
+		    (k && !write_flags(&scratch, w, plan, k - 1, pa, &side)) ||
+		    !side.n_ad_writes)
 			continue;
+		/* Counted by what the access wrote, not by how many qwords
+		 * out gained: it may write only qwords out writes already
+		 * (one page both the walks' tables and the PML log). */
+		set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
+		/* What the access met (the log over an entry of its walk,
+		 * pml-log-on-walk) holds for its writes here too. */
+		out->tolerances |= side.tolerances;
+		/* Whether a PML entry was among them decides the index. */
+		if (scratch.pml_index != pml)
+			out->undefined |= NEPT_F_PML_INDEX;
 		for (unsigned i = 0; i < side.n_ad_writes; i++)
-			add_ad_write(out, side.ad_write[i].gpa,
-				     side.ad_write[i].old, side.ad_write[i].val,
-				     true);
-		if (out->n_ad_writes > from) {
-			set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
-			/* Whether a PML entry was among them decides the
-			 * index. */
-			if (scratch.pml_index != st->pml_index)
-				out->undefined |= NEPT_F_PML_INDEX;
-		}
+			optional_write(out, &side.ad_write[i], &nreplace,
+				       replace);
 	}
 	if (nfail > 1)
 		set_tolerance(out, NEPT_TOL_AD_FINAL_ORDER);
@@ -1330,6 +1370,13 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 		all_undefined(out, NEPT_TOL_L2_UNBACKED);
 		return;
 	}
+	/* A replacing write (a PML entry) that is only allowed: add_ad_write
+	 * ORs what else lands on its qword into it, so "either this qword or
+	 * the PML entry" is no longer what out says.  The write set cannot
+	 * hold both; the SDM allows either (facts §5.4, §12 item 1). */
+	for (unsigned i = 0; i < nreplace; i++)
+		if (!holds_write(out, &replace[i]))
+			out->undefined |= NEPT_F_AD_WRITES;
 	t->l2_stop = r == ACC_UNDEF ? MODEL_L2_UNBACKED
 		     : x	    ? MODEL_L2_EPT_AD
 				    : MODEL_L2_EPT_FINAL;
