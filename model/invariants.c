@@ -231,6 +231,13 @@ static const char *check_writes(const struct nept_scenario *s,
 
 		if (o->tolerances & (1u << NEPT_TOL_PML_LOG_ON_WALK))
 			low &= ~(EPTE_A | EPTE_D);
+		/* Where the log slot is also an entry of L2's walk, the
+		 * walk sets its guest A/D flags after the log replaced it
+		 * (facts §5.4, §7.2). */
+		for (unsigned k = 0; walks && k < t->l2_nread; k++)
+			if (t->l2e[k].l1pa != MODEL_L2_REGISTER &&
+			    (t->l2e[k].l1pa & ~7ull) == w->gpa)
+				low &= ~0x60ull;
 		log_entry = pml_on(s) && w->gpa >= pml && w->gpa < pml + 4096 &&
 			    !low;
 		/* Every other write only sets flags. */
