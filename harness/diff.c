@@ -11,7 +11,7 @@
 static const char *const field_names[] = {
 	"kind",	     "reason", "qualification", "gpa",		 "gla",
 	"gla_valid", "vector", "error_code",	"from_hardware", "translated",
-	"ad_writes", "warn",   "pml_index",
+	"ad_writes", "warn",   "pml_index",	"msrs",
 };
 
 const char *nept_divergence_source(const struct nept_divergence *dv)
@@ -410,6 +410,30 @@ static void warn_name(const struct nept_outcome *o, char *buf, size_t n)
 		snprintf(buf, n, "WARN");
 }
 
+/* Each MSR the SDM's entry loaded, as the implementation reads it back
+ * (it may read more: MSRs of entries after a failing one). */
+static void compare_msrs(struct cmp *c, const struct nept_impl *impl,
+			 unsigned event, const struct nept_outcome *m,
+			 const struct nept_outcome *g)
+{
+	char buf[64];
+
+	for (unsigned i = 0; i < m->n_msrs; i++) {
+		const struct nept_msr_value *w = &m->msr[i], *r = NULL;
+
+		for (unsigned k = 0; k < g->n_msrs && !r; k++)
+			if (g->msr[k].index == w->index)
+				r = &g->msr[k];
+		if (r && r->readable == w->readable && r->val == w->val)
+			continue;
+		snprintf(buf, sizeof(buf), "MSR 0x%x %s", w->index,
+			 !r		? "not read"
+			 : !r->readable ? "not readable"
+					: "value");
+		add(c, impl, event, NEPT_F_MSRS, buf);
+	}
+}
+
 static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 		    const struct nept_outcome *m, const struct nept_outcome *g)
 {
@@ -533,6 +557,10 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 	}
 	if (!(u & NEPT_F_AD_WRITES) && !ad_writes_match(m, g))
 		add(c, impl, event, NEPT_F_AD_WRITES, "differ");
+	/* docs/sdm-rules.md §13.3: what the MSR loading left, where the
+	 * failing entry (if any) is the same one. */
+	if (!(u & NEPT_F_MSRS) && m->qual == g->qual)
+		compare_msrs(c, impl, event, m, g);
 	/* Facts §7.2: one PML entry per dirty flag set; the guest PML index
 	 * L1 reads back says how many were written. */
 	if (!(u & NEPT_F_PML_INDEX) && m->pml_index != g->pml_index) {

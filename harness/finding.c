@@ -114,6 +114,7 @@ WHAT(translated)
 WHAT(ad_writes)
 WHAT(warn)
 WHAT(pml_index)
+WHAT(msrs)
 WHAT(invariant)
 WHAT(round_trip)
 
@@ -122,9 +123,10 @@ static frame_fn *const what_frame[FUZZ_WHAT_COUNT] = {
 	neptfuzz_gpa,	     neptfuzz_gla,	  neptfuzz_gla_valid,
 	neptfuzz_vector,     neptfuzz_error_code, neptfuzz_from_hardware,
 	neptfuzz_translated, neptfuzz_ad_writes,  neptfuzz_warn,
-	neptfuzz_pml_index,  neptfuzz_invariant,  neptfuzz_round_trip,
+	neptfuzz_pml_index,  neptfuzz_msrs,	  neptfuzz_invariant,
+	neptfuzz_round_trip,
 };
-_Static_assert(FUZZ_WHAT_FIELDS == 13 && NEPT_F_ALL == (1u << 13) - 1,
+_Static_assert(FUZZ_WHAT_FIELDS == 14 && NEPT_F_ALL == (1u << 14) - 1,
 	       "one middle frame per field of enum nept_field");
 
 /* The outer frames: one per event source (and L2 walk), then the model's

@@ -39,7 +39,7 @@ enum fuzz_where {
 
 /* The middle frame: what differs.  0..11 are enum nept_field's bits. */
 enum fuzz_what {
-	FUZZ_WHAT_FIELDS = 13,
+	FUZZ_WHAT_FIELDS = 14,
 	FUZZ_WHAT_INVARIANT = FUZZ_WHAT_FIELDS,
 	FUZZ_WHAT_ROUND_TRIP,
 	FUZZ_WHAT_COUNT

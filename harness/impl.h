@@ -113,7 +113,8 @@ enum nept_field {
 	NEPT_F_AD_WRITES = 1u << 10,
 	NEPT_F_WARNS = 1u << 11,
 	NEPT_F_PML_INDEX = 1u << 12,
-	NEPT_F_ALL = (1u << 13) - 1,
+	NEPT_F_MSRS = 1u << 13,
+	NEPT_F_ALL = (1u << 14) - 1,
 };
 
 /* Distinct qwords one event writes: a 5-level L2 walk makes 6 EPT12
@@ -121,6 +122,13 @@ enum nept_field {
  * dirtied leaf, each walk again after a retry: 48 holds them.  More is
  * never dropped quietly: the outcome says writes_lost. */
 #define NEPT_MAX_AD_WRITES 48
+
+/* An MSR as RDMSR reads it after a VM entry that loaded it (facts §13.3). */
+struct nept_msr_value {
+	uint32_t index;
+	uint32_t readable; /* 0: the read faulted (an implementation's) */
+	uint64_t val;
+};
 
 struct nept_ad_write {
 	uint64_t gpa; /* the qword written */
@@ -144,6 +152,9 @@ struct nept_outcome {
 	/* More qwords were written than ad_write holds: the event cannot be
 	 * compared (the diff counts it, never passes it). */
 	uint8_t writes_lost;
+	/* A VM entry (success or exit 34): the MSRs of msr[] (docs/
+	 * sdm-rules.md §13.3, "what the loading leaves"). */
+	uint8_t n_msrs;
 	uint16_t reason;    /* basic exit reason */
 	uint16_t pml_index; /* vmcs12's guest PML index after the event */
 	uint32_t error_code;
@@ -161,6 +172,9 @@ struct nept_outcome {
 	/* Last: only the first n_ad_writes are meaningful, and the hot paths
 	 * clear and copy only those (nept_outcome_clear, _copy). */
 	struct nept_ad_write ad_write[NEPT_MAX_AD_WRITES];
+	/* Only the first n_msrs are meaningful; after ad_write, so that the
+	 * hot paths' prefix stays as short as it was. */
+	struct nept_msr_value msr[NEPT_MAX_MSR_LOAD];
 };
 
 /* memset(o, 0, sizeof(*o)) as far as it matters: the entries of ad_write
@@ -177,6 +191,8 @@ static inline void nept_outcome_copy(struct nept_outcome *dst,
 	memcpy(dst, src,
 	       offsetof(struct nept_outcome, ad_write) +
 		       src->n_ad_writes * sizeof(src->ad_write[0]));
+	if (src->n_msrs)
+		memcpy(dst->msr, src->msr, src->n_msrs * sizeof(src->msr[0]));
 }
 
 /* Whether two outcomes say the same, field for field. */
@@ -185,7 +201,8 @@ static inline bool nept_outcome_same(const struct nept_outcome *a,
 {
 	return !memcmp(a, b, offsetof(struct nept_outcome, ad_write)) &&
 	       !memcmp(a->ad_write, b->ad_write,
-		       a->n_ad_writes * sizeof(a->ad_write[0]));
+		       a->n_ad_writes * sizeof(a->ad_write[0])) &&
+	       !memcmp(a->msr, b->msr, a->n_msrs * sizeof(a->msr[0]));
 }
 
 struct nept_result {

@@ -152,6 +152,14 @@ void report_outcome_text(FILE *f, const struct nept_outcome *o)
 				w->may_bits);
 		fputc('\n', f);
 	}
+	for (unsigned i = 0; i < o->n_msrs; i++) {
+		if (o->msr[i].readable)
+			fprintf(f, "    MSR 0x%x reads 0x%" PRIx64 "\n",
+				o->msr[i].index, o->msr[i].val);
+		else
+			fprintf(f, "    MSR 0x%x: RDMSR faults\n",
+				o->msr[i].index);
+	}
 	if (o->warns)
 		fprintf(f, "    WARNs fired: %u (first: %s)\n", o->warns,
 			o->note);
@@ -247,6 +255,19 @@ void report_outcome_json_also(FILE *f, const struct nept_outcome *o,
 		sep = ",";
 	}
 	fprintf(f, "],\"pml_index\":%u", o->pml_index);
+	if (o->n_msrs) {
+		/* What RDMSR reads after a VM entry (null: it faults). */
+		fprintf(f, ",\"msrs\":{");
+		for (unsigned i = 0; i < o->n_msrs; i++) {
+			fprintf(f, "%s\"0x%x\":", i ? "," : "",
+				o->msr[i].index);
+			if (o->msr[i].readable)
+				fprintf(f, "\"0x%" PRIx64 "\"", o->msr[i].val);
+			else
+				fprintf(f, "null");
+		}
+		fprintf(f, "}");
+	}
 	if (nalso) {
 		/* The other outcomes the SDM allows for the event. */
 		fprintf(f, ",\"also_allowed\":[");
@@ -276,6 +297,26 @@ bool report_expect_mem_met(const struct nept_scenario *s,
 {
 	uint64_t addr = nept_expect_mem_addr(s, m), was = 0;
 
+	if (m->kind == NEPT_EXPECT_MSR) {
+		/* docs/sdm-rules.md §13.3: what RDMSR reads after the entry
+		 * (anything, where the SDM leaves it open). */
+		if (o->undefined & NEPT_F_MSRS)
+			return true;
+		for (unsigned k = 0; k < o->n_msrs; k++) {
+			if (o->msr[k].index != m->addr)
+				continue;
+			if (o->msr[k].readable && o->msr[k].val == m->value)
+				return true;
+			snprintf(why, n, "MSR 0x%llx reads 0x%llx, not 0x%llx",
+				 (unsigned long long)m->addr,
+				 (unsigned long long)o->msr[k].val,
+				 (unsigned long long)m->value);
+			return false;
+		}
+		snprintf(why, n, "MSR 0x%llx: not loaded by the entry",
+			 (unsigned long long)m->addr);
+		return false;
+	}
 	nept_mem_read(before, addr, &was);
 	/* Where the SDM leaves everything open, it leaves memory open. */
 	if (o->undefined == NEPT_F_ALL)

@@ -706,6 +706,14 @@ static void explain(FILE *f, const struct nept_diff *d, unsigned k,
 			   "can reach; the SDM outcome is the model's:\n");
 		sdm_basis(f, &d->s, ev, m, t);
 		break;
+	case NEPT_F_MSRS:
+		fprintf(f, "      SDM: RDMSR after the entry reads the last "
+			   "value an MSR-load entry before the failing one "
+			   "(if any) wrote (docs/sdm-rules.md §13.3):\n");
+		for (unsigned j = 0; j < m->n_msrs; j++)
+			fprintf(f, "        MSR 0x%x: 0x%" PRIx64 "\n",
+				m->msr[j].index, m->msr[j].val);
+		break;
 	}
 	/* What each version with this divergence gave instead. */
 	for (unsigned i = 0; i < d->ndiv; i++) {

@@ -1257,6 +1257,10 @@ static int wrmsrq_safe(u32 msr, u64 val)
 }
 /* The unchecked forms run only with the guest's state loaded on the CPU
  * (vmx_prepare_switch_to_guest), which no event here does. */
+static u64 nept_rdmsr_loaded(u32 msr)
+{
+	NEPT_UNREACHABLE("rdmsr (guest state loaded)");
+}
 static void wrmsrq(u32 msr, u64 val)
 {
 	NEPT_UNREACHABLE("wrmsrq (guest state loaded)");
@@ -2123,6 +2127,46 @@ static int nept_vmcs02_entry_check(void)
 }
 
 /*
+ * docs/sdm-rules.md §13.3: what the entry's MSR loading left, read as
+ * userspace reads vCPU state (KVM_GET_MSRS: host-initiated, through KVM's
+ * real __kvm_get_msr and vmx_get_msr): every MSR of nept_msr_read_back
+ * that an entry of the MSR-load area names, whichever entry failed.  A
+ * read that reaches a stand-in leaves KVM's code as the write's do.
+ */
+static void nept_read_back_msrs(const struct nept_scenario *s,
+				struct nept_outcome *o)
+{
+	const struct nept_vmentry *en = &s->entry;
+	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
+
+	for (unsigned i = 0; i < en->msr_count; i++) {
+		uint64_t lo;
+		u32 index;
+		u64 data = 0;
+		volatile int r = 1;
+		bool seen = false;
+
+		if (!nept_mem_read(&nept_st.mem, en->msr_addr + 16ull * i, &lo))
+			break;
+		index = (u32)lo;
+		for (unsigned k = 0; k < o->n_msrs; k++)
+			seen |= o->msr[k].index == index;
+		if (seen || !nept_msr_read_back(index))
+			continue;
+		if (!setjmp(nept_escape_to)) {
+			nept_escape_armed = true;
+			r = __kvm_get_msr(vcpu, index, &data, true);
+		}
+		nept_escape_armed = false;
+		if (nept_st.standin)
+			return;
+		o->msr[o->n_msrs++] =
+			(struct nept_msr_value){ index, r == 0,
+						 r == 0 ? data : 0 };
+	}
+}
+
+/*
  * A vm-entry event (facts §13): KVM's real nested_vmx_run, as
  * handle_vmlaunch calls it, and what L1 sees after it: VMfail's RFLAGS and
  * VM-instruction error, or a failed entry's exit reason and qualification
@@ -2181,6 +2225,8 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		o->kind = NEPT_OUT_EXIT;
 		o->reason = (u16)reason.basic;
 		o->qual = vmcs12->exit_qualification;
+		if (o->reason == EXIT_REASON_MSR_LOAD_FAIL)
+			nept_read_back_msrs(s, o);
 	} else if (is_guest_mode(vcpu)) {
 		int code = nept_vmcs02_entry_check();
 
@@ -2212,10 +2258,19 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		o->kind = NEPT_OUT_NONE;
 		o->undefined = NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID |
 			       NEPT_F_TRANSLATED;
+		nept_read_back_msrs(s, o);
 	} else {
 		fprintf(stderr, "kvm shim: vm-entry with no VMfail, exception "
 				"or failed entry\n");
 		abort();
+	}
+	if (st->standin) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "vm-entry: KVM's MSR read called %s",
+			 st->standin);
+		nept_unsupported(o, why);
+		return;
 	}
 	st->out = NULL;
 }

@@ -211,6 +211,21 @@ static bool entry_refused(uint32_t index, uint32_t reserved)
 	       index == NEPT_MSR_BIOS_SIGN_ID || reserved;
 }
 
+/* An entry that loaded index: its value is what RDMSR reads after, unless
+ * a later entry loads the same MSR. */
+static void msr_loaded(struct nept_outcome *out, uint32_t index, uint64_t value)
+{
+	unsigned i = 0;
+
+	while (i < out->n_msrs && out->msr[i].index != index)
+		i++;
+	if (i == NEPT_MAX_MSR_LOAD)
+		return; /* cannot be: one per entry at most */
+	out->msr[i] = (struct nept_msr_value){ index, 1, value };
+	if (i == out->n_msrs)
+		out->n_msrs++;
+}
+
 /* Facts §13.1 step 3: loads the MSR-load area, entry by entry. */
 static void load_msrs(const struct nept_scenario *s,
 		      const struct model_state *st, struct nept_outcome *out)
@@ -261,6 +276,10 @@ static void load_msrs(const struct nept_scenario *s,
 			exit_for(out, NEPT_EXIT_ENTRY_FAIL_MSR, i + 1ull);
 			return;
 		}
+		/* What RDMSR reads back after the entry, whether a later
+		 * entry fails or not (docs/sdm-rules.md §13.3). */
+		if (nept_msr_read_back((uint32_t)lo))
+			msr_loaded(out, (uint32_t)lo, value);
 		/* WRMSR to IA32_EFER ignores LMA (facts §13.3). */
 		if ((uint32_t)lo == NEPT_MSR_EFER)
 			efer = (value & ~NEPT_EFER_LMA) |
@@ -341,5 +360,7 @@ void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
 		exit_for(out, NEPT_EXIT_ENTRY_FAIL_GUEST,
 			 late[st->choice < nlate ? st->choice : 0]);
 		out->undefined &= ~NEPT_F_TRANSLATED;
+		/* MSRs are read back after a success or exit 34 only. */
+		out->n_msrs = 0;
 	}
 }

@@ -1492,7 +1492,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		add_mem(e, NEPT_EXPECT_PML_ENTRY, 0, 0, 0x1008);
 		break;
 	case 67:
-		add_mem(e, 3, 0, 0, 0);
+		add_mem(e, 4, 0, 0, 0);
 		break;
 	case 68:
 		/* Slot 2 of a log at 0 is the qword at 0x10. */
@@ -1559,6 +1559,19 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		break;
 	case 82:
 		s->l0_flags = 2;
+		break;
+	/* docs/sdm-rules.md §13.3: MSR expectations. */
+	case 83:
+		add_mem(e, NEPT_EXPECT_MSR, 0, NEPT_MSR_STAR, 1);
+		break;
+	case 84:
+		e->source = NEPT_SRC_VM_ENTRY;
+		add_mem(e, NEPT_EXPECT_MSR, 0, NEPT_MSR_EFER, 1);
+		break;
+	case 85:
+		e->source = NEPT_SRC_VM_ENTRY;
+		add_mem(e, NEPT_EXPECT_MSR, 0, NEPT_MSR_STAR, 1);
+		add_mem(e, NEPT_EXPECT_MSR, 0, NEPT_MSR_STAR, 2);
 		break;
 	}
 }
@@ -1647,6 +1660,9 @@ static const char *const rule_msgs[] = {
 	"host-maxphyaddr 45: outside l1-maxphyaddr (46)..52",
 	"host-maxphyaddr 53",
 	"host: unknown L0 flags 0x2",
+	"expect msr: only after a vm-entry",
+	"expect msr: one of STAR, LSTAR",
+	"two expectations for one MSR",
 };
 
 static void test_check_rules(void)

@@ -160,4 +160,26 @@ static inline bool nept_wrmsr_faults(uint32_t index, uint64_t value,
 	return false;
 }
 
+/*
+ * Whether RDMSR after a VM entry reads back what the entry's MSR loading
+ * wrote to index, the entry failing with exit 34 or not: VM-exit host-state
+ * loading (SDM 28.5, which a failed entry also does, SDM 27.8 step 2)
+ * loads none of these, a scenario has no VM-exit MSR-load list, and RDMSR
+ * returns what WRMSR accepted (facts §13.3's table).  The others of the
+ * closed set are host state (SYSENTER, PAT, EFER) after exit 34.
+ */
+static inline bool nept_msr_read_back(uint32_t index)
+{
+	switch (index) {
+	case NEPT_MSR_STAR:
+	case NEPT_MSR_LSTAR:
+	case NEPT_MSR_CSTAR:
+	case NEPT_MSR_FMASK:
+	case NEPT_MSR_KERNEL_GS_BASE:
+	case NEPT_MSR_TSC_AUX:
+		return true;
+	}
+	return false;
+}
+
 #endif

@@ -1036,13 +1036,27 @@ static const char *expect_mem_broken(const struct nept_scenario *s,
 				return "expect pml-entry: a slot 0..511 and a "
 				       "page-aligned GPA";
 			break;
+		case NEPT_EXPECT_MSR:
+			/* docs/sdm-rules.md §13.3: the MSRs read back. */
+			if (e->source != NEPT_SRC_VM_ENTRY)
+				return "expect msr: only after a vm-entry";
+			if (m->index || m->addr > UINT32_MAX ||
+			    !nept_msr_read_back((uint32_t)m->addr))
+				return "expect msr: one of STAR, LSTAR, CSTAR, "
+				       "FMASK, KERNEL_GS_BASE, TSC_AUX";
+			break;
 		default:
 			return "unknown memory expectation";
 		}
 		for (unsigned j = 0; j < k; j++)
-			if (nept_expect_mem_addr(s, &e->expect_mem[j]) ==
-			    nept_expect_mem_addr(s, m))
-				return "two memory expectations for one qword";
+			if ((e->expect_mem[j].kind == NEPT_EXPECT_MSR) ==
+				    (m->kind == NEPT_EXPECT_MSR) &&
+			    nept_expect_mem_addr(s, &e->expect_mem[j]) ==
+				    nept_expect_mem_addr(s, m))
+				return m->kind == NEPT_EXPECT_MSR
+					       ? "two expectations for one MSR"
+					       : "two memory expectations for "
+						 "one qword";
 	}
 	return NULL;
 }

@@ -323,20 +323,23 @@ struct nept_expect {
 /*
  * What L1 memory holds after an event, as the author of a scenario reads
  * it from the SDM (text `expect qword` / `expect pml-entry` lines): EPT and
- * guest A/D flags, PML log entries.  `neptfuzz eval --check` holds the
- * model to them, like struct nept_expect.
+ * guest A/D flags, PML log entries; and after a VM entry, what RDMSR reads
+ * of an MSR its MSR loading wrote (`expect msr`).  `neptfuzz eval --check`
+ * holds the model to them, like struct nept_expect.
  */
 #define NEPT_MAX_EXPECT_MEM 4
 
 enum nept_expect_mem_kind {
 	NEPT_EXPECT_QWORD = 1,	   /* the qword at addr holds value */
 	NEPT_EXPECT_PML_ENTRY = 2, /* PML log slot index holds the GPA value */
+	NEPT_EXPECT_MSR = 3,	   /* RDMSR of MSR addr reads value */
 };
 
 struct nept_expect_mem {
 	uint8_t kind;	/* enum nept_expect_mem_kind */
 	uint16_t index; /* PML_ENTRY: the slot, 0..511 (pml-address + 8 x N) */
-	uint64_t addr;	/* QWORD: the L1-physical address, 8-aligned */
+	uint64_t addr;	/* QWORD: the L1-physical address, 8-aligned; MSR:
+			 * the MSR's index */
 	uint64_t value;
 };
 

@@ -749,17 +749,21 @@ static bool d_event(struct parser *ps)
  * | expect exception [qual=V] [gpa=V] [gla=V].  Which fields go with which
  * kind is scenario_check's rule; here every key is accepted.
  */
-/* expect qword ADDR VALUE | expect pml-entry N GPA: what L1 memory holds
- * after the event above (any number up to NEPT_MAX_EXPECT_MEM, beside its
- * one outcome expectation). */
+/* expect qword ADDR VALUE | expect pml-entry N GPA | expect msr INDEX
+ * VALUE: what L1 memory holds, or RDMSR reads, after the event above (any
+ * number up to NEPT_MAX_EXPECT_MEM, beside its one outcome expectation). */
 static bool d_expect_mem(struct parser *ps, unsigned n)
 {
 	struct nept_event *e = &ps->s->event[n - 1];
 	struct nept_expect_mem *m;
-	bool pml = tok_is(&ps->tok[1], "pml-entry");
+	bool pml = tok_is(&ps->tok[1], "pml-entry"),
+	     msr = tok_is(&ps->tok[1], "msr");
 	uint64_t where, val;
 
-	if (!need(ps, 4, pml ? "slot and GPA" : "address and value"))
+	if (!need(ps, 4,
+		  pml	? "slot and GPA"
+		  : msr ? "MSR index and value"
+			: "address and value"))
 		return false;
 	if (ps->ntok > 4)
 		return perr(ps, &ps->tok[4], "unexpected %s", Q(&ps->tok[4]));
@@ -768,13 +772,19 @@ static bool d_expect_mem(struct parser *ps, unsigned n)
 			    "more than %d memory expectations for the event "
 			    "on line %d",
 			    NEPT_MAX_EXPECT_MEM, ps->event[n - 1].line);
-	if (!value(ps, &ps->tok[2], pml ? 511 : UINT64_MAX, &where) ||
+	if (!value(ps, &ps->tok[2],
+		   pml	 ? 511
+		   : msr ? UINT32_MAX
+			 : UINT64_MAX,
+		   &where) ||
 	    !value(ps, &ps->tok[3], UINT64_MAX, &val))
 		return false;
 	ps->expect_mem[n - 1][e->nexpect_mem] =
 		(struct origin){ ps->line, ps->tok[0].col };
 	m = &e->expect_mem[e->nexpect_mem++];
-	m->kind = pml ? NEPT_EXPECT_PML_ENTRY : NEPT_EXPECT_QWORD;
+	m->kind = pml	? NEPT_EXPECT_PML_ENTRY
+		  : msr ? NEPT_EXPECT_MSR
+			: NEPT_EXPECT_QWORD;
 	if (pml)
 		m->index = (uint16_t)where;
 	else
@@ -807,7 +817,8 @@ static bool d_expect(struct parser *ps)
 		return perr(ps, &ps->tok[0],
 			    "expect without an event above it");
 	if (ps->ntok > 1 &&
-	    (tok_is(&ps->tok[1], "qword") || tok_is(&ps->tok[1], "pml-entry")))
+	    (tok_is(&ps->tok[1], "qword") || tok_is(&ps->tok[1], "pml-entry") ||
+	     tok_is(&ps->tok[1], "msr")))
 		return d_expect_mem(ps, n);
 	if (ps->expect[n - 1].line)
 		return perr(ps, &ps->tok[0],
@@ -1315,6 +1326,10 @@ static void emit_event(struct out *o, const struct nept_scenario *s,
 
 		if (m->kind == NEPT_EXPECT_PML_ENTRY)
 			emit(o, "expect pml-entry %u 0x%llx\n", m->index,
+			     (unsigned long long)m->value);
+		else if (m->kind == NEPT_EXPECT_MSR)
+			emit(o, "expect msr 0x%llx 0x%llx\n",
+			     (unsigned long long)m->addr,
 			     (unsigned long long)m->value);
 		else
 			emit(o, "expect qword 0x%llx 0x%llx\n",

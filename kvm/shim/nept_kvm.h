@@ -36,6 +36,7 @@ struct kvm_arch {
 	 * Xen hypercall page (kvm_set_msr_common before 7.2), no PV wall
 	 * clock written. */
 	struct kvm_x86_msr_filter *msr_filter;
+	bool guest_can_read_msr_platform_info; /* kvm_get_msr_common */
 	struct {
 		u32 msr;
 	} xen_hvm_config;
@@ -82,6 +83,7 @@ struct kvm_vcpu_arch {
 	struct {
 		u32 host_apf_flags;
 		bool pageready_pending;
+		u64 msr_en_val, msr_int_val; /* kvm_get_msr_common's cases */
 	} apf;
 	u8 nested_run_pending;
 	unsigned long cr0;
@@ -188,9 +190,13 @@ struct kvm_vcpu_arch {
 	} osvw;
 	struct {
 		u64 msr_val;
-	} st;
+	} st, pv_eoi;
+	u64 time; /* kvm_get_msr_common's PV-clock cases */
 	struct fpu_guest {
 		u64 xfd_err;
+		struct fpstate {
+			u64 xfd;
+		} * fpstate;
 	} guest_fpu;
 };
 
@@ -708,6 +714,10 @@ static const bool kvm_has_noapic_vcpu = false;
 static int rdmsrq_safe(u32 msr, u64 *val);
 static int wrmsrq_safe(u32 msr, u64 val);
 static void wrmsrq(u32 msr, u64 val);
+static u64 nept_rdmsr_loaded(u32 msr);
+/* The host's MSR read with the guest's state loaded (never, here). */
+#define rdmsrl(msr, val) ((val) = nept_rdmsr_loaded(msr))
+#define read_msr(msr) nept_rdmsr_loaded(msr)
 #define rdmsrl_safe rdmsrq_safe /* the names before 6.16 */
 #define wrmsrl_safe wrmsrq_safe
 #define wrmsrl wrmsrq
@@ -825,6 +835,26 @@ static int nept_standin(const char *name, ...);
 	NEPT_MSR_STANDIN(vmx_update_fb_clear_dis, __VA_ARGS__)
 #define vmx_write_encls_bitmap(...) \
 	NEPT_MSR_STANDIN(vmx_write_encls_bitmap, __VA_ARGS__)
+/* KVM's MSR read (kvm_get_msr_common, vmx_get_msr), which the driver
+ * calls to read back what a VM entry loaded: the same rule for what no
+ * closed-set MSR reaches. */
+#define get_msr_mce(...) NEPT_MSR_STANDIN(get_msr_mce, __VA_ARGS__)
+#define kvm_get_apic_base(...) NEPT_MSR_STANDIN(kvm_get_apic_base, __VA_ARGS__)
+#define kvm_get_lapic_tscdeadline_msr(...) \
+	NEPT_MSR_STANDIN(kvm_get_lapic_tscdeadline_msr, __VA_ARGS__)
+#define kvm_get_xstate_msr(...) \
+	NEPT_MSR_STANDIN(kvm_get_xstate_msr, __VA_ARGS__)
+#define kvm_hv_get_msr_common(...) \
+	NEPT_MSR_STANDIN(kvm_hv_get_msr_common, __VA_ARGS__)
+#define kvm_mtrr_get_msr(...) NEPT_MSR_STANDIN(kvm_mtrr_get_msr, __VA_ARGS__)
+#define kvm_pmu_get_msr(...) NEPT_MSR_STANDIN(kvm_pmu_get_msr, __VA_ARGS__)
+#define kvm_scale_tsc(...) NEPT_MSR_STANDIN(kvm_scale_tsc, __VA_ARGS__)
+#define kvm_x2apic_msr_read(...) \
+	NEPT_MSR_STANDIN(kvm_x2apic_msr_read, __VA_ARGS__)
+#define nested_evmcs_filter_control_msr(...) \
+	NEPT_MSR_STANDIN(nested_evmcs_filter_control_msr, __VA_ARGS__)
+#define rdtsc(...) NEPT_MSR_STANDIN(rdtsc, ##__VA_ARGS__)
+#define vmx_get_vmx_msr(...) NEPT_MSR_STANDIN(vmx_get_vmx_msr, __VA_ARGS__)
 #if NEPT_HAS(cpu_caps_array)
 /* 7.2 asks L1's CPUID table only for IA32_XSS. */
 #define guest_cpuid_has(...) NEPT_MSR_STANDIN(guest_cpuid_has, __VA_ARGS__)
@@ -842,6 +872,8 @@ static struct kvm_user_return_msrs nept_user_return_msrs;
 static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
 #endif
 #define nept_x86_set_msr vmx_set_msr
+#define nept_x86_get_msr vmx_get_msr
+#define nept_static_kvm_x86_get_msr vmx_get_msr
 #define nept_x86_set_efer vmx_set_efer
 #define nept_static_kvm_x86_set_msr vmx_set_msr
 #define nept_static_kvm_x86_set_efer vmx_set_efer
