@@ -66,6 +66,11 @@ struct kvm_history {
 	 * owner the model leaves open): later events are not predicted, and
 	 * the diff counts them as not compared. */
 	bool lost;
+	/* vmx->nested.pml_full, where L0's #PF fix-up left it set: its
+	 * re-walk met a full PML log and the fault went to L2 as a #PF, not
+	 * through nested_ept_inject_page_fault, the one place that clears
+	 * it (pf-fixup-leaves-pml-full). */
+	bool pml_full_left;
 };
 
 /* What a cause sees of one event. */
@@ -125,6 +130,12 @@ struct nept_deviation {
 	 * held, is the predicted outcome). */
 	void (*history)(const struct dev_event *e, const struct nept_outcome *o,
 			struct kvm_history *next);
+	/* The same, for state only an event where the module departed from
+	 * the SDM changes, and only such an event shows: run after those
+	 * events alone (no prediction of every event, unlike history). */
+	void (*departure_history)(const struct dev_event *e,
+				  const struct nept_outcome *o,
+				  struct kvm_history *next);
 };
 
 extern const struct nept_deviation *const nept_deviations[];

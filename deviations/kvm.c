@@ -293,6 +293,69 @@ static const struct nept_deviation nmi_bit = {
 	.outcome = nmi_bit_outcome,
 };
 
+/*
+ * After pf-fixup-injects-ept-fault injected a full PML log as a #PF,
+ * vmx->nested.pml_full stays set (kvm_history.pml_full_left): the next
+ * PML log attempt WARNs in nested_vmx_write_pml_buffer and is refused (the
+ * log is still full: no exit told L1), and the next EPT12 fault that
+ * nested_ept_inject_page_fault injects becomes a PML-full exit, its
+ * qualification bit 12 the current exit's, whatever the fault was; that
+ * clears the flag.  A fault the fix-up injects again keeps it.
+ */
+static bool stale_pml_full_outcome(const struct dev_event *e,
+				   struct nept_outcome *o)
+{
+	bool changed = false;
+
+	if (!e->h->pml_full_left || e->ev->source == NEPT_SRC_VM_ENTRY)
+		return false;
+	if (e->t->pml_full && !o->warns) {
+		o->warns = 1;
+		snprintf(o->note, sizeof(o->note),
+			 "WARN in nested_vmx_write_pml_buffer at vmx/nested.c");
+		changed = true;
+	}
+	if ((is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
+	     is_exit(o, NEPT_EXIT_EPT_MISCONFIG)) &&
+	    !pf_fixup_walks(e)) {
+		/* As the model's pml_full_exit: only bit 12 is KVM's to
+		 * decide (pml-full-bit12-from-current-exit), the address
+		 * fields are not the SDM's. */
+		o->reason = NEPT_EXIT_PML_FULL;
+		o->qual_undefined = ~QUAL_NMI_UNBLOCK;
+		o->qual &= QUAL_NMI_UNBLOCK;
+		o->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+		changed = true;
+	}
+	return changed;
+}
+
+static void stale_pml_full_history(const struct dev_event *e,
+				   const struct nept_outcome *o,
+				   struct kvm_history *next)
+{
+	/* A VM entry runs on L1 set up afresh (kvm/README.md); a PML-full
+	 * exit that nested_ept_inject_page_fault made clears the flag. */
+	if (e->ev->source == NEPT_SRC_VM_ENTRY ||
+	    (is_exit(o, NEPT_EXIT_PML_FULL) && !pf_fixup_walks(e)))
+		next->pml_full_left = false;
+}
+
+static const struct nept_deviation stale_pml_full = {
+	.name = "pf-fixup-leaves-pml-full",
+	.trees = "",
+	.facts = "§7.2, §14",
+	.reproducer = "crashes/kvm-pf-fixup-stale-pml-full-violation.scn",
+	.why = "vmx->nested.pml_full, set when L0's #PF fix-up's re-walk met "
+	       "a full PML log, is cleared only by "
+	       "nested_ept_inject_page_fault, "
+	       "which that fault never reaches: the next log attempt WARNs and "
+	       "the next EPT violation or misconfiguration L1 gets becomes a "
+	       "PML-full exit",
+	.outcome = stale_pml_full_outcome,
+	.departure_history = stale_pml_full_history,
+};
+
 /* A PML-full exit's bit 12 is vmx_get_exit_qual()'s: the current exit's
  * qualification, which for an emulated access is another exit's. */
 static bool pml_bit_outcome(const struct dev_event *e, struct nept_outcome *o)
@@ -316,8 +379,11 @@ static const struct nept_deviation pml_bit = {
  * current exit is not an EPT violation. */
 static bool pml_warn_outcome(const struct dev_event *e, struct nept_outcome *o)
 {
+	/* L0's #PF fix-up injects its re-walk's faults without it
+	 * (pf-fixup-injects-ept-fault). */
 	if (!is_exit(o, NEPT_EXIT_PML_FULL) ||
-	    e->exit_reason == NEPT_EXIT_EPT_VIOLATION || o->warns)
+	    e->exit_reason == NEPT_EXIT_EPT_VIOLATION || o->warns ||
+	    pf_fixup_walks(e))
 		return false;
 	o->warns = 1;
 	snprintf(o->note, sizeof(o->note),
@@ -436,7 +502,8 @@ static bool pf_fixup_ept_fault(const struct dev_event *e,
 	const struct model_trace *t = e->t;
 	struct nept_event ev = *e->ev;
 	bool table = t->acc_kind != MODEL_ACC_L2_FINAL;
-	uint32_t pfec = 0;
+	uint32_t pfec = 0, warns;
+	char note[sizeof(o->note)];
 
 	if (!pf_fixup_walks(e) ||
 	    !(is_exit(o, NEPT_EXIT_EPT_VIOLATION) ||
@@ -454,7 +521,14 @@ static bool pf_fixup_ept_fault(const struct dev_event *e,
 	if (u_always || (!table && (t->acc_flags & NEPT_AF_USER)))
 		pfec |= PFEC_U;
 	ev.gla = t->gpa & ~0xfffull;
+	/* A WARN its re-walk fired (pf-fixup-leaves-pml-full) stays. */
+	warns = o->warns;
+	memcpy(note, o->note, sizeof(note));
 	kvm_page_fault(e, ev, pfec, o);
+	if (warns) {
+		o->warns = warns;
+		memcpy(o->note, note, sizeof(note));
+	}
 	return true;
 }
 
@@ -494,6 +568,18 @@ static const struct nept_deviation pf_fixup_access = {
 	.pf_fixup_walk = fixup_walks_error_code_access,
 };
 
+/* The fix-up's re-walk met a full PML log: nested_vmx_write_pml_buffer set
+ * vmx->nested.pml_full, and the fault went to L2 (or to L1 as a #PF exit)
+ * through walk_mmu's inject_page_fault, which leaves it set. */
+static void pf_fixup_pml_history(const struct dev_event *e,
+				 const struct nept_outcome *o,
+				 struct kvm_history *next)
+{
+	if (pf_fixup_walks(e) && e->t->pml_full &&
+	    !is_exit(o, NEPT_EXIT_PML_FULL))
+		next->pml_full_left = true;
+}
+
 static const struct nept_deviation pf_fixup_ept = {
 	.name = "pf-fixup-injects-ept-fault",
 	.trees = "!vmx_translate_nested_gpa",
@@ -504,6 +590,7 @@ static const struct nept_deviation pf_fixup_ept = {
 	       "the EPT walker's error code) instead of giving L1 the EPT "
 	       "exit",
 	.outcome = pf_fixup_ept_fault_user,
+	.departure_history = pf_fixup_pml_history,
 };
 
 static const struct nept_deviation pf_fixup_ept_mbec = {
@@ -515,6 +602,7 @@ static const struct nept_deviation pf_fixup_ept_mbec = {
 	       "only for the final GPA of a user page "
 	       "(vmx_translate_nested_gpa)",
 	.outcome = pf_fixup_ept_fault_mbec,
+	.departure_history = pf_fixup_pml_history,
 };
 
 /* exception_class() has no case for #VE: a #PF while delivering it is
@@ -773,6 +861,7 @@ const struct nept_deviation *const nept_deviations[] = {
 	&exit_gva,
 	&adv_info,
 	&nmi_bit,
+	&stale_pml_full,
 	&pml_bit,
 	&pml_warn,
 	&gfn_gpa,

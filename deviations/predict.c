@@ -446,9 +446,14 @@ void nept_history_next(const struct nept_scenario *s, unsigned i,
 	e.exit_reason = p->exit_reason;
 	e.exit_qual = p->exit_qual;
 	e.t = &p->t;
-	for (unsigned d = 0; d < nept_ndeviations; d++)
-		if ((mask >> d & 1) && nept_deviations[d]->history)
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		if (!(mask >> d & 1))
+			continue;
+		if (nept_deviations[d]->history)
 			nept_deviations[d]->history(&e, got, h);
+		if (nept_deviations[d]->departure_history)
+			nept_deviations[d]->departure_history(&e, got, h);
+	}
 }
 
 void nept_deviation_names(uint64_t mask, char *buf, size_t n)
