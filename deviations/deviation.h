@@ -130,12 +130,10 @@ struct nept_deviation {
 	 * held, is the predicted outcome). */
 	void (*history)(const struct dev_event *e, const struct nept_outcome *o,
 			struct kvm_history *next);
-	/* The same, for state only an event where the module departed from
-	 * the SDM changes, and only such an event shows: run after those
-	 * events alone (no prediction of every event, unlike history). */
-	void (*departure_history)(const struct dev_event *e,
-				  const struct nept_outcome *o,
-				  struct kvm_history *next);
+	/* Whether the scenario can give history anything to keep (NULL:
+	 * every scenario): elsewhere each event's prediction is not run for
+	 * its sake. */
+	bool (*history_applies)(const struct nept_scenario *s);
 };
 
 extern const struct nept_deviation *const nept_deviations[];
@@ -174,8 +172,9 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		  const struct kvm_history *h, struct nept_prediction *p);
 
 /* Whether impl's tree has a deviation whose history needs each event's
- * prediction (else nept_history_next takes p = NULL). */
-bool nept_history_needs_prediction(const struct nept_impl *impl);
+ * prediction in s (else nept_history_next takes p = NULL). */
+bool nept_history_needs_prediction(const struct nept_impl *impl,
+				   const struct nept_scenario *s);
 
 /* The history after event i (*h, before it, is updated), given the
  * prediction (NULL where nept_history_needs_prediction says it is not

@@ -293,6 +293,14 @@ static const struct nept_deviation nmi_bit = {
 	.outcome = nmi_bit_outcome,
 };
 
+/* Whether L0's #PF fix-up can run in s at all (facts §14): a host wider
+ * than L1, with allow_smaller_maxphyaddr. */
+static bool pf_fixup_possible(const struct nept_scenario *s)
+{
+	return (s->l0_flags & NEPT_L0F_ALLOW_SMALLER) &&
+	       nept_host_maxphyaddr(s) > s->l1_maxphyaddr;
+}
+
 /*
  * After pf-fixup-injects-ept-fault injected a full PML log as a #PF,
  * vmx->nested.pml_full stays set (kvm_history.pml_full_left): the next
@@ -353,7 +361,8 @@ static const struct nept_deviation stale_pml_full = {
 	       "the next EPT violation or misconfiguration L1 gets becomes a "
 	       "PML-full exit",
 	.outcome = stale_pml_full_outcome,
-	.departure_history = stale_pml_full_history,
+	.history = stale_pml_full_history,
+	.history_applies = pf_fixup_possible,
 };
 
 /* A PML-full exit's bit 12 is vmx_get_exit_qual()'s: the current exit's
@@ -590,7 +599,8 @@ static const struct nept_deviation pf_fixup_ept = {
 	       "the EPT walker's error code) instead of giving L1 the EPT "
 	       "exit",
 	.outcome = pf_fixup_ept_fault_user,
-	.departure_history = pf_fixup_pml_history,
+	.history = pf_fixup_pml_history,
+	.history_applies = pf_fixup_possible,
 };
 
 static const struct nept_deviation pf_fixup_ept_mbec = {
@@ -602,7 +612,8 @@ static const struct nept_deviation pf_fixup_ept_mbec = {
 	       "only for the final GPA of a user page "
 	       "(vmx_translate_nested_gpa)",
 	.outcome = pf_fixup_ept_fault_mbec,
-	.departure_history = pf_fixup_pml_history,
+	.history = pf_fixup_pml_history,
+	.history_applies = pf_fixup_possible,
 };
 
 /* exception_class() has no case for #VE: a #PF while delivering it is

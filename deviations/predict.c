@@ -420,13 +420,18 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	p->fired = fired;
 }
 
-bool nept_history_needs_prediction(const struct nept_impl *impl)
+bool nept_history_needs_prediction(const struct nept_impl *impl,
+				   const struct nept_scenario *s)
 {
 	uint64_t mask = nept_deviations_of(impl);
 
-	for (unsigned d = 0; d < nept_ndeviations; d++)
-		if ((mask >> d & 1) && nept_deviations[d]->history)
+	for (unsigned d = 0; d < nept_ndeviations; d++) {
+		const struct nept_deviation *dv = nept_deviations[d];
+
+		if ((mask >> d & 1) && dv->history &&
+		    (!dv->history_applies || dv->history_applies(s)))
 			return true;
+	}
 	return false;
 }
 
@@ -446,14 +451,9 @@ void nept_history_next(const struct nept_scenario *s, unsigned i,
 	e.exit_reason = p->exit_reason;
 	e.exit_qual = p->exit_qual;
 	e.t = &p->t;
-	for (unsigned d = 0; d < nept_ndeviations; d++) {
-		if (!(mask >> d & 1))
-			continue;
-		if (nept_deviations[d]->history)
+	for (unsigned d = 0; d < nept_ndeviations; d++)
+		if ((mask >> d & 1) && nept_deviations[d]->history)
 			nept_deviations[d]->history(&e, got, h);
-		if (nept_deviations[d]->departure_history)
-			nept_deviations[d]->departure_history(&e, got, h);
-	}
 }
 
 void nept_deviation_names(uint64_t mask, char *buf, size_t n)

@@ -671,7 +671,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 	unsigned twin = 0;
 	/* Whether the tree's deviations keep state that needs every event's
 	 * prediction (else only a departing module's is run). */
-	bool history = nept_history_needs_prediction(impl);
+	bool history = nept_history_needs_prediction(impl, &d->s);
 
 	model_state_init(&st, &d->s);
 	nept_history_init(&h);
