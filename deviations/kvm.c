@@ -202,12 +202,15 @@ static void arch_qual_history(const struct dev_event *e,
 		 * not made. */
 		next->lost = true;
 	else if (is_exit(o, NEPT_EXIT_PML_FULL) ||
-		 (pf_fixup_walks(e) && o->kind == NEPT_OUT_EXCEPTION &&
+		 (pf_fixup_walks(e) &&
+		  (o->kind == NEPT_OUT_EXCEPTION ||
+		   is_exit(o, NEPT_EXIT_EXCEPTION_NMI)) &&
 		  (t->stop == MODEL_STOP_NOT_PRESENT ||
 		   t->stop == MODEL_STOP_PERMISSION)))
 		/* The walker's error path, for a violation; also when L0's
 		 * #PF fix-up injected what its re-walk met (facts §14,
-		 * pf-fixup-injects-ept-fault). */
+		 * pf-fixup-injects-ept-fault), to L2 or, by L1's exception
+		 * bitmap, as a #PF exit. */
 		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
 		    (uint64_t)(t->have & 7) << 3;
 	next->arch_qual = q;
