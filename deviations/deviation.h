@@ -115,6 +115,10 @@ struct nept_deviation {
 	/* Whether loading an MSR-load entry's value fails, from the SDM's
 	 * answer (model_hooks.entry_wrmsr). */
 	bool (*entry_wrmsr)(bool sdm_faults, const struct model_wrmsr *w);
+	/* The value a loading MSR-load entry leaves, from the SDM's
+	 * (model_hooks.entry_msr_value). */
+	uint64_t (*entry_msr_value)(uint64_t sdm_value,
+				    const struct model_wrmsr *w);
 	/* The width at or above which a hw-violation's GPA under L2 paging
 	 * is a reserved-bit #PF, from the SDM's (model_hooks.l2_gpa_width). */
 	unsigned (*l2_gpa_width)(unsigned sdm_width,

@@ -778,6 +778,17 @@ static bool sysenter_canonicalized_wrmsr(bool sdm_faults,
 	return sdm_faults;
 }
 
+/* ... and keeps the address made canonical at the CPU's width
+ * (max_host_virt_addr_bits: 57 here). */
+static uint64_t sysenter_canonical_value(uint64_t sdm_value,
+					 const struct model_wrmsr *w)
+{
+	if (w->index != NEPT_MSR_SYSENTER_ESP &&
+	    w->index != NEPT_MSR_SYSENTER_EIP)
+		return sdm_value;
+	return (uint64_t)((int64_t)(w->value << 7) >> 7);
+}
+
 static const struct nept_deviation sysenter_canonicalized = {
 	.name = "vmentry-sysenter-canonicalized",
 	.trees = "sysenter_canonicalized",
@@ -787,6 +798,7 @@ static const struct nept_deviation sysenter_canonicalized = {
 	       "canonical instead of failing the write, so the MSR-load "
 	       "entry loads where WRMSR would raise #GP",
 	.entry_wrmsr = sysenter_canonicalized_wrmsr,
+	.entry_msr_value = sysenter_canonical_value,
 };
 
 /* vmx_set_msr writes IA32_FMASK through the user-return MSRs: to the
@@ -827,6 +839,18 @@ static bool guest_la57_wrmsr(bool sdm_faults, const struct model_wrmsr *w)
 	return sdm_faults;
 }
 
+/* 6.1 makes SYSENTER_ESP/EIP canonical (vmentry-sysenter-canonicalized)
+ * at the guest's width too: with L2's CR4.LA57 0, from bit 47. */
+static uint64_t guest_la57_msr_value(uint64_t value,
+				     const struct model_wrmsr *w)
+{
+	if ((w->index != NEPT_MSR_SYSENTER_ESP &&
+	     w->index != NEPT_MSR_SYSENTER_EIP) ||
+	    (w->cr4 & (1ull << 12)))
+		return value;
+	return (uint64_t)((int64_t)(value << 16) >> 16);
+}
+
 static const struct nept_deviation guest_la57 = {
 	.name = "vmentry-msr-canonical-by-guest-la57",
 	.trees = "!msr_canonical_by_cpu",
@@ -837,6 +861,7 @@ static const struct nept_deviation guest_la57 = {
 	       "57-bit width: an address canonical with LA57 fails while "
 	       "L2's CR4.LA57 is 0",
 	.entry_wrmsr = guest_la57_wrmsr,
+	.entry_msr_value = guest_la57_msr_value,
 };
 
 /* KVM gives L2 L1's width only with allow_smaller_maxphyaddr: then

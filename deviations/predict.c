@@ -205,6 +205,16 @@ static bool hook_entry_wrmsr(const void *ctx, bool sdm_faults,
 	return faults;
 }
 
+static uint64_t hook_entry_msr_value(const void *ctx, uint64_t sdm_value,
+				     const struct model_wrmsr *w)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	uint64_t value = sdm_value;
+
+	APPLY_VALUE_HOOKS(c, entry_msr_value, value, w);
+	return value;
+}
+
 static unsigned hook_l2_gpa_width(const void *ctx,
 				  const struct nept_scenario *s,
 				  unsigned sdm_width)
@@ -264,6 +274,7 @@ static struct model_hooks hooks_of(struct hook_ctx *c)
 		.entry_late = hook_entry_late,
 		.entry_debugctl = hook_entry_debugctl,
 		.entry_wrmsr = hook_entry_wrmsr,
+		.entry_msr_value = hook_entry_msr_value,
 		.l2_gpa_width = hook_l2_gpa_width,
 		.pf_fixup_walk = hook_pf_fixup_walk,
 	};
@@ -283,7 +294,8 @@ static bool ends_differently(const struct nept_outcome *a,
 	return a->kind != b->kind || a->reason != b->reason ||
 	       a->vector != b->vector || a->error_code != b->error_code ||
 	       a->gpa != b->gpa || a->translated != b->translated ||
-	       (entry_fail && a->qual != b->qual);
+	       (entry_fail && a->qual != b->qual) || a->n_msrs != b->n_msrs ||
+	       memcmp(a->msr, b->msr, a->n_msrs * sizeof(a->msr[0]));
 }
 
 /* Whether event i ends otherwise than o when the deviations in `without`

@@ -99,6 +99,9 @@ struct nept_vmcs02 {
 	 * vmx_set_efer sets it from EFER.LMA). */
 	u64 guest_cr0, guest_cr4;
 	bool entry_ia32e;
+	/* The SYSENTER MSRs as prepare_vmcs02 and KVM's MSR write (an
+	 * MSR-load entry) leave them, for KVM's MSR read (vmx_get_msr). */
+	u64 guest_sysenter_cs, guest_sysenter_esp, guest_sysenter_eip;
 };
 
 struct nept_state {
@@ -464,6 +467,12 @@ static u64 nept_vmcs02_read(unsigned long field)
 		return nept_st.vmcs02.guest_pdptr[2];
 	case GUEST_PDPTR3:
 		return nept_st.vmcs02.guest_pdptr[3];
+	case GUEST_SYSENTER_CS:
+		return nept_st.vmcs02.guest_sysenter_cs;
+	case GUEST_SYSENTER_ESP:
+		return nept_st.vmcs02.guest_sysenter_esp;
+	case GUEST_SYSENTER_EIP:
+		return nept_st.vmcs02.guest_sysenter_eip;
 	}
 	fprintf(stderr, "kvm shim: vmcs02 field 0x%lx read, not modelled\n",
 		field);
@@ -1395,6 +1404,16 @@ static void vmcs_write64(unsigned long field, u64 value)
 	case GUEST_PDPTR2:
 	case GUEST_PDPTR3:
 		nept_st.vmcs02.guest_pdptr[(field - GUEST_PDPTR0) / 2] = value;
+		break;
+	case GUEST_SYSENTER_CS:
+		nept_st.vmcs02.guest_sysenter_cs = (u32)value;
+		break;
+	case GUEST_SYSENTER_ESP:
+		nept_st.vmcs02.guest_sysenter_esp = value;
+		break;
+	case GUEST_SYSENTER_EIP:
+		nept_st.vmcs02.guest_sysenter_eip = value;
+		break;
 	}
 }
 static void vmcs_writel(unsigned long field, unsigned long value)
@@ -2130,11 +2149,12 @@ static int nept_vmcs02_entry_check(void)
  * docs/sdm-rules.md §13.3: what the entry's MSR loading left, read as
  * userspace reads vCPU state (KVM_GET_MSRS: host-initiated, through KVM's
  * real __kvm_get_msr and vmx_get_msr): every MSR of nept_msr_read_back
- * that an entry of the MSR-load area names, whichever entry failed.  A
+ * that an entry of the MSR-load area names (after exit 34: those
+ * host-state loading leaves alone).  A
  * read that reaches a stand-in leaves KVM's code as the write's do.
  */
 static void nept_read_back_msrs(const struct nept_scenario *s,
-				struct nept_outcome *o)
+				struct nept_outcome *o, bool failed)
 {
 	const struct nept_vmentry *en = &s->entry;
 	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
@@ -2151,7 +2171,7 @@ static void nept_read_back_msrs(const struct nept_scenario *s,
 		index = (u32)lo;
 		for (unsigned k = 0; k < o->n_msrs; k++)
 			seen |= o->msr[k].index == index;
-		if (seen || !nept_msr_read_back(index))
+		if (seen || !nept_msr_read_back(index, failed))
 			continue;
 		if (!setjmp(nept_escape_to)) {
 			nept_escape_armed = true;
@@ -2226,7 +2246,7 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		o->reason = (u16)reason.basic;
 		o->qual = vmcs12->exit_qualification;
 		if (o->reason == EXIT_REASON_MSR_LOAD_FAIL)
-			nept_read_back_msrs(s, o);
+			nept_read_back_msrs(s, o, true);
 	} else if (is_guest_mode(vcpu)) {
 		int code = nept_vmcs02_entry_check();
 
@@ -2258,7 +2278,7 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 		o->kind = NEPT_OUT_NONE;
 		o->undefined = NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID |
 			       NEPT_F_TRANSLATED;
-		nept_read_back_msrs(s, o);
+		nept_read_back_msrs(s, o, false);
 	} else {
 		fprintf(stderr, "kvm shim: vm-entry with no VMfail, exception "
 				"or failed entry\n");

@@ -171,6 +171,10 @@ struct model_hooks {
 	 * WRMSR of it at CPL 0 raises #GP, facts §13.3 item 6). */
 	bool (*entry_wrmsr)(const void *ctx, bool sdm_faults,
 			    const struct model_wrmsr *w);
+	/* The value an MSR-load entry that loads leaves in the MSR (the
+	 * SDM: the entry's value, facts §13.3). */
+	uint64_t (*entry_msr_value)(const void *ctx, uint64_t sdm_value,
+				    const struct model_wrmsr *w);
 	/* The width at or above which a GPA the processor's L2 walk reached
 	 * (a hw-violation with L2 paging on) came from a reserved L2 entry
 	 * (the SDM: l1_maxphyaddr, facts §14). */

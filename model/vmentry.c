@@ -61,12 +61,22 @@ static bool beyond(uint64_t v, unsigned maxphyaddr)
 
 static void exit_for(struct nept_outcome *out, unsigned reason, uint64_t qual)
 {
+	unsigned kept = 0;
+
 	out->kind = NEPT_OUT_EXIT;
 	out->reason = (uint16_t)reason;
 	out->qual = qual;
 	/* Facts §7.4: a failed entry writes the exit reason and the
 	 * qualification only; the address fields keep the last exit's. */
 	out->undefined |= NEPT_F_GPA | NEPT_F_GLA | NEPT_F_GLA_VALID;
+	/* docs/sdm-rules.md §13.3: after exit 34 the MSRs host-state loading
+	 * leaves alone still read what the entries loaded; after exit 33 no
+	 * MSR is read back. */
+	for (unsigned i = 0; i < out->n_msrs; i++)
+		if (reason == NEPT_EXIT_ENTRY_FAIL_MSR &&
+		    nept_msr_read_back(out->msr[i].index, true))
+			out->msr[kept++] = out->msr[i];
+	out->n_msrs = (uint8_t)kept;
 }
 
 static void undefined_for(struct nept_outcome *out, enum nept_tolerance t)
@@ -276,14 +286,26 @@ static void load_msrs(const struct nept_scenario *s,
 			exit_for(out, NEPT_EXIT_ENTRY_FAIL_MSR, i + 1ull);
 			return;
 		}
-		/* What RDMSR reads back after the entry, whether a later
-		 * entry fails or not (docs/sdm-rules.md §13.3). */
-		if (nept_msr_read_back((uint32_t)lo))
-			msr_loaded(out, (uint32_t)lo, value);
 		/* WRMSR to IA32_EFER ignores LMA (facts §13.3). */
 		if ((uint32_t)lo == NEPT_MSR_EFER)
 			efer = (value & ~NEPT_EFER_LMA) |
 			       (efer & NEPT_EFER_LMA);
+		/* What RDMSR reads back after the entry, should it succeed
+		 * (docs/sdm-rules.md §13.3); exit_for keeps, on exit 34, the
+		 * MSRs host-state loading leaves alone. */
+		if (nept_msr_read_back((uint32_t)lo, false)) {
+			uint64_t kept =
+				(uint32_t)lo == NEPT_MSR_EFER ? efer : value;
+
+			if (st->hooks && st->hooks->entry_msr_value) {
+				struct model_wrmsr w = { (uint32_t)lo, value,
+							 en->cr4, efer };
+
+				kept = st->hooks->entry_msr_value(
+					st->hooks->ctx, kept, &w);
+			}
+			msr_loaded(out, (uint32_t)lo, kept);
+		}
 	}
 	/* Facts §13.1 step 4: the guest runs; no access, so no address
 	 * reached either. */
@@ -360,7 +382,5 @@ void model_vm_entry(const struct nept_scenario *s, struct model_state *st,
 		exit_for(out, NEPT_EXIT_ENTRY_FAIL_GUEST,
 			 late[st->choice < nlate ? st->choice : 0]);
 		out->undefined &= ~NEPT_F_TRANSLATED;
-		/* MSRs are read back after a success or exit 34 only. */
-		out->n_msrs = 0;
 	}
 }

@@ -1566,7 +1566,7 @@ static void break_rule(unsigned rule, struct nept_scenario *s)
 		break;
 	case 84:
 		e->source = NEPT_SRC_VM_ENTRY;
-		add_mem(e, NEPT_EXPECT_MSR, 0, NEPT_MSR_EFER, 1);
+		add_mem(e, NEPT_EXPECT_MSR, 0, NEPT_MSR_SYSENTER_CS, 1);
 		break;
 	case 85:
 		e->source = NEPT_SRC_VM_ENTRY;

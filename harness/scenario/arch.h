@@ -162,13 +162,15 @@ static inline bool nept_wrmsr_faults(uint32_t index, uint64_t value,
 
 /*
  * Whether RDMSR after a VM entry reads back what the entry's MSR loading
- * wrote to index, the entry failing with exit 34 or not: VM-exit host-state
- * loading (SDM 28.5, which a failed entry also does, SDM 27.8 step 2)
- * loads none of these, a scenario has no VM-exit MSR-load list, and RDMSR
- * returns what WRMSR accepted (facts §13.3's table).  The others of the
- * closed set are host state (SYSENTER, PAT, EFER) after exit 34.
+ * wrote to index (docs/sdm-rules.md §13.3, "what the loading leaves").
+ * After a success, every MSR of facts §13.3's table but IA32_SYSENTER_CS
+ * (whose upper half WRMSR ignores: what RDMSR then reads is not settled).
+ * After exit 34 (failed: true), only those VM-exit host-state loading (SDM
+ * 28.5, which a failed entry also does, SDM 27.8 step 2) never writes: a
+ * scenario has no VM-exit MSR-load list, and SYSENTER, PAT and EFER are
+ * host state.
  */
-static inline bool nept_msr_read_back(uint32_t index)
+static inline bool nept_msr_read_back(uint32_t index, bool failed)
 {
 	switch (index) {
 	case NEPT_MSR_STAR:
@@ -178,6 +180,11 @@ static inline bool nept_msr_read_back(uint32_t index)
 	case NEPT_MSR_KERNEL_GS_BASE:
 	case NEPT_MSR_TSC_AUX:
 		return true;
+	case NEPT_MSR_SYSENTER_ESP:
+	case NEPT_MSR_SYSENTER_EIP:
+	case NEPT_MSR_PAT:
+	case NEPT_MSR_EFER:
+		return !failed;
 	}
 	return false;
 }

@@ -1041,9 +1041,10 @@ static const char *expect_mem_broken(const struct nept_scenario *s,
 			if (e->source != NEPT_SRC_VM_ENTRY)
 				return "expect msr: only after a vm-entry";
 			if (m->index || m->addr > UINT32_MAX ||
-			    !nept_msr_read_back((uint32_t)m->addr))
+			    !nept_msr_read_back((uint32_t)m->addr, false))
 				return "expect msr: one of STAR, LSTAR, CSTAR, "
-				       "FMASK, KERNEL_GS_BASE, TSC_AUX";
+				       "FMASK, KERNEL_GS_BASE, TSC_AUX, "
+				       "SYSENTER_ESP/EIP, PAT, EFER";
 			break;
 		default:
 			return "unknown memory expectation";

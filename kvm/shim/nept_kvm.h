@@ -192,6 +192,9 @@ struct kvm_vcpu_arch {
 		u64 msr_val;
 	} st, pv_eoi;
 	u64 time; /* kvm_get_msr_common's PV-clock cases */
+#if NEPT_HAS(pat_in_mtrr)
+	struct kvm_mtrr mtrr_state; /* 6.1: kvm_mtrr_get_msr's other MSRs */
+#endif
 	struct fpu_guest {
 		u64 xfd_err;
 		struct fpstate {
@@ -846,7 +849,9 @@ static int nept_standin(const char *name, ...);
 	NEPT_MSR_STANDIN(kvm_get_xstate_msr, __VA_ARGS__)
 #define kvm_hv_get_msr_common(...) \
 	NEPT_MSR_STANDIN(kvm_hv_get_msr_common, __VA_ARGS__)
+#if !NEPT_HAS(pat_in_mtrr) /* 6.1 reads IA32_PAT there: extracted */
 #define kvm_mtrr_get_msr(...) NEPT_MSR_STANDIN(kvm_mtrr_get_msr, __VA_ARGS__)
+#endif
 #define kvm_pmu_get_msr(...) NEPT_MSR_STANDIN(kvm_pmu_get_msr, __VA_ARGS__)
 #define kvm_scale_tsc(...) NEPT_MSR_STANDIN(kvm_scale_tsc, __VA_ARGS__)
 #define kvm_x2apic_msr_read(...) \

@@ -101,6 +101,12 @@ struct user_return_notifier {
 	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 #define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+/* No speculation to bound here (nospec.h). */
+#define array_index_nospec(index, size) (index)
+/* list.h, for the structures that embed one (6.1's struct kvm_mtrr). */
+struct list_head {
+	struct list_head *next, *prev;
+};
 
 /* include/linux/build_bug.h: compile-time checks are the kernel build's
  * business; KVM uses BUILD_BUG_ON with arguments that are not constant
