@@ -2242,6 +2242,11 @@ static bool m_entry_flags(struct mctx *c)
 
 static uint64_t entry_value(struct mctx *c)
 {
+	/* Mostly the values the rules turn on; sometimes any bits, so that
+	 * what an entry leaves in the MSR (read back after the entry,
+	 * docs/sdm-rules.md §13.3) is not always one of a few. */
+	if (chance(c, 15))
+		return chance(c, 50) ? (uint32_t)rnd(c) : rnd(c);
 	return nept_entry_msr_values[below(c, NEPT_ENTRY_MSR_VALUES)];
 }
 
