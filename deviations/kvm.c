@@ -181,8 +181,12 @@ static bool arch_qual_outcome(const struct dev_event *e, struct nept_outcome *o)
 	if (is_exit(o, NEPT_EXIT_EPT_MISCONFIG))
 		return set_qual_bits(o, ~0ull, q);
 	if (is_exit(o, NEPT_EXIT_PML_FULL))
-		/* The walker's error path ran first: bit 12 is gone. */
-		return set_qual_bits(o, QUAL_NMI_UNBLOCK, 0);
+		/* The walker's error path ran first: bit 12 is gone; not for
+		 * a misconfiguration (RSVD), where only a stale nested
+		 * pml_full makes the exit (pf-fixup-leaves-pml-full). */
+		return set_qual_bits(o, QUAL_NMI_UNBLOCK,
+				     e->t->stop == MODEL_STOP_MISCONFIG ? q
+									: 0);
 	return false;
 }
 
@@ -201,13 +205,16 @@ static void arch_qual_history(const struct dev_event *e,
 		/* KVM's walker wrote it, on a walk the prediction has
 		 * not made. */
 		next->lost = true;
-	else if (is_exit(o, NEPT_EXIT_PML_FULL) ||
+	else if ((is_exit(o, NEPT_EXIT_PML_FULL) &&
+		  t->stop != MODEL_STOP_MISCONFIG) ||
 		 (pf_fixup_walks(e) &&
 		  (o->kind == NEPT_OUT_EXCEPTION ||
 		   is_exit(o, NEPT_EXIT_EXCEPTION_NMI)) &&
 		  (t->stop == MODEL_STOP_NOT_PRESENT ||
 		   t->stop == MODEL_STOP_PERMISSION)))
-		/* The walker's error path, for a violation; also when L0's
+		/* The walker's error path, for a violation (not for a
+		 * misconfiguration, RSVD, which a stale nested pml_full can
+		 * turn into a PML-full exit too); also when L0's
 		 * #PF fix-up injected what its re-walk met (facts §14,
 		 * pf-fixup-injects-ept-fault), to L2 or, by L1's exception
 		 * bitmap, as a #PF exit. */
