@@ -509,8 +509,12 @@ static inline void nept_scenario_copy(struct nept_scenario *dst,
 {
 	memcpy(dst, src, offsetof(struct nept_scenario, mem));
 	nept_mem_copy(&dst->mem, &src->mem);
+	/* The events in use only: dst's past nevents keep what they held,
+	 * so dst is for running, not for scenario_check or encoding. */
 	memcpy(&dst->nevents, &src->nevents,
-	       sizeof(*src) - offsetof(struct nept_scenario, nevents));
+	       offsetof(struct nept_scenario, event) -
+		       offsetof(struct nept_scenario, nevents) +
+		       src->nevents * sizeof(src->event[0]));
 }
 
 bool nept_mem_write(struct nept_mem *m, uint64_t gpa, uint64_t val);
