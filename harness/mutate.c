@@ -1949,6 +1949,12 @@ static bool m_ctl_pml(struct mctx *c)
 			scenario_add_page(c->s, ctl->pml_address);
 	}
 	ctl->flags |= NEPT_CTL_PML;
+	/* Without EPT A/D nothing is logged (facts §7.2): mostly turn them
+	 * on with the log, so that the log's paths are the ones reached. */
+	if (!(c->s->eptp & (1ull << 6)) && chance(c, 75)) {
+		c->s->eptp |= 1ull << 6;
+		c->s->caps |= NEPT_CAP_AD;
+	}
 	return true;
 }
 
