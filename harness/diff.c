@@ -686,6 +686,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		const struct nept_outcome *g = &r->event[e];
 		unsigned best = 0, nbest = ~0u, from = d->ndiv;
 		bool kept = false; /* the divergences are in d->div already */
+		bool keep;	   /* a history to keep for later events */
 
 		if (g->kind == NEPT_OUT_UNSUPPORTED) {
 			d->uncompared += d->s.nevents - e;
@@ -734,7 +735,10 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		 * the SDM, and for the state a tree's deviations keep across
 		 * events; elsewhere it would cost as much as the SDM's run
 		 * again, for nothing. */
-		if (nbest || history) {
+		/* History is for the events after this one: none after the
+		 * last. */
+		keep = history && e + 1u < d->s.nevents;
+		if (nbest || keep) {
 			nept_predict(&d->s, e, impl, &st, &h, &p);
 			d->pred_fired[i - 1][e] = p.fired;
 			nept_outcome_copy(&d->pred[i - 1].event[e],
@@ -767,8 +771,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			for (unsigned k = from; k < d->ndiv; k++)
 				d->div[k].known = known;
 		}
-		nept_history_next(&d->s, e, impl, nbest || history ? &p : NULL,
-				  g, &h);
+		nept_history_next(&d->s, e, impl, nbest || keep ? &p : NULL, g,
+				  &h);
 		/* An exit the model leaves wholly open (one the processor
 		 * would not make, or whose owner it cannot tell) walked
 		 * nothing on the model's side, while KVM may have run code
