@@ -2150,8 +2150,8 @@ static int nept_vmcs02_entry_check(void)
  * userspace reads vCPU state (KVM_GET_MSRS: host-initiated, through KVM's
  * real __kvm_get_msr and vmx_get_msr): every MSR of nept_msr_read_back
  * that an entry of the MSR-load area names (after exit 34: those
- * host-state loading leaves alone).  A
- * read that reaches a stand-in leaves KVM's code as the write's do.
+ * host-state loading leaves alone).  A read that reaches a stand-in leaves
+ * KVM's code as the write's do.
  */
 static void nept_read_back_msrs(const struct nept_scenario *s,
 				struct nept_outcome *o, bool failed)
