@@ -201,20 +201,22 @@ static void arch_qual_history(const struct dev_event *e,
 
 	if (is_exit(o, NEPT_EXIT_EPT_VIOLATION))
 		q = o->qual;
-	else if (is_exit(o, NEPT_EXIT_PML_FULL) && !t->nread)
+	else if (is_exit(o, NEPT_EXIT_PML_FULL) && (!t->nread || !t->pml_full))
 		/* KVM's walker wrote it, on a walk the prediction has
-		 * not made. */
+		 * not made; or a stale nested pml_full made the exit
+		 * (pf-fixup-leaves-pml-full) from whatever fault KVM's
+		 * walk met, a violation (which rewrites it) or a
+		 * misconfiguration (which does not), and the exit does not
+		 * say which (fuzz_diff found KVM meeting a violation where
+		 * the prediction's walk met a misconfiguration). */
 		next->lost = true;
-	else if ((is_exit(o, NEPT_EXIT_PML_FULL) &&
-		  t->stop != MODEL_STOP_MISCONFIG) ||
+	else if (is_exit(o, NEPT_EXIT_PML_FULL) ||
 		 (pf_fixup_walks(e) &&
 		  (o->kind == NEPT_OUT_EXCEPTION ||
 		   is_exit(o, NEPT_EXIT_EXCEPTION_NMI)) &&
 		  (t->stop == MODEL_STOP_NOT_PRESENT ||
 		   t->stop == MODEL_STOP_PERMISSION)))
-		/* The walker's error path, for a violation (not for a
-		 * misconfiguration, RSVD, which a stale nested pml_full can
-		 * turn into a PML-full exit too); also when L0's
+		/* The walker's error path, for a violation; also when L0's
 		 * #PF fix-up injected what its re-walk met (facts §14,
 		 * pf-fixup-injects-ept-fault), to L2 or, by L1's exception
 		 * bitmap, as a #PF exit. */
