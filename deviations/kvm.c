@@ -795,7 +795,7 @@ static uint64_t sysenter_canonical_value(uint64_t sdm_value,
 	if (w->index != NEPT_MSR_SYSENTER_ESP &&
 	    w->index != NEPT_MSR_SYSENTER_EIP)
 		return sdm_value;
-	return (uint64_t)((int64_t)(w->value << 7) >> 7);
+	return nept_canonical_at(w->value, 57);
 }
 
 static const struct nept_deviation sysenter_canonicalized = {
@@ -840,11 +840,10 @@ static const struct nept_deviation fmask_lazy = {
 static bool guest_la57_wrmsr(bool sdm_faults, const struct model_wrmsr *w)
 {
 	unsigned bits = w->cr4 & (1ull << 12) ? 57 : 48;
-	int64_t x = (int64_t)(w->value << (64 - bits)) >> (64 - bits);
 
 	if (w->index == NEPT_MSR_LSTAR || w->index == NEPT_MSR_CSTAR ||
 	    w->index == NEPT_MSR_KERNEL_GS_BASE)
-		return (uint64_t)x != w->value;
+		return nept_canonical_at(w->value, bits) != w->value;
 	return sdm_faults;
 }
 
@@ -857,7 +856,7 @@ static uint64_t guest_la57_msr_value(uint64_t value,
 	     w->index != NEPT_MSR_SYSENTER_EIP) ||
 	    (w->cr4 & (1ull << 12)))
 		return value;
-	return (uint64_t)((int64_t)(value << 16) >> 16);
+	return nept_canonical_at(value, 48);
 }
 
 static const struct nept_deviation guest_la57 = {

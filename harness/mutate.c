@@ -451,7 +451,7 @@ static uint64_t canonical_gla(unsigned paging, uint64_t gla)
 		return gla & 0xffffffffull;
 	if (!bits)
 		return gla;
-	return (uint64_t)((int64_t)(gla << (64 - bits)) >> (64 - bits));
+	return nept_canonical_at(gla, bits);
 }
 
 /* A linear address whose L2 walk goes through existing entries. */

@@ -1252,24 +1252,15 @@ static bool holds_write(const struct nept_outcome *out,
 
 /* Adds w to out as allowed, not required; one that replaces its qword
  * (a PML entry: bits cleared) is kept in replace[] to check once out is
- * complete. */
+ * complete (holds_write). */
 static void optional_write(struct nept_outcome *out,
 			   const struct nept_ad_write *w, unsigned *nreplace,
 			   struct nept_ad_write *replace)
 {
 	uint64_t changed = w->old ^ w->val;
-	bool merges = false;
 
-	for (unsigned i = 0; i < out->n_ad_writes; i++)
-		merges |= out->ad_write[i].gpa == w->gpa;
-	if ((w->val & changed) != changed) {
-		if (merges)
-			/* Out writes the qword already: OR-merging would
-			 * lose the replacement. */
-			out->undefined |= NEPT_F_AD_WRITES;
-		else if (*nreplace < NEPT_MAX_AD_WRITES)
-			replace[(*nreplace)++] = *w;
-	}
+	if ((w->val & changed) != changed && *nreplace < NEPT_MAX_AD_WRITES)
+		replace[(*nreplace)++] = *w;
 	add_ad_write(out, w->gpa, w->old, w->val, true);
 }
 
@@ -1371,9 +1362,10 @@ static void l2_finish(const struct nept_scenario *s, struct model_state *st,
 		return;
 	}
 	/* A replacing write (a PML entry) that is only allowed: add_ad_write
-	 * ORs what else lands on its qword into it, so "either this qword or
-	 * the PML entry" is no longer what out says.  The write set cannot
-	 * hold both; the SDM allows either (facts §5.4, §12 item 1). */
+	 * ORs what else lands on its qword, before or after, into it, so
+	 * "either this qword or the PML entry" is no longer what out says.
+	 * The write set cannot hold both; the SDM allows either (facts §5.4,
+	 * §12 item 1). */
 	for (unsigned i = 0; i < nreplace; i++)
 		if (!holds_write(out, &replace[i]))
 			out->undefined |= NEPT_F_AD_WRITES;

@@ -104,13 +104,18 @@ static inline uint64_t nept_addr_mask(unsigned maxphyaddr)
 #define NEPT_EFER_VALID \
 	(NEPT_EFER_SCE | NEPT_EFER_LME | NEPT_EFER_LMA | NEPT_EFER_NXE)
 
+/* v made canonical at a linear-address width of bits (48 or 57): bits
+ * 63:bits copies of bit bits-1, as KVM's __canonical_address does. */
+static inline uint64_t nept_canonical_at(uint64_t v, unsigned bits)
+{
+	return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
+
 /* Canonical for WRMSR's checks: bits 63:56 all equal, the CPU having LA57
  * (facts §13.3). */
 static inline bool nept_canonical(uint64_t v)
 {
-	int64_t x = (int64_t)(v << 7) >> 7;
-
-	return (uint64_t)x == v;
+	return nept_canonical_at(v, 57) == v;
 }
 
 /* SDM 11.12.2: each IA32_PAT entry is 0, 1, 4, 5, 6 or 7. */
