@@ -228,6 +228,72 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 	return len;
 }
 
+/*
+ * L2's instruction for a hw-violation (INSN, docs/sdm-rules.md §16): a
+ * RIP mapped by a full L2PATH to a code page (event i's own, mapped one
+ * to one in EPT12 mostly), and there, mostly, MOV AL/EAX/RAX to or from
+ * the event's linear address, the access the processor was making; else
+ * another address, or any bytes (the emulator decodes what it finds).
+ */
+static size_t gen_insn(uint64_t *st, uint8_t *buf, size_t len, unsigned paging,
+		       unsigned levels, unsigned i, uint64_t gla, uint8_t acc)
+{
+	static const uint64_t leaf[] = { 0x25, 0x27, 0x05, 0x01, 0x67 };
+	bool mode64 = paging >= 3;
+	uint64_t rip = next(st) & (mode64 ? 0x7fffffffffffull : 0xffffffffull);
+	uint64_t code = 0x400000 + ((uint64_t)i << 12), addr = gla;
+	uint8_t insn[16] = { 0 };
+	unsigned n = 0, at;
+
+	if (below(st, 8))
+		rip &= ~7ull; /* else anywhere: maybe across the page end */
+	buf[len++] = 0x15;    /* INSN */
+	len = put(buf, len, rip, 8);
+	buf[len++] = 0x0e; /* L2PATH for rip */
+	len = put(buf, len, rip, 8);
+	buf[len++] = (uint8_t)levels;
+	len = put(buf, len, below(st, 8) ? 7 : entry(st), 8);
+	for (unsigned k = 0; k + 1 < levels; k++)
+		/* (A PAE PDPTE register has P alone: bits 1, 2, 5, 6 are
+		 * reserved there, facts §8.2.) */
+		len = put(buf, len,
+			  !below(st, 8)	      ? l2_entry(st)
+			  : paging == 2 && !k ? 0x01
+					      : 0x27,
+			  8);
+	len = put(buf, len,
+		  code | (below(st, 8) ? leaf[below(st, 5)] : l2_entry(st)), 8);
+	if (below(st, 4) == 0)
+		addr = next(st) & (mode64 ? 0x7fffffffffffull : 0xffffffffull);
+	if (below(st, 16) == 0) {
+		for (n = 0; n < 15; n++)
+			insn[n] = (uint8_t)next(st);
+	} else {
+		if (below(st, 4) == 0)
+			insn[n++] = 0x66;
+		if (mode64 && below(st, 3) == 0)
+			insn[n++] = 0x48; /* REX.W */
+		insn[n++] = (uint8_t)((acc == NEPT_ACC_WRITE ? 0xa2 : 0xa0) |
+				      below(st, 2));
+		for (unsigned k = 0; k < (mode64 ? 8u : 4u); k++)
+			insn[n++] = (uint8_t)(addr >> (8 * k));
+	}
+	/* The bytes, qword by qword, on the code page (those past its end
+	 * would be on rip's next page, which nothing maps). */
+	at = (unsigned)(rip & 0xfff);
+	for (unsigned q = at & ~7u; q < at + n && q < 0x1000; q += 8) {
+		uint64_t v = 0;
+
+		for (unsigned b = 0; b < 8; b++)
+			if (q + b >= at && q + b < at + n)
+				v |= (uint64_t)insn[q + b - at] << (8 * b);
+		buf[len++] = 0x05; /* QWORD */
+		len = put(buf, len, code + q, 8);
+		len = put(buf, len, v, 8);
+	}
+	return len;
+}
+
 bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 {
 	uint8_t buf[4096];
@@ -258,9 +324,11 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		  caps & ~(below(st, 4) == 0 ? 1u << below(st, 7) : 0), 4);
 	buf[len++] = 0x02; /* MAXPHYADDR */
 	buf[len++] = maxphy = (uint8_t)(below(st, 2) ? 46 : 36 + below(st, 17));
-	if (below(st, 6) == 0) {
+	if (below(st, paging ? 3 : 6) == 0) {
 		/* HOST: a processor wider than L1 (facts §14), with KVM's
-		 * allow_smaller_maxphyaddr in half. */
+		 * allow_smaller_maxphyaddr in half; more often with L2
+		 * paging, whose entries then may hold bits between the two
+		 * widths. */
 		buf[len++] = 0x14;
 		buf[len++] = (uint8_t)(maxphy + below(st, 52u - maxphy + 1));
 		buf[len++] = allow_smaller = (uint8_t)below(st, 2);
@@ -409,6 +477,7 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		uint64_t qual = 0;
 		uint8_t vec;
 		bool walks = paging && src != NEPT_SRC_HW_VIOLATION;
+		bool insn_now;
 
 		if (walks) {
 			acc = (uint8_t)below(st, 3);
@@ -433,6 +502,11 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 		}
 		if (!nept_exit_saves_qual(reason, 1u + vec))
 			qual = 0;
+		/* L2's instruction (INSN, after its EVENT): mostly, where
+		 * the processor is wider than L1 and KVM emulates beyond
+		 * L1's width (facts §14). */
+		insn_now = src == NEPT_SRC_HW_VIOLATION && paging &&
+			   below(st, allow_smaller ? 8 : 2) != 0;
 		buf[len++] = 0x06; /* EVENT */
 		buf[len++] = src;
 		buf[len++] = acc;
@@ -481,6 +555,9 @@ bool scenario_generate(uint64_t *st, struct nept_scenario *s)
 				  reason == NEPT_EXIT_CR_ACCESS ? next(st) : 0,
 				  8);
 		}
+		if (insn_now)
+			len = gen_insn(st, buf, len, paging, l2_levels[paging],
+				       i, gpa[i], acc);
 	}
 	/* A VM entry in one scenario in sixteen (facts §13): L1's VMRESUME
 	 * after the accesses, or, half the time, its VMLAUNCH at the start

@@ -95,6 +95,16 @@ enum nept_tolerance {
 	 * or in this event: the walk's EPT12 writes are allowed, not
 	 * required, and the guest PML index may be either. */
 	NEPT_TOL_PF_EXIT_EPT_AD,
+	/* L2's instruction at RIP (docs/sdm-rules.md §16) is not one the
+	 * model decodes, or its bytes are where L1 has no memory: what it
+	 * does is not the model's to say, so the whole outcome is
+	 * undefined. */
+	NEPT_TOL_INSN_UNMODELLED,
+	/* The instruction's data access spans two pages (or leaves its
+	 * address space): the SDM does not order the two translations, nor
+	 * say which fault a wrapping access raises, so the whole outcome is
+	 * undefined. */
+	NEPT_TOL_INSN_ACCESS_SPLIT,
 	NEPT_TOL_COUNT
 };
 

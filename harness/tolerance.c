@@ -116,6 +116,18 @@ static const struct {
 		"A/D flags (and PML entries) when it built it, before the exit "
 		"or now: allowed, not required (facts §5.3, §14)",
 	},
+	[NEPT_TOL_INSN_UNMODELLED] = {
+		"insn-unmodelled",
+		"L2's instruction at RIP is not one of the MOV moffs forms the "
+		"model executes, or its bytes are where L1 has no memory: the "
+		"whole outcome is undefined (docs/sdm-rules.md §16)",
+	},
+	[NEPT_TOL_INSN_ACCESS_SPLIT] = {
+		"insn-access-spans-pages",
+		"the instruction's data access spans two pages or wraps its "
+		"address space: the SDM orders neither translation, so the "
+		"whole outcome is undefined (docs/sdm-rules.md §16)",
+	},
 };
 
 unsigned long nept_tolerance_count[NEPT_TOL_COUNT];

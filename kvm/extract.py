@@ -17,10 +17,12 @@ are always kept, so every item stays under the conditions it was written
 under (no "wrong branch" define extraction).
 
 Recipe syntax (one directive per line, '#' comments):
-    output FILE [protos=FILE] write the items of the files that follow to
+    output FILE [protos=FILE] [exports=FILE]
+                              write the items of the files that follow to
                               FILE; with protos=, also write a `static`
                               prototype of every function extracted into
-                              FILE (see "Linkage" below)
+                              FILE; with exports=, only of those defined
+                              without `static` (see "Linkage" below)
     file PATH                 following items come from PATH (tree-relative)
     func NAME                 a function definition (FNAME(x) matches x)
     type NAME                 struct/union/enum NAME, or a typedef NAME
@@ -29,6 +31,9 @@ Recipe syntax (one directive per line, '#' comments):
     macro NAME                a #define (NAME may hold * wildcards)
     undef NAME                an #undef
     macros                    every #define and #undef of the file
+    all                       every item of the file but its #include
+                              lines: a whole .c file (the x86 emulator),
+                              whose tables name most of its functions
     include NAME              an #include line whose path is NAME
 Any directive but `output` may be prefixed with version conditions,
 `[>=7.2]` or `[<6.12]` or both (`[>=6.12] [<7.2]`: all must hold), tested
@@ -55,6 +60,11 @@ would hide the definition), so a condition on a macro the same file
 defined earlier may differ; a prototype with no definition then shows as
 an error.  The prototypes also forward-declare every function, so the
 order of the extracted items never matters.
+
+An output whose own types its static functions use (emulate.c: struct
+opcode, fastop_t) cannot have every prototype before it: `exports=` then
+declares only the functions the kernel gives external linkage, whose
+types are the headers' (kvm_emulate.h), before any code that calls them.
 
 A line that is only `NAME(args)`, with no semicolon and no body after it
 (`BUILD_KVM_GPR_ACCESSORS(ax, RAX)`), is an item of its own: a macro
@@ -457,7 +467,7 @@ class Recipe:
     """The recipe, with every condition decided by the tree's probes."""
 
     def __init__(self, path, tree, parse):
-        self.outputs = []  # (output name, protos name or None, [(file, [selectors])])
+        self.outputs = []  # (output name, protos name or None, exports only, [(file, [selectors])])
         self.probes = []   # [Probe], in recipe order
         self.value = {}    # probe name -> bool
         out = None
@@ -504,12 +514,17 @@ class Recipe:
                 if word == "output":
                     name, *opts = arg.split()
                     protos = None
+                    exports = False
                     for o in opts:
-                        if o.startswith("protos="):
+                        if o.startswith("protos=") and protos is None:
                             protos = o[len("protos="):]
+                        elif o.startswith("exports=") and protos is None:
+                            protos = o[len("exports="):]
+                            exports = True
                         else:
-                            sys.exit("%s: unknown output option '%s'" % (where, o))
-                    out = (name, protos, [])
+                            sys.exit("%s: unknown or second output option '%s'"
+                                     % (where, o))
+                    out = (name, protos, exports, [])
                     self.outputs.append(out)
                     cur = None
                 elif word == "file":
@@ -521,9 +536,9 @@ class Recipe:
                             cur = SKIPPED
                             continue
                     cur = (arg, [])
-                    out[2].append(cur)
+                    out[3].append(cur)
                 elif word in ("func", "type", "decl", "macro", "macros", "undef",
-                              "include"):
+                              "include", "all"):
                     if cur is None:
                         sys.exit("%s: '%s' before any 'file'" % (where, word))
                     if cur is not SKIPPED:
@@ -563,8 +578,12 @@ def select(items, sels, path, tree, errors):
     keep = set()
     guard = include_guard(items)
     all_macros = any(w == "macros" for w, _, _ in sels)
+    everything = any(w == "all" for w, _, _ in sels)
     for idx, it in enumerate(items):
         if idx in guard:
+            continue
+        if everything and not (it.kind == "pp" and it.directive == "include"):
+            keep.add(idx)
             continue
         if it.kind == "pp" and not it.nested:
             if it.directive in CONDITIONALS + ("error",):
@@ -572,7 +591,7 @@ def select(items, sels, path, tree, errors):
             elif all_macros and it.directive in ("define", "undef"):
                 keep.add(idx)
     for word, arg, where in sels:
-        if word == "macros":
+        if word in ("macros", "all"):
             continue
         optional = arg.endswith("?")
         name = arg.rstrip("?")
@@ -740,7 +759,7 @@ def main():
         return
     if args.deps:
         seen = []
-        for _, _, files in recipe.outputs:
+        for _, _, _, files in recipe.outputs:
             for path, _ in files:
                 full = os.path.join(tree, path)
                 if full not in seen:
@@ -757,7 +776,7 @@ def main():
     written = []
     banner = ("/* Generated by kvm/extract.py from %s (Linux %s): "
               "verbatim kernel code, do not edit. */" % (tree, version_string(ver)))
-    for outname, protos, files in recipe.outputs:
+    for outname, protos, exports, files in recipe.outputs:
         chunks = [banner]
         decls = [banner]
         for path, sels in files:
@@ -773,6 +792,9 @@ def main():
                 chunks.append(it.text)
                 if it.kind == "func":
                     listing.append("%s %s:%d" % (it.names[0], path, it.start))
+                if exports and it.kind == "func" and \
+                        re.match(r"\s*static\b", it.clean):
+                    continue
                 if protos and (it.kind == "func" or
                                (it.kind == "pp" and it.directive in CONDITIONALS)):
                     # Each prototype stays under the conditions its

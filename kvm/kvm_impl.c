@@ -18,7 +18,9 @@
  * in kvm_protos.h.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
+#include <ucontext.h>
 
 #include "arch.h"
 #include "impl.h"
@@ -59,6 +61,7 @@ struct kvm_nested_state;
 #include "nept_kvm.h"
 
 #include "kvm_protos.h"
+#include "emulate_protos.h"
 
 #if !NEPT_HAS(nested_call)
 /*
@@ -70,8 +73,15 @@ static struct kvm_x86_nested_ops vmx_nested_ops = {
 	.is_exception_vmexit = nested_vmx_is_exception_vmexit,
 	.write_log_dirty = nested_vmx_write_pml_buffer,
 };
-static struct kvm_x86_ops kvm_x86_ops = { .nested_ops = &vmx_nested_ops };
 #endif
+static struct kvm_x86_ops kvm_x86_ops = {
+#if !NEPT_HAS(nested_call)
+	.nested_ops = &vmx_nested_ops,
+#endif
+#ifdef X86EMUL_F_FETCH /* 6.12 on: vmx_x86_ops has it */
+	.get_untagged_addr = vmx_get_untagged_addr,
+#endif
+};
 
 #ifndef NEPT_KVM_SYMBOL
 #error "build with -DNEPT_KVM_SYMBOL=nept_kvm_<major>_<minor>_impl"
@@ -122,6 +132,11 @@ struct nept_state {
 	 * any event, the stand-in it reached that is not extracted (NULL:
 	 * none, nept_escape). */
 	unsigned long l1_rflags;
+	/* The x86 emulator's context (alloc_emulate_ctxt, once per vCPU),
+	 * and whether it is running the event's instruction: its data
+	 * accesses to L1 memory then record their GPA (read_gpa). */
+	struct x86_emulate_ctxt emulate_ctxt;
+	bool in_emulator;
 	struct kvm_run run;
 	const char *standin;
 	struct kvm_lapic lapic;
@@ -373,12 +388,18 @@ static int kvm_vcpu_write_guest(struct kvm_vcpu *vcpu, gpa_t gpa,
 }
 
 /* kvm_vcpu_read_guest (virt/kvm/kvm_main.c): L1 memory, as the exit
- * reflection reads L1's I/O bitmaps.  Not an access of the instruction
- * being emulated, so read_page stays as it is. */
+ * reflection reads L1's I/O bitmaps: not an access of the instruction
+ * being emulated, so read_page stays as it is ... */
 static int kvm_vcpu_read_guest(struct kvm_vcpu *vcpu, gpa_t gpa, void *data,
 			       unsigned long len)
 {
 	u8 *p = data;
+
+	/* ... but read_emulate's, the emulated instruction's data read. */
+	if (nept_st.in_emulator) {
+		nept_st.read_page = true;
+		nept_st.read_gpa = gpa;
+	}
 
 	for (unsigned long i = 0; i < len; i++) {
 		u64 b;
@@ -436,8 +457,65 @@ static int kvm_read_guest_offset_cached(struct kvm *kvm,
  * at the current exit, as the driver describes it.  A field nobody
  * expected is a gap in this shim, not a value to make up.
  */
+/*
+ * L2's segment registers in vmcs02 (the emulator's segmentation checks,
+ * vmx_get_segment): flat, as docs/sdm-rules.md §16 takes them: base 0,
+ * limit 4 GiB with G = 1, present, DPL = CPL; CS an accessed execute/read
+ * code segment, 64-bit (L = 1) in IA-32e mode and 32-bit (D = 1)
+ * otherwise; the others accessed read/write data segments; TR a busy TSS;
+ * LDTR unusable (SDM 24.4.1 for the access-rights format).
+ */
+static bool nept_vmcs02_segment(unsigned long field, u64 *val)
+{
+	/* Each field kind is 8 encodings 2 apart: ES CS SS DS FS GS LDTR TR
+	 * (enum vmcs_field). */
+	static const unsigned long first[] = { GUEST_ES_SELECTOR, GUEST_ES_BASE,
+					       GUEST_ES_LIMIT,
+					       GUEST_ES_AR_BYTES };
+	unsigned kind, seg;
+	u32 ar;
+
+	for (kind = 0; kind < 4; kind++)
+		if (field >= first[kind] && field <= first[kind] + 14 &&
+		    !((field - first[kind]) & 1))
+			break;
+	if (kind == 4)
+		return false;
+	seg = (unsigned)(field - first[kind]) / 2;
+	switch (kind) {
+	case 0: /* selector: RPL = CPL; LDTR null */
+		*val = seg == VCPU_SREG_CS     ? 0x10u | (u32)nept_st.cpl
+		       : seg == VCPU_SREG_TR   ? 0x40u
+		       : seg == VCPU_SREG_LDTR ? 0
+					       : 0x18u | (u32)nept_st.cpl;
+		return true;
+	case 1:
+		*val = 0;
+		return true;
+	case 2:
+		*val = seg == VCPU_SREG_TR ? 0x67 : 0xffffffffu;
+		return true;
+	}
+	if (seg == VCPU_SREG_LDTR) {
+		*val = 1u << 16; /* unusable */
+		return true;
+	}
+	if (seg == VCPU_SREG_TR) {
+		*val = 0xb | 1u << 7; /* busy TSS, present */
+		return true;
+	}
+	ar = 1u << 4 | (u32)nept_st.cpl << 5 | 1u << 7 | 1u << 15;
+	if (seg == VCPU_SREG_CS)
+		*val = ar | 0xb | (nept_st.cs_l ? 1u << 13 : 1u << 14);
+	else
+		*val = ar | 0x3 | 1u << 14;
+	return true;
+}
+
 static u64 nept_vmcs02_read(unsigned long field)
 {
+	u64 val;
+
 	switch (field) {
 	case VM_EXIT_REASON:
 		return nept_st.vmcs02.exit_reason;
@@ -474,6 +552,8 @@ static u64 nept_vmcs02_read(unsigned long field)
 	case GUEST_SYSENTER_EIP:
 		return nept_st.vmcs02.guest_sysenter_eip;
 	}
+	if (nept_vmcs02_segment(field, &val))
+		return val;
 	fprintf(stderr, "kvm shim: vmcs02 field 0x%lx read, not modelled\n",
 		field);
 	abort();
@@ -486,6 +566,8 @@ static u64 nept_vmcs01_read(unsigned long field)
 	switch (field) {
 	case GUEST_IA32_DEBUGCTL:
 		return 0; /* L1's IA32_DEBUGCTL */
+	case GUEST_INTERRUPTIBILITY_INFO:
+		return 0; /* no MOV-SS or STI shadow at L1's VMLAUNCH */
 	}
 	fprintf(stderr, "kvm shim: vmcs01 field 0x%lx read, not modelled\n",
 		field);
@@ -503,6 +585,10 @@ static u64 nept_vmcs_read(unsigned long field)
 static unsigned long vmcs_readl(unsigned long field)
 {
 	return nept_vmcs_read(field);
+}
+static u16 vmcs_read16(unsigned long field)
+{
+	return (u16)nept_vmcs_read(field);
 }
 static u32 vmcs_read32(unsigned long field)
 {
@@ -584,19 +670,15 @@ static bool kvm_is_cpuid_allowed(struct kvm_vcpu *vcpu)
 }
 #endif
 
-/* Stand-in for kvm_get_rflags (x86.c): only vmx_guest_inject_ac calls it,
- * past a host with split-lock detection, which nept_boot_cpu_has says
- * this one has not. */
-static unsigned long kvm_get_rflags(struct kvm_vcpu *vcpu)
-{
-	fprintf(stderr, "kvm shim: kvm_get_rflags not modelled\n");
-	abort();
-}
-
 #if NEPT_HAS(vcpu_reg_pdptr)
 #define NEPT_REG_PDPTR VCPU_REG_PDPTR
 #else
 #define NEPT_REG_PDPTR VCPU_EXREG_PDPTR
+#endif
+#if NEPT_HAS(rip_field)
+#define NEPT_REG_RIP VCPU_REG_RIP
+#else
+#define NEPT_REG_RIP VCPU_REGS_RIP
 #endif
 
 /*
@@ -608,6 +690,9 @@ static unsigned long kvm_get_rflags(struct kvm_vcpu *vcpu)
  */
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg)
 {
+	/* RIP is cached unless the event gives none (nept_run_event). */
+	if (reg == NEPT_REG_RIP)
+		nept_escape("vmx_cache_reg (RIP: the event gives no rip)");
 	kvm_register_mark_available(vcpu, reg);
 	if (reg == NEPT_REG_PDPTR && enable_ept)
 		ept_save_pdptrs(vcpu);
@@ -793,15 +878,6 @@ static int kvm_mmu_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 	return vcpu->arch.mmu->page_fault(vcpu, &fault);
 }
 
-/* Stand-in for kvm_emulate_instruction (x86.c): the x86 emulator is not
- * compiled.  handle_ept_violation calls it for a GPA beyond L1's width
- * with allow_smaller_maxphyaddr (facts §14); the event is unsupported. */
-static int kvm_emulate_instruction(struct kvm_vcpu *vcpu, int emulation_type)
-{
-	nept_escape("kvm_emulate_instruction (the x86 emulator)");
-	return 1;
-}
-
 /*
  * Stand-ins for FNAME(sync_spte) (ept_sync_spte, which
  * kvm_init_shadow_ept_mmu installs; FNAME(sync_page), ept_sync_page, before
@@ -981,25 +1057,23 @@ static void nept_record_from_hardware(struct kvm_vcpu *vcpu)
  * scenario compares (said why), or is on a path no scenario reaches here:
  * those abort, as reaching one is a gap in the driver, not a result.
  */
-/* vmx.c: GUEST_RFLAGS of the current VMCS: L1's in vmcs01 (where VMfail
- * sets CF or ZF), L2's in vmcs02 (prepare_vmcs02: hardware's). */
+/* vmx.c: a VMWRITE of GUEST_RFLAGS in the current VMCS: L1's in vmcs01
+ * (where VMfail sets CF or ZF), L2's in vmcs02 (prepare_vmcs02, and the
+ * emulator's result).  Its other work concerns real mode on a host
+ * without unrestricted guest (rmode.vm86_active: never here). */
 static __maybe_unused void vmx_set_rflags(struct kvm_vcpu *vcpu,
 					  unsigned long rflags)
 {
 	if (to_vmx(vcpu)->loaded_vmcs == &to_vmx(vcpu)->vmcs01)
 		nept_st.l1_rflags = rflags;
+	else
+		nept_st.rflags = rflags;
 }
 
 /* x86.c: advances L1's RIP past VMLAUNCH, which the scenario has not. */
 static __maybe_unused int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu)
 {
 	return 1;
-}
-
-/* vmx.c: L1 is in no MOV-SS or STI shadow when it executes VMLAUNCH. */
-static __maybe_unused u32 vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu)
-{
-	return 0;
 }
 
 /* hyperv.c: L1 has not enabled the enlightened VMCS (no Hyper-V here; the
@@ -1180,13 +1254,6 @@ static __maybe_unused bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu)
 {
 	NEPT_UNREACHABLE("intel_pmu_has_perf_global_ctrl");
 }
-/* regs.h: L2's RIP and RSP; no instruction runs after a VM entry here. */
-static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val)
-{
-}
-static void kvm_rsp_write(struct kvm_vcpu *vcpu, unsigned long val)
-{
-}
 /* mmu.c: load_pdptrs frees shadow roots only without TDP. */
 static void kvm_mmu_free_roots(struct kvm *kvm, struct kvm_mmu *mmu,
 			       ulong roots_to_free)
@@ -1212,6 +1279,119 @@ static int nept_standin(const char *name, ...)
 {
 	nept_escape(name);
 	return 1;
+}
+
+/*
+ * The x86 emulator's stand-ins that must be functions (nept_kvm.h): the
+ * MMIO and port-I/O paths to userspace, and the completion callbacks
+ * KVM installs for them.  An access to L1 memory no memslot backs, or an
+ * IN/OUT, leaves KVM's code with the event unsupported.
+ */
+static int vcpu_mmio_read(struct kvm_vcpu *vcpu, gpa_t addr, int len, void *v)
+{
+	return nept_standin("vcpu_mmio_read (MMIO: an exit to userspace)");
+}
+static int vcpu_mmio_write(struct kvm_vcpu *vcpu, gpa_t addr, int len,
+			   NEPT_MMIO_WRITE_CONST void *v)
+{
+	return nept_standin("vcpu_mmio_write (MMIO: an exit to userspace)");
+}
+static int complete_emulated_mmio(struct kvm_vcpu *vcpu)
+{
+	return nept_standin("complete_emulated_mmio");
+}
+static int complete_emulated_pio(struct kvm_vcpu *vcpu)
+{
+	return nept_standin("complete_emulated_pio");
+}
+static __maybe_unused int complete_emulated_rdmsr(struct kvm_vcpu *vcpu)
+{
+	return nept_standin("complete_emulated_rdmsr");
+}
+static __maybe_unused int complete_emulated_msr_access(struct kvm_vcpu *vcpu)
+{
+	return nept_standin("complete_emulated_msr_access");
+}
+
+#if NEPT_HAS(smm_c)
+/* smm.c: RSM (no SMM here; x86.c's own emulator_leave_smm is for kernels
+ * without CONFIG_KVM_SMM). */
+static int emulator_leave_smm(struct x86_emulate_ctxt *ctxt)
+{
+	return nept_standin("emulator_leave_smm (RSM)");
+}
+#endif
+
+/*
+ * The emulator's exception table (arch/x86/mm/extable.c's fixup_exception
+ * for its entries): a fastop DIV or IDIV that divides by zero or
+ * overflows raises #DE on this CPU, SIGFPE here; the entry for the
+ * faulting instruction resumes at its fixup with %esi zeroed, and the
+ * emulator injects #DE into L2 (fastop()).  A fault no entry names is not
+ * the emulator's: the handler before this one (ASan's) gets it.
+ */
+struct nept_extable_entry {
+	unsigned long from, to, type;
+};
+extern const struct nept_extable_entry __start_nept_extable[]
+	__attribute__((weak));
+extern const struct nept_extable_entry __stop_nept_extable[]
+	__attribute__((weak));
+static struct sigaction nept_sigfpe_before;
+
+static void nept_sigfpe(int sig, siginfo_t *info, void *ctx)
+{
+	greg_t *r = ((ucontext_t *)ctx)->uc_mcontext.gregs;
+
+	for (const struct nept_extable_entry *e = __start_nept_extable;
+	     e < __stop_nept_extable; e++)
+		if (e->from == (unsigned long)r[REG_RIP] &&
+		    e->type == EX_TYPE_ZERO_REG) {
+			r[REG_RIP] = (greg_t)e->to;
+			r[REG_RSI] = 0;
+			return;
+		}
+	/* The instruction faults again, under the handler before. */
+	sigaction(SIGFPE, &nept_sigfpe_before, NULL);
+}
+
+static void nept_extable_install(void)
+{
+	static bool installed;
+	struct sigaction sa;
+
+	if (installed)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = nept_sigfpe;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGFPE, &sa, &nept_sigfpe_before);
+	installed = true;
+}
+
+/* kvm_main.c: one memslot generation; L1 memory never changes slots. */
+static struct kvm_memslots *kvm_memslots(struct kvm *kvm)
+{
+	static struct kvm_memslots slots;
+
+	return &slots;
+}
+
+/* slab: the emulator cache's one object, the vCPU's context, zeroed. */
+static void *kmem_cache_zalloc(struct kmem_cache *cache, int flags)
+{
+	memset(&nept_st.emulate_ctxt, 0, sizeof(nept_st.emulate_ctxt));
+	return &nept_st.emulate_ctxt;
+}
+
+/* mmu/page_track.c: a write the emulator made tells L0's shadow MMU,
+ * which zaps the shadow entries of a guest page table it wrote.  L0's
+ * shadow tables (EPT02) are not modelled: every event starts from a miss
+ * in them (as FNAME(page_fault)'s ept_fetch stand-in does). */
+static void kvm_page_track_write(struct kvm_vcpu *vcpu, gpa_t gpa,
+				 const u8 *new, int bytes)
+{
 }
 
 /*
@@ -1591,6 +1771,8 @@ static void nept_vcpu_setup(const struct nept_scenario *s)
 	const struct nept_l2 *l2 = &s->l2;
 
 	nept_vm_setup(s);
+	/* kvm_arch_vcpu_create: the vCPU's emulator context. */
+	alloc_emulate_ctxt(vcpu);
 
 	/*
 	 * L2's registers from vmcs12, every one in vcpu->arch as
@@ -2295,6 +2477,30 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 	st->out = NULL;
 }
 
+/*
+ * L2's RIP as vmcs02 holds it at the exit, in the register cache: where
+ * KVM's emulator fetches the event's instruction (facts §14).  An event
+ * without one leaves RIP out of the cache, so that reading it stops in
+ * vmx_cache_reg instead of making one up.
+ */
+static void nept_set_rip(struct kvm_vcpu *vcpu, const struct nept_event *ev)
+{
+	if (ev->has_rip) {
+#if NEPT_HAS(rip_field)
+		vcpu->arch.rip = ev->rip;
+#else
+		vcpu->arch.regs[VCPU_REGS_RIP] = ev->rip;
+#endif
+		kvm_register_mark_available(vcpu, NEPT_REG_RIP);
+		return;
+	}
+#if NEPT_HAS(regs_avail_bitmap)
+	__clear_bit(NEPT_REG_RIP, vcpu->arch.regs_avail);
+#else
+	vcpu->arch.regs_avail &= ~(1u << NEPT_REG_RIP);
+#endif
+}
+
 static void nept_run_event(const struct nept_scenario *s,
 			   const struct nept_event *ev, struct nept_outcome *o)
 {
@@ -2422,15 +2628,30 @@ static void nept_run_event(const struct nept_scenario *s,
 	}
 	nept_escape_armed = true;
 	switch (ev->source) {
-	case NEPT_SRC_HW_VIOLATION:
+	case NEPT_SRC_HW_VIOLATION: {
+		u64 emulations = vcpu->stat.insn_emulation;
+
 		/* L0 handles every EPT violation from L2 (nested EPT):
 		 * vmx_handle_exit -> handle_ept_violation (which, before
 		 * 6.12, also saves the qualification in
-		 * vcpu->arch.exit_qualification). */
+		 * vcpu->arch.exit_qualification).  For a GPA beyond L1's
+		 * width it emulates L2's instruction at RIP (facts §14):
+		 * the access then is the one the emulator made, to the GPA
+		 * its data access recorded (read_gpa). */
 		nept_hw_exit(EXIT_REASON_EPT_VIOLATION, ev->hw_qual, &gpa, &gla,
 			     ev->during);
+		nept_set_rip(vcpu, ev);
+		if (ev->has_rip)
+			nept_extable_install();
+		st->in_emulator = true;
 		handle_ept_violation(vcpu);
+		st->in_emulator = false;
+		if (vcpu->stat.insn_emulation != emulations && st->read_page) {
+			st->walked = true;
+			st->walk_gpa = st->read_gpa;
+		}
 		break;
+	}
 	case NEPT_SRC_HW_MISCONFIG:
 		/* handle_ept_misconfig -> MMIO: the instruction is emulated
 		 * and its access walks EPT12 again. */
@@ -2610,3 +2831,27 @@ static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
 		nept_run_event(s, &e, &r->event[i]);
 	}
 }
+
+/* ------------------------------------------------------------------------
+ * The x86 emulator (arch/x86/kvm/emulate.c), verbatim and last: its own
+ * macros (N, D, I, G, Mov, Stack...) would reach any code after it.
+ */
+#pragma GCC diagnostic push
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Weverything"
+#else
+#pragma GCC diagnostic ignored "-Wall"
+#pragma GCC diagnostic ignored "-Wextra"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#endif
+#pragma GCC diagnostic error "-Wimplicit-function-declaration"
+#pragma GCC diagnostic error "-Wincompatible-pointer-types"
+#pragma GCC diagnostic error "-Wint-conversion"
+#pragma GCC diagnostic error "-Wreturn-type"
+#include "emulate.c"
+#pragma GCC diagnostic pop

@@ -6,6 +6,7 @@
  * picking one.
  */
 #include "model.h"
+#include "insn.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -1455,6 +1456,139 @@ static void l2_reserved_by_width(const struct nept_scenario *s,
 	page_fault(s, ev, pfec_access(s, &w) | PFEC_P | PFEC_RSVD, out, t);
 }
 
+/*
+ * docs/sdm-rules.md §16: the event's access, as the instruction at L2's
+ * RIP makes it.  KVM's emulator performs it through its own walk of L2's
+ * tables (from here on, each of its accesses is an emulated one: an
+ * EPT12 fault is KVM's walker's, not the processor's), at the width L1
+ * sees: the processor would have executed the instruction so.
+ */
+static struct nept_event insn_access(const struct nept_event *ev, uint64_t gla,
+				     uint8_t access)
+{
+	struct nept_event a = *ev;
+
+	a.source = NEPT_SRC_EMULATED;
+	/* The current exit: the processor's EPT violation (§16: what the
+	 * emulated accesses' EPT12 faults are reported beside). */
+	a.exit_reason = NEPT_EXIT_EPT_VIOLATION;
+	a.exit_qual = ev->hw_qual;
+	a.hw_qual = 0;
+	a.gpa = 0;
+	a.gla = gla;
+	a.access = access;
+	a.flags = 0; /* the walk decides them; no IRET, nothing implicit */
+	a.has_rip = 0;
+	a.rip = 0;
+	a.nexpect_mem = 0;
+	return a;
+}
+
+/* Between two accesses of one instruction: the outcome becomes the next
+ * one's, with the writes, the tolerances and the open write set and PML
+ * index of those before (they happened). */
+static void insn_next_access(struct nept_outcome *out, struct model_trace *t)
+{
+	static struct nept_outcome keep;
+	uint8_t alts_point = t->alts_point, alts = t->alts;
+
+	nept_outcome_copy(&keep, out);
+	nept_outcome_clear(out);
+	out->tolerances = keep.tolerances;
+	out->undefined = keep.undefined & (NEPT_F_AD_WRITES | NEPT_F_PML_INDEX);
+	out->n_ad_writes = keep.n_ad_writes;
+	out->writes_lost = keep.writes_lost;
+	memcpy(out->ad_write, keep.ad_write,
+	       keep.n_ad_writes * sizeof(out->ad_write[0]));
+	memset(t, 0, sizeof(*t));
+	t->alts_point = alts_point;
+	t->alts = alts;
+}
+
+struct insn_fetch {
+	const struct nept_scenario *s;
+	struct model_state *st;
+	const struct nept_event *ev;
+	struct nept_outcome *out;
+	struct model_trace *t;
+	uint64_t page;	  /* the linear page fetched from, ~0: none yet */
+	uint64_t page_pa; /* its L1-physical address */
+	bool faulted;	  /* the fetch's outcome stands */
+};
+
+/*
+ * The instruction's byte i: each page of it is fetched once, in order,
+ * through L2's tables as an instruction fetch at CPL (§16; the emulator's
+ * kvm_fetch_guest_virt does the same).  A fetch that does not translate
+ * is the event's outcome.
+ */
+static bool insn_byte(void *ctx, unsigned i, uint8_t *byte)
+{
+	struct insn_fetch *f = ctx;
+	uint64_t la = f->ev->rip + i, q;
+
+	if (f->s->l2.paging < NEPT_L2_4LEVEL)
+		la &= 0xffffffffull;
+	if ((la & ~0xfffull) != f->page) {
+		struct nept_event fe = insn_access(f->ev, la, NEPT_ACC_FETCH);
+
+		if (f->page != ~0ull)
+			insn_next_access(f->out, f->t);
+		l2_event(f->s, f->st, &fe, f->out, f->t);
+		if (f->out->kind != NEPT_OUT_NONE ||
+		    f->t->l2_stop != MODEL_L2_OK) {
+			f->faulted = true;
+			return false;
+		}
+		f->page = la & ~0xfffull;
+		f->page_pa = f->out->translated & ~0xfffull;
+	}
+	if (!nept_mem_read(&f->st->mem, f->page_pa | (la & 0xff8), &q))
+		return false;
+	*byte = (uint8_t)(q >> (8 * (la & 7)));
+	return true;
+}
+
+static void insn_event(const struct nept_scenario *s, struct model_state *st,
+		       const struct nept_event *ev, struct nept_outcome *out,
+		       struct model_trace *t)
+{
+	bool mode64 = s->l2.paging >= NEPT_L2_4LEVEL;
+	struct insn_fetch f = { s, st, ev, out, t, ~0ull, 0, false };
+	struct model_insn insn;
+	struct nept_event de;
+	uint64_t end;
+
+	out->gpa = 0;
+	switch (model_insn_decode(mode64, insn_byte, &f, &insn)) {
+	case MODEL_INSN_NO_BYTE:
+		if (f.faulted)
+			return; /* the fetch's fault or exit */
+				/* fallthrough: bytes where L1 has no memory */
+	case MODEL_INSN_UNMODELLED:
+		all_undefined(out, NEPT_TOL_INSN_UNMODELLED);
+		return;
+	case MODEL_INSN_OK:
+		break;
+	}
+	/* One page, canonical (64-bit) or inside the 4-GiB segment limit
+	 * (32-bit): else a #GP or two translations, §16's tolerance. */
+	end = insn.addr + insn.size - 1;
+	if ((insn.addr ^ end) & ~0xfffull || end < insn.addr ||
+	    (mode64 ? nept_canonical_at(insn.addr,
+					s->l2.paging == NEPT_L2_5LEVEL
+						? 57
+						: 48) != insn.addr
+		    : end >> 32)) {
+		all_undefined(out, NEPT_TOL_INSN_ACCESS_SPLIT);
+		return;
+	}
+	insn_next_access(out, t);
+	de = insn_access(ev, insn.addr,
+			 insn.write ? NEPT_ACC_WRITE : NEPT_ACC_READ);
+	l2_event(s, st, &de, out, t);
+}
+
 void model_state_init(struct model_state *st, const struct nept_scenario *s)
 {
 	nept_mem_copy(&st->mem, &s->mem);
@@ -1639,7 +1773,12 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);
 	} else if (gpa_beyond_l2_width(s, st, ev)) {
-		l2_reserved_by_width(s, ev, out, t);
+		if (ev->has_rip) {
+			insn_event(s, st, ev, out, t);
+			out->from_hardware = 0;
+		} else {
+			l2_reserved_by_width(s, ev, out, t);
+		}
 	} else {
 		/* L2 paging off, or a hardware violation: one access, whose
 		 * GPA and guest-paging properties the event names (facts

@@ -875,7 +875,7 @@ static void test_bin_errors(void)
 			 "truncated EVENT");
 	b[n] = 0xff;
 	expect_bin_error(b, n + 1, (long)n,
-			 "unknown record tag 0xff (records are 0x01..0x14)",
+			 "unknown record tag 0xff (records are 0x01..0x15)",
 			 "unknown tag");
 	expect_bin_error((const uint8_t[]){ 0x02, 46 }, 2, 2, "no EVENT record",
 			 "no event");

@@ -223,12 +223,24 @@ void scenario_clear_derived(struct nept_scenario *s)
 
 			if (e->source == NEPT_SRC_HW_VIOLATION && w < 64)
 				e->gpa &= (1ull << w) - 1;
+			/* bad_rip, stray_rip: RIP in L2's mode, on a
+			 * hw-violation. */
+			if (e->source != NEPT_SRC_HW_VIOLATION)
+				e->has_rip = 0, e->rip = 0;
+			else if (s->l2.paging == NEPT_L2_4LEVEL)
+				e->rip = nept_canonical_at(e->rip, 48);
+			else if (s->l2.paging == NEPT_L2_5LEVEL)
+				e->rip = nept_canonical_at(e->rip, 57);
+			else
+				e->rip &= 0xffffffffull;
 		}
 		return;
 	}
 	for (unsigned i = 0; i < s->nevents && i < NEPT_MAX_EVENTS; i++) {
 		s->event[i].gla = 0;
 		s->event[i].flags &= (uint8_t)~NEPT_AF_PAGING_OFF_DERIVED;
+		s->event[i].has_rip = 0;
+		s->event[i].rip = 0;
 	}
 }
 
@@ -308,7 +320,31 @@ static bool reserved_set(const struct nept_scenario *s,
 			 const struct nept_event *e)
 {
 	(void)s;
-	return e->reserved1;
+	return e->reserved1 || e->has_rip > 1 || (!e->has_rip && e->rip);
+}
+
+/* An instruction at L2's RIP is what KVM's emulator decodes for an access
+ * the processor's own walk of L2's tables made (facts §14). */
+static bool stray_rip(const struct nept_scenario *s, const struct nept_event *e)
+{
+	return e->has_rip && (e->source != NEPT_SRC_HW_VIOLATION ||
+			      s->l2.paging == NEPT_L2_OFF);
+}
+
+/* RIP is a linear address of L2's mode: canonical in IA-32e mode, 32 bits
+ * wide otherwise (SDM 3.3.7.1). */
+static bool bad_rip(const struct nept_scenario *s, const struct nept_event *e)
+{
+	if (!e->has_rip)
+		return false;
+	switch (s->l2.paging) {
+	case NEPT_L2_4LEVEL:
+		return nept_canonical_at(e->rip, 48) != e->rip;
+	case NEPT_L2_5LEVEL:
+		return nept_canonical_at(e->rip, 57) != e->rip;
+	default:
+		return e->rip >> 32 != 0;
+	}
 }
 
 /*
@@ -606,6 +642,11 @@ static const struct event_rule event_rules[] = {
 			    "user, writable, xd, paging, sets-ad and no-gla: "
 			    "none is given (facts §6.4, §8.3)" },
 	{ stray_hw_qual, "hw-qual belongs to hw-violation events only" },
+	{ stray_rip, "rip belongs to hw-violation events with L2 paging on "
+		     "(facts §14)" },
+	{ bad_rip, "rip is a linear address of L2's mode: canonical with "
+		   "4-level (48 bits) or 5-level (57 bits) paging, below 2^32 "
+		   "otherwise" },
 	{ stray_exit, "exit and exit-qual belong to emulated events only" },
 	{ stray_exit_info, "exit-vector, exit-error-code and exit-value "
 			   "belong to emulated events only" },
@@ -1080,9 +1121,9 @@ static bool event_equal(const struct nept_event *a, const struct nept_event *b)
 	return a->source == b->source && a->access == b->access &&
 	       a->flags == b->flags && a->during == b->during &&
 	       a->exit_reason == b->exit_reason &&
-	       a->reserved1 == b->reserved1 && a->gpa == b->gpa &&
-	       a->gla == b->gla && a->hw_qual == b->hw_qual &&
-	       a->exit_qual == b->exit_qual &&
+	       a->reserved1 == b->reserved1 && a->has_rip == b->has_rip &&
+	       a->rip == b->rip && a->gpa == b->gpa && a->gla == b->gla &&
+	       a->hw_qual == b->hw_qual && a->exit_qual == b->exit_qual &&
 	       a->exit_vector == b->exit_vector &&
 	       a->exit_error_code == b->exit_error_code &&
 	       a->exit_value == b->exit_value &&

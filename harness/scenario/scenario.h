@@ -352,7 +352,11 @@ struct nept_event {
 	 * facts §10.2: the access's own fault is the second exception) */
 	uint8_t during;
 	uint16_t exit_reason; /* NEPT_SRC_EMULATED: the current exit */
-	uint16_t reserved1;
+	/* 1: rip below is given (hw-violation with L2 paging on): L2's
+	 * instruction, which KVM's emulator fetches and decodes when it
+	 * emulates the access (facts §14) */
+	uint8_t has_rip;
+	uint8_t reserved1;
 	/* The L1-physical (L2 guest-physical) address; 0 where the
 	 * implementation walks L2's tables (L2 paging on, source not
 	 * hw-violation): the walk finds the addresses. */
@@ -367,6 +371,9 @@ struct nept_event {
 	uint8_t exit_vector;
 	uint32_t exit_error_code;
 	uint64_t exit_value;
+	/* With has_rip: L2's RIP, the linear address of the instruction
+	 * whose access this is (CS base 0: docs/sdm-rules.md §16). */
+	uint64_t rip;
 	struct nept_expect expect;
 	uint8_t nexpect_mem;
 	struct nept_expect_mem expect_mem[NEPT_MAX_EXPECT_MEM];

@@ -34,7 +34,8 @@ enum bin_tag {
 	TAG_VM_ENTRY = 0x12,
 	TAG_MSR_LOAD = 0x13,
 	TAG_HOST = 0x14,
-	TAG_LAST = TAG_HOST,
+	TAG_INSN = 0x15,
+	TAG_LAST = TAG_INSN,
 };
 
 #define EVENT_BYTES (1 + 1 + 1 + 2 + 8 * 4)
@@ -49,7 +50,7 @@ enum bin_tag {
 	 CONTROLS_BYTES + 1 + EXIT_CONTROLS_BYTES + NEPT_MAX_PAGES * (1 + 8) + \
 	 NEPT_MAX_QWORDS * (1 + 16) +                                          \
 	 NEPT_MAX_EVENTS * (1 + EVENT_BYTES + 1 + 1 + 1 + EXPECT_BYTES + 1 +   \
-			    1 + 4 + 1 + EXIT_INFO_BYTES) +                     \
+			    1 + 4 + 1 + EXIT_INFO_BYTES + 1 + 8) +             \
 	 1 + VM_ENTRY_BYTES)
 _Static_assert(MAX_ENCODED <= NEPT_BIN_MAX, "NEPT_BIN_MAX too small");
 
@@ -77,6 +78,7 @@ static const char *const tag_names[] = {
 	[TAG_VM_ENTRY] = "VM_ENTRY",
 	[TAG_MSR_LOAD] = "MSR_LOAD",
 	[TAG_HOST] = "HOST",
+	[TAG_INSN] = "INSN",
 };
 
 /* Each record's payload size (PATH and L2PATH: before their entries). */
@@ -101,6 +103,7 @@ static const uint8_t payload_bytes[] = {
 	[TAG_VM_ENTRY] = VM_ENTRY_BYTES,
 	[TAG_MSR_LOAD] = 16,
 	[TAG_HOST] = 1 + 1,
+	[TAG_INSN] = 8,
 };
 
 struct reader {
@@ -558,6 +561,15 @@ static bool decode_record(struct reader *r, uint8_t tag,
 		e->exit_error_code = (uint32_t)a;
 		return true;
 	}
+	case TAG_INSN: {
+		struct nept_event *e;
+
+		if (!s->nevents)
+			return bad(r, "before any EVENT record");
+		e = &s->event[s->nevents - 1];
+		e->has_rip = 1;
+		return get64(r, &e->rip);
+	}
 	case TAG_EXIT_CONTROLS: {
 		struct nept_controls *c = &s->ctl;
 		uint8_t n;
@@ -780,6 +792,10 @@ size_t scenario_encode_bin(const struct nept_scenario *s, uint8_t *buf,
 			put(&w, 1, e->exit_vector);
 			put(&w, 4, e->exit_error_code);
 			put(&w, 8, e->exit_value);
+		}
+		if (e->has_rip) {
+			put(&w, 1, TAG_INSN);
+			put(&w, 8, e->rip);
 		}
 		for (unsigned k = 0; k < e->nexpect_mem; k++) {
 			put(&w, 1, TAG_EXPECT_MEM);

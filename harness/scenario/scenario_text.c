@@ -654,12 +654,13 @@ static bool d_event_vm_entry(struct parser *ps, struct nept_event *e)
 
 static bool d_event(struct parser *ps)
 {
-	static const char *const keys[] = {
-		"gpa",	"gla",	  "hw-qual",	     "exit-qual",  "exit-value",
-		"exit", "during", "exit-error-code", "exit-vector"
-	};
+	static const char *const keys[] = { "gpa",	   "gla",
+					    "hw-qual",	   "exit-qual",
+					    "exit-value",  "exit",
+					    "during",	   "exit-error-code",
+					    "exit-vector", "rip" };
 	enum {
-		NKEYS = 9
+		NKEYS = 10
 	};
 	struct nept_event *e;
 	bool seen[NKEYS] = { false };
@@ -727,6 +728,10 @@ static bool d_event(struct parser *ps)
 			if (!value(ps, &val, UINT32_MAX, &v))
 				return false;
 			e->exit_error_code = (uint32_t)v;
+		} else if (k == 9) {
+			if (!value(ps, &val, UINT64_MAX, &e->rip))
+				return false;
+			e->has_rip = 1;
 		} else if (name_bit(nept_access_flag_names, t->p, t->len,
 				    &bit)) {
 			if (e->flags & bit)
@@ -1293,6 +1298,8 @@ static void emit_access_event(struct out *o, const struct nept_scenario *s,
 		emit(o, " gla=0x%llx", (unsigned long long)e->gla);
 	if (e->hw_qual)
 		emit(o, " hw-qual=0x%llx", (unsigned long long)e->hw_qual);
+	if (e->has_rip)
+		emit(o, " rip=0x%llx", (unsigned long long)e->rip);
 	if (e->source == NEPT_SRC_EMULATED || e->exit_reason)
 		emit_exit(o, " exit=", e->exit_reason);
 	if (e->exit_qual)

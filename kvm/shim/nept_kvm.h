@@ -41,6 +41,10 @@ struct kvm_arch {
 		u32 msr;
 	} xen_hvm_config;
 	gpa_t wall_clock;
+	/* The x86 emulator: no shadow pages of L0's own (TDP), and an
+	 * emulation failure exits to userspace only by KVM's default. */
+	unsigned int indirect_shadow_pages;
+	bool exit_on_emulation_error;
 };
 
 /* include/linux/srcu.h: the read side is a no-op (one thread). */
@@ -56,12 +60,15 @@ struct kvm {
 	unsigned long mmu_invalidate_seq;
 #endif
 	struct srcu_struct srcu;
+	bool vm_bugged; /* KVM_BUG_ON fired (the emulator asks) */
 	struct kvm_arch arch;
 };
 
 struct kvm_vcpu_stat {
 	u64 pf_guest;
 	u64 guest_mode;
+	u64 insn_emulation, insn_emulation_fail; /* x86_emulate_instruction */
+	u64 mmio_exits;
 };
 
 struct kvm_vcpu_arch {
@@ -74,9 +81,12 @@ struct kvm_vcpu_arch {
 	u32 regs_dirty;
 #endif
 	/* The general-purpose registers (a MOV to CR's source operand,
-	 * nested_vmx_exit_handled_cr). */
+	 * nested_vmx_exit_handled_cr), and RIP (the emulator's). */
 	unsigned long regs[32]; /* at least NR_VCPU_GENERAL_PURPOSE_REGS */
-	int last_vmentry_cpu;	/* handle_exception_nmi's internal error */
+#if NEPT_HAS(rip_field)
+	unsigned long rip;
+#endif
+	int last_vmentry_cpu; /* handle_exception_nmi's internal error */
 	/* Never set here: no SEV-ES/TDX guest, no async #PF from the host,
 	 * no pending nested VM entry (nested_vmx_reflect_vmexit). */
 	bool guest_state_protected;
@@ -201,6 +211,41 @@ struct kvm_vcpu_arch {
 			u64 xfd;
 		} * fpstate;
 	} guest_fpu;
+
+	/*
+	 * The x86 emulator (x86_emulate_instruction, emulate.c): its context,
+	 * the retry and MMIO caches, port I/O (never completed here: a PIO
+	 * exit to userspace is a stand-in), and what it asks of debugging
+	 * (no breakpoints set).
+	 */
+	struct x86_emulate_ctxt *emulate_ctxt;
+	u64 xcr0; /* emulator_get_xcr (7.2): XGETBV */
+	bool emulate_regs_need_sync_to_vcpu;
+	bool emulate_regs_need_sync_from_vcpu;
+	int (*complete_userspace_io)(struct kvm_vcpu *vcpu);
+	bool write_fault_to_shadow_pgtable;
+	unsigned long last_retry_eip;
+	unsigned long last_retry_addr;
+	u64 mmio_gva;
+	unsigned mmio_access;
+	gfn_t mmio_gfn;
+	u64 mmio_gen;
+	struct kvm_pio_request {
+		unsigned long linear_rip;
+		unsigned long count;
+		int in;
+		int port;
+		int size;
+	} pio;
+	void *pio_data;
+	void *sev_pio_data;
+	unsigned sev_pio_count;
+	int halt_request;
+	unsigned long db[4]; /* KVM_NR_DB_REGS */
+	u32 switch_db_regs;
+	unsigned long eff_db[4];
+	unsigned long guest_debug_dr7;
+	u64 singlestep_rip;
 };
 
 /* lapic.h: what kvm_x2apic_msr_write reads of the local APIC (its mode
@@ -228,6 +273,32 @@ struct kvm_run {
 	struct {
 		u32 exception, error_code;
 	} ex;
+	/* The emulator's exits to userspace (MMIO, port I/O, a failed
+	 * emulation): each a stand-in here, the fields only written. */
+	struct {
+		u64 phys_addr;
+		u8 data[8];
+		u32 len;
+		u8 is_write;
+	} mmio;
+	struct {
+		u8 direction;
+		u8 size;
+		u16 port;
+		u32 count;
+		u64 data_offset;
+	} io;
+	struct {
+		u32 suberror;
+		u32 ndata;
+		u64 flags;
+		union {
+			struct {
+				u8 insn_size;
+				u8 insn_bytes[15];
+			};
+		};
+	} emulation_failure;
 };
 
 /* include/linux/kvm_host.h */
@@ -238,6 +309,14 @@ struct kvm_vcpu {
 	u64 requests;
 	unsigned long guest_debug; /* 0: no userspace debugging of L2 */
 	struct kvm_vcpu_stat stat;
+	/* The emulator's MMIO fragments (kvm_host.h): an access to L1
+	 * memory no memslot backs. */
+	int mmio_needed;
+	int mmio_read_completed;
+	int mmio_is_write;
+	int mmio_cur_fragment;
+	int mmio_nr_fragments;
+	struct kvm_mmio_fragment mmio_fragments[KVM_MAX_MMIO_FRAGMENTS];
 	struct kvm_vcpu_arch arch;
 };
 
@@ -265,6 +344,7 @@ struct nested_vmx {
 	struct vmcs12 *cached_vmcs12;
 	struct nested_vmx_msrs msrs;
 	bool pml_full;
+	bool mtf_pending; /* vmx_update_emulated_instruction (L1's MTF) */
 	bool nested_run_pending; /* before 7.2; never set here */
 
 	/* Nested VM entry (nested_vmx_run). */
@@ -311,7 +391,19 @@ struct vcpu_vmx {
 	 * never here. */
 	struct {
 		int vm86_active;
+		struct kvm_segment segs[8];
 	} rmode;
+	/* vmx_read_guest_seg_*'s cache of vmcs02's segment fields, empty at
+	 * every run (the vCPU is set up afresh). */
+	struct {
+		u32 bitmask;
+		struct kvm_save_segment {
+			u16 selector;
+			unsigned long base;
+			u32 limit;
+			u32 ar;
+		} seg[8];
+	} segment_cache;
 	/* The #VE information page (6.12 on): L2 never gets a #VE here. */
 	struct vmx_ve_information *ve_info;
 	/* The current VMCS: vmcs02 while L2 runs, vmcs01 while L1 does. */
@@ -350,11 +442,6 @@ struct vcpu_vmx {
  * a field of it on a path L1 without an enlightened VMCS never takes. */
 struct hv_enlightened_vmcs {
 	u32 hv_clean_fields;
-};
-
-/* arch/x86/kvm/kvm_emulate.h: the emulator context, for its vCPU only. */
-struct x86_emulate_ctxt {
-	void *vcpu;
 };
 
 /*
@@ -427,22 +514,28 @@ static int nept_user_cmpxchg(unsigned long hva, unsigned size, u64 *old,
 #define nept_nested_is_exception_vmexit nested_vmx_is_exception_vmexit
 #define nept_nested_write_log_dirty nested_vmx_write_pml_buffer
 
-#if !NEPT_HAS(nested_call)
 /*
  * Without kvm_nested_call() the nested ops are called through kvm_x86_ops.nested_ops
- * (struct kvm_x86_nested_ops is the tree's); of kvm_x86_ops, only that
- * member.  Both tables are filled in kvm_impl.c with the real functions.
+ * (struct kvm_x86_nested_ops is the tree's); the emulator asks whether
+ * the vendor untags addresses (LAM, 6.12 on: vmx_get_untagged_addr).  Of
+ * kvm_x86_ops, only those members; both tables are filled in kvm_impl.c
+ * with the real functions.
  */
 struct kvm_x86_ops {
+#if !NEPT_HAS(nested_call)
 	struct kvm_x86_nested_ops *nested_ops;
-};
 #endif
+	gva_t (*get_untagged_addr)(struct kvm_vcpu *vcpu, gva_t gva,
+				   unsigned int flags);
+};
+#define nept_x86_get_untagged_addr vmx_get_untagged_addr
 
 /*
  * Stand-ins for kernel functions that cannot run here (kvm_impl.c; each
  * says why, kvm/STANDINS.md lists them).
  */
 static unsigned long vmcs_readl(unsigned long field);
+static u16 vmcs_read16(unsigned long field);
 static u32 vmcs_read32(unsigned long field);
 static u64 vmcs_read64(unsigned long field);
 static void vmcs_set_bits(unsigned long field, u32 mask);
@@ -450,7 +543,6 @@ static int vmx_get_cpl(struct kvm_vcpu *vcpu);
 static unsigned long vmx_get_rflags(struct kvm_vcpu *vcpu);
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg);
 static void vmx_get_cs_db_l_bits(struct kvm_vcpu *vcpu, int *db, int *l);
-static unsigned long kvm_get_rflags(struct kvm_vcpu *vcpu);
 #if NEPT_HAS(hv_l2_tlb_flush)
 static bool guest_hv_cpuid_has_l2_tlb_flush(struct kvm_vcpu *vcpu);
 static bool nested_evmcs_l2_tlb_flush_enabled(struct kvm_vcpu *vcpu);
@@ -541,7 +633,6 @@ struct kvm_pmu {
 };
 static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags);
 static int kvm_skip_emulated_instruction(struct kvm_vcpu *vcpu);
-static u32 vmx_get_interrupt_shadow(struct kvm_vcpu *vcpu);
 static enum nested_evmptrld_status
 nested_vmx_handle_enlightened_vmptrld(struct kvm_vcpu *vcpu, bool launch);
 static void kvm_pmu_branch_retired(struct kvm_vcpu *vcpu);
@@ -587,8 +678,6 @@ static void vmx_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4);
 static bool vmx_guest_state_valid(struct kvm_vcpu *vcpu);
 static bool kvm_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu);
 static bool intel_pmu_has_perf_global_ctrl(struct kvm_pmu *pmu);
-static void kvm_rip_write(struct kvm_vcpu *vcpu, unsigned long val);
-static void kvm_rsp_write(struct kvm_vcpu *vcpu, unsigned long val);
 static void kvm_mmu_free_roots(struct kvm *kvm, struct kvm_mmu *mmu,
 			       ulong roots_to_free);
 static u32 __exec_controls_get(struct loaded_vmcs *vmcs);
@@ -620,6 +709,10 @@ static void kvm_apic_clear_irr(struct kvm_vcpu *vcpu, int vec);
  * no scenario programs (the event's name is not evaluated). */
 #define kvm_pmu_trigger_event(...) \
 	do {                       \
+	} while (0)
+/* ... and an emulated instruction as retired (6.12 on). */
+#define kvm_pmu_instruction_retired(vcpu) \
+	do {                              \
 	} while (0)
 /* x86.c's logging of an ignored WRMSR (report_ignored_msrs): none here. */
 #define kvm_pr_unimpl_wrmsr(vcpu, msr, data) \
@@ -899,7 +992,6 @@ static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
 #define skip_emulated_instruction(...) \
 	NEPT_STANDIN(skip_emulated_instruction, __VA_ARGS__)
 #define kvm_get_linear_rip(...) NEPT_STANDIN(kvm_get_linear_rip, __VA_ARGS__)
-#define kvm_rip_read(...) NEPT_STANDIN(kvm_rip_read, __VA_ARGS__)
 #define handle_guest_split_lock(...) \
 	NEPT_STANDIN(handle_guest_split_lock, __VA_ARGS__)
 #define kvm_queue_exception_p(...) \
@@ -911,6 +1003,162 @@ static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
 #if NEPT_HAS(xfd_nm_fault)
 #define is_xfd_nm_fault(...) NEPT_STANDIN(is_xfd_nm_fault, __VA_ARGS__)
 #endif
+/*
+ * The x86 emulator (x86_emulate_instruction, emulate.c, x86.c's
+ * emulate_ops): handle_ept_violation runs it for a GPA beyond L1's width
+ * (facts §14).  The emulated access itself is KVM's (the callbacks, the
+ * walkers, guest memory); what the emulator calls for anything else (MMIO
+ * and port I/O exits to userspace, MSRs, control and debug registers,
+ * descriptor tables, SMM, the PMU, CPUID, page tracking of L0's shadow
+ * pages, an emulation failure's exit) is not extracted, and reaching one
+ * makes the event unsupported (nept_standin), never a guessed result.
+ */
+#define static_call_cond(name) nept_static_##name
+#define nept_static_kvm_x86_set_rflags vmx_set_rflags
+#define nept_x86_set_rflags vmx_set_rflags
+#define nept_static_kvm_x86_set_nmi_mask vmx_set_nmi_mask
+#define nept_x86_set_nmi_mask vmx_set_nmi_mask
+#define nept_static_kvm_x86_get_interrupt_shadow vmx_get_interrupt_shadow
+#define nept_x86_get_interrupt_shadow vmx_get_interrupt_shadow
+#define nept_static_kvm_x86_get_segment vmx_get_segment
+#define nept_x86_get_segment vmx_get_segment
+#define nept_static_kvm_x86_get_segment_base vmx_get_segment_base
+#define nept_x86_get_segment_base vmx_get_segment_base
+#define nept_static_kvm_x86_can_emulate_instruction vmx_can_emulate_instruction
+#define nept_x86_check_emulate_instruction vmx_check_emulate_instruction
+#define nept_static_kvm_x86_update_emulated_instruction \
+	vmx_update_emulated_instruction
+#define nept_x86_update_emulated_instruction vmx_update_emulated_instruction
+static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags);
+#define NEPT_EMU_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
+#define nept_static_kvm_x86_set_interrupt_shadow(...) \
+	NEPT_EMU_STANDIN(vmx_set_interrupt_shadow, __VA_ARGS__)
+#define nept_x86_set_interrupt_shadow(...) \
+	NEPT_EMU_STANDIN(vmx_set_interrupt_shadow, __VA_ARGS__)
+#define nept_static_kvm_x86_set_segment(...) \
+	NEPT_EMU_STANDIN(vmx_set_segment, __VA_ARGS__)
+#define nept_x86_set_segment(...) NEPT_EMU_STANDIN(vmx_set_segment, __VA_ARGS__)
+#define nept_static_kvm_x86_get_idt(...) \
+	NEPT_EMU_STANDIN(vmx_get_idt, __VA_ARGS__)
+#define nept_x86_get_idt(...) NEPT_EMU_STANDIN(vmx_get_idt, __VA_ARGS__)
+#define nept_static_kvm_x86_set_idt(...) \
+	NEPT_EMU_STANDIN(vmx_set_idt, __VA_ARGS__)
+#define nept_x86_set_idt(...) NEPT_EMU_STANDIN(vmx_set_idt, __VA_ARGS__)
+#define nept_static_kvm_x86_get_gdt(...) \
+	NEPT_EMU_STANDIN(vmx_get_gdt, __VA_ARGS__)
+#define nept_x86_get_gdt(...) NEPT_EMU_STANDIN(vmx_get_gdt, __VA_ARGS__)
+#define nept_static_kvm_x86_set_gdt(...) \
+	NEPT_EMU_STANDIN(vmx_set_gdt, __VA_ARGS__)
+#define nept_x86_set_gdt(...) NEPT_EMU_STANDIN(vmx_set_gdt, __VA_ARGS__)
+#define nept_static_kvm_x86_leave_smm(...) \
+	NEPT_EMU_STANDIN(vmx_leave_smm, __VA_ARGS__)
+#define nept_x86_leave_smm(...) NEPT_EMU_STANDIN(vmx_leave_smm, __VA_ARGS__)
+#define nept_static_kvm_x86_get_exit_info(...) \
+	NEPT_EMU_STANDIN(vmx_get_exit_info, __VA_ARGS__)
+#define nept_x86_get_exit_info(...) \
+	NEPT_EMU_STANDIN(vmx_get_exit_info, __VA_ARGS__)
+#define nept_static_kvm_x86_check_intercept(...) \
+	NEPT_EMU_STANDIN(vmx_check_intercept, __VA_ARGS__)
+#define nept_x86_check_intercept(...) \
+	NEPT_EMU_STANDIN(vmx_check_intercept, __VA_ARGS__)
+#define nept_static_kvm_x86_patch_hypercall(...) \
+	NEPT_EMU_STANDIN(vmx_patch_hypercall, __VA_ARGS__)
+#define nept_x86_patch_hypercall(...) \
+	NEPT_EMU_STANDIN(vmx_patch_hypercall, __VA_ARGS__)
+#define nept_x86_complete_emulated_msr(...) \
+	NEPT_EMU_STANDIN(vmx_complete_emulated_msr, __VA_ARGS__)
+#define kvm_mmu_unprotect_page(...) \
+	NEPT_EMU_STANDIN(kvm_mmu_unprotect_page, __VA_ARGS__)
+#define prepare_emulation_ctxt_failure_exit(...) \
+	NEPT_EMU_STANDIN(prepare_emulation_ctxt_failure_exit, __VA_ARGS__)
+static void kvm_page_track_write(struct kvm_vcpu *vcpu, gpa_t gpa,
+				 const u8 *new, int bytes);
+#define kvm_msr_user_space(...) \
+	NEPT_EMU_STANDIN(kvm_msr_user_space, __VA_ARGS__)
+#define kvm_smm_changed(...) NEPT_EMU_STANDIN(kvm_smm_changed, __VA_ARGS__)
+#define kvm_set_cr0(...) NEPT_EMU_STANDIN(kvm_set_cr0, __VA_ARGS__)
+#define kvm_set_cr3(...) NEPT_EMU_STANDIN(kvm_set_cr3, __VA_ARGS__)
+#define kvm_set_cr4(...) NEPT_EMU_STANDIN(kvm_set_cr4, __VA_ARGS__)
+#define kvm_set_cr8(...) NEPT_EMU_STANDIN(kvm_set_cr8, __VA_ARGS__)
+#define kvm_get_cr8(...) NEPT_EMU_STANDIN(kvm_get_cr8, __VA_ARGS__)
+#define kvm_get_dr(...) NEPT_EMU_STANDIN(kvm_get_dr, __VA_ARGS__)
+#define kvm_pmu_rdpmc(...) NEPT_EMU_STANDIN(kvm_pmu_rdpmc, __VA_ARGS__)
+#define kvm_pmu_is_valid_rdpmc_ecx(...) \
+	NEPT_EMU_STANDIN(kvm_pmu_is_valid_rdpmc_ecx, __VA_ARGS__)
+#define kvm_mmu_invlpg(...) NEPT_EMU_STANDIN(kvm_mmu_invlpg, __VA_ARGS__)
+#define kvm_io_bus_read(...) NEPT_EMU_STANDIN(kvm_io_bus_read, __VA_ARGS__)
+#define kvm_io_bus_write(...) NEPT_EMU_STANDIN(kvm_io_bus_write, __VA_ARGS__)
+#define kvm_get_msr(...) NEPT_EMU_STANDIN(kvm_get_msr, __VA_ARGS__)
+#define kvm_get_msr_with_filter(...) \
+	NEPT_EMU_STANDIN(kvm_get_msr_with_filter, __VA_ARGS__)
+#define kvm_emulate_wbinvd_noskip(...) \
+	NEPT_EMU_STANDIN(kvm_emulate_wbinvd_noskip, __VA_ARGS__)
+#define kvm_cpuid(...) NEPT_EMU_STANDIN(kvm_cpuid, __VA_ARGS__)
+#define __kvm_set_xcr(...) NEPT_EMU_STANDIN(__kvm_set_xcr, __VA_ARGS__)
+#define gfn_to_pfn(...) NEPT_EMU_STANDIN(gfn_to_pfn, __VA_ARGS__)
+#define is_error_noslot_pfn(...) \
+	NEPT_EMU_STANDIN(is_error_noslot_pfn, __VA_ARGS__)
+#define emulator_try_cmpxchg_user(t, ...) \
+	NEPT_EMU_STANDIN(emulator_try_cmpxchg_user, __VA_ARGS__)
+#define kvm_vm_dead(...) NEPT_EMU_STANDIN(kvm_vm_dead, __VA_ARGS__)
+#define kvm_pmu_check_rdpmc_early(...) \
+	NEPT_EMU_STANDIN(kvm_pmu_check_rdpmc_early, __VA_ARGS__)
+#define kvm_mmu_unprotect_gfn_and_retry(...) \
+	NEPT_EMU_STANDIN(kvm_mmu_unprotect_gfn_and_retry, __VA_ARGS__)
+#define __kvm_mmu_unprotect_gfn_and_retry(...) \
+	NEPT_EMU_STANDIN(__kvm_mmu_unprotect_gfn_and_retry, __VA_ARGS__)
+#define kvm_prepare_event_vectoring_exit(...) \
+	NEPT_EMU_STANDIN(kvm_prepare_event_vectoring_exit, __VA_ARGS__)
+#define kvm_prepare_emulated_mmio_exit(...) \
+	NEPT_EMU_STANDIN(kvm_prepare_emulated_mmio_exit, __VA_ARGS__)
+#define kvm_msr_read(...) NEPT_EMU_STANDIN(kvm_msr_read, __VA_ARGS__)
+#define kvm_emulate_msr_read(...) \
+	NEPT_EMU_STANDIN(kvm_emulate_msr_read, __VA_ARGS__)
+#define __kvm_emulate_msr_read(...) \
+	NEPT_EMU_STANDIN(__kvm_emulate_msr_read, __VA_ARGS__)
+#if NEPT_HAS(smm_c)
+static int emulator_leave_smm(struct x86_emulate_ctxt *ctxt);
+#endif
+/* The emulator context's cache (kvm_arch_init): one context per vCPU,
+ * which the allocator hands out zeroed (nept_kmem_cache_zalloc). */
+struct kmem_cache;
+static struct kmem_cache *x86_emulator_cache;
+#define GFP_KERNEL_ACCOUNT 0
+static void *kmem_cache_zalloc(struct kmem_cache *cache, int flags);
+#define kvm_vcpu_gfn_to_hva(...) \
+	NEPT_EMU_STANDIN(kvm_vcpu_gfn_to_hva, __VA_ARGS__)
+#define kvm_is_linear_rip(...) NEPT_EMU_STANDIN(kvm_is_linear_rip, __VA_ARGS__)
+#define kvm_vcpu_check_hw_bp(...) \
+	NEPT_EMU_STANDIN(kvm_vcpu_check_hw_bp, __VA_ARGS__)
+#define kvm_is_code_breakpoint_inhibited(...) \
+	NEPT_EMU_STANDIN(kvm_is_code_breakpoint_inhibited, __VA_ARGS__)
+#define complete_emulator_pio_in(...) \
+	NEPT_EMU_STANDIN(complete_emulator_pio_in, __VA_ARGS__)
+/* Named as completion callbacks (vcpu->arch.complete_userspace_io) or
+ * read_write_emulator_ops members: functions, each a stand-in. */
+static int vcpu_mmio_read(struct kvm_vcpu *vcpu, gpa_t addr, int len, void *v);
+#if NEPT_HAS(mmio_write_nonconst)
+#define NEPT_MMIO_WRITE_CONST
+#else
+#define NEPT_MMIO_WRITE_CONST const
+#endif
+static int vcpu_mmio_write(struct kvm_vcpu *vcpu, gpa_t addr, int len,
+			   NEPT_MMIO_WRITE_CONST void *v);
+static int complete_emulated_mmio(struct kvm_vcpu *vcpu);
+static int complete_emulated_pio(struct kvm_vcpu *vcpu);
+static int complete_emulated_rdmsr(struct kvm_vcpu *vcpu);
+static int complete_emulated_msr_access(struct kvm_vcpu *vcpu);
+/* virt/kvm/kvm_main.c: the memslots' generation, which the MMIO cache
+ * compares against (one generation here: memory never changes). */
+struct kvm_memslots {
+	u64 generation;
+};
+static struct kvm_memslots *kvm_memslots(struct kvm *kvm);
+#define kvm_vcpu_memslots(vcpu) kvm_memslots((vcpu)->kvm)
+#define kvm_err(...) \
+	do {         \
+	} while (0)
+
 /* x86.c: the VMware backdoor is off (the module parameter's default). */
 static bool enable_vmware_backdoor = false;
 

@@ -245,6 +245,9 @@ typedef struct {
 #define pr_warn(...) \
 	do {         \
 	} while (0)
+#define pr_warn_once(...) \
+	do {              \
+	} while (0)
 #define pr_warn_ratelimited(...) \
 	do {                     \
 	} while (0)
@@ -287,8 +290,129 @@ typedef struct {
 #define trace_kvm_nested_vmenter_failed(...) \
 	do {                                 \
 	} while (0)
+#define trace_kvm_mmio(...) \
+	do {                \
+	} while (0)
+#define trace_vcpu_match_mmio(...) \
+	do {                       \
+	} while (0)
+#define trace_kvm_pio(...) \
+	do {               \
+	} while (0)
+#define trace_kvm_emulate_insn(...) \
+	do {                        \
+	} while (0)
+#define trace_kvm_emulate_insn_start(...) \
+	do {                              \
+	} while (0)
+#define trace_kvm_emulate_insn_failed(...) \
+	do {                               \
+	} while (0)
+#define trace_kvm_msr_read(...) \
+	do {                    \
+	} while (0)
+#define trace_kvm_msr_write(...) \
+	do {                     \
+	} while (0)
+#define trace_kvm_msr_read_ex(...) \
+	do {                       \
+	} while (0)
+#define trace_kvm_msr_write_ex(...) \
+	do {                        \
+	} while (0)
 #define trace_kvm_nested_vmenter(...) \
 	do {                          \
+	} while (0)
+
+/* ------------------------------------------------------------------------
+ * What the x86 emulator (arch/x86/kvm/emulate.c, fpu.h) needs of the
+ * kernel around it.
+ */
+/* include/linux/stringify.h, compiler_types.h */
+#define __stringify_1(x...) #x
+#define __stringify(x...) __stringify_1(x)
+#define ___PASTE(a, b) a##b
+#define __PASTE(a, b) ___PASTE(a, b)
+#define __UNIQUE_ID(prefix) __PASTE(__PASTE(__UNIQUE_ID_, prefix), __COUNTER__)
+/* asm/ibt.h: no indirect-branch tracking in a user process: no ENDBR, no
+ * sealing. */
+#define ASM_ENDBR
+#define IBT_NOSEAL(name)
+/* asm/linkage.h without return thunks: RET then the INT3 the kernel puts
+ * after it against straight-line speculation. */
+#define ASM_RET "ret; int3\n\t"
+/*
+ * asm/asm.h, asm/extable_fixup_types.h: an exception-table entry (fault
+ * at FROM resumes at TO with REG zeroed: a fastop DIV's #DE).  The entry
+ * goes to the section nept_extable, which kvm_impl.c's SIGFPE handler
+ * searches, as the kernel's fixup_exception does its __ex_table: it
+ * fixes up EX_TYPE_ZERO_REG, whose every user (FOP1EEX, __EM_ASM_1_EX)
+ * names %esi.  The other (asm_safe's EX_TYPE_ONE_REG) guards FPU
+ * instructions, which never run here: fpregs_lock below stops first.
+ */
+#define EX_TYPE_ZERO_REG 1
+#define EX_TYPE_ONE_REG 2
+#define _ASM_EXTABLE_TYPE_REG(from, to, type, reg)           \
+	" .pushsection nept_extable, \"aw\"\n"               \
+	" .balign 8\n"                                       \
+	" .quad " #from ", " #to ", " __stringify(type) "\n" \
+							" .popsection\n"
+/* asm/nospec-branch.h, asm/asm.h: an indirect call as such (no retpoline
+ * in a user process), and the stack-pointer constraint that orders an
+ * asm's CALL after the frame is set up. */
+#define CALL_NOSPEC "call *%[thunk_target]\n"
+register unsigned long current_stack_pointer asm("rsp");
+#define ASM_CALL_CONSTRAINT "+r"(current_stack_pointer)
+/* include/linux/minmax.h */
+#define min3(x, y, z) min(min(x, y), z)
+/* printk, stack and cache geometry */
+#define KERN_WARNING ""
+#define printk_once(...) \
+	do {             \
+	} while (0)
+#define object_is_on_stack(obj) false
+#define cache_line_size() 64
+/* include/uapi/linux/swab.h */
+#define swab16(x) __builtin_bswap16(x)
+#define swab32(x) __builtin_bswap32(x)
+#define swab64(x) __builtin_bswap64(x)
+/* include/linux/bitops.h */
+static inline s64 sign_extend64(u64 value, int index)
+{
+	u8 shift = 63 - index;
+
+	return (s64)(value << shift) >> shift;
+}
+/* asm/bitops.h, include/linux/find.h */
+static inline unsigned long __fls(unsigned long word)
+{
+	return 63 - __builtin_clzl(word);
+}
+static inline unsigned long __ffs(unsigned long word)
+{
+	return __builtin_ctzl(word);
+}
+#define for_each_set_bit(bit, addr, size)        \
+	for ((bit) = 0; (bit) < (size); (bit)++) \
+		if (test_bit((bit), (addr)))
+/* asm/fpu/api.h, thread_info.h: the emulator takes the guest's FPU and
+ * SSE registers (kvm_fpu_get) for FXSAVE, FXRSTOR, FWAIT, x87 control
+ * and SSE moves.  This process's own registers are not the guest's, and
+ * the guest's are not in the scenario: taking them leaves KVM's code
+ * (nept_standin), before any FPU instruction runs. */
+#define TIF_NEED_FPU_LOAD 14
+#define test_thread_flag(flag) false
+static int nept_standin(const char *name, ...);
+#define fpregs_lock() \
+	((void)nept_standin("kvm_fpu_get (the guest's FPU and SSE state)"))
+#define fpregs_unlock() \
+	do {            \
+	} while (0)
+#define fpregs_assert_state_consistent() \
+	do {                             \
+	} while (0)
+#define switch_fpu_return() \
+	do {                \
 	} while (0)
 
 #endif
