@@ -23,7 +23,9 @@ static bool is_exit(const struct nept_outcome *o, unsigned reason)
  * walker made the access that failed. */
 static bool synthesized(const struct dev_event *e)
 {
-	return e->ev->source != NEPT_SRC_HW_VIOLATION;
+	/* A hw-violation's instruction that KVM emulates (§16) makes its
+	 * faults in the walker too. */
+	return e->ev->source != NEPT_SRC_HW_VIOLATION || (e->t && e->t->insn);
 }
 
 /* Sets qualification bits `bits` to `val` where the SDM defines them;
@@ -475,6 +477,14 @@ static const struct nept_deviation stale_gla = {
 
 static bool ve_benign(const struct dev_event *e);
 
+/* The access a #PF belongs to: the event's, or for a hw-violation whose
+ * instruction KVM emulates, that instruction's last (§16). */
+static struct nept_event faulting_access(const struct dev_event *e)
+{
+	return e->t && e->t->insn ? model_insn_last_access(e->ev, e->t)
+				  : *e->ev;
+}
+
 /* o becomes the #PF with error code pfec (CR2 ev.gla), routed as KVM
  * routes it: where exception_class() has no #VE (ve-not-page-fault-class),
  * a #PF during a #VE delivery is not a second page-fault-class exception. */
@@ -632,7 +642,7 @@ static const struct nept_deviation pf_fixup_ept_mbec = {
  * "serial" (benign), not a double fault. */
 static bool ve_class_outcome(const struct dev_event *e, struct nept_outcome *o)
 {
-	struct nept_event ev = *e->ev;
+	struct nept_event ev = faulting_access(e);
 
 	if (ev.during != 1 + 20 || o->vector != 8 ||
 	    !(o->kind == NEPT_OUT_EXCEPTION ||
@@ -679,7 +689,7 @@ static bool pferr_id_outcome(const struct dev_event *e, struct nept_outcome *o)
 	    (s->l2.flags & NEPT_L2F_SMEP) || stop < MODEL_L2_NOT_PRESENT ||
 	    stop > MODEL_L2_RIGHTS)
 		return false;
-	kvm_page_fault(e, *e->ev, e->t->pfec | PFEC_ID, o);
+	kvm_page_fault(e, faulting_access(e), e->t->pfec | PFEC_ID, o);
 	return true;
 }
 

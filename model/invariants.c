@@ -290,7 +290,9 @@ static const char *check_outcome(const struct nept_scenario *s,
 					 (1u << NEPT_TOL_L2_UNBACKED) |
 					 (1u << NEPT_TOL_AD_FINAL_ORDER) |
 					 (1u << NEPT_TOL_PML_LOG_ON_WALK) |
-					 (1u << NEPT_TOL_EXIT_OWNER)))
+					 (1u << NEPT_TOL_EXIT_OWNER) |
+					 (1u << NEPT_TOL_INSN_UNMODELLED) |
+					 (1u << NEPT_TOL_INSN_ACCESS_SPLIT)))
 			       ? NULL
 			       : "all-undefined-without-tolerance";
 	if (t->stop == MODEL_STOP_UNBACKED)
@@ -379,10 +381,14 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	      (s->ctl.flags & NEPT_CTL_IO_BITMAPS))))
 		return NULL;
 
-	/* Flip every ignored bit of every qword. */
+	/* Flip every ignored bit of every qword (but the instruction's
+	 * bytes: docs/sdm-rules.md §16). */
 	v = *s;
 	for (unsigned i = 0; i < v.mem.nqwords; i++)
-		v.mem.qword[i].val ^= ign;
+		if (!t->insn ||
+		    ((v.mem.qword[i].gpa & ~0xfffull) != t->insn_page[0] &&
+		     (v.mem.qword[i].gpa & ~0xfffull) != t->insn_page[1]))
+			v.mem.qword[i].val ^= ign;
 	run_alone(&v, ev, &vo, NULL);
 	if (!same_observation(o, &vo))
 		return "ignored-bits-change-outcome";
@@ -522,6 +528,7 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 	for (unsigned i = 0; i < s->nevents; i++) {
 		struct nept_outcome *o = &r->event[i], alone;
 		struct model_trace t, ta;
+		struct nept_event ie;
 		const char *broken;
 
 		*event_index = i;
@@ -549,9 +556,14 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 			continue;
 		}
 		model_run_event(s, &st, &s->event[i], o, &t);
-		broken = check_outcome(s, &s->event[i], o, &t);
+		/* An instruction's outcome (docs/sdm-rules.md §16) is its last
+		 * access's, an emulated one. */
+		ie = model_insn_last_access(&s->event[i], &t);
+		broken = check_outcome(s, t.insn ? &ie : &s->event[i], o, &t);
+		ie = model_insn_last_access(&s->event[i], &ta);
 		if (!broken)
-			broken = check_outcome(s, &s->event[i], &alone, &ta);
+			broken = check_outcome(s, ta.insn ? &ie : &s->event[i],
+					       &alone, &ta);
 		if (!broken)
 			broken =
 				check_metamorphic(s, &s->event[i], &alone, &ta);

@@ -1492,6 +1492,10 @@ static void insn_next_access(struct nept_outcome *out, struct model_trace *t)
 	static struct nept_outcome keep;
 	uint8_t alts_point = t->alts_point, alts = t->alts;
 
+	uint64_t pages[2] = { t->insn_page[0], t->insn_page[1] };
+	uint64_t gla = t->insn_gla;
+	uint8_t acc = t->insn_acc;
+
 	nept_outcome_copy(&keep, out);
 	nept_outcome_clear(out);
 	out->tolerances = keep.tolerances;
@@ -1503,6 +1507,17 @@ static void insn_next_access(struct nept_outcome *out, struct model_trace *t)
 	memset(t, 0, sizeof(*t));
 	t->alts_point = alts_point;
 	t->alts = alts;
+	t->insn = 1;
+	t->insn_page[0] = pages[0];
+	t->insn_page[1] = pages[1];
+	t->insn_gla = gla;
+	t->insn_acc = acc;
+}
+
+struct nept_event model_insn_last_access(const struct nept_event *ev,
+					 const struct model_trace *t)
+{
+	return insn_access(ev, t->insn_gla, t->insn_acc);
 }
 
 struct insn_fetch {
@@ -1534,6 +1549,8 @@ static bool insn_byte(void *ctx, unsigned i, uint8_t *byte)
 
 		if (f->page != ~0ull)
 			insn_next_access(f->out, f->t);
+		f->t->insn_gla = la;
+		f->t->insn_acc = NEPT_ACC_FETCH;
 		l2_event(f->s, f->st, &fe, f->out, f->t);
 		if (f->out->kind != NEPT_OUT_NONE ||
 		    f->t->l2_stop != MODEL_L2_OK) {
@@ -1542,6 +1559,7 @@ static bool insn_byte(void *ctx, unsigned i, uint8_t *byte)
 		}
 		f->page = la & ~0xfffull;
 		f->page_pa = f->out->translated & ~0xfffull;
+		f->t->insn_page[f->t->insn_page[0] != ~0ull] = f->page_pa;
 	}
 	if (!nept_mem_read(&f->st->mem, f->page_pa | (la & 0xff8), &q))
 		return false;
@@ -1586,6 +1604,8 @@ static void insn_event(const struct nept_scenario *s, struct model_state *st,
 	insn_next_access(out, t);
 	de = insn_access(ev, insn.addr,
 			 insn.write ? NEPT_ACC_WRITE : NEPT_ACC_READ);
+	t->insn_gla = de.gla;
+	t->insn_acc = de.access;
 	l2_event(s, st, &de, out, t);
 }
 
@@ -1774,6 +1794,8 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 		l2_event(s, st, ev, out, t);
 	} else if (gpa_beyond_l2_width(s, st, ev)) {
 		if (ev->has_rip) {
+			t->insn = 1; /* before: implementations' hooks ask */
+			t->insn_page[0] = t->insn_page[1] = ~0ull;
 			insn_event(s, st, ev, out, t);
 			out->from_hardware = 0;
 		} else {

@@ -80,6 +80,17 @@ struct model_trace {
 	 * runs the event again with st->choice = 1..alts), and whether a
 	 * point of the event has offered them (only one does). */
 	uint8_t alts, alts_point;
+	/* The event's accesses were its instruction's at RIP, made by an
+	 * emulator (docs/sdm-rules.md §16): a fault is the emulator's
+	 * walker's, not the processor's. */
+	uint8_t insn;
+	/* ... fetched from these L1-physical pages (~0: none), the page of
+	 * RIP first: memory there is the instruction's bytes, no entry. */
+	uint64_t insn_page[2];
+	/* ... and its last access (the fetch, or the data access): what an
+	 * emulated event with this linear address and access is. */
+	uint64_t insn_gla;
+	uint8_t insn_acc;
 	uint64_t l2_final; /* the final GPA, once the walk reached it */
 	struct {
 		/* gpa: the entry's guest-physical address, through EPT12;
@@ -335,5 +346,11 @@ uint64_t model_access_bits(const struct nept_scenario *s,
 uint64_t model_linear_bits(const struct nept_event *ev);
 
 extern const struct nept_impl model_impl;
+
+/* The emulated access an instruction event's outcome belongs to
+ * (docs/sdm-rules.md §16): ev's, with the linear address and access of
+ * the last access t says it made. */
+struct nept_event model_insn_last_access(const struct nept_event *ev,
+					 const struct model_trace *t);
 
 #endif
