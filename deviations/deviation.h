@@ -38,6 +38,9 @@
  *             reached came from a reserved L2 entry: a model hook;
  *   pf_fixup_walk  whether L0 walks a #PF exit again with the access its
  *             error code names: a model hook;
+ *   insn_drops_delivery  whether L0 emulates the instruction at RIP for
+ *             an access made during event delivery, forgetting the
+ *             delivery: a model hook;
  *   outcome   a field of the outcome, from what KVM's injection does with
  *             the SDM's outcome and the state it keeps across events.
  */
@@ -127,6 +130,11 @@ struct nept_deviation {
 	 * access its error code names (model_hooks.pf_fixup_walk). */
 	bool (*pf_fixup_walk)(bool sdm_walks, const struct nept_scenario *s,
 			      uint32_t hw);
+	/* Whether the instruction at RIP is emulated for an access during
+	 * event delivery, the delivery forgotten (model_hooks.
+	 * insn_drops_delivery). */
+	bool (*insn_drops_delivery)(bool sdm_drops,
+				    const struct nept_scenario *s);
 	/* Changes o to KVM's; returns whether it changed anything. */
 	bool (*outcome)(const struct dev_event *e, struct nept_outcome *o);
 	/* After the event: the history KVM leaves, from the history

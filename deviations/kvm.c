@@ -908,6 +908,30 @@ static const struct nept_deviation smaller_maxphyaddr = {
 	.l2_gpa_width = gpa_width_unchecked,
 };
 
+/* handle_ept_violation calls kvm_emulate_instruction(vcpu, 0) for a GPA
+ * beyond L1's width even when the exit came during event delivery:
+ * vmx_check_emulate_instruction refuses only EMULTYPE_PF emulation then
+ * (7.2), and x86_emulate_instruction's kvm_clear_exception_queue drops the
+ * event __vmx_complete_interrupts requeued.  The instruction at RIP runs
+ * as if nothing was being delivered. */
+static bool drops_delivery(bool sdm_drops, const struct nept_scenario *s)
+{
+	return true;
+}
+
+static const struct nept_deviation insn_in_delivery = {
+	.name = "emulation-drops-delivered-event",
+	.trees = "ept_violation_emulates_plain emulate_clears_exceptions",
+	.facts = "§10.2, §14, §16",
+	.reproducer = "crashes/kvm-emulation-drops-delivered-event.scn",
+	.why = "for a GPA beyond L1's width during event delivery, "
+	       "handle_ept_violation emulates the instruction at RIP "
+	       "(emulation type 0, which the vectoring check lets through) "
+	       "and x86_emulate_instruction clears the requeued event: L2 "
+	       "never gets it, and gets what the instruction does instead",
+	.insn_drops_delivery = drops_delivery,
+};
+
 const struct nept_deviation *const nept_deviations[] = {
 	&forced_user,
 	&table_write,
@@ -936,6 +960,7 @@ const struct nept_deviation *const nept_deviations[] = {
 	&fmask_lazy,
 	&guest_la57,
 	&smaller_maxphyaddr,
+	&insn_in_delivery,
 };
 const unsigned nept_ndeviations =
 	sizeof(nept_deviations) / sizeof(nept_deviations[0]);

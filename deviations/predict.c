@@ -236,6 +236,16 @@ static bool hook_pf_fixup_walk(const void *ctx, const struct nept_scenario *s,
 	return walks;
 }
 
+static bool hook_insn_drops_delivery(const void *ctx,
+				     const struct nept_scenario *s)
+{
+	struct hook_ctx *c = (struct hook_ctx *)ctx;
+	bool drops = false;
+
+	APPLY_VALUE_HOOKS(c, insn_drops_delivery, drops, s);
+	return drops;
+}
+
 static uint64_t hook_pdpt_base(const void *ctx, uint64_t sdm_base, uint64_t cr3)
 {
 	struct hook_ctx *c = (struct hook_ctx *)ctx;
@@ -277,6 +287,7 @@ static struct model_hooks hooks_of(struct hook_ctx *c)
 		.entry_msr_value = hook_entry_msr_value,
 		.l2_gpa_width = hook_l2_gpa_width,
 		.pf_fixup_walk = hook_pf_fixup_walk,
+		.insn_drops_delivery = hook_insn_drops_delivery,
 	};
 }
 

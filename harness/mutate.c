@@ -337,6 +337,10 @@ static void collect_sites(struct mctx *c)
 			l2_walk(c, e->gla, true, &out);
 		else
 			ept_walk(c, e->gpa, true, &out);
+		/* The instruction's fetch walks too (docs/sdm-rules.md
+		 * §16). */
+		if (e->has_rip)
+			l2_walk(c, e->rip, true, &out);
 	}
 }
 
@@ -538,6 +542,9 @@ static void fit_event(struct mctx *c, struct nept_event *e)
 	}
 	if (e->access == NEPT_ACC_FETCH)
 		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+	if (e->source != NEPT_SRC_HW_VIOLATION || s->l2.paging == NEPT_L2_OFF)
+		e->has_rip = 0;
+	e->rip = e->has_rip ? canonical_gla(s->l2.paging, e->rip) : 0;
 	e->gla = canonical_gla(s->l2.paging, e->gla);
 	e->gpa &= ept_levels(s) == 5 ? (1ull << 52) - 1 : (1ull << 48) - 1;
 }
@@ -1630,6 +1637,89 @@ static bool m_ev_pf_exit_wider_host(struct mctx *c)
 	return true;
 }
 
+/*
+ * L2's instruction (docs/sdm-rules.md §16): a hw-violation with L2 paging
+ * gets a RIP, or loses it, or its RIP moves: to another event's, near
+ * its own access, to just before a page end (an instruction across two
+ * pages), or anywhere the mode holds.
+ */
+static bool m_ev_rip(struct mctx *c)
+{
+	struct nept_event *e = pick_event_of(c, NEPT_SRC_HW_VIOLATION);
+	const struct nept_scenario *s = c->s;
+	uint64_t rip;
+
+	if (!e || s->l2.paging == NEPT_L2_OFF)
+		return false;
+	if (e->has_rip && chance(c, 15)) {
+		e->has_rip = 0;
+		e->rip = 0;
+		return true;
+	}
+	switch (below(c, 4)) {
+	case 0:
+		rip = s->event[below(c, s->nevents)].rip;
+		if (rip)
+			break;
+		/* fallthrough */
+	case 1:
+		rip = (e->gla & ~0xfffull) + (below(c, 512) << 3);
+		break;
+	case 2:
+		rip = (e->rip | 0xfff) - below(c, 12);
+		break;
+	default:
+		rip = rnd(c);
+		break;
+	}
+	e->has_rip = 1;
+	e->rip = canonical_gla(s->l2.paging, rip);
+	return true;
+}
+
+/*
+ * The instruction at an event's RIP, written where L2's tables and EPT12
+ * map it: §16's MOV to or from an absolute address (mostly one an event
+ * accesses), load or store, 1 to 8 bytes, or a few bytes of anything.
+ */
+static bool m_insn(struct mctx *c)
+{
+	struct nept_scenario *s = c->s;
+	struct nept_event *e = pick_event_of(c, NEPT_SRC_HW_VIOLATION);
+	bool mode64 = s->l2.paging >= NEPT_L2_4LEVEL;
+	uint8_t insn[16];
+	unsigned n = 0;
+	uint64_t final, pa, addr;
+
+	if (!e || !e->has_rip || !l2_walk(c, e->rip, false, &final) ||
+	    !ept_walk(c, final, false, &pa))
+		return false;
+	addr = chance(c, 70) ? s->event[below(c, s->nevents)].gla : rnd(c);
+	if (chance(c, 10)) {
+		for (n = 0; n < 4; n++)
+			insn[n] = (uint8_t)rnd(c);
+	} else {
+		if (chance(c, 25))
+			insn[n++] = 0x66;
+		if (mode64 && chance(c, 30))
+			insn[n++] = 0x48; /* REX.W */
+		insn[n++] = (uint8_t)(0xa0 + below(c, 4));
+		for (unsigned k = 0; k < (mode64 ? 8u : 4u); k++)
+			insn[n++] = (uint8_t)(addr >> (8 * k));
+	}
+	/* Byte by byte into the qwords of the code page (not past it). */
+	for (unsigned i = 0; i < n && ((pa + i) & 0xfff) >= (pa & 0xfff); i++) {
+		uint64_t a = (pa + i) & ~7ull, q = 0;
+		unsigned sh = 8 * (unsigned)((pa + i) & 7);
+
+		nept_mem_read(&s->mem, a, &q);
+		q = (q & ~(0xffull << sh)) | ((uint64_t)insn[i] << sh);
+		if (!nept_mem_write(&s->mem, a, q))
+			return false;
+	}
+	return true;
+}
+
 static bool m_ev_hw_qual(struct mctx *c)
 {
 	struct nept_event *e = pick_event_of(c, NEPT_SRC_HW_VIOLATION);
@@ -2346,6 +2436,8 @@ static const struct mutation mutations[] = {
 	{ "ev-hw-qual", m_ev_hw_qual, 3, false },
 	{ "ev-pf-exit-wider-host", m_ev_pf_exit_wider_host, 2, false },
 	{ "ev-during", m_ev_during, 3, false },
+	{ "ev-rip", m_ev_rip, 2, false },
+	{ "insn", m_insn, 3, false },
 	{ "ev-add", m_ev_add, 3, false },
 	{ "ev-drop", m_ev_drop, 3, false },
 	{ "ev-dup", m_ev_dup, 2, false },

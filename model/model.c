@@ -1609,6 +1609,23 @@ static void insn_event(const struct nept_scenario *s, struct model_state *st,
 	l2_event(s, st, &de, out, t);
 }
 
+/*
+ * §16: the instruction at RIP makes the event's access, unless the access
+ * was made while an event was delivered: then it was the delivery's (an
+ * IDT, GDT or stack access), no instruction runs, and §14's reserved-bit
+ * #PF is the delivery's second exception (facts §10.2).
+ */
+static bool insn_runs(const struct nept_scenario *s,
+		      const struct model_state *st, const struct nept_event *ev)
+{
+	if (!ev->has_rip)
+		return false;
+	if (!ev->during)
+		return true;
+	return st->hooks && st->hooks->insn_drops_delivery &&
+	       st->hooks->insn_drops_delivery(st->hooks->ctx, s);
+}
+
 void model_state_init(struct model_state *st, const struct nept_scenario *s)
 {
 	nept_mem_copy(&st->mem, &s->mem);
@@ -1793,10 +1810,15 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 		out->gpa = 0;
 		l2_event(s, st, ev, out, t);
 	} else if (gpa_beyond_l2_width(s, st, ev)) {
-		if (ev->has_rip) {
+		if (insn_runs(s, st, ev)) {
+			/* (An implementation that runs it during a delivery
+			 * forgets the delivery.) */
+			struct nept_event ie = *ev;
+
+			ie.during = 0;
 			t->insn = 1; /* before: implementations' hooks ask */
 			t->insn_page[0] = t->insn_page[1] = ~0ull;
-			insn_event(s, st, ev, out, t);
+			insn_event(s, st, &ie, out, t);
 			out->from_hardware = 0;
 		} else {
 			l2_reserved_by_width(s, ev, out, t);

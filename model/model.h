@@ -197,6 +197,12 @@ struct model_hooks {
 	 * gives the SDM's walk of the event's own access). */
 	bool (*pf_fixup_walk)(const void *ctx, const struct nept_scenario *s,
 			      uint32_t hw);
+	/* Whether, for a hw-violation made while an event was delivered
+	 * (during=), an implementation runs the instruction at RIP anyway
+	 * and forgets the delivery (the SDM: the access was the delivery's,
+	 * no instruction runs; docs/sdm-rules.md §16). */
+	bool (*insn_drops_delivery)(const void *ctx,
+				    const struct nept_scenario *s);
 };
 
 /*
