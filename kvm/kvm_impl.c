@@ -132,10 +132,8 @@ struct nept_state {
 	 * any event, the stand-in it reached that is not extracted (NULL:
 	 * none, nept_escape). */
 	unsigned long l1_rflags;
-	/* The x86 emulator's context (alloc_emulate_ctxt, once per vCPU),
-	 * and whether it is running the event's instruction: its data
-	 * accesses to L1 memory then record their GPA (read_gpa). */
-	struct x86_emulate_ctxt emulate_ctxt;
+	/* Whether the x86 emulator is running the event's instruction: its
+	 * data accesses to L1 memory then record their GPA (read_gpa). */
 	bool in_emulator;
 	struct kvm_run run;
 	const char *standin;
@@ -178,6 +176,10 @@ struct nept_state {
 	 * memslot per backed page (only the first mem.npages are read). */
 	struct nept_mem mem;
 	struct kvm_memory_slot slot[NEPT_MAX_PAGES];
+	/* The x86 emulator's context (alloc_emulate_ctxt, once per vCPU):
+	 * 2.7 KB, zeroed again only once an emulation used it. */
+	struct x86_emulate_ctxt emulate_ctxt;
+	bool emulate_ctxt_used;
 };
 
 static struct nept_state nept_st;
@@ -1378,10 +1380,14 @@ static struct kvm_memslots *kvm_memslots(struct kvm *kvm)
 	return &slots;
 }
 
-/* slab: the emulator cache's one object, the vCPU's context, zeroed. */
+/* slab: the emulator cache's one object, the vCPU's context, zeroed (it
+ * is still zero unless an emulation ran since). */
 static void *kmem_cache_zalloc(struct kmem_cache *cache, int flags)
 {
-	memset(&nept_st.emulate_ctxt, 0, sizeof(nept_st.emulate_ctxt));
+	if (nept_st.emulate_ctxt_used) {
+		memset(&nept_st.emulate_ctxt, 0, sizeof(nept_st.emulate_ctxt));
+		nept_st.emulate_ctxt_used = false;
+	}
 	return &nept_st.emulate_ctxt;
 }
 
@@ -2131,7 +2137,9 @@ static void nept_hw_exit(u32 reason, u64 qual, const u64 *gpa, const u64 *gla,
 static void nept_emulate_access(const struct nept_event *ev)
 {
 	struct kvm_vcpu *vcpu = &nept_st.vmx.vcpu;
-	struct x86_emulate_ctxt ctxt = { .vcpu = vcpu };
+	/* The vCPU's context, as the emulator passes it to its callbacks
+	 * (of which these use only ->vcpu). */
+	struct x86_emulate_ctxt *ctxt = vcpu->arch.emulate_ctxt;
 	struct x86_exception ex;
 	gpa_t gpa = INVALID_GPA;
 	u8 byte = 0;
@@ -2143,10 +2151,10 @@ static void nept_emulate_access(const struct nept_event *ev)
 		 * read_std/write_std with system = true.  The data access
 		 * records the GPA it went to (memory or not). */
 		if (ev->access == NEPT_ACC_WRITE)
-			r = emulator_write_std(&ctxt, ev->gla, &byte, 1, &ex,
+			r = emulator_write_std(ctxt, ev->gla, &byte, 1, &ex,
 					       true);
 		else
-			r = emulator_read_std(&ctxt, ev->gla, &byte, 1, &ex,
+			r = emulator_read_std(ctxt, ev->gla, &byte, 1, &ex,
 					      true);
 		if (r != X86EMUL_PROPAGATE_FAULT && nept_st.read_page)
 			gpa = nept_st.read_gpa;
@@ -2155,7 +2163,7 @@ static void nept_emulate_access(const struct nept_event *ev)
 	} else if (ev->access == NEPT_ACC_WRITE) {
 		gpa = kvm_mmu_gva_to_gpa_write(vcpu, ev->gla, &ex);
 	} else {
-		r = kvm_fetch_guest_virt(&ctxt, ev->gla, &byte, 1, &ex);
+		r = kvm_fetch_guest_virt(ctxt, ev->gla, &byte, 1, &ex);
 		if (r != X86EMUL_PROPAGATE_FAULT && nept_st.read_page)
 			gpa = nept_st.read_gpa;
 	}
@@ -2643,6 +2651,10 @@ static void nept_run_event(const struct nept_scenario *s,
 		nept_set_rip(vcpu, ev);
 		if (ev->has_rip)
 			nept_extable_install();
+		/* Only such a GPA reaches the emulator, which may then stop
+		 * in a stand-in with its context half written. */
+		if (gpa >> vcpu->arch.maxphyaddr)
+			st->emulate_ctxt_used = true;
 		st->in_emulator = true;
 		handle_ept_violation(vcpu);
 		st->in_emulator = false;

@@ -1517,7 +1517,11 @@ static void insn_next_access(struct nept_outcome *out, struct model_trace *t)
 struct nept_event model_insn_last_access(const struct nept_event *ev,
 					 const struct model_trace *t)
 {
-	return insn_access(ev, t->insn_gla, t->insn_acc);
+	struct nept_event a = insn_access(ev, t->insn_gla, t->insn_acc);
+
+	/* An instruction runs outside any delivery (insn_runs). */
+	a.during = 0;
+	return a;
 }
 
 struct insn_fetch {

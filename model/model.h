@@ -355,7 +355,7 @@ extern const struct nept_impl model_impl;
 
 /* The emulated access an instruction event's outcome belongs to
  * (docs/sdm-rules.md §16): ev's, with the linear address and access of
- * the last access t says it made. */
+ * the last access t says it made, and no delivery under way. */
 struct nept_event model_insn_last_access(const struct nept_event *ev,
 					 const struct model_trace *t);
 
