@@ -25,29 +25,8 @@
 #include "arch.h"
 #include "impl.h"
 
-/*
- * Kernel code is compiled as the kernel writes it: its warnings are not
- * ours to fix, so they are off from here to the end of kvm_code.c (our own
- * code keeps the project's warnings).  What would make the shims and the
- * kernel disagree silently stays an error.
- */
-#pragma GCC diagnostic push
-#ifdef __clang__
-#pragma clang diagnostic ignored "-Weverything"
-#else
-#pragma GCC diagnostic ignored "-Wall"
-#pragma GCC diagnostic ignored "-Wextra"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#endif
-#pragma GCC diagnostic error "-Wimplicit-function-declaration"
-#pragma GCC diagnostic error "-Wincompatible-pointer-types"
-#pragma GCC diagnostic error "-Wint-conversion"
-#pragma GCC diagnostic error "-Wreturn-type"
+/* Kernel warnings off from here to the end of kvm_code.c. */
+#include "kernel_warnings.h"
 
 #include "nept_linux.h"
 
@@ -2848,22 +2827,6 @@ static void nept_kvm_run(const struct nept_scenario *s, struct nept_result *r)
  * The x86 emulator (arch/x86/kvm/emulate.c), verbatim and last: its own
  * macros (N, D, I, G, Mov, Stack...) would reach any code after it.
  */
-#pragma GCC diagnostic push
-#ifdef __clang__
-#pragma clang diagnostic ignored "-Weverything"
-#else
-#pragma GCC diagnostic ignored "-Wall"
-#pragma GCC diagnostic ignored "-Wextra"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#endif
-#pragma GCC diagnostic error "-Wimplicit-function-declaration"
-#pragma GCC diagnostic error "-Wincompatible-pointer-types"
-#pragma GCC diagnostic error "-Wint-conversion"
-#pragma GCC diagnostic error "-Wreturn-type"
+#include "kernel_warnings.h"
 #include "emulate.c"
 #pragma GCC diagnostic pop
