@@ -105,6 +105,10 @@ struct nept_state {
 	int cpl;
 	unsigned long rflags;
 	int cs_l; /* CS.L: L2 in IA-32e mode (vmx_get_cs_db_l_bits) */
+	/* GUEST_RIP at the event's exit, if the event gives one
+	 * (nept_set_rip, vmx_cache_reg). */
+	bool has_rip;
+	u64 rip;
 
 	/* A VM entry (nested_vmx_run): L1's RFLAGS (VMfail sets CF or ZF);
 	 * kvm_run (where an internal error would go to userspace); and for
@@ -671,9 +675,17 @@ static bool kvm_is_cpuid_allowed(struct kvm_vcpu *vcpu)
  */
 static void vmx_cache_reg(struct kvm_vcpu *vcpu, enum kvm_reg reg)
 {
-	/* RIP is cached unless the event gives none (nept_run_event). */
-	if (reg == NEPT_REG_RIP)
-		nept_escape("vmx_cache_reg (RIP: the event gives no rip)");
+	/* RIP: GUEST_RIP, the event's (nept_set_rip). */
+	if (reg == NEPT_REG_RIP) {
+		if (!nept_st.has_rip)
+			nept_escape("vmx_cache_reg (RIP: the event gives no "
+				    "rip)");
+#if NEPT_HAS(rip_field)
+		vcpu->arch.rip = nept_st.rip;
+#else
+		vcpu->arch.regs[VCPU_REGS_RIP] = nept_st.rip;
+#endif
+	}
 	kvm_register_mark_available(vcpu, reg);
 	if (reg == NEPT_REG_PDPTR && enable_ept)
 		ept_save_pdptrs(vcpu);
@@ -2465,22 +2477,16 @@ static void nept_run_vm_entry(const struct nept_scenario *s,
 }
 
 /*
- * L2's RIP as vmcs02 holds it at the exit, in the register cache: where
- * KVM's emulator fetches the event's instruction (facts §14).  An event
- * without one leaves RIP out of the cache, so that reading it stops in
- * vmx_cache_reg instead of making one up.
+ * L2's RIP, vmcs02's GUEST_RIP at the event's exit: the event's rip=,
+ * where KVM's emulator fetches the instruction (facts §14).  Each exit
+ * leaves RIP out of the register cache (vmx_vcpu_run's reset of the
+ * lazily loaded registers), and vmx_cache_reg reads it from here; an event
+ * without one stops there instead of making one up.
  */
 static void nept_set_rip(struct kvm_vcpu *vcpu, const struct nept_event *ev)
 {
-	if (ev->has_rip) {
-#if NEPT_HAS(rip_field)
-		vcpu->arch.rip = ev->rip;
-#else
-		vcpu->arch.regs[VCPU_REGS_RIP] = ev->rip;
-#endif
-		kvm_register_mark_available(vcpu, NEPT_REG_RIP);
-		return;
-	}
+	nept_st.has_rip = ev->has_rip;
+	nept_st.rip = ev->rip;
 #if NEPT_HAS(regs_avail_bitmap)
 	__clear_bit(NEPT_REG_RIP, vcpu->arch.regs_avail);
 #else
@@ -2503,6 +2509,7 @@ static void nept_run_event(const struct nept_scenario *s,
 		       ev->exit_reason == EXIT_REASON_EXCEPTION_NMI &&
 		       ev->exit_vector == 1 + PF_VECTOR;
 
+	nept_set_rip(vcpu, ev);
 	/*
 	 * For a hardware EPT violation, hardware did L2's walk: KVM gets the
 	 * GPA of the guest paging entry and walks EPT12 only.  Elsewhere KVM
@@ -2627,7 +2634,6 @@ static void nept_run_event(const struct nept_scenario *s,
 		 * its data access recorded (read_gpa). */
 		nept_hw_exit(EXIT_REASON_EPT_VIOLATION, ev->hw_qual, &gpa, &gla,
 			     ev->during);
-		nept_set_rip(vcpu, ev);
 		if (ev->has_rip)
 			nept_extable_install();
 		/* Only such a GPA reaches the emulator, which may then stop
