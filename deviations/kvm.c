@@ -25,7 +25,8 @@ static bool synthesized(const struct dev_event *e)
 {
 	/* A hw-violation's instruction that KVM emulates (§16) makes its
 	 * faults in the walker too. */
-	return e->ev->source != NEPT_SRC_HW_VIOLATION || (e->t && e->t->insn);
+	return e->ev->source != NEPT_SRC_HW_VIOLATION ||
+	       (e->t && e->t->insn.on);
 }
 
 /* Sets qualification bits `bits` to `val` where the SDM defines them;
@@ -482,8 +483,8 @@ static bool ve_benign(const struct dev_event *e);
  * instruction KVM emulates, that instruction's last (§16). */
 static struct nept_event faulting_access(const struct dev_event *e)
 {
-	return e->t && e->t->insn ? model_insn_last_access(e->ev, e->t)
-				  : *e->ev;
+	return e->t && e->t->insn.on ? model_insn_last_access(e->ev, e->t)
+				     : *e->ev;
 }
 
 /* o becomes the #PF with error code pfec (CR2 ev.gla), routed as KVM

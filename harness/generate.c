@@ -9,6 +9,7 @@
 
 #include "generate.h"
 #include "entry_draws.h"
+#include "insn.h"
 
 static uint64_t next(uint64_t *state)
 {
@@ -269,14 +270,11 @@ static size_t gen_insn(uint64_t *st, uint8_t *buf, size_t len, unsigned paging,
 		for (n = 0; n < 15; n++)
 			insn[n] = (uint8_t)next(st);
 	} else {
-		if (below(st, 4) == 0)
-			insn[n++] = 0x66;
-		if (mode64 && below(st, 3) == 0)
-			insn[n++] = 0x48; /* REX.W */
-		insn[n++] = (uint8_t)((acc == NEPT_ACC_WRITE ? 0xa2 : 0xa0) |
-				      below(st, 2));
-		for (unsigned k = 0; k < (mode64 ? 8u : 4u); k++)
-			insn[n++] = (uint8_t)(addr >> (8 * k));
+		uint8_t op = (uint8_t)((acc == NEPT_ACC_WRITE ? 0xa2 : 0xa0) |
+				       below(st, 2));
+		bool o16 = below(st, 4) == 0, w = below(st, 3) == 0;
+
+		n = model_insn_encode_mov(mode64, op, o16, w, addr, insn);
 	}
 	/* The bytes, qword by qword, on the code page (those past its end
 	 * would be on rip's next page, which nothing maps). */

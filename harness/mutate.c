@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "entry_draws.h"
+#include "insn.h"
 #include "generate.h"
 #include "model.h"
 
@@ -445,19 +446,6 @@ static uint64_t descend_ept(struct mctx *c, uint64_t old)
 	return gpa | low_bits(c, old, 12 + 9 * (level - 1));
 }
 
-static uint64_t canonical_gla(unsigned paging, uint64_t gla)
-{
-	unsigned bits = paging == NEPT_L2_5LEVEL   ? 57
-			: paging == NEPT_L2_4LEVEL ? 48
-						   : 0;
-
-	if (paging == NEPT_L2_32BIT || paging == NEPT_L2_PAE)
-		return gla & 0xffffffffull;
-	if (!bits)
-		return gla;
-	return nept_canonical_at(gla, bits);
-}
-
 /* A linear address whose L2 walk goes through existing entries. */
 static uint64_t descend_l2(struct mctx *c, uint64_t old)
 {
@@ -499,8 +487,8 @@ static uint64_t descend_l2(struct mctx *c, uint64_t old)
 			break;
 		table = v & mask;
 	}
-	return canonical_gla(paging,
-			     gla | low_bits(c, old, l2_shift(paging, level)));
+	return nept_l2_linear(paging,
+			      gla | low_bits(c, old, l2_shift(paging, level)));
 }
 
 /* ---- events ---- */
@@ -544,8 +532,8 @@ static void fit_event(struct mctx *c, struct nept_event *e)
 		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
 	if (e->source != NEPT_SRC_HW_VIOLATION || s->l2.paging == NEPT_L2_OFF)
 		e->has_rip = 0;
-	e->rip = e->has_rip ? canonical_gla(s->l2.paging, e->rip) : 0;
-	e->gla = canonical_gla(s->l2.paging, e->gla);
+	e->rip = e->has_rip ? nept_l2_linear(s->l2.paging, e->rip) : 0;
+	e->gla = nept_l2_linear(s->l2.paging, e->gla);
 	e->gpa &= ept_levels(s) == 5 ? (1ull << 52) - 1 : (1ull << 48) - 1;
 }
 
@@ -1247,7 +1235,7 @@ static bool m_l2_path(struct mctx *c)
 	else if (chance(c, 60))
 		gla = descend_l2(c, st ? st->va : 0);
 	else
-		gla = canonical_gla(paging, rnd(c) & 0xffffffffffffull);
+		gla = nept_l2_linear(paging, rnd(c) & 0xffffffffffffull);
 	n = chance(c, 50) ? levels : 1 + below(c, levels);
 	rec[len++] = TAG_L2PATH;
 	len = put(rec, len, gla, 8);
@@ -1673,7 +1661,7 @@ static bool m_ev_rip(struct mctx *c)
 		break;
 	}
 	e->has_rip = 1;
-	e->rip = canonical_gla(s->l2.paging, rip);
+	e->rip = nept_l2_linear(s->l2.paging, rip);
 	return true;
 }
 
@@ -1699,13 +1687,10 @@ static bool m_insn(struct mctx *c)
 		for (n = 0; n < 4; n++)
 			insn[n] = (uint8_t)rnd(c);
 	} else {
-		if (chance(c, 25))
-			insn[n++] = 0x66;
-		if (mode64 && chance(c, 30))
-			insn[n++] = 0x48; /* REX.W */
-		insn[n++] = (uint8_t)(0xa0 + below(c, 4));
-		for (unsigned k = 0; k < (mode64 ? 8u : 4u); k++)
-			insn[n++] = (uint8_t)(addr >> (8 * k));
+		uint8_t op = (uint8_t)(0xa0 + below(c, 4));
+		bool o16 = chance(c, 25), w = chance(c, 30);
+
+		n = model_insn_encode_mov(mode64, op, o16, w, addr, insn);
 	}
 	/* Byte by byte into the qwords of the code page (not past it). */
 	for (unsigned i = 0; i < n && ((pa + i) & 0xfff) >= (pa & 0xfff); i++) {

@@ -57,3 +57,18 @@ enum model_insn_result model_insn_decode(bool mode64, model_insn_byte_fn byte,
 	insn->len = (uint8_t)i;
 	return MODEL_INSN_OK;
 }
+
+unsigned model_insn_encode_mov(bool mode64, uint8_t opcode, bool opsize16,
+			       bool rex_w, uint64_t addr, uint8_t *out)
+{
+	unsigned n = 0;
+
+	if (opsize16)
+		out[n++] = 0x66;
+	if (mode64 && rex_w)
+		out[n++] = 0x48;
+	out[n++] = opcode;
+	for (unsigned k = 0; k < (mode64 ? 8u : 4u); k++)
+		out[n++] = (uint8_t)(addr >> (8 * k));
+	return n;
+}

@@ -37,4 +37,11 @@ typedef bool (*model_insn_byte_fn)(void *ctx, unsigned i, uint8_t *byte);
 enum model_insn_result model_insn_decode(bool mode64, model_insn_byte_fn byte,
 					 void *ctx, struct model_insn *insn);
 
+/* The bytes of MOV opcode (A0-A3) with its moffs addr, after a 66H
+ * prefix if opsize16 and, in 64-bit mode, REX.W if rex_w: what
+ * model_insn_decode reads back.  out holds at least 11; returns the
+ * length. */
+unsigned model_insn_encode_mov(bool mode64, uint8_t opcode, bool opsize16,
+			       bool rex_w, uint64_t addr, uint8_t *out);
+
 #endif

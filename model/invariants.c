@@ -390,9 +390,9 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	 * bytes: docs/sdm-rules.md §16). */
 	v = *s;
 	for (unsigned i = 0; i < v.mem.nqwords; i++)
-		if (!t->insn ||
-		    ((v.mem.qword[i].gpa & ~0xfffull) != t->insn_page[0] &&
-		     (v.mem.qword[i].gpa & ~0xfffull) != t->insn_page[1]))
+		if (!t->insn.on ||
+		    ((v.mem.qword[i].gpa & ~0xfffull) != t->insn.page[0] &&
+		     (v.mem.qword[i].gpa & ~0xfffull) != t->insn.page[1]))
 			v.mem.qword[i].val ^= ign;
 	run_alone(&v, ev, &vo, NULL);
 	if (!same_observation(o, &vo))
@@ -564,10 +564,12 @@ const char *model_invariant_broken(const struct nept_scenario *s,
 		/* An instruction's outcome (docs/sdm-rules.md §16) is its last
 		 * access's, an emulated one. */
 		ie = model_insn_last_access(&s->event[i], &t);
-		broken = check_outcome(s, t.insn ? &ie : &s->event[i], o, &t);
+		broken =
+			check_outcome(s, t.insn.on ? &ie : &s->event[i], o, &t);
 		ie = model_insn_last_access(&s->event[i], &ta);
 		if (!broken)
-			broken = check_outcome(s, ta.insn ? &ie : &s->event[i],
+			broken = check_outcome(s,
+					       ta.insn.on ? &ie : &s->event[i],
 					       &alone, &ta);
 		if (!broken)
 			broken =

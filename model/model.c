@@ -1491,10 +1491,7 @@ static void insn_next_access(struct nept_outcome *out, struct model_trace *t)
 {
 	static struct nept_outcome keep;
 	uint8_t alts_point = t->alts_point, alts = t->alts;
-
-	uint64_t pages[2] = { t->insn_page[0], t->insn_page[1] };
-	uint64_t gla = t->insn_gla;
-	uint8_t acc = t->insn_acc;
+	struct model_insn_trace insn = t->insn;
 
 	nept_outcome_copy(&keep, out);
 	nept_outcome_clear(out);
@@ -1507,17 +1504,13 @@ static void insn_next_access(struct nept_outcome *out, struct model_trace *t)
 	memset(t, 0, sizeof(*t));
 	t->alts_point = alts_point;
 	t->alts = alts;
-	t->insn = 1;
-	t->insn_page[0] = pages[0];
-	t->insn_page[1] = pages[1];
-	t->insn_gla = gla;
-	t->insn_acc = acc;
+	t->insn = insn;
 }
 
 struct nept_event model_insn_last_access(const struct nept_event *ev,
 					 const struct model_trace *t)
 {
-	struct nept_event a = insn_access(ev, t->insn_gla, t->insn_acc);
+	struct nept_event a = insn_access(ev, t->insn.gla, t->insn.acc);
 
 	/* An instruction runs outside any delivery (insn_runs). */
 	a.during = 0;
@@ -1553,8 +1546,8 @@ static bool insn_byte(void *ctx, unsigned i, uint8_t *byte)
 
 		if (f->page != ~0ull)
 			insn_next_access(f->out, f->t);
-		f->t->insn_gla = la;
-		f->t->insn_acc = NEPT_ACC_FETCH;
+		f->t->insn.gla = la;
+		f->t->insn.acc = NEPT_ACC_FETCH;
 		l2_event(f->s, f->st, &fe, f->out, f->t);
 		if (f->out->kind != NEPT_OUT_NONE ||
 		    f->t->l2_stop != MODEL_L2_OK) {
@@ -1563,7 +1556,7 @@ static bool insn_byte(void *ctx, unsigned i, uint8_t *byte)
 		}
 		f->page = la & ~0xfffull;
 		f->page_pa = f->out->translated & ~0xfffull;
-		f->t->insn_page[f->t->insn_page[0] != ~0ull] = f->page_pa;
+		f->t->insn.page[f->t->insn.page[0] != ~0ull] = f->page_pa;
 	}
 	if (!nept_mem_read(&f->st->mem, f->page_pa | (la & 0xff8), &q))
 		return false;
@@ -1597,19 +1590,16 @@ static void insn_event(const struct nept_scenario *s, struct model_state *st,
 	 * (32-bit): else a #GP or two translations, §16's tolerance. */
 	end = insn.addr + insn.size - 1;
 	if ((insn.addr ^ end) & ~0xfffull || end < insn.addr ||
-	    (mode64 ? nept_canonical_at(insn.addr,
-					s->l2.paging == NEPT_L2_5LEVEL
-						? 57
-						: 48) != insn.addr
-		    : end >> 32)) {
+	    nept_l2_linear(s->l2.paging, insn.addr) != insn.addr ||
+	    nept_l2_linear(s->l2.paging, end) != end) {
 		all_undefined(out, NEPT_TOL_INSN_ACCESS_SPLIT);
 		return;
 	}
 	insn_next_access(out, t);
 	de = insn_access(ev, insn.addr,
 			 insn.write ? NEPT_ACC_WRITE : NEPT_ACC_READ);
-	t->insn_gla = de.gla;
-	t->insn_acc = de.access;
+	t->insn.gla = de.gla;
+	t->insn.acc = de.access;
 	l2_event(s, st, &de, out, t);
 }
 
@@ -1820,8 +1810,10 @@ void model_run_event(const struct nept_scenario *s, struct model_state *st,
 			struct nept_event ie = *ev;
 
 			ie.during = 0;
-			t->insn = 1; /* before: implementations' hooks ask */
-			t->insn_page[0] = t->insn_page[1] = ~0ull;
+			/* Before: implementations' hooks ask. */
+			t->insn = (struct model_insn_trace){
+				.on = 1, .page = { ~0ull, ~0ull }
+			};
 			insn_event(s, st, &ie, out, t);
 			out->from_hardware = 0;
 		} else {

@@ -80,17 +80,21 @@ struct model_trace {
 	 * runs the event again with st->choice = 1..alts), and whether a
 	 * point of the event has offered them (only one does). */
 	uint8_t alts, alts_point;
-	/* The event's accesses were its instruction's at RIP, made by an
-	 * emulator (docs/sdm-rules.md §16): a fault is the emulator's
-	 * walker's, not the processor's. */
-	uint8_t insn;
-	/* ... fetched from these L1-physical pages (~0: none), the page of
-	 * RIP first: memory there is the instruction's bytes, no entry. */
-	uint64_t insn_page[2];
-	/* ... and its last access (the fetch, or the data access): what an
-	 * emulated event with this linear address and access is. */
-	uint64_t insn_gla;
-	uint8_t insn_acc;
+	/* The event's instruction at RIP (docs/sdm-rules.md §16), which
+	 * outlives each of its accesses' walks (kept whole between them). */
+	struct model_insn_trace {
+		/* The accesses were the instruction's, made by an emulator:
+		 * a fault is the emulator's walker's, not the processor's. */
+		uint8_t on;
+		/* Fetched from these L1-physical pages (~0: none), the page
+		 * of RIP first: memory there is the instruction's bytes, no
+		 * entry. */
+		uint64_t page[2];
+		/* The last access (the fetch, or the data access): what an
+		 * emulated event with this linear address and access is. */
+		uint64_t gla;
+		uint8_t acc;
+	} insn;
 	uint64_t l2_final; /* the final GPA, once the walk reached it */
 	struct {
 		/* gpa: the entry's guest-physical address, through EPT12;

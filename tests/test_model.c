@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "insn.h"
 
 /* Qualification shorthands (facts §6). */
 #define R QUAL_READ
@@ -1556,6 +1557,80 @@ static void test_msr_load_index(void)
 	}
 }
 
+/* docs/sdm-rules.md §16: what the generator and the mutator write with
+ * model_insn_encode_mov, the decoder reads back (size from opcode bit 0,
+ * 66H and REX.W; store for A2/A3; every address byte), and a REX outside
+ * 64-bit mode or another opcode is not decoded. */
+struct insn_bytes {
+	const uint8_t *p;
+	unsigned n;
+};
+
+static bool insn_byte_of(void *ctx, unsigned i, uint8_t *b)
+{
+	const struct insn_bytes *ib = ctx;
+
+	if (i >= ib->n)
+		return false;
+	*b = ib->p[i];
+	return true;
+}
+
+static void test_insn_decode(void)
+{
+	static const uint64_t addrs[] = { 0x401123, 0x7f0000401123,
+					  0xffffff8000000ff8 };
+
+	for (unsigned m = 0; m < 2; m++)
+		for (unsigned op = 0xa0; op <= 0xa3; op++)
+			for (unsigned f = 0; f < 4; f++)
+				for (unsigned a = 0; a < 3; a++) {
+					bool o16 = f & 1, w = f & 2;
+					uint64_t addr =
+						m ? addrs[a]
+						  : addrs[a] & 0xffffffffull;
+					unsigned size = !(op & 1) ? 1
+							: m && w  ? 8
+							: o16	  ? 2
+								  : 4;
+					uint8_t buf[16];
+					struct insn_bytes ib = { buf, 0 };
+					struct model_insn in;
+					bool ok;
+
+					ib.n = model_insn_encode_mov(
+						m, (uint8_t)op, o16, w, addr,
+						buf);
+					ok = model_insn_decode(m, insn_byte_of,
+							       &ib, &in) ==
+						     MODEL_INSN_OK &&
+					     in.len == ib.n &&
+					     in.size == size &&
+					     in.write == (op >= 0xa2) &&
+					     in.addr == addr;
+					tally("insn round trip", "§16", ok);
+				}
+	{
+		/* 48 A0 outside 64-bit mode: DEC EAX, not a prefix. */
+		static const uint8_t dec[] = { 0x48, 0xa0, 0, 0, 0, 0 };
+		static const uint8_t nop[] = { 0x90 };
+		struct insn_bytes a = { dec, sizeof(dec) },
+				  b = { nop, sizeof(nop) };
+		struct model_insn in;
+
+		tally("insn REX outside 64-bit mode", "§16",
+		      model_insn_decode(false, insn_byte_of, &a, &in) ==
+			      MODEL_INSN_UNMODELLED);
+		tally("insn other opcode", "§16",
+		      model_insn_decode(true, insn_byte_of, &b, &in) ==
+			      MODEL_INSN_UNMODELLED);
+		b.n = 0;
+		tally("insn no byte", "§16",
+		      model_insn_decode(true, insn_byte_of, &b, &in) ==
+			      MODEL_INSN_NO_BYTE);
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1569,6 +1644,7 @@ int main(void)
 	test_l2();
 	test_exit_owner();
 	test_msr_load_index();
+	test_insn_decode();
 	printf("%u passed, %u failed\n", passes, failures);
 	return failures ? 1 : 0;
 }

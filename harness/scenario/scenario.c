@@ -227,12 +227,8 @@ void scenario_clear_derived(struct nept_scenario *s)
 			 * hw-violation. */
 			if (e->source != NEPT_SRC_HW_VIOLATION)
 				e->has_rip = 0, e->rip = 0;
-			else if (s->l2.paging == NEPT_L2_4LEVEL)
-				e->rip = nept_canonical_at(e->rip, 48);
-			else if (s->l2.paging == NEPT_L2_5LEVEL)
-				e->rip = nept_canonical_at(e->rip, 57);
 			else
-				e->rip &= 0xffffffffull;
+				e->rip = nept_l2_linear(s->l2.paging, e->rip);
 		}
 		return;
 	}
@@ -335,16 +331,7 @@ static bool stray_rip(const struct nept_scenario *s, const struct nept_event *e)
  * wide otherwise (SDM 3.3.7.1). */
 static bool bad_rip(const struct nept_scenario *s, const struct nept_event *e)
 {
-	if (!e->has_rip)
-		return false;
-	switch (s->l2.paging) {
-	case NEPT_L2_4LEVEL:
-		return nept_canonical_at(e->rip, 48) != e->rip;
-	case NEPT_L2_5LEVEL:
-		return nept_canonical_at(e->rip, 57) != e->rip;
-	default:
-		return e->rip >> 32 != 0;
-	}
+	return e->has_rip && nept_l2_linear(s->l2.paging, e->rip) != e->rip;
 }
 
 /*

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arch.h"
+
 #define NEPT_SCENARIO_VERSION 1
 
 #define NEPT_MAX_PAGES 64   /* backed 4-KiB pages of L1 guest-physical memory */
@@ -137,6 +139,18 @@ enum nept_l2_paging {
 	NEPT_L2_5LEVEL = 4, /* EFER.LMA = 1, CR4.LA57 = 1 (64-bit mode) */
 	NEPT_L2_PAGING_COUNT
 };
+
+/* A linear address as L2's mode holds it: the low 32 bits outside IA-32e
+ * mode, canonical (48 or 57 bits) in it, any with paging off. */
+static inline uint64_t nept_l2_linear(unsigned paging, uint64_t la)
+{
+	if (paging == NEPT_L2_32BIT || paging == NEPT_L2_PAE)
+		return la & 0xffffffffull;
+	if (paging == NEPT_L2_4LEVEL || paging == NEPT_L2_5LEVEL)
+		return nept_canonical_at(la,
+					 paging == NEPT_L2_5LEVEL ? 57 : 48);
+	return la;
+}
 
 /* L2's control bits that change its walk (facts §8.2, §8.3). */
 enum nept_l2_flag {
