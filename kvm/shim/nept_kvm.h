@@ -832,130 +832,121 @@ static void kvm_on_user_return(struct user_return_notifier *urn);
  * What the MSR switches call for MSRs outside the closed set of facts
  * §13.3 (PMU, Hyper-V, Xen, PV clocks, MCE, PT, SGX, TSC, XSS...): none is
  * extracted, and reaching one makes the event unsupported, never a guessed
- * result (nept_standin: its name goes in the outcome's note, and it
- * leaves KVM's code at once, back to the driver's nested_vmx_run call).
+ * result (nept_standin, nept_linux.h: its name goes in the outcome's
+ * note, and it leaves KVM's code at once, back to the driver's call).
+ * NEPT_STANDIN names each; the emulator's and handle_exception_nmi's
+ * stand-ins below use it too.
  */
-static int nept_standin(const char *name, ...);
-#define NEPT_MSR_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
+#define NEPT_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
 #define adjust_tsc_offset_guest(...) \
-	NEPT_MSR_STANDIN(adjust_tsc_offset_guest, __VA_ARGS__)
+	NEPT_STANDIN(adjust_tsc_offset_guest, __VA_ARGS__)
 #define cpuid_model_is_consistent(...) \
-	NEPT_MSR_STANDIN(cpuid_model_is_consistent, __VA_ARGS__)
+	NEPT_STANDIN(cpuid_model_is_consistent, __VA_ARGS__)
 #define fpu_update_guest_xfd(...) \
-	NEPT_MSR_STANDIN(fpu_update_guest_xfd, __VA_ARGS__)
-#define cpuid_fault_enabled(...) \
-	NEPT_MSR_STANDIN(cpuid_fault_enabled, __VA_ARGS__)
-#define kvm_get_msr_feature(...) \
-	NEPT_MSR_STANDIN(kvm_get_msr_feature, __VA_ARGS__)
-#define kvm_is_msr_to_save(...) \
-	NEPT_MSR_STANDIN(kvm_is_msr_to_save, __VA_ARGS__)
-#define kvm_set_apic_base(...) NEPT_MSR_STANDIN(kvm_set_apic_base, __VA_ARGS__)
+	NEPT_STANDIN(fpu_update_guest_xfd, __VA_ARGS__)
+#define cpuid_fault_enabled(...) NEPT_STANDIN(cpuid_fault_enabled, __VA_ARGS__)
+#define kvm_get_msr_feature(...) NEPT_STANDIN(kvm_get_msr_feature, __VA_ARGS__)
+#define kvm_is_msr_to_save(...) NEPT_STANDIN(kvm_is_msr_to_save, __VA_ARGS__)
+#define kvm_set_apic_base(...) NEPT_STANDIN(kvm_set_apic_base, __VA_ARGS__)
 #define kvm_update_cpuid_runtime(...) \
-	NEPT_MSR_STANDIN(kvm_update_cpuid_runtime, __VA_ARGS__)
-#define nested_vmx_allowed(...) \
-	NEPT_MSR_STANDIN(nested_vmx_allowed, __VA_ARGS__)
+	NEPT_STANDIN(kvm_update_cpuid_runtime, __VA_ARGS__)
+#define nested_vmx_allowed(...) NEPT_STANDIN(nested_vmx_allowed, __VA_ARGS__)
 #define supports_cpuid_fault(...) \
-	NEPT_MSR_STANDIN(supports_cpuid_fault, ##__VA_ARGS__)
+	NEPT_STANDIN(supports_cpuid_fault, ##__VA_ARGS__)
 #define vmx_feature_control_msr_valid(...) \
-	NEPT_MSR_STANDIN(vmx_feature_control_msr_valid, __VA_ARGS__)
+	NEPT_STANDIN(vmx_feature_control_msr_valid, __VA_ARGS__)
 #define guest_has_pred_cmd_msr(...) \
-	NEPT_MSR_STANDIN(guest_has_pred_cmd_msr, __VA_ARGS__)
+	NEPT_STANDIN(guest_has_pred_cmd_msr, __VA_ARGS__)
 #define guest_has_spec_ctrl_msr(...) \
-	NEPT_MSR_STANDIN(guest_has_spec_ctrl_msr, __VA_ARGS__)
-#define guest_pv_has(...) NEPT_MSR_STANDIN(guest_pv_has, __VA_ARGS__)
+	NEPT_STANDIN(guest_has_spec_ctrl_msr, __VA_ARGS__)
+#define guest_pv_has(...) NEPT_STANDIN(guest_pv_has, __VA_ARGS__)
 #define intel_pmu_create_guest_lbr_event(...) \
-	NEPT_MSR_STANDIN(intel_pmu_create_guest_lbr_event, __VA_ARGS__)
+	NEPT_STANDIN(intel_pmu_create_guest_lbr_event, __VA_ARGS__)
 #define intel_pt_validate_cap(...) \
-	NEPT_MSR_STANDIN(intel_pt_validate_cap, __VA_ARGS__)
+	NEPT_STANDIN(intel_pt_validate_cap, __VA_ARGS__)
 #define is_vmx_feature_control_msr_valid(...) \
-	NEPT_MSR_STANDIN(is_vmx_feature_control_msr_valid, __VA_ARGS__)
-#define kvm_apic_set_base(...) NEPT_MSR_STANDIN(kvm_apic_set_base, __VA_ARGS__)
+	NEPT_STANDIN(is_vmx_feature_control_msr_valid, __VA_ARGS__)
+#define kvm_apic_set_base(...) NEPT_STANDIN(kvm_apic_set_base, __VA_ARGS__)
 #define kvm_check_async_pf_completion(...) \
-	NEPT_MSR_STANDIN(kvm_check_async_pf_completion, __VA_ARGS__)
+	NEPT_STANDIN(kvm_check_async_pf_completion, __VA_ARGS__)
 #define kvm_compute_l1_tsc_offset(...) \
-	NEPT_MSR_STANDIN(kvm_compute_l1_tsc_offset, __VA_ARGS__)
+	NEPT_STANDIN(kvm_compute_l1_tsc_offset, __VA_ARGS__)
 #define kvm_guest_supported_xfd(...) \
-	NEPT_MSR_STANDIN(kvm_guest_supported_xfd, __VA_ARGS__)
+	NEPT_STANDIN(kvm_guest_supported_xfd, __VA_ARGS__)
 #define kvm_hv_set_msr_common(...) \
-	NEPT_MSR_STANDIN(kvm_hv_set_msr_common, __VA_ARGS__)
+	NEPT_STANDIN(kvm_hv_set_msr_common, __VA_ARGS__)
 #define kvm_hv_xsaves_xsavec_maybe_warn(...) \
-	NEPT_MSR_STANDIN(kvm_hv_xsaves_xsavec_maybe_warn, __VA_ARGS__)
+	NEPT_STANDIN(kvm_hv_xsaves_xsavec_maybe_warn, __VA_ARGS__)
 #define kvm_is_advertised_msr(...) \
-	NEPT_MSR_STANDIN(kvm_is_advertised_msr, __VA_ARGS__)
-#define kvm_lapic_msr_write(...) \
-	NEPT_MSR_STANDIN(kvm_lapic_msr_write, __VA_ARGS__)
+	NEPT_STANDIN(kvm_is_advertised_msr, __VA_ARGS__)
+#define kvm_lapic_msr_write(...) NEPT_STANDIN(kvm_lapic_msr_write, __VA_ARGS__)
 #define kvm_lapic_set_pv_eoi(...) \
-	NEPT_MSR_STANDIN(kvm_lapic_set_pv_eoi, __VA_ARGS__)
-#define kvm_mtrr_set_msr(...) NEPT_MSR_STANDIN(kvm_mtrr_set_msr, __VA_ARGS__)
+	NEPT_STANDIN(kvm_lapic_set_pv_eoi, __VA_ARGS__)
+#define kvm_mtrr_set_msr(...) NEPT_STANDIN(kvm_mtrr_set_msr, __VA_ARGS__)
 #define kvm_pmu_is_valid_msr(...) \
-	NEPT_MSR_STANDIN(kvm_pmu_is_valid_msr, __VA_ARGS__)
-#define kvm_pmu_refresh(...) NEPT_MSR_STANDIN(kvm_pmu_refresh, __VA_ARGS__)
-#define kvm_pmu_set_msr(...) NEPT_MSR_STANDIN(kvm_pmu_set_msr, __VA_ARGS__)
+	NEPT_STANDIN(kvm_pmu_is_valid_msr, __VA_ARGS__)
+#define kvm_pmu_refresh(...) NEPT_STANDIN(kvm_pmu_refresh, __VA_ARGS__)
+#define kvm_pmu_set_msr(...) NEPT_STANDIN(kvm_pmu_set_msr, __VA_ARGS__)
 #define kvm_pv_enable_async_pf(...) \
-	NEPT_MSR_STANDIN(kvm_pv_enable_async_pf, __VA_ARGS__)
+	NEPT_STANDIN(kvm_pv_enable_async_pf, __VA_ARGS__)
 #define kvm_pv_enable_async_pf_int(...) \
-	NEPT_MSR_STANDIN(kvm_pv_enable_async_pf_int, __VA_ARGS__)
+	NEPT_STANDIN(kvm_pv_enable_async_pf_int, __VA_ARGS__)
 #define kvm_set_lapic_tscdeadline_msr(...) \
-	NEPT_MSR_STANDIN(kvm_set_lapic_tscdeadline_msr, __VA_ARGS__)
-#define kvm_set_xstate_msr(...) \
-	NEPT_MSR_STANDIN(kvm_set_xstate_msr, __VA_ARGS__)
+	NEPT_STANDIN(kvm_set_lapic_tscdeadline_msr, __VA_ARGS__)
+#define kvm_set_xstate_msr(...) NEPT_STANDIN(kvm_set_xstate_msr, __VA_ARGS__)
 #define kvm_spec_ctrl_test_value(...) \
-	NEPT_MSR_STANDIN(kvm_spec_ctrl_test_value, __VA_ARGS__)
-#define kvm_synchronize_tsc(...) \
-	NEPT_MSR_STANDIN(kvm_synchronize_tsc, __VA_ARGS__)
+	NEPT_STANDIN(kvm_spec_ctrl_test_value, __VA_ARGS__)
+#define kvm_synchronize_tsc(...) NEPT_STANDIN(kvm_synchronize_tsc, __VA_ARGS__)
 #define kvm_write_system_time(...) \
-	NEPT_MSR_STANDIN(kvm_write_system_time, __VA_ARGS__)
+	NEPT_STANDIN(kvm_write_system_time, __VA_ARGS__)
 #define kvm_write_wall_clock(...) \
-	NEPT_MSR_STANDIN(kvm_write_wall_clock, __VA_ARGS__)
+	NEPT_STANDIN(kvm_write_wall_clock, __VA_ARGS__)
 #define kvm_xen_write_hypercall_page(...) \
-	NEPT_MSR_STANDIN(kvm_xen_write_hypercall_page, __VA_ARGS__)
-#define pt_can_write_msr(...) NEPT_MSR_STANDIN(pt_can_write_msr, __VA_ARGS__)
+	NEPT_STANDIN(kvm_xen_write_hypercall_page, __VA_ARGS__)
+#define pt_can_write_msr(...) NEPT_STANDIN(pt_can_write_msr, __VA_ARGS__)
 #define pt_output_base_valid(...) \
-	NEPT_MSR_STANDIN(pt_output_base_valid, __VA_ARGS__)
+	NEPT_STANDIN(pt_output_base_valid, __VA_ARGS__)
 #define pt_update_intercept_for_msr(...) \
-	NEPT_MSR_STANDIN(pt_update_intercept_for_msr, __VA_ARGS__)
-#define sched_info_on(...) NEPT_MSR_STANDIN(sched_info_on, ##__VA_ARGS__)
-#define set_msr_mce(...) NEPT_MSR_STANDIN(set_msr_mce, __VA_ARGS__)
+	NEPT_STANDIN(pt_update_intercept_for_msr, __VA_ARGS__)
+#define sched_info_on(...) NEPT_STANDIN(sched_info_on, ##__VA_ARGS__)
+#define set_msr_mce(...) NEPT_STANDIN(set_msr_mce, __VA_ARGS__)
 #define vmx_disable_intercept_for_msr(...) \
-	NEPT_MSR_STANDIN(vmx_disable_intercept_for_msr, __VA_ARGS__)
-#define vmx_has_waitpkg(...) NEPT_MSR_STANDIN(vmx_has_waitpkg, __VA_ARGS__)
-#define vmx_leave_nested(...) NEPT_MSR_STANDIN(vmx_leave_nested, __VA_ARGS__)
+	NEPT_STANDIN(vmx_disable_intercept_for_msr, __VA_ARGS__)
+#define vmx_has_waitpkg(...) NEPT_STANDIN(vmx_has_waitpkg, __VA_ARGS__)
+#define vmx_leave_nested(...) NEPT_STANDIN(vmx_leave_nested, __VA_ARGS__)
 #define vmx_pt_mode_is_host_guest(...) \
-	NEPT_MSR_STANDIN(vmx_pt_mode_is_host_guest, ##__VA_ARGS__)
-#define vmx_rtit_ctl_check(...) \
-	NEPT_MSR_STANDIN(vmx_rtit_ctl_check, __VA_ARGS__)
+	NEPT_STANDIN(vmx_pt_mode_is_host_guest, ##__VA_ARGS__)
+#define vmx_rtit_ctl_check(...) NEPT_STANDIN(vmx_rtit_ctl_check, __VA_ARGS__)
 #define vmx_segment_cache_clear(...) \
-	NEPT_MSR_STANDIN(vmx_segment_cache_clear, __VA_ARGS__)
-#define vmx_set_vmx_msr(...) NEPT_MSR_STANDIN(vmx_set_vmx_msr, __VA_ARGS__)
+	NEPT_STANDIN(vmx_segment_cache_clear, __VA_ARGS__)
+#define vmx_set_vmx_msr(...) NEPT_STANDIN(vmx_set_vmx_msr, __VA_ARGS__)
 #define vmx_update_fb_clear_dis(...) \
-	NEPT_MSR_STANDIN(vmx_update_fb_clear_dis, __VA_ARGS__)
+	NEPT_STANDIN(vmx_update_fb_clear_dis, __VA_ARGS__)
 #define vmx_write_encls_bitmap(...) \
-	NEPT_MSR_STANDIN(vmx_write_encls_bitmap, __VA_ARGS__)
+	NEPT_STANDIN(vmx_write_encls_bitmap, __VA_ARGS__)
 /* KVM's MSR read (kvm_get_msr_common, vmx_get_msr), which the driver
  * calls to read back what a VM entry loaded: the same rule for what no
  * closed-set MSR reaches. */
-#define get_msr_mce(...) NEPT_MSR_STANDIN(get_msr_mce, __VA_ARGS__)
-#define kvm_get_apic_base(...) NEPT_MSR_STANDIN(kvm_get_apic_base, __VA_ARGS__)
+#define get_msr_mce(...) NEPT_STANDIN(get_msr_mce, __VA_ARGS__)
+#define kvm_get_apic_base(...) NEPT_STANDIN(kvm_get_apic_base, __VA_ARGS__)
 #define kvm_get_lapic_tscdeadline_msr(...) \
-	NEPT_MSR_STANDIN(kvm_get_lapic_tscdeadline_msr, __VA_ARGS__)
-#define kvm_get_xstate_msr(...) \
-	NEPT_MSR_STANDIN(kvm_get_xstate_msr, __VA_ARGS__)
+	NEPT_STANDIN(kvm_get_lapic_tscdeadline_msr, __VA_ARGS__)
+#define kvm_get_xstate_msr(...) NEPT_STANDIN(kvm_get_xstate_msr, __VA_ARGS__)
 #define kvm_hv_get_msr_common(...) \
-	NEPT_MSR_STANDIN(kvm_hv_get_msr_common, __VA_ARGS__)
+	NEPT_STANDIN(kvm_hv_get_msr_common, __VA_ARGS__)
 #if !NEPT_HAS(pat_in_mtrr) /* 6.1 reads IA32_PAT there: extracted */
-#define kvm_mtrr_get_msr(...) NEPT_MSR_STANDIN(kvm_mtrr_get_msr, __VA_ARGS__)
+#define kvm_mtrr_get_msr(...) NEPT_STANDIN(kvm_mtrr_get_msr, __VA_ARGS__)
 #endif
-#define kvm_pmu_get_msr(...) NEPT_MSR_STANDIN(kvm_pmu_get_msr, __VA_ARGS__)
-#define kvm_scale_tsc(...) NEPT_MSR_STANDIN(kvm_scale_tsc, __VA_ARGS__)
-#define kvm_x2apic_msr_read(...) \
-	NEPT_MSR_STANDIN(kvm_x2apic_msr_read, __VA_ARGS__)
+#define kvm_pmu_get_msr(...) NEPT_STANDIN(kvm_pmu_get_msr, __VA_ARGS__)
+#define kvm_scale_tsc(...) NEPT_STANDIN(kvm_scale_tsc, __VA_ARGS__)
+#define kvm_x2apic_msr_read(...) NEPT_STANDIN(kvm_x2apic_msr_read, __VA_ARGS__)
 #define nested_evmcs_filter_control_msr(...) \
-	NEPT_MSR_STANDIN(nested_evmcs_filter_control_msr, __VA_ARGS__)
-#define rdtsc(...) NEPT_MSR_STANDIN(rdtsc, ##__VA_ARGS__)
-#define vmx_get_vmx_msr(...) NEPT_MSR_STANDIN(vmx_get_vmx_msr, __VA_ARGS__)
+	NEPT_STANDIN(nested_evmcs_filter_control_msr, __VA_ARGS__)
+#define rdtsc(...) NEPT_STANDIN(rdtsc, ##__VA_ARGS__)
+#define vmx_get_vmx_msr(...) NEPT_STANDIN(vmx_get_vmx_msr, __VA_ARGS__)
 #if NEPT_HAS(cpu_caps_array)
 /* 7.2 asks L1's CPUID table only for IA32_XSS. */
-#define guest_cpuid_has(...) NEPT_MSR_STANDIN(guest_cpuid_has, __VA_ARGS__)
+#define guest_cpuid_has(...) NEPT_STANDIN(guest_cpuid_has, __VA_ARGS__)
 #endif
 /* x86.c's exported globals, one copy per module here: how many
  * user-return MSRs the host has, and the module parameter saying whether
@@ -982,7 +973,6 @@ static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
  * #AC, real mode, the shadow-paging #PF) call is not extracted, and
  * reaching one leaves KVM's code with the event unsupported.
  */
-#define NEPT_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
 #define handle_ud(...) NEPT_STANDIN(handle_ud, __VA_ARGS__)
 #define kvm_handle_page_fault(...) \
 	NEPT_STANDIN(kvm_handle_page_fault, __VA_ARGS__)
@@ -1030,92 +1020,84 @@ static struct kvm_user_return_msrs *user_return_msrs = &nept_user_return_msrs;
 	vmx_update_emulated_instruction
 #define nept_x86_update_emulated_instruction vmx_update_emulated_instruction
 static void vmx_set_rflags(struct kvm_vcpu *vcpu, unsigned long rflags);
-#define NEPT_EMU_STANDIN(name, ...) nept_standin(#name, ##__VA_ARGS__)
 #define nept_static_kvm_x86_set_interrupt_shadow(...) \
-	NEPT_EMU_STANDIN(vmx_set_interrupt_shadow, __VA_ARGS__)
+	NEPT_STANDIN(vmx_set_interrupt_shadow, __VA_ARGS__)
 #define nept_x86_set_interrupt_shadow(...) \
-	NEPT_EMU_STANDIN(vmx_set_interrupt_shadow, __VA_ARGS__)
+	NEPT_STANDIN(vmx_set_interrupt_shadow, __VA_ARGS__)
 #define nept_static_kvm_x86_set_segment(...) \
-	NEPT_EMU_STANDIN(vmx_set_segment, __VA_ARGS__)
-#define nept_x86_set_segment(...) NEPT_EMU_STANDIN(vmx_set_segment, __VA_ARGS__)
-#define nept_static_kvm_x86_get_idt(...) \
-	NEPT_EMU_STANDIN(vmx_get_idt, __VA_ARGS__)
-#define nept_x86_get_idt(...) NEPT_EMU_STANDIN(vmx_get_idt, __VA_ARGS__)
-#define nept_static_kvm_x86_set_idt(...) \
-	NEPT_EMU_STANDIN(vmx_set_idt, __VA_ARGS__)
-#define nept_x86_set_idt(...) NEPT_EMU_STANDIN(vmx_set_idt, __VA_ARGS__)
-#define nept_static_kvm_x86_get_gdt(...) \
-	NEPT_EMU_STANDIN(vmx_get_gdt, __VA_ARGS__)
-#define nept_x86_get_gdt(...) NEPT_EMU_STANDIN(vmx_get_gdt, __VA_ARGS__)
-#define nept_static_kvm_x86_set_gdt(...) \
-	NEPT_EMU_STANDIN(vmx_set_gdt, __VA_ARGS__)
-#define nept_x86_set_gdt(...) NEPT_EMU_STANDIN(vmx_set_gdt, __VA_ARGS__)
+	NEPT_STANDIN(vmx_set_segment, __VA_ARGS__)
+#define nept_x86_set_segment(...) NEPT_STANDIN(vmx_set_segment, __VA_ARGS__)
+#define nept_static_kvm_x86_get_idt(...) NEPT_STANDIN(vmx_get_idt, __VA_ARGS__)
+#define nept_x86_get_idt(...) NEPT_STANDIN(vmx_get_idt, __VA_ARGS__)
+#define nept_static_kvm_x86_set_idt(...) NEPT_STANDIN(vmx_set_idt, __VA_ARGS__)
+#define nept_x86_set_idt(...) NEPT_STANDIN(vmx_set_idt, __VA_ARGS__)
+#define nept_static_kvm_x86_get_gdt(...) NEPT_STANDIN(vmx_get_gdt, __VA_ARGS__)
+#define nept_x86_get_gdt(...) NEPT_STANDIN(vmx_get_gdt, __VA_ARGS__)
+#define nept_static_kvm_x86_set_gdt(...) NEPT_STANDIN(vmx_set_gdt, __VA_ARGS__)
+#define nept_x86_set_gdt(...) NEPT_STANDIN(vmx_set_gdt, __VA_ARGS__)
 #define nept_static_kvm_x86_leave_smm(...) \
-	NEPT_EMU_STANDIN(vmx_leave_smm, __VA_ARGS__)
-#define nept_x86_leave_smm(...) NEPT_EMU_STANDIN(vmx_leave_smm, __VA_ARGS__)
+	NEPT_STANDIN(vmx_leave_smm, __VA_ARGS__)
+#define nept_x86_leave_smm(...) NEPT_STANDIN(vmx_leave_smm, __VA_ARGS__)
 #define nept_static_kvm_x86_get_exit_info(...) \
-	NEPT_EMU_STANDIN(vmx_get_exit_info, __VA_ARGS__)
-#define nept_x86_get_exit_info(...) \
-	NEPT_EMU_STANDIN(vmx_get_exit_info, __VA_ARGS__)
+	NEPT_STANDIN(vmx_get_exit_info, __VA_ARGS__)
+#define nept_x86_get_exit_info(...) NEPT_STANDIN(vmx_get_exit_info, __VA_ARGS__)
 #define nept_static_kvm_x86_check_intercept(...) \
-	NEPT_EMU_STANDIN(vmx_check_intercept, __VA_ARGS__)
+	NEPT_STANDIN(vmx_check_intercept, __VA_ARGS__)
 #define nept_x86_check_intercept(...) \
-	NEPT_EMU_STANDIN(vmx_check_intercept, __VA_ARGS__)
+	NEPT_STANDIN(vmx_check_intercept, __VA_ARGS__)
 #define nept_static_kvm_x86_patch_hypercall(...) \
-	NEPT_EMU_STANDIN(vmx_patch_hypercall, __VA_ARGS__)
+	NEPT_STANDIN(vmx_patch_hypercall, __VA_ARGS__)
 #define nept_x86_patch_hypercall(...) \
-	NEPT_EMU_STANDIN(vmx_patch_hypercall, __VA_ARGS__)
+	NEPT_STANDIN(vmx_patch_hypercall, __VA_ARGS__)
 #define nept_x86_complete_emulated_msr(...) \
-	NEPT_EMU_STANDIN(vmx_complete_emulated_msr, __VA_ARGS__)
+	NEPT_STANDIN(vmx_complete_emulated_msr, __VA_ARGS__)
 #define kvm_mmu_unprotect_page(...) \
-	NEPT_EMU_STANDIN(kvm_mmu_unprotect_page, __VA_ARGS__)
+	NEPT_STANDIN(kvm_mmu_unprotect_page, __VA_ARGS__)
 #define prepare_emulation_ctxt_failure_exit(...) \
-	NEPT_EMU_STANDIN(prepare_emulation_ctxt_failure_exit, __VA_ARGS__)
+	NEPT_STANDIN(prepare_emulation_ctxt_failure_exit, __VA_ARGS__)
 static void kvm_page_track_write(struct kvm_vcpu *vcpu, gpa_t gpa,
 				 const u8 *new, int bytes);
-#define kvm_msr_user_space(...) \
-	NEPT_EMU_STANDIN(kvm_msr_user_space, __VA_ARGS__)
-#define kvm_smm_changed(...) NEPT_EMU_STANDIN(kvm_smm_changed, __VA_ARGS__)
-#define kvm_set_cr0(...) NEPT_EMU_STANDIN(kvm_set_cr0, __VA_ARGS__)
-#define kvm_set_cr3(...) NEPT_EMU_STANDIN(kvm_set_cr3, __VA_ARGS__)
-#define kvm_set_cr4(...) NEPT_EMU_STANDIN(kvm_set_cr4, __VA_ARGS__)
-#define kvm_set_cr8(...) NEPT_EMU_STANDIN(kvm_set_cr8, __VA_ARGS__)
-#define kvm_get_cr8(...) NEPT_EMU_STANDIN(kvm_get_cr8, __VA_ARGS__)
-#define kvm_get_dr(...) NEPT_EMU_STANDIN(kvm_get_dr, __VA_ARGS__)
-#define kvm_pmu_rdpmc(...) NEPT_EMU_STANDIN(kvm_pmu_rdpmc, __VA_ARGS__)
+#define kvm_msr_user_space(...) NEPT_STANDIN(kvm_msr_user_space, __VA_ARGS__)
+#define kvm_smm_changed(...) NEPT_STANDIN(kvm_smm_changed, __VA_ARGS__)
+#define kvm_set_cr0(...) NEPT_STANDIN(kvm_set_cr0, __VA_ARGS__)
+#define kvm_set_cr3(...) NEPT_STANDIN(kvm_set_cr3, __VA_ARGS__)
+#define kvm_set_cr4(...) NEPT_STANDIN(kvm_set_cr4, __VA_ARGS__)
+#define kvm_set_cr8(...) NEPT_STANDIN(kvm_set_cr8, __VA_ARGS__)
+#define kvm_get_cr8(...) NEPT_STANDIN(kvm_get_cr8, __VA_ARGS__)
+#define kvm_get_dr(...) NEPT_STANDIN(kvm_get_dr, __VA_ARGS__)
+#define kvm_pmu_rdpmc(...) NEPT_STANDIN(kvm_pmu_rdpmc, __VA_ARGS__)
 #define kvm_pmu_is_valid_rdpmc_ecx(...) \
-	NEPT_EMU_STANDIN(kvm_pmu_is_valid_rdpmc_ecx, __VA_ARGS__)
-#define kvm_mmu_invlpg(...) NEPT_EMU_STANDIN(kvm_mmu_invlpg, __VA_ARGS__)
-#define kvm_io_bus_read(...) NEPT_EMU_STANDIN(kvm_io_bus_read, __VA_ARGS__)
-#define kvm_io_bus_write(...) NEPT_EMU_STANDIN(kvm_io_bus_write, __VA_ARGS__)
-#define kvm_get_msr(...) NEPT_EMU_STANDIN(kvm_get_msr, __VA_ARGS__)
+	NEPT_STANDIN(kvm_pmu_is_valid_rdpmc_ecx, __VA_ARGS__)
+#define kvm_mmu_invlpg(...) NEPT_STANDIN(kvm_mmu_invlpg, __VA_ARGS__)
+#define kvm_io_bus_read(...) NEPT_STANDIN(kvm_io_bus_read, __VA_ARGS__)
+#define kvm_io_bus_write(...) NEPT_STANDIN(kvm_io_bus_write, __VA_ARGS__)
+#define kvm_get_msr(...) NEPT_STANDIN(kvm_get_msr, __VA_ARGS__)
 #define kvm_get_msr_with_filter(...) \
-	NEPT_EMU_STANDIN(kvm_get_msr_with_filter, __VA_ARGS__)
+	NEPT_STANDIN(kvm_get_msr_with_filter, __VA_ARGS__)
 #define kvm_emulate_wbinvd_noskip(...) \
-	NEPT_EMU_STANDIN(kvm_emulate_wbinvd_noskip, __VA_ARGS__)
-#define kvm_cpuid(...) NEPT_EMU_STANDIN(kvm_cpuid, __VA_ARGS__)
-#define __kvm_set_xcr(...) NEPT_EMU_STANDIN(__kvm_set_xcr, __VA_ARGS__)
-#define gfn_to_pfn(...) NEPT_EMU_STANDIN(gfn_to_pfn, __VA_ARGS__)
-#define is_error_noslot_pfn(...) \
-	NEPT_EMU_STANDIN(is_error_noslot_pfn, __VA_ARGS__)
+	NEPT_STANDIN(kvm_emulate_wbinvd_noskip, __VA_ARGS__)
+#define kvm_cpuid(...) NEPT_STANDIN(kvm_cpuid, __VA_ARGS__)
+#define __kvm_set_xcr(...) NEPT_STANDIN(__kvm_set_xcr, __VA_ARGS__)
+#define gfn_to_pfn(...) NEPT_STANDIN(gfn_to_pfn, __VA_ARGS__)
+#define is_error_noslot_pfn(...) NEPT_STANDIN(is_error_noslot_pfn, __VA_ARGS__)
 #define emulator_try_cmpxchg_user(t, ...) \
-	NEPT_EMU_STANDIN(emulator_try_cmpxchg_user, __VA_ARGS__)
-#define kvm_vm_dead(...) NEPT_EMU_STANDIN(kvm_vm_dead, __VA_ARGS__)
+	NEPT_STANDIN(emulator_try_cmpxchg_user, __VA_ARGS__)
+#define kvm_vm_dead(...) NEPT_STANDIN(kvm_vm_dead, __VA_ARGS__)
 #define kvm_pmu_check_rdpmc_early(...) \
-	NEPT_EMU_STANDIN(kvm_pmu_check_rdpmc_early, __VA_ARGS__)
+	NEPT_STANDIN(kvm_pmu_check_rdpmc_early, __VA_ARGS__)
 #define kvm_mmu_unprotect_gfn_and_retry(...) \
-	NEPT_EMU_STANDIN(kvm_mmu_unprotect_gfn_and_retry, __VA_ARGS__)
+	NEPT_STANDIN(kvm_mmu_unprotect_gfn_and_retry, __VA_ARGS__)
 #define __kvm_mmu_unprotect_gfn_and_retry(...) \
-	NEPT_EMU_STANDIN(__kvm_mmu_unprotect_gfn_and_retry, __VA_ARGS__)
+	NEPT_STANDIN(__kvm_mmu_unprotect_gfn_and_retry, __VA_ARGS__)
 #define kvm_prepare_event_vectoring_exit(...) \
-	NEPT_EMU_STANDIN(kvm_prepare_event_vectoring_exit, __VA_ARGS__)
+	NEPT_STANDIN(kvm_prepare_event_vectoring_exit, __VA_ARGS__)
 #define kvm_prepare_emulated_mmio_exit(...) \
-	NEPT_EMU_STANDIN(kvm_prepare_emulated_mmio_exit, __VA_ARGS__)
-#define kvm_msr_read(...) NEPT_EMU_STANDIN(kvm_msr_read, __VA_ARGS__)
+	NEPT_STANDIN(kvm_prepare_emulated_mmio_exit, __VA_ARGS__)
+#define kvm_msr_read(...) NEPT_STANDIN(kvm_msr_read, __VA_ARGS__)
 #define kvm_emulate_msr_read(...) \
-	NEPT_EMU_STANDIN(kvm_emulate_msr_read, __VA_ARGS__)
+	NEPT_STANDIN(kvm_emulate_msr_read, __VA_ARGS__)
 #define __kvm_emulate_msr_read(...) \
-	NEPT_EMU_STANDIN(__kvm_emulate_msr_read, __VA_ARGS__)
+	NEPT_STANDIN(__kvm_emulate_msr_read, __VA_ARGS__)
 #if NEPT_HAS(smm_c)
 static int emulator_leave_smm(struct x86_emulate_ctxt *ctxt);
 #endif
@@ -1125,15 +1107,14 @@ struct kmem_cache;
 static struct kmem_cache *x86_emulator_cache;
 #define GFP_KERNEL_ACCOUNT 0
 static void *kmem_cache_zalloc(struct kmem_cache *cache, int flags);
-#define kvm_vcpu_gfn_to_hva(...) \
-	NEPT_EMU_STANDIN(kvm_vcpu_gfn_to_hva, __VA_ARGS__)
-#define kvm_is_linear_rip(...) NEPT_EMU_STANDIN(kvm_is_linear_rip, __VA_ARGS__)
+#define kvm_vcpu_gfn_to_hva(...) NEPT_STANDIN(kvm_vcpu_gfn_to_hva, __VA_ARGS__)
+#define kvm_is_linear_rip(...) NEPT_STANDIN(kvm_is_linear_rip, __VA_ARGS__)
 #define kvm_vcpu_check_hw_bp(...) \
-	NEPT_EMU_STANDIN(kvm_vcpu_check_hw_bp, __VA_ARGS__)
+	NEPT_STANDIN(kvm_vcpu_check_hw_bp, __VA_ARGS__)
 #define kvm_is_code_breakpoint_inhibited(...) \
-	NEPT_EMU_STANDIN(kvm_is_code_breakpoint_inhibited, __VA_ARGS__)
+	NEPT_STANDIN(kvm_is_code_breakpoint_inhibited, __VA_ARGS__)
 #define complete_emulator_pio_in(...) \
-	NEPT_EMU_STANDIN(complete_emulator_pio_in, __VA_ARGS__)
+	NEPT_STANDIN(complete_emulator_pio_in, __VA_ARGS__)
 /* Named as completion callbacks (vcpu->arch.complete_userspace_io) or
  * read_write_emulator_ops members: functions, each a stand-in. */
 static int vcpu_mmio_read(struct kvm_vcpu *vcpu, gpa_t addr, int len, void *v);

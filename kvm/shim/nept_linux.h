@@ -402,6 +402,8 @@ static inline unsigned long __ffs(unsigned long word)
  * (nept_standin), before any FPU instruction runs. */
 #define TIF_NEED_FPU_LOAD 14
 #define test_thread_flag(flag) false
+/* kvm_impl.c: leaves KVM's code, the event unsupported (nept_kvm.h's
+ * NEPT_STANDIN names each stand-in through it). */
 static int nept_standin(const char *name, ...);
 #define fpregs_lock() \
 	((void)nept_standin("kvm_fpu_get (the guest's FPU and SSE state)"))
