@@ -23,6 +23,7 @@
 #include "diff.h"
 #include "finding.h"
 #include "fuzz.h"
+#include "fuzz_feedback.h"
 
 const bool fuzz_target_takes_text = false;
 
@@ -36,6 +37,19 @@ static _Noreturn void crash_divergence(const struct nept_diff *d, unsigned k)
 	fuzz_crash(&(struct fuzz_finding){ title, state,
 					   fuzz_where_of(&d->div[k]),
 					   fuzz_what_of(&d->div[k]) });
+}
+
+/* The state features (fuzz_feedback.c), with the modules that departed
+ * from the SDM at each event they compared. */
+static void state_feedback(const struct nept_diff *d)
+{
+	uint8_t departed[NEPT_MAX_EVENTS] = { 0 };
+
+	for (unsigned m = 1; m < d->nimpls && m <= 8; m++)
+		for (unsigned e = 0; e < d->compared[m - 1]; e++)
+			if (d->pred_fired[m - 1][e])
+				departed[e] |= (uint8_t)(1u << (m - 1));
+	fuzz_state_feedback(&d->s, &d->model, departed);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nept_diff_run(&s, &d);
 	fuzz_count(&d.model);
 	fuzz_count_diff(&d);
+	state_feedback(&d);
 	if (stop_on) {
 		/* Measuring time to a finding (scripts/bench): stop at the
 		 * first divergence matching the pattern, known or not, and at

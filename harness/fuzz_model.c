@@ -10,6 +10,7 @@
 
 #include "finding.h"
 #include "fuzz.h"
+#include "fuzz_feedback.h"
 #include "invariants.h"
 #include "report.h"
 
@@ -57,5 +58,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (broken)
 		fail(&s, broken, ev);
 	fuzz_count(&r);
+	fuzz_state_feedback(&s, &r, NULL);
 	return 0;
 }
