@@ -53,10 +53,14 @@ static uint64_t event_class(const struct nept_event *e)
 	uint64_t c = (uint64_t)e->source << 2 | e->access;
 
 	if (e->source == NEPT_SRC_EMULATED) {
-		unsigned r = e->exit_reason, x;
+		unsigned r = e->exit_reason, x = 5;
 
-		x = r == 48 ? 1 : r == 49 ? 2 : r != 0 ? 3
-			: e->exit_vector == 1 + 14 ? 4 : 5;
+		if (r == 48 || r == 49)
+			x = r - 47;
+		else if (r != 0)
+			x = 3;
+		else if (e->exit_vector == 1 + 14)
+			x = 4;
 		c = c << 3 | x;
 	} else if (e->source == NEPT_SRC_HW_VIOLATION) {
 		c = c << 3 | (e->during != 0);
@@ -73,8 +77,9 @@ static uint64_t outcome_class(const struct nept_outcome *o)
 		return 0;
 	switch (o->kind) {
 	case NEPT_OUT_EXIT:
-		return o->reason == 48 ? 2 : o->reason == 49 ? 3
-		       : o->reason == 62 ? 4 : 5;
+		if (o->reason == 48 || o->reason == 49)
+			return o->reason - 46u;
+		return o->reason == 62 ? 4 : 5;
 	case NEPT_OUT_EXCEPTION:
 		return o->vector == 14 ? 6 : o->vector == 8 ? 7 : 8;
 	case NEPT_OUT_VMFAIL:
@@ -111,15 +116,17 @@ void fuzz_state_feedback(const struct nept_scenario *s,
 {
 	uint64_t prev = 0;
 	uint16_t pml = s->ctl.pml_index;
-	unsigned i, n = model->nevents < s->nevents ? model->nevents
-						     : s->nevents;
+	unsigned i, n = model->nevents;
+
+	if (n > s->nevents)
+		n = s->nevents;
 
 	if (!enabled())
 		return;
 	for (i = 0; i < n; i++) {
 		const struct nept_outcome *o = &model->event[i];
-		uint64_t cur = event_class(&s->event[i]) << 8 |
-			       outcome_class(o);
+		uint64_t cur =
+			event_class(&s->event[i]) << 8 | outcome_class(o);
 		uint64_t h = mix(mix(prev) ^ cur ^
 				 (uint64_t)(pml_state(s, pml) << 1 |
 					    (o->pml_index != pml))
