@@ -273,6 +273,18 @@ static bool l2_leaf(const struct nept_scenario *s, unsigned level, uint64_t v)
 	return level == 2 || (level == 3 && s->l2.paging != NEPT_L2_PAE);
 }
 
+/* A 4-MiB PDE's physical bits 39:32, from its bits 20:13 up to M' =
+ * min(MAXPHYADDR, 40) (facts §8.2, PSE-36): the sites of the page it maps
+ * are there, not below 4 GiB. */
+static uint64_t pse36_bits(const struct nept_scenario *s, uint64_t pde)
+{
+	unsigned m = s->l1_maxphyaddr < 40 ? s->l1_maxphyaddr : 40;
+
+	if (m <= 32)
+		return 0;
+	return ((pde >> 13) & ((1ull << (m - 32)) - 1)) << 32;
+}
+
 static unsigned l2_shift(unsigned paging, unsigned level)
 {
 	return paging == NEPT_L2_32BIT ? 12 + 10 * (level - 1)
@@ -315,6 +327,8 @@ static bool l2_walk(struct mctx *c, uint64_t gla, bool record, uint64_t *final)
 			uint64_t sz = 1ull << l2_shift(paging, level);
 
 			*final = (v & mask & ~(sz - 1)) | (gla & (sz - 1));
+			if (paging == NEPT_L2_32BIT && level == 2)
+				*final |= pse36_bits(s, v);
 			ept_walk(c, *final, record, &l1);
 			return true;
 		}
