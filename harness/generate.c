@@ -154,48 +154,69 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 	uint64_t efer = nept_entry_guests[k].efer;
 	uint64_t link = ~0ull, pat = 0, msr_addr = n ? 0x20000 : 0;
 	uint64_t cr3 = 0x10000;
+	/* One field broken, or (a third of the time) two: some rules only
+	 * show with two together (a PAE guest's PDPT at CR3[31:5] is read
+	 * from memory only with EPT off). */
+	unsigned breaks = below(st, 3) ? 1 : 2;
 
-	switch (below(st, 9)) {
-	case 0:
-		cr0 ^= cr0_bits[below(st, 4)];
-		break;
-	case 1:
-		cr4 ^= cr4_bits[below(st, 4)];
-		break;
-	case 2:
-		if (flags & NEPT_ENF_LOAD_EFER)
-			efer ^= efer_bits[below(st, 4)];
-		break;
-	case 3:
-		/* A link pointer at a page holding the revision (or not). */
-		link = 0x21000;
-		buf[len++] = 0x05; /* QWORD */
-		len = put(buf, len, link, 8);
-		len = put(buf, len, below(st, 2) ? 0x11e57ed0 : 0x91e57ed0, 8);
-		break;
-	case 4:
-		flags |= NEPT_ENF_LOAD_PAT;
-		pat = below(st, 2) ? 0x0007040600070406ull
-				   : 0x0007040602070406ull;
-		break;
-	case 5:
-		flags |= NEPT_ENF_X2APIC;
-		break;
-	case 6:
-		/* EPT off: unrestricted guest, PML or MBEC then fail the
+	while (breaks--)
+		switch (below(st, 9)) {
+		case 0:
+			cr0 ^= cr0_bits[below(st, 4)];
+			break;
+		case 1:
+			cr4 ^= cr4_bits[below(st, 4)];
+			break;
+		case 2:
+			if (flags & NEPT_ENF_LOAD_EFER)
+				efer ^= efer_bits[below(st, 4)];
+			break;
+		case 3:
+			/* A link pointer at a page holding the revision (or not). */
+			if (link != ~0ull)
+				break;
+			link = 0x21000;
+			buf[len++] = 0x05; /* QWORD */
+			len = put(buf, len, link, 8);
+			len = put(buf, len,
+				  below(st, 2) ? 0x11e57ed0 : 0x91e57ed0, 8);
+			break;
+		case 4:
+			flags |= NEPT_ENF_LOAD_PAT;
+			pat = below(st, 2) ? 0x0007040600070406ull
+					   : 0x0007040602070406ull;
+			break;
+		case 5:
+			flags |= NEPT_ENF_X2APIC;
+			break;
+		case 6:
+			/* EPT off: unrestricted guest, PML or MBEC then fail the
 		 * controls checks; a PAE guest's PDPTEs come from memory. */
-		flags &= (uint16_t)~NEPT_ENF_EPT;
-		break;
-	case 7:
-		if (n)
-			msr_addr += 8; /* not 16-aligned */
-		break;
-	case 8:
-		/* CR3 with a bit above 31: legal below MAXPHYADDR (bit 32),
-		 * code 0 beyond it (bit 52); a PAE guest's PDPT is still at
-		 * bits 31:5. */
-		cr3 |= below(st, 2) ? 1ull << 32 : 1ull << 52;
-		break;
+			flags &= (uint16_t)~NEPT_ENF_EPT;
+			break;
+		case 7:
+			if (n)
+				msr_addr += 8; /* not 16-aligned */
+			break;
+		case 8:
+			/* CR3 with a bit above 31: legal below MAXPHYADDR (bit
+			 * 32), code 0 beyond it (bit 52).  A PAE guest's PDPT
+			 * is still at bits 31:5, read from memory with EPT off
+			 * only (facts §13.2): half the time turn EPT off so
+			 * that the rule is the one tested. */
+			cr3 |= below(st, 2) ? 1ull << 32 : 1ull << 52;
+			if (k == 1 && below(st, 2))
+				flags &= (uint16_t)~NEPT_ENF_EPT;
+			break;
+		}
+	if (k == 1 && !(flags & NEPT_ENF_EPT)) {
+		/* Without EPT the entry reads the PAE guest's PDPTEs from
+		 * its PDPT at CR3[31:5] (facts §13.2): back it, with the
+		 * PDPTE the field below holds for the EPT case, or the
+		 * read is unbacked and nothing is compared. */
+		buf[len++] = 0x05; /* QWORD */
+		len = put(buf, len, cr3 & 0xffffffe0ull, 8);
+		len = put(buf, len, 0x30001, 8);
 	}
 	buf[len++] = 0x12; /* VM_ENTRY */
 	len = put(buf, len, flags, 2);

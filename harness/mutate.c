@@ -2213,13 +2213,14 @@ static struct nept_event *vm_entry(struct mctx *c)
 
 /*
  * A vm-entry event after the others (replacing the last when there is no
- * room): a valid 64-bit guest with EPT, as L1 would write it, for the
+ * room): a valid guest (nept_entry_guests), as L1 would write it, for the
  * entry mutations below to break.
  */
 static bool m_entry_add(struct mctx *c)
 {
 	struct nept_scenario *s = c->s;
 	struct nept_vmentry *en = &s->entry;
+	unsigned k;
 
 	if (vm_entry(c))
 		return false;
@@ -2234,11 +2235,13 @@ static bool m_entry_add(struct mctx *c)
 	memset(&s->event[s->nevents], 0, sizeof(s->event[0]));
 	s->event[s->nevents++].source = NEPT_SRC_VM_ENTRY;
 	memset(en, 0, sizeof(*en));
-	en->flags = nept_entry_guests[0].flags; /* the 64-bit guest */
-	en->cr0 = nept_entry_guests[0].cr0;
+	/* Mostly the 64-bit guest, else the 32-bit PAE or real-mode one. */
+	k = chance(c, 50) ? 0 : below(c, ARRAY_SIZE(nept_entry_guests));
+	en->flags = nept_entry_guests[k].flags;
+	en->cr0 = nept_entry_guests[k].cr0;
 	en->cr3 = any_page(c) & nept_addr_mask(s->l1_maxphyaddr);
-	en->cr4 = nept_entry_guests[0].cr4;
-	en->efer = nept_entry_guests[0].efer;
+	en->cr4 = nept_entry_guests[k].cr4;
+	en->efer = nept_entry_guests[k].efer;
 	en->link_ptr = ~0ull;
 	return true;
 }
@@ -2332,6 +2335,14 @@ static bool m_entry_flags(struct mctx *c)
 		en->debugctl = en->dr7 = 0;
 	if (en->flags & (NEPT_ENF_INJECT_NMI | NEPT_ENF_STI_BLOCKING))
 		en->activity = 0;
+	/* A PAE guest without EPT: the entry reads its PDPTEs from the PDPT
+	 * at CR3[31:5] (facts §13.2); back it if nothing is there, or the
+	 * read is unbacked and the entry is not compared. */
+	if (!(en->flags & (NEPT_ENF_EPT | NEPT_ENF_IA32E)) &&
+	    (en->cr0 >> 31 & 1) && (en->cr4 & 0x20) &&
+	    !backed(c->s, en->cr3 & 0xffffffe0ull))
+		return qset(c->s, en->cr3 & 0xffffffe0ull,
+			    (any_page(c) & 0xfffff000ull) | 1);
 	return true;
 }
 
