@@ -9,22 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "diff.h"
 #include "model.h"
-
-static unsigned passes, failures;
-
-#define EXPECT(cond, ...)                                   \
-	do {                                                \
-		if (cond) {                                 \
-			passes++;                           \
-		} else {                                    \
-			failures++;                         \
-			printf("FAIL line %d: ", __LINE__); \
-			printf(__VA_ARGS__);                \
-			putchar('\n');                      \
-		}                                           \
-	} while (0)
 
 static const struct nept_impl fake = { .name = "kvm-fake", .version = "test" };
 

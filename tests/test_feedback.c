@@ -7,21 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "fuzz_feedback.h"
-
-static unsigned passes, failures;
-
-#define EXPECT(cond, ...)                                   \
-	do {                                                \
-		if (cond) {                                 \
-			passes++;                           \
-		} else {                                    \
-			failures++;                         \
-			printf("FAIL line %d: ", __LINE__); \
-			printf(__VA_ARGS__);                \
-			putchar('\n');                      \
-		}                                           \
-	} while (0)
 
 static uint8_t snap[2][8192];
 
