@@ -172,7 +172,8 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 				efer ^= efer_bits[below(st, 4)];
 			break;
 		case 3:
-			/* A link pointer at a page holding the revision (or not). */
+			/* A link pointer at a page holding the revision (or
+			 * not). */
 			if (link != ~0ull)
 				break;
 			link = 0x21000;
@@ -190,8 +191,9 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 			flags |= NEPT_ENF_X2APIC;
 			break;
 		case 6:
-			/* EPT off: unrestricted guest, PML or MBEC then fail the
-		 * controls checks; a PAE guest's PDPTEs come from memory. */
+			/* EPT off: unrestricted guest, PML or MBEC then fail
+			 * the controls checks; a PAE guest's PDPTEs come from
+			 * memory. */
 			flags &= (uint16_t)~NEPT_ENF_EPT;
 			break;
 		case 7:
