@@ -407,7 +407,10 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 		uint64_t addr = t->e[t->nread - 1].addr;
 		bool guest = false;
 
-		for (unsigned i = 0; walks && i < t->l2_nread; i++)
+		/* (An instruction's accesses walk L2's tables whatever the
+		 * source, and the trace holds the last one's walk.) */
+		for (unsigned i = 0; (walks || t->insn.on) && i < t->l2_nread;
+		     i++)
 			guest |= (t->l2e[i].l1pa & ~7ull) == addr;
 		if (!guest) {
 			v = *s;
