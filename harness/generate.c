@@ -217,7 +217,7 @@ static size_t gen_vm_entry(uint64_t *st, uint8_t *buf, size_t len)
 		 * PDPTE the field below holds for the EPT case, or the
 		 * read is unbacked and nothing is compared. */
 		buf[len++] = 0x05; /* QWORD */
-		len = put(buf, len, cr3 & 0xffffffe0ull, 8);
+		len = put(buf, len, nept_pae_pdpt_base(cr3), 8);
 		len = put(buf, len, 0x30001, 8);
 	}
 	buf[len++] = 0x12; /* VM_ENTRY */

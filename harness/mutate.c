@@ -273,18 +273,6 @@ static bool l2_leaf(const struct nept_scenario *s, unsigned level, uint64_t v)
 	return level == 2 || (level == 3 && s->l2.paging != NEPT_L2_PAE);
 }
 
-/* A 4-MiB PDE's physical bits 39:32, from its bits 20:13 up to M' =
- * min(MAXPHYADDR, 40) (facts §8.2, PSE-36): the sites of the page it maps
- * are there, not below 4 GiB. */
-static uint64_t pse36_bits(const struct nept_scenario *s, uint64_t pde)
-{
-	unsigned m = s->l1_maxphyaddr < 40 ? s->l1_maxphyaddr : 40;
-
-	if (m <= 32)
-		return 0;
-	return ((pde >> 13) & ((1ull << (m - 32)) - 1)) << 32;
-}
-
 static unsigned l2_shift(unsigned paging, unsigned level)
 {
 	return paging == NEPT_L2_32BIT ? 12 + 10 * (level - 1)
@@ -327,8 +315,10 @@ static bool l2_walk(struct mctx *c, uint64_t gla, bool record, uint64_t *final)
 			uint64_t sz = 1ull << l2_shift(paging, level);
 
 			*final = (v & mask & ~(sz - 1)) | (gla & (sz - 1));
+			/* PSE-36: the page is above 4 GiB (facts §8.2). */
 			if (paging == NEPT_L2_32BIT && level == 2)
-				*final |= pse36_bits(s, v);
+				*final |= nept_pse36_bits(
+					v, nept_pse36_low(s->l1_maxphyaddr));
 			ept_walk(c, *final, record, &l1);
 			return true;
 		}
@@ -2338,10 +2328,9 @@ static bool m_entry_flags(struct mctx *c)
 	/* A PAE guest without EPT: the entry reads its PDPTEs from the PDPT
 	 * at CR3[31:5] (facts §13.2); back it if nothing is there, or the
 	 * read is unbacked and the entry is not compared. */
-	if (!(en->flags & (NEPT_ENF_EPT | NEPT_ENF_IA32E)) &&
-	    (en->cr0 >> 31 & 1) && (en->cr4 & 0x20) &&
-	    !backed(c->s, en->cr3 & 0xffffffe0ull))
-		return qset(c->s, en->cr3 & 0xffffffe0ull,
+	if (!(en->flags & NEPT_ENF_EPT) && nept_vmentry_pae(en) &&
+	    !backed(c->s, nept_pae_pdpt_base(en->cr3)))
+		return qset(c->s, nept_pae_pdpt_base(en->cr3),
 			    (any_page(c) & 0xfffff000ull) | 1);
 	return true;
 }

@@ -1036,7 +1036,7 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 	w.user = st->walk_user >= 0 ? st->walk_user
 				    : l2->cpl == 3 && !w.implicit;
 	pfec = pfec_access(s, &w);
-	w.pse36_low = (w.m < 40 ? w.m : 40) - 19;
+	w.pse36_low = nept_pse36_low(w.m);
 	if (st->hooks && st->hooks->pse36_low)
 		w.pse36_low = st->hooks->pse36_low(st->hooks->ctx, w.pse36_low);
 
@@ -1140,9 +1140,7 @@ static bool l2_walk_once(const struct nept_scenario *s, struct model_state *st,
 					  (level - 1))) -
 		   1;
 	if (w.mode == NEPT_L2_32BIT && level == 2) {
-		final = (e & 0xffc00000ull) |
-			(((e >> 13) & ((1ull << (w.pse36_low - 13)) - 1))
-			 << 32);
+		final = (e & 0xffc00000ull) | nept_pse36_bits(e, w.pse36_low);
 	} else if (w.mode == NEPT_L2_32BIT) {
 		final = e & 0xfffff000ull;
 	} else {

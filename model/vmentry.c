@@ -191,11 +191,9 @@ static enum read_result pdpte_check(const struct nept_scenario *s,
 {
 	const struct nept_vmentry *en = &s->entry;
 	uint64_t rsvd = 0x1e6ull, pdpte;
-	/* SDM table 4-7: under PAE paging CR3 bits 63:32 are ignored. */
-	uint64_t base = en->cr3 & 0xffffffe0ull;
+	uint64_t base = nept_pae_pdpt_base(en->cr3);
 
-	if (!(en->cr0 & CR0_PG) || !(en->cr4 & CR4_PAE) ||
-	    (en->flags & NEPT_ENF_IA32E))
+	if (!nept_vmentry_pae(en))
 		return READ_OK;
 	if (s->l1_maxphyaddr < 64)
 		rsvd |= ~0ull << s->l1_maxphyaddr;

@@ -65,6 +65,27 @@ static inline uint64_t nept_bits(unsigned hi, unsigned lo)
 	return ((~0ull) >> (63 - hi)) & ~((1ull << lo) - 1);
 }
 
+/* PSE-36 (facts §8.2): a 4-MiB PDE's bits 20:13 are physical bits
+ * 39:32 up to M' = min(MAXPHYADDR, 40); the lowest bit it reserves is
+ * M' - 19 (bit 21 for M' = 40, 13 for M' = 32). */
+static inline unsigned nept_pse36_low(unsigned maxphyaddr)
+{
+	return (maxphyaddr < 40 ? maxphyaddr : 40) - 19;
+}
+
+/* The physical bits 39:32 a 4-MiB PDE maps, below its bit low. */
+static inline uint64_t nept_pse36_bits(uint64_t pde, unsigned low)
+{
+	return ((pde >> 13) & ((1ull << (low - 13)) - 1)) << 32;
+}
+
+/* Under PAE paging the PDPT is at CR3 bits 31:5; bits 63:32 are ignored
+ * (SDM Vol. 3A table 4-7). */
+static inline uint64_t nept_pae_pdpt_base(uint64_t cr3)
+{
+	return cr3 & 0xffffffe0ull;
+}
+
 /* Bits M-1:12 of an entry or EPTP: the next table or the page. */
 static inline uint64_t nept_addr_mask(unsigned maxphyaddr)
 {

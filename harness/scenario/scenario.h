@@ -293,6 +293,15 @@ static inline uint64_t nept_vmentry_get(const struct nept_vmentry *en,
 				   nept_vmentry_qwords[k].offset);
 }
 
+/* A PAE guest (CR0.PG, CR4.PAE, not IA-32e mode): the entry checks its
+ * PDPTEs, from the guest-PDPTE fields with EPT, else from the PDPT at
+ * nept_pae_pdpt_base(cr3) (facts §13.2). */
+static inline bool nept_vmentry_pae(const struct nept_vmentry *en)
+{
+	return (en->cr0 >> 31 & 1) && (en->cr4 & 0x20) &&
+	       !(en->flags & NEPT_ENF_IA32E);
+}
+
 /* What an event does (an expectation names one; implementations report
  * one, struct nept_outcome in impl.h). */
 enum nept_outcome_kind {
