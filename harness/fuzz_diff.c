@@ -45,6 +45,8 @@ static void state_feedback(const struct nept_diff *d)
 {
 	uint8_t departed[NEPT_MAX_EVENTS] = { 0 };
 
+	if (!fuzz_state_feedback_on())
+		return;
 	for (unsigned m = 1; m < d->nimpls && m <= 8; m++)
 		for (unsigned e = 0; e < d->compared[m - 1]; e++)
 			if (d->pred_fired[m - 1][e])

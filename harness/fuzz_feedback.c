@@ -100,7 +100,7 @@ static unsigned pml_state(const struct nept_scenario *s, uint16_t index)
 
 static int on = -1;
 
-static bool enabled(void)
+bool fuzz_state_feedback_on(void)
 {
 	if (on < 0) {
 		const char *v = getenv("NEPTFUZZ_STATE_FEEDBACK");
@@ -118,11 +118,10 @@ void fuzz_state_feedback(const struct nept_scenario *s,
 	uint16_t pml = s->ctl.pml_index;
 	unsigned i, n = model->nevents;
 
+	if (!fuzz_state_feedback_on())
+		return;
 	if (n > s->nevents)
 		n = s->nevents;
-
-	if (!enabled())
-		return;
 	for (i = 0; i < n; i++) {
 		const struct nept_outcome *o = &model->event[i];
 		uint64_t cur =

@@ -18,6 +18,9 @@
 void fuzz_state_feedback(const struct nept_scenario *s,
 			 const struct nept_result *model,
 			 const uint8_t *departed);
+/* Whether NEPTFUZZ_STATE_FEEDBACK=1 turned it on (off: nothing to count,
+ * so callers need not gather what it would read). */
+bool fuzz_state_feedback_on(void);
 
 /* The counters as the last runs left them, for tests (the engine clears
  * them before each input; fuzz_state_feedback_clear does here). */
