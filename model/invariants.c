@@ -354,6 +354,15 @@ static uint64_t ignored_bits(const struct nept_scenario *s)
 	return m;
 }
 
+/* Whether L1 address pa is on a page the event's instruction was fetched
+ * from: its bytes there are the instruction, whatever else they are
+ * (docs/sdm-rules.md §16), so no bit of them is ignored. */
+static bool insn_bytes(const struct model_trace *t, uint64_t pa)
+{
+	return t->insn.on && ((pa & ~0xfffull) == t->insn.page[0] ||
+			      (pa & ~0xfffull) == t->insn.page[1]);
+}
+
 static void run_alone(const struct nept_scenario *s,
 		      const struct nept_event *ev, struct nept_outcome *o,
 		      struct model_trace *t)
@@ -373,7 +382,10 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	struct nept_outcome vo;
 	struct nept_event vev;
 	uint64_t ign = ignored_bits(s);
-	bool walks = nept_walks_l2(s, ev);
+	/* L2's tables were walked: by the event's access, or by its
+	 * instruction's whatever the source (docs/sdm-rules.md §16; the
+	 * trace holds the last access's walk). */
+	bool walks = nept_walks_l2(s, ev) || t->insn.on;
 
 	if (o->undefined == NEPT_F_ALL)
 		return NULL;
@@ -390,9 +402,7 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 	 * bytes: docs/sdm-rules.md §16). */
 	v = *s;
 	for (unsigned i = 0; i < v.mem.nqwords; i++)
-		if (!t->insn.on ||
-		    ((v.mem.qword[i].gpa & ~0xfffull) != t->insn.page[0] &&
-		     (v.mem.qword[i].gpa & ~0xfffull) != t->insn.page[1]))
+		if (!insn_bytes(t, v.mem.qword[i].gpa))
 			v.mem.qword[i].val ^= ign;
 	run_alone(&v, ev, &vo, NULL);
 	if (!same_observation(o, &vo))
@@ -407,10 +417,7 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 		uint64_t addr = t->e[t->nread - 1].addr;
 		bool guest = false;
 
-		/* (An instruction's accesses walk L2's tables whatever the
-		 * source, and the trace holds the last one's walk.) */
-		for (unsigned i = 0; (walks || t->insn.on) && i < t->l2_nread;
-		     i++)
+		for (unsigned i = 0; walks && i < t->l2_nread; i++)
 			guest |= (t->l2e[i].l1pa & ~7ull) == addr;
 		if (!guest) {
 			v = *s;
@@ -440,6 +447,7 @@ static const char *check_metamorphic(const struct nept_scenario *s,
 			 * alias); leave it out. */
 			if (pa == MODEL_L2_REGISTER ||
 			    ((pa & 4) && s->l2.paging == NEPT_L2_32BIT) ||
+			    insn_bytes(t, pa) ||
 			    !nept_mem_read(&v.mem, pa & ~7ull, &q))
 				continue;
 			q ^= gi;
