@@ -494,6 +494,13 @@ void scenario_init(struct nept_scenario *s);
 void scenario_normalize(struct nept_scenario *s);
 
 /*
+ * scenario_normalize without memory, for memory built only through
+ * scenario_add_page and scenario_set_qword (canonical at every step): the
+ * binary decoder, which runs at every fuzz input.
+ */
+void scenario_normalize_events(struct nept_scenario *s);
+
+/*
  * With L2 paging off, clears what CR0.PG = 0 decides (gla, the derived
  * flags); with it on, cuts a hw-violation's gpa to what the processor's
  * walk can reach (the host's width, 32 bits for a PDPTE load, facts §14):

@@ -660,7 +660,9 @@ bool scenario_decode_bin_err(const uint8_t *data, size_t len,
 		}
 		return false;
 	}
-	scenario_normalize(s);
+	/* Memory came through scenario_set_qword and scenario_add_page:
+	 * sorted already, and scenario_check says so once. */
+	scenario_normalize_events(s);
 	scenario_clear_derived(s);
 	if (scenario_check(s, err))
 		return true;
