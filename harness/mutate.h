@@ -4,7 +4,7 @@
  * scenario (EPT12 and L2 entry bits, levels, aliasing, caps, EPTP, L2 and
  * vmcs12 state, events, splices of two scenarios), makes sure the result
  * passes scenario_check and encodes it again.  The engines' hooks
- * (harness/fuzz_mutator.c for libFuzzer, harness/afl_mutator.c for AFL++)
+ * (harness/fuzz/fuzz_mutator.c for libFuzzer, harness/fuzz/afl_mutator.c for AFL++)
  * sit on top; the scenario layer knows nothing of it.
  *
  * Deterministic: the same input and seed give the same output.  Not

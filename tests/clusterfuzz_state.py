@@ -208,7 +208,7 @@ AddressSanitizer:DEADLYSIGNAL
     #0 0x7f0000001000 in __pthread_kill_implementation nptl/pthread_kill.c:44:76
     #1 0x7f0000002000 in raise signal/../sysdeps/posix/raise.c:26:13
     #2 0x7f0000003000 in abort stdlib/abort.c:79:7
-    #3 0x55000000{n}000 in LLVMFuzzerTestOneInput /src/neptfuzz/harness/fuzz_diff.c:99:3
+    #3 0x55000000{n}000 in LLVMFuzzerTestOneInput /src/neptfuzz/harness/fuzz/fuzz_diff.c:99:3
     #4 0x550000005000 in fuzzer::Fuzzer::ExecuteCallback(unsigned char const*, unsigned long) FuzzerLoop.cpp:614:13
     #5 0x550000006000 in main FuzzerMain.cpp:20:10
 DEDUP_TOKEN: __pthread_kill_implementation--raise--abort

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The fuzz targets' state feedback (harness/fuzz_feedback.c): what makes
+ * The fuzz targets' state feedback (harness/fuzz/fuzz_feedback.c): what makes
  * two runs count as different states, and what does not.
  */
 #include <stdio.h>

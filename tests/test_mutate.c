@@ -365,7 +365,7 @@ static void test_table(void)
 	       "describe bytes: '%s'", buf);
 }
 
-/* The AFL++ entry points (harness/afl_mutator.c). */
+/* The AFL++ entry points (harness/fuzz/afl_mutator.c). */
 void *afl_custom_init(void *afl, unsigned int seed);
 unsigned int afl_custom_fuzz_count(void *data, const unsigned char *buf,
 				   size_t buf_size);
@@ -440,7 +440,7 @@ static void test_afl(void)
 	unsetenv("NEPTFUZZ_MUTATOR");
 }
 
-/* The libFuzzer hooks (harness/fuzz_mutator.c), here without libFuzzer:
+/* The libFuzzer hooks (harness/fuzz/fuzz_mutator.c), here without libFuzzer:
  * the byte fallback is nept_mutate_bytes. */
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 			       unsigned int seed);
