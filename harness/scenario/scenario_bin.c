@@ -155,8 +155,15 @@ static bool get(struct reader *r, unsigned n, uint64_t *v)
 								      : "s",
 			   r->size);
 	*v = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* The encoding's byte order: one copy, where a loop was 4% of a
+	 * fuzz_diff execution under ASan, which checks every byte's load. */
+	(void)i;
+	memcpy(v, r->p, n);
+#else
 	for (i = 0; i < n; i++)
 		*v |= (uint64_t)r->p[i] << (8 * i);
+#endif
 	r->p += n;
 	r->left -= n;
 	return true;
@@ -692,6 +699,14 @@ static void put(struct writer *w, unsigned nbytes, uint64_t v)
 {
 	unsigned i;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* As in get: one copy when it fits. */
+	if (w->n + nbytes <= w->cap) {
+		memcpy(w->p + w->n, &v, nbytes);
+		w->n += nbytes;
+		return;
+	}
+#endif
 	for (i = 0; i < nbytes; i++, w->n++)
 		if (w->n < w->cap)
 			w->p[w->n] = (uint8_t)(v >> (8 * i));
