@@ -216,14 +216,19 @@ static void arch_qual_history(const struct dev_event *e,
 	else if (is_exit(o, NEPT_EXIT_PML_FULL) ||
 		 (pf_fixup_walks(e) &&
 		  (o->kind == NEPT_OUT_EXCEPTION ||
-		   is_exit(o, NEPT_EXIT_EXCEPTION_NMI)) &&
+		   is_exit(o, NEPT_EXIT_EXCEPTION_NMI) ||
+		   is_exit(o, NEPT_EXIT_TRIPLE_FAULT)) &&
 		  (t->stop == MODEL_STOP_NOT_PRESENT ||
 		   t->stop == MODEL_STOP_PERMISSION || t->pml_full)))
 		/* The walker's error path, for a violation; also when L0's
 		 * #PF fix-up injected what its re-walk met (facts §14,
 		 * pf-fixup-injects-ept-fault), to L2 or, by L1's exception
 		 * bitmap, as a #PF exit, a full PML log included (its
-		 * update_accessed_dirty_bits fails into the same path). */
+		 * update_accessed_dirty_bits fails into the same path); and
+		 * when that #PF, met while delivering a #DF, made a triple
+		 * fault (facts §10.2; fuzz_diff found 6.1's next
+		 * misconfiguration carrying the walk's qualification:
+		 * crashes/harness-pf-fixup-triple-fault-rewrites-arch-qual.scn). */
 		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
 		    (uint64_t)(t->have & 7) << 3;
 	next->arch_qual = q;
