@@ -126,7 +126,6 @@ static void hook_access(const void *ctx, const struct nept_scenario *s,
 			const struct nept_event *ev, struct model_access *a)
 {
 	const struct hook_ctx *c = ctx;
-
 	unsigned d;
 
 	(void)s;
