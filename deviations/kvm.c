@@ -195,6 +195,21 @@ static bool arch_qual_outcome(const struct dev_event *e, struct nept_outcome *o)
 
 static bool pf_fixup_walks(const struct dev_event *e);
 
+/* The walker's pte_access where its error path ran: R, W and X of every
+ * EPT12 entry it read, ANDed (the model's path AND); at a table with no
+ * memory behind it, of the entries read before it (the model leaves that
+ * walk's rights unset), all three when that table is the root. */
+static unsigned path_rights(const struct model_trace *t)
+{
+	unsigned have = 7;
+
+	if (t->stop != MODEL_STOP_UNBACKED)
+		return t->have & 7;
+	for (unsigned k = 0; k + 1 < t->nread; k++)
+		have &= (unsigned)(t->e[k].val & 7);
+	return have;
+}
+
 static void arch_qual_history(const struct dev_event *e,
 			      const struct nept_outcome *o,
 			      struct kvm_history *next)
@@ -219,7 +234,8 @@ static void arch_qual_history(const struct dev_event *e,
 		   is_exit(o, NEPT_EXIT_EXCEPTION_NMI) ||
 		   is_exit(o, NEPT_EXIT_TRIPLE_FAULT)) &&
 		  (t->stop == MODEL_STOP_NOT_PRESENT ||
-		   t->stop == MODEL_STOP_PERMISSION || t->pml_full)))
+		   t->stop == MODEL_STOP_PERMISSION ||
+		   t->stop == MODEL_STOP_UNBACKED || t->pml_full)))
 		/* The walker's error path, for a violation; also when L0's
 		 * #PF fix-up injected what its re-walk met (facts §14,
 		 * pf-fixup-injects-ept-fault), to L2 or, by L1's exception
@@ -228,9 +244,14 @@ static void arch_qual_history(const struct dev_event *e,
 		 * when that #PF, met while delivering a #DF, made a triple
 		 * fault (facts §10.2; fuzz_diff found 6.1's next
 		 * misconfiguration carrying the walk's qualification:
-		 * crashes/harness-pf-fixup-triple-fault-rewrites-arch-qual.scn). */
+		 * crashes/harness-pf-fixup-triple-fault-rewrites-arch-qual.scn).
+		 * An EPT12 table with no memory behind it takes the same
+		 * path: FNAME(walk_addr_generic) goes to its error label when
+		 * kvm_vcpu_gfn_to_hva_prot fails, with the access and the
+		 * path's rights so far (AFL++ found it:
+		 * crashes/harness-pf-fixup-unbacked-table-rewrites-arch-qual.scn). */
 		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
-		    (uint64_t)(t->have & 7) << 3;
+		    (uint64_t)path_rights(t) << 3;
 	next->arch_qual = q;
 }
 
