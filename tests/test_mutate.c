@@ -10,6 +10,7 @@
  *
  * usage: test_mutate CORPUS_DIR
  */
+#include "engine_hooks.h"
 #include "mutate.h"
 
 #include <dirent.h>
@@ -365,18 +366,6 @@ static void test_table(void)
 	       "describe bytes: '%s'", buf);
 }
 
-/* The AFL++ entry points (harness/fuzz/afl_mutator.c). */
-void *afl_custom_init(void *afl, unsigned int seed);
-unsigned int afl_custom_fuzz_count(void *data, const unsigned char *buf,
-				   size_t buf_size);
-size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
-		       unsigned char **out_buf, unsigned char *add_buf,
-		       size_t add_buf_size, size_t max_size);
-const char *afl_custom_describe(void *data, size_t max_description_len);
-size_t afl_custom_post_process(void *data, unsigned char *buf, size_t buf_size,
-			       unsigned char **out_buf);
-void afl_custom_deinit(void *data);
-
 static void test_afl(void)
 {
 	static struct nept_scenario s;
@@ -442,13 +431,6 @@ static void test_afl(void)
 
 /* The libFuzzer hooks (harness/fuzz/fuzz_mutator.c), here without libFuzzer:
  * the byte fallback is nept_mutate_bytes. */
-size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
-			       unsigned int seed);
-size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
-				 const uint8_t *data2, size_t size2,
-				 uint8_t *out, size_t max_out_size,
-				 unsigned int seed);
-
 static void test_libfuzzer_hooks(void)
 {
 	static uint8_t buf[NEPT_BIN_MAX + 1];

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_hooks.h"
 #include "mutate.h"
 
 /* At least and at most this many structured mutations per queue entry
@@ -44,17 +45,6 @@ struct nept_afl {
 	struct nept_mutate_info info;
 	char desc[160];
 };
-
-void *afl_custom_init(void *afl, unsigned int seed);
-unsigned int afl_custom_fuzz_count(void *data, const unsigned char *buf,
-				   size_t buf_size);
-size_t afl_custom_fuzz(void *data, unsigned char *buf, size_t buf_size,
-		       unsigned char **out_buf, unsigned char *add_buf,
-		       size_t add_buf_size, size_t max_size);
-const char *afl_custom_describe(void *data, size_t max_description_len);
-size_t afl_custom_post_process(void *data, unsigned char *buf, size_t buf_size,
-			       unsigned char **out_buf);
-void afl_custom_deinit(void *data);
 
 void *afl_custom_init(void *afl, unsigned int seed)
 {

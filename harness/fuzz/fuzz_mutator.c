@@ -19,16 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_hooks.h"
 #include "mutate.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
 	__attribute__((weak));
-size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
-			       unsigned int seed);
-size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
-				 const uint8_t *data2, size_t size2,
-				 uint8_t *out, size_t max_out_size,
-				 unsigned int seed);
 
 static bool bytes_only(void)
 {
