@@ -195,21 +195,6 @@ static bool arch_qual_outcome(const struct dev_event *e, struct nept_outcome *o)
 
 static bool pf_fixup_walks(const struct dev_event *e);
 
-/* The walker's pte_access where its error path ran: R, W and X of every
- * EPT12 entry it read, ANDed (the model's path AND); at a table with no
- * memory behind it, of the entries read before it (the model leaves that
- * walk's rights unset), all three when that table is the root. */
-static unsigned path_rights(const struct model_trace *t)
-{
-	unsigned have = 7;
-
-	if (t->stop != MODEL_STOP_UNBACKED)
-		return t->have & 7;
-	for (unsigned k = 0; k + 1 < t->nread; k++)
-		have &= (unsigned)(t->e[k].val & 7);
-	return have;
-}
-
 static void arch_qual_history(const struct dev_event *e,
 			      const struct nept_outcome *o,
 			      struct kvm_history *next)
@@ -251,7 +236,7 @@ static void arch_qual_history(const struct dev_event *e,
 		 * path's rights so far (AFL++ found it:
 		 * crashes/harness-pf-fixup-unbacked-table-rewrites-arch-qual.scn). */
 		q = (q & (QUAL_GLA_VALID | QUAL_GLA_FINAL)) | t->acc_bits |
-		    (uint64_t)path_rights(t) << 3;
+		    (uint64_t)(t->have & 7) << 3;
 	next->arch_qual = q;
 }
 

@@ -414,8 +414,12 @@ static uint64_t ept_walk(const struct nept_scenario *s,
 		t->e[t->nread].addr = ea;
 		t->e[t->nread].level = (uint8_t)level;
 		if (!nept_mem_read(mem, ea, &e)) {
+			/* The rights of the entries read before it: the
+			 * outcome is open, but a walker's error path may
+			 * report them (qualification-in-vcpu-arch). */
 			t->nread++;
 			t->stop = MODEL_STOP_UNBACKED;
+			t->have = (uint8_t)have;
 			return 0;
 		}
 		t->e[t->nread++].val = e;

@@ -53,7 +53,8 @@ struct model_trace {
 	uint8_t nread;	/* entries read, root first */
 	uint8_t stop;	/* enum model_stop */
 	uint8_t need;	/* permission bits the access needs: R=1 W=2 X=4 XU=8 */
-	uint8_t have;	/* the AND over the path, same encoding */
+	uint8_t have;	/* the AND over the path (read so far, where it stops
+			 * at an unbacked table), same encoding */
 	/* the walk succeeded but its dirty flag needed a PML entry and the
 	 * index was full (facts §7.2) */
 	uint8_t pml_full;
