@@ -77,7 +77,17 @@ def version_of(genfile):
     return m.group(1) if m else None
 
 
+USAGE = """usage: llvm-cov export ... | scripts/coverage_report.py OUT
+
+scripts/coverage runs it: reads llvm-cov's JSON export on stdin and writes
+OUT/functions.txt and OUT/uncovered.txt (see the top of this file)."""
+
+
 def main():
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        help_asked = len(sys.argv) == 2
+        print(USAGE, file=sys.stdout if help_asked else sys.stderr)
+        sys.exit(0 if help_asked else 2)
     out = sys.argv[1]
     data = json.load(sys.stdin)["data"][0]
     rows = []

@@ -19,6 +19,13 @@ for c in eval fmt targets; do
 	expect_status 0 "$nf" help "$c"
 done
 expect_status 0 "$fuzz_model" --help
+# Every script a user runs answers --help with its usage on stdout, and
+# does nothing else (no build, no install: --help runs before all that).
+for s in "$src"/scripts/*; do
+	[ -f "$s" ] && [ -x "$s" ] || continue
+	expect_status 0 "$s" --help
+	grep -qi '^usage: ' "$tmp/out" || bad "$s --help printed no usage line"
+done
 expect_status 2 "$nf" eval
 expect_status 2 "$nf" fmt --to xml "$src/corpus/read-ok-4k.scn"
 expect_status 2 "$nf" eval "$tmp/does-not-exist"
