@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kvm-<version>: KVM's real nested-EPT fault path behind the nept_impl
- * interface (harness/impl.h).
+ * interface (harness/impl/impl.h).
  *
  * One translation unit per kernel version.  kvm/extract.py copies KVM's
  * code out of the tree verbatim (kvm_defs.h, kvm_protos.h, kvm_code.c and

@@ -55,7 +55,7 @@ bool nept_minimize(const struct nept_scenario *in, struct nept_scenario *out,
 
 /*
  * The `# verdict:` lines of a diff, one module after another, in the
- * format of `neptfuzz verdicts` (harness/verdicts.c): "agrees",
+ * format of `neptfuzz verdicts` (harness/compare/verdicts.c): "agrees",
  * "unsupported", or one "diverges FIELD DETAIL" line per distinct
  * divergence.
  */
