@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileio.h"
 
@@ -431,13 +432,36 @@ static void test_afl(void)
 
 /* The libFuzzer hooks (harness/fuzz/fuzz_mutator.c), here without libFuzzer:
  * the byte fallback is nept_mutate_bytes. */
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * The libFuzzer hooks, with NEPTFUZZ_MUTATION_LOG on: one log line per
+ * output, in order, naming the output's bytes by their FNV-1a hash
+ * (scripts/bench mutations matches corpus files by it).
+ */
 static void test_libfuzzer_hooks(void)
 {
 	static uint8_t buf[NEPT_BIN_MAX + 1];
 	static struct nept_scenario s;
-	unsigned long decoded = 0, crossed = 0;
+	static uint64_t made[1600];
+	unsigned long decoded = 0, crossed = 0, nmade = 0, nlines = 0,
+		      matched = 0;
+	char log[] = "/tmp/test_mutate_log.XXXXXX", line[256];
+	int fd = mkstemp(log);
 	unsigned k;
+	FILE *f;
 
+	if (!EXPECT(fd >= 0, "mkstemp"))
+		return;
+	close(fd);
+	setenv("NEPTFUZZ_MUTATION_LOG", log, 1);
 	for (k = 0; k < 800 && ninputs; k++) {
 		const struct input *a = &inputs[k % ninputs];
 		size_t n;
@@ -447,16 +471,37 @@ static void test_libfuzzer_hooks(void)
 		n = LLVMFuzzerCustomMutator(buf, a->len, 4096, k * 2654435761u);
 		EXPECT(n > 0 && n <= 4096 && buf[4096] == 0x5a,
 		       "custom mutator: %zu", n);
+		made[nmade++] = fnv1a(buf, n);
 		decoded += scenario_decode_bin(buf, n, &s);
 		n = LLVMFuzzerCustomCrossOver(a->bin, a->len, inputs[0].bin,
 					      inputs[0].len, buf, 4096, k);
 		EXPECT(n <= 4096, "custom crossover: %zu", n);
+		if (n)
+			made[nmade++] = fnv1a(buf, n);
 		crossed += n > 0;
 	}
 	/* Seven in eight are structured, and nearly all of those decode. */
 	EXPECT(decoded >= 800 * 3 / 4, "hooks: %lu of 800 decode", decoded);
 	/* One crossover in four is taken, the others declined. */
 	EXPECT(crossed == 200, "hooks: %lu of 800 crossovers taken", crossed);
+	fflush(NULL);
+	f = fopen(log, "r");
+	if (EXPECT(f != NULL, "mutation log %s not written", log)) {
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long h;
+			char how[160];
+
+			if (sscanf(line, "%16llx %159s", &h, how) == 2 &&
+			    nlines < nmade && h == made[nlines])
+				matched++;
+			nlines++;
+		}
+		fclose(f);
+	}
+	unlink(log);
+	EXPECT(nlines == nmade && matched == nmade,
+	       "mutation log: %lu lines, %lu outputs, %lu matched", nlines,
+	       nmade, matched);
 }
 
 int main(int argc, char **argv)
