@@ -11,6 +11,7 @@
  * usage: test_mutate CORPUS_DIR
  */
 #include "engine_hooks.h"
+#include "fuzz.h"
 #include "mutate.h"
 
 #include <dirent.h>
@@ -430,21 +431,12 @@ static void test_afl(void)
 	unsetenv("NEPTFUZZ_MUTATOR");
 }
 
-/* The libFuzzer hooks (harness/fuzz/fuzz_mutator.c), here without libFuzzer:
- * the byte fallback is nept_mutate_bytes. */
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ull;
-	return h;
-}
-
 /*
- * The libFuzzer hooks, with NEPTFUZZ_MUTATION_LOG on: one log line per
- * output, in order, naming the output's bytes by their FNV-1a hash
- * (scripts/bench mutations matches corpus files by it).
+ * The libFuzzer hooks (harness/fuzz/fuzz_mutator.c), here without
+ * libFuzzer: the byte fallback is nept_mutate_bytes.  With
+ * NEPTFUZZ_MUTATION_LOG on: one log line per output, in order, naming the
+ * output's bytes by their FNV-1a hash (scripts/bench mutations matches
+ * corpus files by it).
  */
 static void test_libfuzzer_hooks(void)
 {
@@ -471,13 +463,13 @@ static void test_libfuzzer_hooks(void)
 		n = LLVMFuzzerCustomMutator(buf, a->len, 4096, k * 2654435761u);
 		EXPECT(n > 0 && n <= 4096 && buf[4096] == 0x5a,
 		       "custom mutator: %zu", n);
-		made[nmade++] = fnv1a(buf, n);
+		made[nmade++] = fuzz_fnv1a(buf, n);
 		decoded += scenario_decode_bin(buf, n, &s);
 		n = LLVMFuzzerCustomCrossOver(a->bin, a->len, inputs[0].bin,
 					      inputs[0].len, buf, 4096, k);
 		EXPECT(n <= 4096, "custom crossover: %zu", n);
 		if (n)
-			made[nmade++] = fnv1a(buf, n);
+			made[nmade++] = fuzz_fnv1a(buf, n);
 		crossed += n > 0;
 	}
 	/* Seven in eight are structured, and nearly all of those decode. */

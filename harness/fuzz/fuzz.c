@@ -231,17 +231,13 @@ void fuzz_count(const struct nept_result *r)
 	nept_count_tolerances(r);
 }
 
-/* FNV-1a.  Known divergences come at most inputs while fuzzing: comparing
- * each title with every one seen cost 5% of an execution, mostly in
- * libFuzzer's strcmp interceptor, which feeds its table of compared
- * strings for nothing here (perf on Release fuzz_diff). */
+/* Known divergences come at most inputs while fuzzing: comparing each
+ * title with every one seen cost 5% of an execution, mostly in libFuzzer's
+ * strcmp interceptor, which feeds its table of compared strings for
+ * nothing here (perf on Release fuzz_diff). */
 static uint64_t title_hash(const char *t)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*t)
-		h = (h ^ (uint8_t)*t++) * 0x100000001b3ull;
-	return h;
+	return fuzz_fnv1a(t, strlen(t));
 }
 
 void fuzz_count_diff(const struct nept_diff *d)

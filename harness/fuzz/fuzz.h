@@ -54,4 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * converts text reproducers to binary for targets that take binary. */
 extern const bool fuzz_target_takes_text;
 
+/* FNV-1a, 64 bits: known titles (fuzz.c) and the mutation log's names for
+ * outputs (fuzz_mutator.c; scripts/bench mutations hashes corpus files
+ * the same way). */
+static inline uint64_t fuzz_fnv1a(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
 #endif

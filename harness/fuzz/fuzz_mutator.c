@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "engine_hooks.h"
+#include "fuzz.h"
 #include "mutate.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
@@ -73,14 +74,11 @@ static size_t logged(const uint8_t *data, size_t size,
 		     const struct nept_mutate_info *info)
 {
 	FILE *f = mutation_log();
-	uint64_t h = 0xcbf29ce484222325ull;
 	char desc[160];
 
 	if (!f)
 		return size;
-	for (size_t i = 0; i < size; i++)
-		h = (h ^ data[i]) * 0x100000001b3ull;
-	fprintf(f, "%016" PRIx64 " %s\n", h,
+	fprintf(f, "%016" PRIx64 " %s\n", fuzz_fnv1a(data, size),
 		nept_mutate_describe(info, desc, sizeof(desc)));
 	return size;
 }
