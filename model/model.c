@@ -351,15 +351,19 @@ static void misconfig(const struct model_access *a, const struct model_trace *t,
 		      struct nept_outcome *out)
 {
 	const char *cite = strstr(t->rule, " (facts");
+	size_t len = cite ? (size_t)(cite - t->rule) : strlen(t->rule);
 
 	out->kind = NEPT_OUT_EXIT;
 	out->reason = NEPT_EXIT_EPT_MISCONFIG;
 	out->gpa = a->gpa;
 	out->undefined |= NEPT_F_GLA | NEPT_F_GLA_VALID;
 	set_tolerance(out, NEPT_TOL_GLA_UNDEFINED);
-	/* The rule without its citation: "W without R". */
-	snprintf(out->note, sizeof(out->note), "%.*s",
-		 (int)(cite ? cite - t->rule : (long)strlen(t->rule)), t->rule);
+	/* The rule without its citation: "W without R" (a copy, not a
+	 * snprintf: every misconfiguration the model sees makes one). */
+	if (len >= sizeof(out->note))
+		len = sizeof(out->note) - 1;
+	memcpy(out->note, t->rule, len);
+	out->note[len] = 0;
 }
 
 /* Facts §7.2: only bit 12 of a PML-full exit's qualification is defined;

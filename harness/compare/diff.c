@@ -2,6 +2,7 @@
 #include "diff.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "deviation.h"
@@ -112,7 +113,10 @@ void nept_canonicalize(struct nept_scenario *s, struct nept_result *model)
 /*
  * One comparison: the scenario and walks it is about (d), and where its
  * divergences go: the diff's own list (against the model, known ones
- * looked up), or a tree-to-tree list (nept_tree_diff).
+ * looked up), or a tree-to-tree list (nept_tree_diff).  div NULL: only
+ * counted, no text made (choosing the closest of the SDM's outcomes, or
+ * of a prediction's, needs the number alone; formatting every candidate's
+ * text was a tenth of the differential's time).
  */
 struct cmp {
 	const struct nept_diff *d;
@@ -124,21 +128,30 @@ struct cmp {
 	int m_final;
 };
 
-static void add(struct cmp *c, const struct nept_impl *impl, unsigned event,
-		uint32_t field, const char *detail)
+/* One divergence, its detail formatted from fmt (only where kept). */
+static void __attribute__((format(printf, 5, 6)))
+add(struct cmp *c, const struct nept_impl *impl, unsigned event, uint32_t field,
+    const char *fmt, ...)
 {
 	const struct nept_diff *d = c->d;
 	struct nept_divergence *dv;
+	va_list ap;
 
 	if (*c->n >= NEPT_MAX_DIVERGENCES)
 		return;
+	if (!c->div) {
+		(*c->n)++;
+		return;
+	}
 	dv = &c->div[(*c->n)++];
 	dv->impl = impl;
 	dv->event = (uint8_t)event;
 	dv->source = d->s.event[event].source;
 	dv->l2walk = nept_walks_l2(&d->s, &d->s.event[event]);
 	dv->field = field;
-	snprintf(dv->detail, sizeof(dv->detail), "%s", detail);
+	va_start(ap, fmt);
+	vsnprintf(dv->detail, sizeof(dv->detail), fmt, ap);
+	va_end(ap);
 	dv->known = 0; /* decided by the prediction (compare_impl) */
 }
 
@@ -202,12 +215,14 @@ static void compare_qual(struct cmp *d, const struct nept_impl *impl,
 		add(d, impl, event, NEPT_F_QUAL, "nonzero");
 		return;
 	}
+	buf[0] = 0;
 	for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		if (!((m->qual ^ g->qual) & defined & groups[i]))
 			continue;
-		qual_detail(m->qual, g->qual, defined & groups[i], buf,
-			    sizeof(buf));
-		add(d, impl, event, NEPT_F_QUAL, buf);
+		if (d->div)
+			qual_detail(m->qual, g->qual, defined & groups[i], buf,
+				    sizeof(buf));
+		add(d, impl, event, NEPT_F_QUAL, "%s", buf);
 	}
 }
 
@@ -220,8 +235,8 @@ static void compare_exception(struct cmp *d, const struct nept_impl *impl,
 	char buf[96];
 
 	if (!(u & NEPT_F_VECTOR) && m->vector != g->vector) {
-		snprintf(buf, sizeof(buf), "%u->%u", m->vector, g->vector);
-		add(d, impl, event, NEPT_F_VECTOR, buf);
+		add(d, impl, event, NEPT_F_VECTOR, "%u->%u", m->vector,
+		    g->vector);
 		return; /* another exception: its error code says nothing */
 	}
 	if (u & NEPT_F_ERROR_CODE)
@@ -229,14 +244,15 @@ static void compare_exception(struct cmp *d, const struct nept_impl *impl,
 	if (m->has_error_code != g->has_error_code)
 		add(d, impl, event, NEPT_F_ERROR_CODE,
 		    g->has_error_code ? "+valid" : "-valid");
+	else if (m->error_code != g->error_code && m->vector != 14)
+		add(d, impl, event, NEPT_F_ERROR_CODE, "0x%x->0x%x",
+		    m->error_code, g->error_code);
 	else if (m->error_code != g->error_code) {
-		if (m->vector == 14)
+		buf[0] = 0;
+		if (d->div)
 			pfec_detail(m->error_code, g->error_code, buf,
 				    sizeof(buf));
-		else
-			snprintf(buf, sizeof(buf), "0x%x->0x%x", m->error_code,
-				 g->error_code);
-		add(d, impl, event, NEPT_F_ERROR_CODE, buf);
+		add(d, impl, event, NEPT_F_ERROR_CODE, "%s", buf);
 	}
 }
 
@@ -416,8 +432,6 @@ static void compare_msrs(struct cmp *c, const struct nept_impl *impl,
 			 unsigned event, const struct nept_outcome *m,
 			 const struct nept_outcome *g)
 {
-	char buf[64];
-
 	for (unsigned i = 0; i < m->n_msrs; i++) {
 		const struct nept_msr_value *w = &m->msr[i], *r = NULL;
 
@@ -426,11 +440,10 @@ static void compare_msrs(struct cmp *c, const struct nept_impl *impl,
 				r = &g->msr[k];
 		if (r && r->readable == w->readable && r->val == w->val)
 			continue;
-		snprintf(buf, sizeof(buf), "MSR 0x%x %s", w->index,
-			 !r		? "not read"
-			 : !r->readable ? "not readable"
-					: "value");
-		add(c, impl, event, NEPT_F_MSRS, buf);
+		add(c, impl, event, NEPT_F_MSRS, "MSR 0x%x %s", w->index,
+		    !r		   ? "not read"
+		    : !r->readable ? "not readable"
+				   : "value");
 	}
 }
 
@@ -459,26 +472,30 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 				buf[0] = 0;
 		}
 		if (buf[0])
-			add(c, impl, event, NEPT_F_WARNS, buf);
+			add(c, impl, event, NEPT_F_WARNS, "%s", buf);
 	}
 	if (pf_decision_follows(d, event, m, g)) {
-		char ec[96];
+		char ec[96] = "";
 
-		pfec_detail(m->error_code, g->error_code, ec, sizeof(ec));
-		add(c, impl, event, NEPT_F_ERROR_CODE, ec);
+		if (c->div)
+			pfec_detail(m->error_code, g->error_code, ec,
+				    sizeof(ec));
+		add(c, impl, event, NEPT_F_ERROR_CODE, "%s", ec);
 		return;
 	}
 	if (m->kind != g->kind ||
 	    (m->kind == NEPT_OUT_EXIT && m->reason != g->reason)) {
 		/* Name the exit that went missing, appeared or changed, with
 		 * the SDM rule behind it: "exit 49 (W without R)->none". */
-		char a[64], b[64];
+		char a[64] = "", b[64] = "";
 
-		kind_name(m, c->known, a, sizeof(a));
-		kind_name(g, false, b, sizeof(b));
-		snprintf(buf, sizeof(buf), "%s->%s%s", a, b, site_text(site));
+		if (c->div) {
+			kind_name(m, c->known, a, sizeof(a));
+			kind_name(g, false, b, sizeof(b));
+		}
 		add(c, impl, event,
-		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON, buf);
+		    m->kind != g->kind ? NEPT_F_KIND : NEPT_F_REASON,
+		    "%s->%s%s", a, b, site_text(site));
 		return;
 	}
 	if (m->kind == NEPT_OUT_EXCEPTION ||
@@ -496,12 +513,11 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 		   other_access(c, m, g, site)) {
 		/* The qualification and addresses describe that other
 		 * access, so one divergence says it. */
-		snprintf(buf, sizeof(buf), "page%s%s",
-			 site.where == SITE_NONE    ? ""
-			 : m->qual & QUAL_GLA_FINAL ? ", not the final GPA:"
-						    : ", not this guest entry:",
-			 site_text(site));
-		add(c, impl, event, NEPT_F_GPA, buf);
+		add(c, impl, event, NEPT_F_GPA, "page%s%s",
+		    site.where == SITE_NONE    ? ""
+		    : m->qual & QUAL_GLA_FINAL ? ", not the final GPA:"
+					       : ", not this guest entry:",
+		    site_text(site));
 	} else if (m->kind == NEPT_OUT_EXIT &&
 		   (m->reason == NEPT_EXIT_ENTRY_FAIL_GUEST ||
 		    m->reason == NEPT_EXIT_ENTRY_FAIL_MSR)) {
@@ -512,14 +528,14 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 		 * addresses are not written. */
 		if (!(u & NEPT_F_QUAL) && m->qual != g->qual) {
 			if (m->reason == NEPT_EXIT_ENTRY_FAIL_MSR)
-				snprintf(buf, sizeof(buf), "failing entry %s",
-					 g->qual > m->qual ? "later"
-							   : "earlier");
+				add(c, impl, event, NEPT_F_QUAL,
+				    "failing entry %s",
+				    g->qual > m->qual ? "later" : "earlier");
 			else
-				snprintf(buf, sizeof(buf), "code %llu->%llu",
-					 (unsigned long long)m->qual,
-					 (unsigned long long)g->qual);
-			add(c, impl, event, NEPT_F_QUAL, buf);
+				add(c, impl, event, NEPT_F_QUAL,
+				    "code %llu->%llu",
+				    (unsigned long long)m->qual,
+				    (unsigned long long)g->qual);
 		}
 	} else if (m->kind == NEPT_OUT_EXIT) {
 		compare_qual(c, impl, event, m, g);
@@ -550,11 +566,9 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 	    (m->reason == NEPT_EXIT_EPT_VIOLATION ||
 	     m->reason == NEPT_EXIT_EPT_MISCONFIG ||
 	     m->reason == NEPT_EXIT_PML_FULL) &&
-	    m->from_hardware != g->from_hardware) {
-		snprintf(buf, sizeof(buf), "%d->%d", m->from_hardware,
-			 g->from_hardware);
-		add(c, impl, event, NEPT_F_FROM_HW, buf);
-	}
+	    m->from_hardware != g->from_hardware)
+		add(c, impl, event, NEPT_F_FROM_HW, "%d->%d", m->from_hardware,
+		    g->from_hardware);
 	if (!(u & NEPT_F_AD_WRITES) && !ad_writes_match(m, g))
 		add(c, impl, event, NEPT_F_AD_WRITES, "differ");
 	/* docs/sdm-rules.md §13.3: what the MSR loading left, where the
@@ -563,11 +577,9 @@ static void compare(struct cmp *c, const struct nept_impl *impl, unsigned event,
 		compare_msrs(c, impl, event, m, g);
 	/* Facts §7.2: one PML entry per dirty flag set; the guest PML index
 	 * L1 reads back says how many were written. */
-	if (!(u & NEPT_F_PML_INDEX) && m->pml_index != g->pml_index) {
-		snprintf(buf, sizeof(buf), "%+d entries",
-			 (int16_t)(uint16_t)(m->pml_index - g->pml_index));
-		add(c, impl, event, NEPT_F_PML_INDEX, buf);
-	}
+	if (!(u & NEPT_F_PML_INDEX) && m->pml_index != g->pml_index)
+		add(c, impl, event, NEPT_F_PML_INDEX, "%+d entries",
+		    (int16_t)(uint16_t)(m->pml_index - g->pml_index));
 }
 
 void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
@@ -580,7 +592,7 @@ void nept_compare(struct nept_diff *d, const struct nept_impl *impl,
 }
 
 /* The divergences of g against outcome m, into a scratch list (not the
- * diff's). */
+ * diff's), or only counted when out is NULL. */
 static unsigned diverges(struct nept_diff *d, const struct nept_impl *impl,
 			 unsigned event, const struct nept_outcome *m,
 			 const struct nept_outcome *g,
@@ -661,7 +673,6 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 {
 	const struct model_outcomes *sdm;
 	static struct nept_prediction p;
-	static struct nept_divergence scratch[NEPT_MAX_DIVERGENCES];
 	/* L1's state before each event, as this implementation left it. */
 	static struct model_state st;
 	const struct nept_impl *impl = d->impls[i];
@@ -716,8 +727,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			kept = true;
 		}
 		for (unsigned k = 0; !kept && k < sdm->n && nbest; k++) {
-			unsigned n = diverges(d, impl, e, &sdm->o[k], g,
-					      scratch, -1);
+			unsigned n =
+				diverges(d, impl, e, &sdm->o[k], g, NULL, -1);
 
 			if (n < nbest) {
 				nbest = n;
@@ -751,9 +762,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			if (!kept)
 				nept_compare(d, impl, e, &sdm->o[best], g);
 			for (unsigned k = 0; k < p.set.n && pbest; k++) {
-				unsigned n =
-					diverges(d, impl, e, &p.set.o[k], g,
-						 scratch, p.at_final[k]);
+				unsigned n = diverges(d, impl, e, &p.set.o[k],
+						      g, NULL, p.at_final[k]);
 
 				if (n < pbest) {
 					pbest = n;
@@ -814,15 +824,24 @@ void nept_diff_run_with(const struct nept_scenario *s, struct nept_diff *d,
 		struct nept_result *r = &d->impl[i - 1];
 
 		if (d->s.caps & ~impl->caps) {
-			/* Capabilities this version never advertises to L1. */
+			/* Capabilities this version never advertises to L1:
+			 * a tenth of the generated scenarios, so the note is
+			 * formatted once and only the outcomes' used part is
+			 * cleared. */
 			r->nevents = d->s.nevents;
 			for (unsigned e = 0; e < d->s.nevents; e++) {
-				memset(&r->event[e], 0, sizeof(r->event[e]));
+				nept_outcome_clear(&r->event[e]);
 				r->event[e].kind = NEPT_OUT_UNSUPPORTED;
-				snprintf(r->event[e].note,
-					 sizeof(r->event[e].note),
-					 "capabilities 0x%x not advertised",
-					 d->s.caps & ~impl->caps);
+				if (!e)
+					snprintf(r->event[0].note,
+						 sizeof(r->event[0].note),
+						 "capabilities 0x%x not "
+						 "advertised",
+						 d->s.caps & ~impl->caps);
+				else
+					memcpy(r->event[e].note,
+					       r->event[0].note,
+					       sizeof(r->event[e].note));
 			}
 		} else {
 			impl->run(&d->s, r);
