@@ -142,16 +142,25 @@ static bool bad(struct reader *r, const char *fmt, ...)
 	return false;
 }
 
-static bool get(struct reader *r, unsigned n, uint64_t *v)
+static __attribute__((noinline, cold)) bool truncated(struct reader *r)
+{
+	return bad(r,
+		   "truncated: the input ends %zu byte%s into the "
+		   "%u-byte payload",
+		   (size_t)(r->p - r->payload) + r->left,
+		   (size_t)(r->p - r->payload) + r->left == 1 ? "" : "s",
+		   r->size);
+}
+
+/* Always inlined: every caller gives a constant n, so the copy below is
+ * one load.  Called, it was a memcpy of a variable size, which ASan
+ * intercepts and range-checks: 3% of a fuzz_diff execution under ASan
+ * with put (perf, 2026-12-03), for loads of 1 to 8 bytes. */
+static inline __attribute__((always_inline)) bool get(struct reader *r,
+						      unsigned n, uint64_t *v)
 {
 	if (r->left < n)
-		return bad(r,
-			   "truncated: the input ends %zu byte%s into the "
-			   "%u-byte payload",
-			   (size_t)(r->p - r->payload) + r->left,
-			   (size_t)(r->p - r->payload) + r->left == 1 ? ""
-								      : "s",
-			   r->size);
+		return truncated(r);
 	*v = 0;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* The encoding's byte order: one copy, where a loop was 4% of a
@@ -692,7 +701,9 @@ struct writer {
 	size_t cap, n;
 };
 
-static void put(struct writer *w, unsigned nbytes, uint64_t v)
+/* Always inlined, as get is. */
+static inline __attribute__((always_inline)) void
+put(struct writer *w, unsigned nbytes, uint64_t v)
 {
 	unsigned i;
 
