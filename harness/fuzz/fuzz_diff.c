@@ -10,6 +10,10 @@
  * NEPTFUZZ_STOP_ON=PATTERN (a shell pattern over signatures) makes the
  * target stop at the first divergence matching it, known or new, and at no
  * other: scripts/bench measures time to each finding with it.
+ * NEPTFUZZ_STOP_ON_DEVIATION=PATTERN (a shell pattern over the names of
+ * deviations/kvm.c, `neptfuzz deviations`) stops at the first known
+ * divergence that needs one of the matching deviations, whatever its
+ * signature: the time to find a known KVM bug in any of its forms.
  *
  * NEPTFUZZ_BASELINE=MODULE (kvm-6.12.107) also compares every other module
  * with that one, tree to tree (nept_tree_diff): a difference between two
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "deviation.h"
 #include "diff.h"
 #include "finding.h"
 #include "fuzz.h"
@@ -54,23 +59,86 @@ static void state_feedback(const struct nept_diff *d)
 	fuzz_state_feedback(&d->s, &d->model, departed);
 }
 
+/* The deviations NEPTFUZZ_STOP_ON_DEVIATION names (bit k:
+ * nept_deviations[k]); none matching is a usage error, not a run that
+ * silently never stops. */
+static uint64_t deviations_named(const char *pattern)
+{
+	uint64_t mask = 0;
+
+	for (unsigned k = 0; k < nept_ndeviations; k++)
+		if (fnmatch(pattern, nept_deviations[k]->name, 0) == 0)
+			mask |= 1ull << k;
+	if (!mask) {
+		fprintf(stderr,
+			"neptfuzz: NEPTFUZZ_STOP_ON_DEVIATION=%s names no "
+			"deviation (`neptfuzz deviations` lists them)\n",
+			pattern);
+		exit(2);
+	}
+	return mask;
+}
+
+/*
+ * The first divergence of d that needs a deviation of mask: the
+ * implementation gave what its tree's deviations predict, one of mask's
+ * changed that prediction (diff.h: pred_fired), and with mask's switched
+ * off the scenario diverges in a new way -- `neptfuzz deviations
+ * --check`'s test of a reproducer.  Without the second half, a deviation
+ * that only touched a field alongside (an accessed-flag write next to a
+ * wrong exit reason) would take credit for another bug's divergence.
+ * The re-run costs one more differential, only on scenarios the first
+ * half lets through.  -1 if none.
+ */
+static int needs_deviation(const struct nept_scenario *s,
+			   const struct nept_diff *d, uint64_t mask)
+{
+	static struct nept_diff without;
+	uint64_t off = nept_deviations_off;
+	int first = -1;
+
+	for (unsigned k = 0; k < d->ndiv && first < 0; k++) {
+		const struct nept_divergence *v = &d->div[k];
+
+		if (!v->known)
+			continue;
+		for (unsigned m = 1; m < d->nimpls; m++)
+			if (d->impls[m] == v->impl &&
+			    (d->pred_fired[m - 1][v->event] & mask))
+				first = (int)k;
+	}
+	if (first < 0)
+		return -1;
+	nept_deviations_off = off | mask;
+	nept_diff_run(s, &without);
+	nept_deviations_off = off;
+	for (unsigned k = 0; k < without.ndiv; k++)
+		if (!without.div[k].known)
+			return first;
+	return -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct nept_scenario s;
 	static struct nept_diff d;
 	static struct nept_tree_diff t;
 	static const char *stop_on;
+	static uint64_t stop_on_deviation;
 	static unsigned baseline;
 	static bool init;
 	char title[256];
 
 	if (!init) {
 		const char *b = getenv("NEPTFUZZ_BASELINE");
+		const char *dv = getenv("NEPTFUZZ_STOP_ON_DEVIATION");
 
 		init = true;
 		stop_on = getenv("NEPTFUZZ_STOP_ON");
 		if (stop_on && !*stop_on)
 			stop_on = NULL;
+		if (dv && *dv)
+			stop_on_deviation = deviations_named(dv);
 		if (b && *b) {
 			const struct nept_impl *m = nept_impl_resolve(b);
 
@@ -96,6 +164,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_count(&d.model);
 	fuzz_count_diff(&d);
 	state_feedback(&d);
+	if (stop_on_deviation) {
+		/* Measuring time to a known bug (scripts/bench ttff
+		 * --deviation): its first form, and nothing else. */
+		int k = needs_deviation(&s, &d, stop_on_deviation);
+
+		if (k >= 0) {
+			nept_divergence_title(&d, (unsigned)k, title,
+					      sizeof(title));
+			fprintf(stderr, "\n==neptfuzz== FINDING: %s (known)\n",
+				title);
+			nept_diff_report(stderr, &d, true);
+			crash_divergence(&d, (unsigned)k);
+		}
+		if (!stop_on)
+			return 0;
+	}
 	if (stop_on) {
 		/* Measuring time to a finding (scripts/bench): stop at the
 		 * first divergence matching the pattern, known or not, and at
