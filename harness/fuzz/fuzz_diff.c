@@ -23,6 +23,7 @@
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "deviation.h"
 #include "diff.h"
@@ -79,6 +80,40 @@ static uint64_t deviations_named(const char *pattern)
 	return mask;
 }
 
+/* libFuzzer's inline 8-bit counters (-fsanitize=fuzzer): the linker's
+ * bounds of their section, absent in other builds. */
+extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
+extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
+
+/*
+ * Runs the differential on s with the deviations of off switched off,
+ * leaving libFuzzer's coverage counters as they were: the input is judged
+ * by the coverage of its own run, so that a measurement with
+ * NEPTFUZZ_STOP_ON_DEVIATION fuzzes as a run without it does.
+ */
+static void run_without(const struct nept_scenario *s, uint64_t off,
+			struct nept_diff *d)
+{
+	static uint8_t *saved;
+	size_t n = __start___sancov_cntrs && __stop___sancov_cntrs
+			   ? (size_t)(__stop___sancov_cntrs -
+				      __start___sancov_cntrs)
+			   : 0;
+	uint64_t was = nept_deviations_off;
+
+	if (n && !saved && !(saved = malloc(n))) {
+		fprintf(stderr, "neptfuzz: out of memory\n");
+		exit(2);
+	}
+	if (n)
+		memcpy(saved, __start___sancov_cntrs, n);
+	nept_deviations_off = was | off;
+	nept_diff_run(s, d);
+	nept_deviations_off = was;
+	if (n)
+		memcpy(__start___sancov_cntrs, saved, n);
+}
+
 /*
  * The first divergence of d that needs a deviation of mask: the
  * implementation gave what its tree's deviations predict, one of mask's
@@ -87,14 +122,13 @@ static uint64_t deviations_named(const char *pattern)
  * --check`'s test of a reproducer.  Without the second half, a deviation
  * that only touched a field alongside (an accessed-flag write next to a
  * wrong exit reason) would take credit for another bug's divergence.
- * The re-run costs one more differential, only on scenarios the first
- * half lets through.  -1 if none.
+ * The re-run (run_without) costs one more differential, only on scenarios
+ * the first half lets through.  -1 if none.
  */
 static int needs_deviation(const struct nept_scenario *s,
 			   const struct nept_diff *d, uint64_t mask)
 {
 	static struct nept_diff without;
-	uint64_t off = nept_deviations_off;
 	int first = -1;
 
 	for (unsigned k = 0; k < d->ndiv && first < 0; k++) {
@@ -109,9 +143,7 @@ static int needs_deviation(const struct nept_scenario *s,
 	}
 	if (first < 0)
 		return -1;
-	nept_deviations_off = off | mask;
-	nept_diff_run(s, &without);
-	nept_deviations_off = off;
+	run_without(s, mask, &without);
 	for (unsigned k = 0; k < without.ndiv; k++)
 		if (!without.div[k].known)
 			return first;
