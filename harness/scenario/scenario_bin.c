@@ -376,8 +376,10 @@ static bool pdpte_step(struct nept_scenario *s, uint64_t gla, uint64_t tmpl,
  * registers) down, like PATH for EPT12 (facts §8.2 geometry), so engines
  * reach deep L2 walks without matching addresses.  Each table is a fresh
  * page unless the entry already points at a backed one; a nonzero EPT
- * template also maps every table page (and the final page, when the chain
- * reaches the leaf) through EPT12 one to one.
+ * template also maps every table page below the root (and the final page,
+ * when the chain reaches the leaf) through EPT12 one to one.  Not the root
+ * at CR3: inputs already stored decode as they did (docs/scenario-format.md,
+ * Stability), so a mutator that wants it mapped adds a PATH.
  */
 static bool decode_l2path(struct reader *r, struct nept_scenario *s)
 {
