@@ -1608,7 +1608,7 @@ static bool m_ev_exit(struct mctx *c)
  * supervisor one), XD set for a fetch, a bit at or above the host's
  * MAXPHYADDR set (reserved at both widths), or P cleared.  Only entries
  * the walk reaches (EPT12 maps and backs their tables).  False if EPT12
- * stops the walk before a leaf.
+ * stops the walk before a leaf (or memory is full).
  */
 static bool l2_fault_on_walk(struct mctx *c, const struct nept_event *e)
 {
@@ -1648,10 +1648,11 @@ static bool l2_fault_on_walk(struct mctx *c, const struct nept_event *e)
 		v &= ~L2E_RW;
 		break;
 	case 4:
-		if (found[i].size != 8 || host >= 52)
-			return false;
-		v |= 1ull << (host + below(c, 52 - host));
-		break;
+		if (found[i].size == 8 && host < 52) {
+			v |= 1ull << (host + below(c, 52 - host));
+			break;
+		}
+		/* fall through: 4-byte entries have no such bits */
 	default:
 		v &= ~L2E_P;
 		break;
