@@ -68,4 +68,13 @@ if ! grep -q 'names no deviation' "$tmp/log"; then
 	echo "FAIL: an unknown deviation name is not refused"
 	fail=1
 fi
+# scripts/bench checks the names first: a typo would otherwise end every
+# run at its first input and read as "not found".
+rc=0
+scripts/bench ttff --no-install --deviation no-such-deviation --runs 1 --max-time 5 \
+	>"$tmp/log" 2>&1 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q 'names no deviation' "$tmp/log"; then
+	echo "FAIL: scripts/bench ttff --deviation no-such-deviation: exit $rc, $(tail -n 1 "$tmp/log")"
+	fail=1
+fi
 exit "$fail"
