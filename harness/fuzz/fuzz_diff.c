@@ -33,12 +33,16 @@
 
 const bool fuzz_target_takes_text = false;
 
-/* Stops on divergence k of d (finding.h). */
+/* Stops on divergence k of d (finding.h), after printing its title
+ * (" (known)" when a prediction holds) and the whole report. */
 static _Noreturn void crash_divergence(const struct nept_diff *d, unsigned k)
 {
 	char title[256], state[256];
 
 	nept_divergence_title(d, k, title, sizeof(title));
+	fprintf(stderr, "\n==neptfuzz== FINDING: %s%s\n", title,
+		d->div[k].known ? " (known)" : "");
+	nept_diff_report(stderr, d, true);
 	fuzz_divergence_state(&d->div[k], "divergence", state, sizeof(state));
 	fuzz_crash(&(struct fuzz_finding){ title, state,
 					   fuzz_where_of(&d->div[k]),
@@ -201,14 +205,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * --deviation): its first form, and nothing else. */
 		int k = needs_deviation(&s, &d, stop_on_deviation);
 
-		if (k >= 0) {
-			nept_divergence_title(&d, (unsigned)k, title,
-					      sizeof(title));
-			fprintf(stderr, "\n==neptfuzz== FINDING: %s (known)\n",
-				title);
-			nept_diff_report(stderr, &d, true);
+		if (k >= 0)
 			crash_divergence(&d, (unsigned)k);
-		}
 		if (!stop_on)
 			return 0;
 	}
@@ -218,12 +216,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * nothing else. */
 		for (unsigned k = 0; k < d.ndiv; k++) {
 			nept_divergence_title(&d, k, title, sizeof(title));
-			if (fnmatch(stop_on, title, 0) != 0)
-				continue;
-			fprintf(stderr, "\n==neptfuzz== FINDING: %s%s\n", title,
-				d.div[k].known ? " (known)" : "");
-			nept_diff_report(stderr, &d, true);
-			crash_divergence(&d, k);
+			if (fnmatch(stop_on, title, 0) == 0)
+				crash_divergence(&d, k);
 		}
 		return 0;
 	}
@@ -248,9 +242,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (d.div[k].known)
 			continue;
 		/* The first new one: what nept_diff_title names. */
-		nept_divergence_title(&d, k, title, sizeof(title));
-		fprintf(stderr, "\n==neptfuzz== FINDING: %s\n", title);
-		nept_diff_report(stderr, &d, true);
 		crash_divergence(&d, k);
 	}
 	return 0;
