@@ -1425,6 +1425,25 @@ static bool m_l2_pdpte(struct mctx *c)
 /* -- events -- */
 
 /*
+ * The L2 entries L2's walk for gla reads (at most 5, into found, their
+ * number in *n), without keeping them among the context's sites; true
+ * with *final when the walk reaches a leaf (l2_walk).
+ */
+static bool l2_walk_sites(struct mctx *c, uint64_t gla, struct site *found,
+			  unsigned *n, uint64_t *final)
+{
+	unsigned saved = c->nsites, i;
+	bool done = l2_walk(c, gla, true, final);
+
+	*n = 0;
+	for (i = saved; i < c->nsites && *n < 5; i++)
+		if (c->site[i].l2)
+			found[(*n)++] = c->site[i];
+	c->nsites = saved;
+	return done;
+}
+
+/*
  * Where hardware faulted for gla under L2 paging: for a paging-structure
  * access, the guest-physical address of one of the L2 entries its walk
  * reads; else the final address, when the walk reaches one.
@@ -1432,20 +1451,17 @@ static bool m_l2_pdpte(struct mctx *c)
 static bool l2_fault_gpa(struct mctx *c, const struct nept_event *e,
 			 uint64_t *gpa)
 {
-	unsigned saved = c->nsites, i, n = 0;
-	uint64_t final = 0, found[5];
-	bool done = l2_walk(c, e->gla, true, &final);
+	struct site found[5];
+	uint64_t final = 0;
+	unsigned n;
+	bool done = l2_walk_sites(c, e->gla, found, &n, &final);
 
-	for (i = saved; i < c->nsites && n < 5; i++)
-		if (c->site[i].l2)
-			found[n++] = nept_l2_entry_addr(
-				c->s->l2.paging, c->site[i].table,
-				c->site[i].level, e->gla);
-	c->nsites = saved;
 	if (e->flags & NEPT_AF_PAGING) {
 		if (!n)
 			return false;
-		*gpa = found[below(c, n)];
+		n = below(c, n);
+		*gpa = nept_l2_entry_addr(c->s->l2.paging, found[n].table,
+					  found[n].level, e->gla);
 		return true;
 	}
 	*gpa = final;
@@ -1612,15 +1628,11 @@ static bool m_ev_exit(struct mctx *c)
  */
 static bool l2_fault_on_walk(struct mctx *c, const struct nept_event *e)
 {
-	unsigned saved = c->nsites, host = nept_host_maxphyaddr(c->s), i, n = 0;
+	unsigned host = nept_host_maxphyaddr(c->s), i, n;
 	struct site found[5];
 	uint64_t final, v, b;
-	bool done = l2_walk(c, e->gla, true, &final);
+	bool done = l2_walk_sites(c, e->gla, found, &n, &final);
 
-	for (i = saved; i < c->nsites && n < 5; i++)
-		if (c->site[i].l2)
-			found[n++] = c->site[i];
-	c->nsites = saved;
 	if (!n) /* EPT12 stops the walk at the root (or no room for sites) */
 		return false;
 	/* Stopped before a leaf: by a non-present entry (a fault already),
