@@ -1618,15 +1618,50 @@ static bool m_ev_exit(struct mctx *c)
 }
 
 /*
+ * SMEP or SMAP (facts §8.1): a supervisor-mode access to a translation
+ * every level of which allows user mode.  A fetch is SMEP's (an explicit
+ * fetch at CPL < 3); a data access SMAP's: implicit (a descriptor table or
+ * the TSS; RFLAGS.AC then plays no part, so AC is drawn), or explicit at
+ * CPL < 3 with AC clear.
+ */
+static void l2_supervisor_fault(struct mctx *c, struct nept_event *e,
+				const struct site *found, unsigned n)
+{
+	struct nept_l2 *l2 = &c->s->l2;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		entry_set(c->s, found[i].addr, found[i].size,
+			  entry_get(c->s, found[i].addr, found[i].size) |
+				  L2E_US);
+	if (e->access == NEPT_ACC_FETCH) {
+		l2->flags |= NEPT_L2F_SMEP;
+		l2->cpl = (uint8_t)below(c, 3);
+		return;
+	}
+	l2->flags |= NEPT_L2F_SMAP;
+	if (chance(c, 50)) {
+		e->flags |= NEPT_AF_IMPLICIT;
+		if (chance(c, 50))
+			l2->flags ^= NEPT_L2F_AC;
+	} else {
+		e->flags &= (uint8_t)~NEPT_AF_IMPLICIT;
+		l2->cpl = (uint8_t)below(c, 3);
+		l2->flags &= (uint16_t)~NEPT_L2F_AC;
+	}
+}
+
+/*
  * Makes one entry of L2's walk for e's linear address fault at the
  * processor's width (facts §8.1, §8.2): R/W cleared for a write, U/S
  * flipped (a user access to a supervisor page, or SMEP/SMAP for a
  * supervisor one), XD set for a fetch, a bit at or above the host's
- * MAXPHYADDR set (reserved at both widths), or P cleared.  Only entries
- * the walk reaches (EPT12 maps and backs their tables).  False if EPT12
- * stops the walk before a leaf (or memory is full).
+ * MAXPHYADDR set (reserved at both widths), or P cleared; or, on the
+ * whole walk, a supervisor access to a user translation with SMEP or SMAP
+ * on.  Only entries the walk reaches (EPT12 maps and backs their tables).
+ * False if EPT12 stops the walk before a leaf (or memory is full).
  */
-static bool l2_fault_on_walk(struct mctx *c, const struct nept_event *e)
+static bool l2_fault_on_walk(struct mctx *c, struct nept_event *e)
 {
 	unsigned host = nept_host_maxphyaddr(c->s), i, n;
 	struct site found[5];
@@ -1641,6 +1676,10 @@ static bool l2_fault_on_walk(struct mctx *c, const struct nept_event *e)
 		return !(entry_get(c->s, found[n - 1].addr, found[n - 1].size) &
 			 L2E_P);
 	/* Mostly the leaf, where the rights of every level meet. */
+	if (chance(c, 15)) {
+		l2_supervisor_fault(c, e, found, n);
+		return true;
+	}
 	i = chance(c, 60) ? n - 1 : below(c, n);
 	v = entry_get(c->s, found[i].addr, found[i].size);
 	switch (below(c, 6)) {
