@@ -1675,11 +1675,11 @@ static bool l2_fault_on_walk(struct mctx *c, struct nept_event *e)
 	if (!done)
 		return !(entry_get(c->s, found[n - 1].addr, found[n - 1].size) &
 			 L2E_P);
-	/* Mostly the leaf, where the rights of every level meet. */
 	if (chance(c, 15)) {
 		l2_supervisor_fault(c, e, found, n);
 		return true;
 	}
+	/* Mostly the leaf, where the rights of every level meet. */
 	i = chance(c, 60) ? n - 1 : below(c, n);
 	v = entry_get(c->s, found[i].addr, found[i].size);
 	switch (below(c, 6)) {
