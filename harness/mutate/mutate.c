@@ -2729,8 +2729,9 @@ bool nept_mutate_apply(struct nept_scenario *s,
  * fix-up may have walked with state of its own).  Mutations that made the
  * exit (ev-exit, host, splices) or changed L2's tables, mode or the event
  * under it mostly leave one the processor would not raise (three in four
- * of those a minute of fuzz_diff ran, README "Mutation").  So each is
- * mostly made to fault here, as ev-pf-exit-wider-host makes its own.
+ * of those a minute of fuzz_diff ran: README, "#PF exits other
+ * mutations leave behind").  So each is mostly made to fault here, as
+ * ev-pf-exit-wider-host makes its own.
  */
 static void pf_exits_fault(struct mctx *c)
 {
