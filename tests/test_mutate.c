@@ -342,6 +342,35 @@ static void test_each_changes(void)
 			       "%s without a partner", nept_mutation_name(id));
 }
 
+/* How many of s's #PF exits on a wider host there are (*exits) and how many
+ * of them the processor's own walk raises (the return), each counted in
+ * cause[] by its kind when cause is given: not present, user, supervisor,
+ * RSVD. */
+static unsigned pf_exits_raised(const struct nept_scenario *s, unsigned *exits,
+				unsigned *cause)
+{
+	static struct model_state st;
+	unsigned raised = 0;
+	uint32_t pfec;
+
+	model_state_init(&st, s);
+	*exits = 0;
+	for (unsigned k = 0; k < s->nevents; k++) {
+		if (!model_pf_exit_on_wider_host(s, &s->event[k]))
+			continue;
+		(*exits)++;
+		if (!model_processor_pf(s, &st, &s->event[k], &pfec))
+			continue;
+		raised++;
+		if (cause)
+			cause[pfec & PFEC_RSVD	 ? 3
+			      : !(pfec & PFEC_P) ? 0
+			      : pfec & PFEC_U	 ? 1
+						 : 2]++;
+	}
+	return raised;
+}
+
 /*
  * Facts §14: a #PF exit on a host wider than L1 is compared only when the
  * processor's own walk raises that #PF (model_processor_pf); elsewhere
@@ -353,8 +382,7 @@ static void test_each_changes(void)
 static void test_pf_exit_faults(void)
 {
 	static struct nept_scenario s;
-	static struct model_state st;
-	unsigned id = ~0u, events = 0, raised = 0, k;
+	unsigned id = ~0u, events = 0, raised = 0, k, n;
 	unsigned cause[4] = { 0 }; /* not present, user, supervisor, RSVD */
 	uint64_t seed;
 
@@ -369,21 +397,8 @@ static void test_pf_exit_faults(void)
 		if (!scenario_generate(&g, &s) || s.l2.paging == NEPT_L2_OFF ||
 		    !nept_mutate_apply(&s, NULL, id, (unsigned)seed))
 			continue;
-		model_state_init(&st, &s);
-		for (k = 0; k < s.nevents; k++) {
-			uint32_t pfec;
-
-			if (!model_pf_exit_on_wider_host(&s, &s.event[k]))
-				continue;
-			events++;
-			if (!model_processor_pf(&s, &st, &s.event[k], &pfec))
-				continue;
-			raised++;
-			cause[pfec & PFEC_RSVD	 ? 3
-			      : !(pfec & PFEC_P) ? 0
-			      : pfec & PFEC_U	 ? 1
-						 : 2]++;
-		}
+		raised += pf_exits_raised(&s, &n, cause);
+		events += n;
 	}
 	EXPECT(events >= 500, "ev-pf-exit-wider-host made %u #PF exits",
 	       events);
@@ -402,25 +417,6 @@ static void test_pf_exit_faults(void)
 	printf("ev-pf-exit-wider-host: the processor raises %u of %u #PF "
 	       "exits (not present %u, user %u, supervisor %u, RSVD %u)\n",
 	       raised, events, cause[0], cause[1], cause[2], cause[3]);
-}
-
-/* How many of s's #PF exits on a wider host there are (*exits) and how many
- * of them the processor's own walk raises (the return). */
-static unsigned pf_exits_raised(const struct nept_scenario *s, unsigned *exits)
-{
-	static struct model_state st;
-	unsigned raised = 0;
-	uint32_t pfec;
-
-	model_state_init(&st, s);
-	*exits = 0;
-	for (unsigned k = 0; k < s->nevents; k++) {
-		if (!model_pf_exit_on_wider_host(s, &s->event[k]))
-			continue;
-		(*exits)++;
-		raised += model_processor_pf(s, &st, &s->event[k], &pfec);
-	}
-	return raised;
 }
 
 /*
@@ -462,7 +458,7 @@ static void test_pf_exits_raised(void)
 		scenario_normalize(&s);
 		if (!scenario_check(&s, NULL))
 			continue;
-		raised_in += pf_exits_raised(&s, &n);
+		raised_in += pf_exits_raised(&s, &n, NULL);
 		exits_in += n;
 		len = scenario_encode_bin(&s, bin, sizeof(bin));
 		len = len ? nept_mutate_structured(bin, len, sizeof(bin),
@@ -470,7 +466,7 @@ static void test_pf_exits_raised(void)
 			  : 0;
 		if (!len || !scenario_decode_bin(bin, len, &out))
 			continue;
-		raised_out += pf_exits_raised(&out, &n);
+		raised_out += pf_exits_raised(&out, &n, NULL);
 		exits_out += n;
 	}
 	EXPECT(exits_in >= 500 && exits_out >= 500,
