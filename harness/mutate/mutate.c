@@ -2142,28 +2142,6 @@ static bool m_ctl_pfec(struct mctx *c)
 	return true;
 }
 
-/*
- * The index that puts L1's PML log at its last slot, or full, when event k
- * begins (facts §7.2: each entry logged counts the index down from 511,
- * and a log attempt past 0 is a PML-full exit): the entries the model
- * says events 0..k-1 log, from a log with room for all of them.  The
- * events before k then log as before, and event k meets the boundary
- * whatever its own accesses are.
- */
-static uint16_t pml_index_at_event(struct mctx *c, unsigned k, bool full)
-{
-	static struct model_state st;
-	struct nept_scenario *s = c->s;
-	struct nept_outcome o;
-	unsigned i;
-
-	s->ctl.pml_index = 511;
-	model_state_init(&st, s);
-	for (i = 0; i < k && st.pml_index <= 511; i++)
-		model_run_event(s, &st, &s->event[i], &o, NULL);
-	return (uint16_t)(511 - st.pml_index - full);
-}
-
 static bool m_ctl_pml(struct mctx *c)
 {
 	static const uint64_t indices[] = { 0, 1, 2, 511, 511, 512, 0xffff };
@@ -2194,14 +2172,6 @@ static bool m_ctl_pml(struct mctx *c)
 		c->s->eptp |= 1ull << 6;
 		c->s->caps |= NEPT_CAP_AD;
 	}
-	/* The indices above put the boundary at the first event; with more
-	 * events, mostly at none of the later ones.  Among them are L0's
-	 * #PF fix-up re-walks, which log too (facts §14): side by side, a
-	 * full log first met by one came at a median 7.5 s instead of
-	 * 12.5 s (Release, 24 seeds, README "Mutation"). */
-	if (c->s->nevents > 1 && chance(c, 40))
-		ctl->pml_index = pml_index_at_event(
-			c, 1 + below(c, c->s->nevents - 1u), chance(c, 70));
 	return true;
 }
 
