@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coverage_map.h"
 #include "deviation.h"
 #include "diff.h"
 #include "finding.h"
@@ -84,38 +85,23 @@ static uint64_t deviations_named(const char *pattern)
 	return mask;
 }
 
-/* libFuzzer's inline 8-bit counters (-fsanitize=fuzzer): the linker's
- * bounds of their section, absent in other builds. */
-extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
-extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
-
 /*
  * Runs the differential on s with the deviations of off switched off,
- * leaving libFuzzer's coverage counters as they were: the input is judged
- * by the coverage of its own run, so that a measurement with
- * NEPTFUZZ_STOP_ON_DEVIATION fuzzes as a run without it does.
+ * leaving the engine's coverage (libFuzzer's counters, AFL++'s map) as it
+ * was: the input is judged by the coverage of its own run, so that a
+ * measurement with NEPTFUZZ_STOP_ON_DEVIATION fuzzes as a run without it
+ * does.
  */
 static void run_without(const struct nept_scenario *s, uint64_t off,
 			struct nept_diff *d)
 {
-	static uint8_t *saved;
-	size_t n = __start___sancov_cntrs && __stop___sancov_cntrs
-			   ? (size_t)(__stop___sancov_cntrs -
-				      __start___sancov_cntrs)
-			   : 0;
 	uint64_t was = nept_deviations_off;
 
-	if (n && !saved && !(saved = malloc(n))) {
-		fprintf(stderr, "neptfuzz: out of memory\n");
-		exit(2);
-	}
-	if (n)
-		memcpy(saved, __start___sancov_cntrs, n);
+	fuzz_coverage_save();
 	nept_deviations_off = was | off;
 	nept_diff_run(s, d);
 	nept_deviations_off = was;
-	if (n)
-		memcpy(__start___sancov_cntrs, saved, n);
+	fuzz_coverage_restore();
 }
 
 /*
