@@ -2737,7 +2737,9 @@ static void pf_exits_fault(struct mctx *c)
 {
 	static struct model_state st;
 	struct nept_scenario *s = c->s;
-	bool fresh = false;
+	/* st is the model's state of s's memory as it is now (an undone
+	 * change leaves it so): made once, and again after a kept change. */
+	bool st_current = false;
 	uint32_t pfec;
 
 	for (unsigned k = 0; k < s->nevents; k++) {
@@ -2746,14 +2748,15 @@ static void pf_exits_fault(struct mctx *c)
 
 		if (!model_pf_exit_on_wider_host(s, e) || !chance(c, 75))
 			continue;
-		if (!fresh)
+		if (!st_current) {
 			model_state_init(&st, s);
-		fresh = true;
+			st_current = true;
+		}
 		if (model_processor_pf(s, &st, e, &pfec))
 			continue;
 		before = *s;
 		if (l2_walk_fault(c, e) && legal(s))
-			fresh = false;
+			st_current = false;
 		else
 			*s = before;
 	}
