@@ -177,11 +177,17 @@ struct nept_prediction {
 /*
  * What impl does with event i of s from model state st (left unchanged)
  * and history h: every outcome the SDM allows, each turned by the
- * deviations of impl's tree.
+ * deviations of impl's tree.  attribute: whether p->fired is wanted.
+ * Where a deviation changed a value the walk goes on with (PSE-36 bits,
+ * the PDPT address, a late entry check, an MSR write, L1's capabilities),
+ * whether it decided the outcome takes the event's run again without it;
+ * a prediction made only for the history (the module agreed with the
+ * SDM) skips those runs, and p->fired is then 0.
  */
 void nept_predict(const struct nept_scenario *s, unsigned i,
 		  const struct nept_impl *impl, const struct model_state *st,
-		  const struct kvm_history *h, struct nept_prediction *p);
+		  const struct kvm_history *h, bool attribute,
+		  struct nept_prediction *p);
 
 /* Whether impl's tree has a deviation whose history needs each event's
  * prediction in s (else nept_history_next takes p = NULL). */

@@ -374,9 +374,54 @@ static uint64_t vmcs02_gla_after(const struct nept_event *ev, uint64_t before)
 	return before;
 }
 
+/*
+ * The deviations a value hook changed (c->rerun) and, where the capabilities
+ * KVM reads differ from L1's (sp != s), those of the capabilities: which of
+ * them decided o, the outcome of event i as the walk with every deviation
+ * gave it.  Each takes one more run of the event.
+ */
+static uint64_t decided(const struct nept_scenario *sp,
+			const struct nept_scenario *s, unsigned i,
+			const struct model_state *st, struct hook_ctx *c,
+			const struct nept_outcome *o)
+{
+	uint64_t mask = c->mask, fired = 0;
+	unsigned d;
+
+	if (sp != s) {
+		/* Did the capabilities matter?  Only if the SDM's walk with
+		 * L1's own gives another outcome. */
+		struct model_hooks hooks = hooks_of(c);
+		static struct model_state sdm;
+		struct nept_outcome so;
+
+		model_state_copy(&sdm, st);
+		sdm.hooks = &hooks;
+		model_run_event(s, &sdm, &s->event[i], &so, NULL);
+		if (so.kind != o->kind || so.reason != o->reason)
+			fired |= mask & DEVIATIONS_WITH(caps);
+	}
+	if (c->rerun) {
+		/* Did the PSE-36 bits, the PDPT address, the late entry
+		 * checks or an MSR write matter?  A deviation did if the event
+		 * without it ends otherwise; if none does alone but all of
+		 * them together do, they decided together. */
+		uint64_t alone = 0;
+
+		FOR_EACH_DEVIATION (d, c->rerun)
+			if (ends_without(sp, s, i, st, c, 1ull << d, o))
+				alone |= 1ull << d;
+		if (!alone && ends_without(sp, s, i, st, c, c->rerun, o))
+			alone = c->rerun;
+		fired |= alone;
+	}
+	return fired;
+}
+
 void nept_predict(const struct nept_scenario *s, unsigned i,
 		  const struct nept_impl *impl, const struct model_state *st,
-		  const struct kvm_history *h, struct nept_prediction *p)
+		  const struct kvm_history *h, bool attribute,
+		  struct nept_prediction *p)
 {
 	static struct nept_scenario ks;
 	const struct nept_scenario *sp = s;
@@ -412,42 +457,23 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 	model_state_copy(&ms, st);
 	ms.hooks = &hooks;
 	model_run_event_set(sp, &ms, &s->event[i], &p->set, &p->t);
-	if (sp != s) {
-		/* Did the capabilities matter?  Only if the SDM's walk with
-		 * L1's own gives another outcome. */
-		static struct model_state sdm;
-		struct nept_outcome o;
-
-		model_state_copy(&sdm, st);
-		sdm.hooks = &hooks;
-		model_run_event(s, &sdm, &s->event[i], &o, NULL);
-		if (o.kind != p->set.o[0].kind ||
-		    o.reason != p->set.o[0].reason)
-			fired |= mask & DEVIATIONS_WITH(caps);
-	}
-	if (c.rerun) {
-		/* Did the PSE-36 bits, the PDPT address, the late entry
-		 * checks or an MSR write matter?  A deviation did if the event
-		 * without it ends otherwise; if none does alone but all of
-		 * them together do, they decided together. */
-		uint64_t alone = 0;
-
-		FOR_EACH_DEVIATION (d, c.rerun)
-			if (ends_without(sp, s, i, st, &c, 1ull << d,
-					 &p->set.o[0]))
-				alone |= 1ull << d;
-		if (!alone &&
-		    ends_without(sp, s, i, st, &c, c.rerun, &p->set.o[0]))
-			alone = c.rerun;
-		fired |= alone;
-	}
 	for (unsigned k = 0; k < p->set.n; k++)
 		p->at_final[k] = !!(p->set.o[k].qual & QUAL_GLA_FINAL);
+	/* Before the outcome hooks turn p->set (ends_without compares with
+	 * the outcome as the walk gave it). */
+	if (attribute) {
+		/* Its runs' hooks add to fired as well. */
+		uint64_t dec = decided(sp, s, i, st, &c, &p->set.o[0]);
+
+		fired |= dec;
+	}
 	for (unsigned k = 0; k < p->set.n; k++)
 		FOR_EACH_DEVIATION (d, mask & DEVIATIONS_WITH(outcome))
 			if (nept_deviations[d]->outcome(&e, &p->set.o[k]))
 				fired |= 1ull << d;
-	p->fired = fired;
+	/* Only where asked: a prediction for the history alone (the
+	 * module agreed with the SDM) names no deviation. */
+	p->fired = attribute ? fired : 0;
 }
 
 bool nept_history_needs_prediction(const struct nept_impl *impl,

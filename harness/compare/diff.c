@@ -746,7 +746,11 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 		 * last. */
 		keep = history && e + 1u < d->s.nevents;
 		if (nbest || keep) {
-			nept_predict(&d->s, e, impl, &st, &h, &p);
+			/* Which deviations decided is asked only where the
+			 * module departs: for the known divergence's names,
+			 * NEPTFUZZ_STOP_ON_DEVIATION and the state feedback's
+			 * departed modules. */
+			nept_predict(&d->s, e, impl, &st, &h, nbest != 0, &p);
 			d->pred_fired[i - 1][e] = p.fired;
 			nept_outcome_copy(&d->pred[i - 1].event[e],
 					  &p.set.o[0]);
