@@ -8,7 +8,8 @@
 # apart: an entry the SDM leaves open, such as one reading unbacked
 # memory, is not compared), and
 # successful PML logs, the adv-info capability and UC EPTP memory type
-# each occurred.
+# each occurred; and each module's "unsupported from" lines (why its
+# events were not compared) add up to its unsupp column.
 set -euo pipefail
 neptfuzz=$1
 count=${2:-3000}
@@ -40,6 +41,13 @@ while read -r name events compared _ _ _ _ _ _ entries; do
 		fail=1
 	fi
 done < <(awk '/^== coverage/{on=1; next} /^\(events/{on=0} on && $1 ~ /^kvm-/' "$dir/out")
+while read -r name unsupp; do
+	sum=$(awk -v m="$name:" '$1 == m && $2 == "unsupported" {n += $NF} END {print n + 0}' "$dir/out")
+	if [ "$sum" -ne "$unsupp" ]; then
+		echo "FAIL: $name: its unsupported-from lines add up to $sum, its unsupp column says $unsupp"
+		fail=1
+	fi
+done < <(awk '/^== coverage/{on=1; next} /^\(events/{on=0} on && $1 ~ /^kvm-/ {print $1, $6}' "$dir/out")
 dims=$(grep '^scenarios:' "$dir/out")
 for want in 'adv-info cap [1-9]' 'UC EPTP [1-9]'; do
 	grep -Eq "$want" <<<"$dims" || { echo "FAIL: no scenario with ${want% *}"; fail=1; }

@@ -689,6 +689,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 	sdm_ncached[i] = 0;
 	d->compared[i - 1] = 0;
 	d->checked[i - 1] = 0;
+	d->why_uncompared[i - 1] = NULL;
 	for (unsigned e = 0; e < d->s.nevents; e++) {
 		const struct nept_outcome *g = &r->event[e];
 		unsigned best = 0, nbest = ~0u, from = d->ndiv;
@@ -697,6 +698,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 
 		if (g->kind == NEPT_OUT_UNSUPPORTED) {
 			d->uncompared += d->s.nevents - e;
+			d->why_uncompared[i - 1] = g->note;
 			break;
 		}
 		if (twin && sdm_ncached[twin] > e) {
@@ -713,6 +715,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			/* Its writes cannot all be compared: counted with
 			 * the events the module could not run. */
 			d->uncompared += d->s.nevents - e;
+			d->why_uncompared[i - 1] =
+				"the SDM's writes: more than an outcome holds";
 			break;
 		}
 		if (sdm->n == 1 && d->ndiv < NEPT_MAX_DIVERGENCES) {
@@ -794,6 +798,17 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			/* What KVM kept from this event is not known: the
 			 * rest are counted as not compared. */
 			d->uncompared += d->s.nevents - e - 1;
+			if (e + 1u < d->s.nevents)
+				d->why_uncompared[i - 1] =
+					h.lost ? "after an event whose effect "
+						 "on KVM's state its "
+						 "deviations cannot follow"
+				: model_pf_exit_on_wider_host(
+					  &d->s, &d->s.event[e])
+					? "after a #PF exit on a host wider "
+					  "than L1 that the model leaves open"
+					: "after an exit whose owner the "
+					  "model leaves open";
 			break;
 		}
 		resync(&st, g);

@@ -64,6 +64,10 @@ struct nept_diff {
 	/* Per implementation (nept_impls[1..]): the events compared with the
 	 * model, from the first; those after were not. */
 	uint8_t compared[NEPT_MAX_IMPLS - 1];
+	/* Per implementation: why its events from compared[] on were not
+	 * compared (NULL: every one was), the module's own note where it
+	 * could not run one (`neptfuzz diff --stats` counts them). */
+	const char *why_uncompared[NEPT_MAX_IMPLS - 1];
 	/* Of those, the events where the SDM's outcome said something (not
 	 * every field undefined) and the implementation ran the event: what
 	 * a verdict of "agrees" rests on. */

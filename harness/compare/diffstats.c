@@ -4,10 +4,35 @@
  * compared with the SDM, why the others were not, and how often each
  * scenario dimension the generator is meant to reach occurred.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "diffstats.h"
 #include "scenario.h"
+
+/* n events of m not compared, the first for reason why. */
+static void count_reason(struct nept_impl_stats *m, const char *why,
+			 unsigned long n)
+{
+	unsigned r;
+
+	if (!why || !why[0])
+		why = "(no reason recorded)";
+	for (r = 0; r < m->nreasons; r++)
+		if (!strncmp(m->unsupported_by[r].why, why,
+			     sizeof(m->unsupported_by[r].why) - 1))
+			break;
+	if (r == m->nreasons) {
+		if (r == NEPT_STATS_REASONS) {
+			m->unsupported_other += n;
+			return;
+		}
+		snprintf(m->unsupported_by[r].why,
+			 sizeof(m->unsupported_by[r].why), "%s", why);
+		m->nreasons++;
+	}
+	m->unsupported_by[r].events += n;
+}
 
 void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 {
@@ -70,6 +95,9 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 				nept_diff_last_compared(d, i);
 		}
 		st->impl[k].unsupported += s->nevents - d->compared[i - 1];
+		if (d->compared[i - 1] < s->nevents)
+			count_reason(&st->impl[k], d->why_uncompared[i - 1],
+				     s->nevents - d->compared[i - 1]);
 		st->impl[k].compared += d->checked[i - 1];
 		for (unsigned e = 0; e < d->compared[i - 1]; e++) {
 			const struct nept_outcome *r = &d->ref[i - 1].event[e];
@@ -100,6 +128,32 @@ void nept_diff_stats_add(struct nept_diff_stats *st, const struct nept_diff *d)
 static double pct(unsigned long a, unsigned long b)
 {
 	return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+/* The unsupp column of m by reason, most events first. */
+static void print_reasons(FILE *f, const struct nept_impl_stats *m)
+{
+	bool shown[NEPT_STATS_REASONS] = { false };
+
+	for (unsigned n = 0; n < m->nreasons; n++) {
+		unsigned best = 0;
+		bool any = false;
+
+		for (unsigned r = 0; r < m->nreasons; r++)
+			if (!shown[r] &&
+			    (!any || m->unsupported_by[r].events >
+					     m->unsupported_by[best].events)) {
+				best = r;
+				any = true;
+			}
+		shown[best] = true;
+		fprintf(f, "  %s: unsupported from: %s: %lu\n", m->impl->name,
+			m->unsupported_by[best].why,
+			m->unsupported_by[best].events);
+	}
+	if (m->unsupported_other)
+		fprintf(f, "  %s: unsupported from: other reasons: %lu\n",
+			m->impl->name, m->unsupported_other);
 }
 
 void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
@@ -142,6 +196,8 @@ void nept_diff_stats_print(FILE *f, const struct nept_diff_stats *st)
 					st->impl[k].impl->name,
 					nept_tolerance_name(t),
 					st->impl[k].undefined_by[t]);
+	for (unsigned k = 0; k < st->nimpls; k++)
+		print_reasons(f, &st->impl[k]);
 	fprintf(f, "== dimensions\n");
 	fprintf(f,
 		"scenarios: adv-info cap %lu, UC EPTP %lu, EPT A/D %lu, "

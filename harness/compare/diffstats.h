@@ -11,6 +11,8 @@
 
 #include "diff.h"
 
+#define NEPT_STATS_REASONS 32
+
 /* One implementation's events (of the runs' impls[1..]). */
 struct nept_impl_stats {
 	const struct nept_impl *impl;
@@ -24,6 +26,15 @@ struct nept_impl_stats {
 	 * KVM module compares few yet: kvm/README.md) */
 	unsigned long vm_entry, vm_entry_compared;
 	unsigned long undefined_by[NEPT_TOL_COUNT];
+	/* unsupported, by why the first of them was not compared
+	 * (nept_diff's why_uncompared): the events each reason lost, the
+	 * first NEPT_STATS_REASONS reasons apart, the rest together. */
+	struct {
+		char why[80];
+		unsigned long events;
+	} unsupported_by[NEPT_STATS_REASONS];
+	unsigned nreasons;
+	unsigned long unsupported_other;
 };
 
 struct nept_diff_stats {
