@@ -657,6 +657,19 @@ static bool same_memory_effect(const struct nept_outcome *a,
 	return true;
 }
 
+/* Why the events after event e are not compared: its exit is left wholly
+ * open, or (lost) a deviation cannot follow what KVM kept from it. */
+static const char *why_open(const struct nept_diff *d, unsigned e, bool lost)
+{
+	if (lost)
+		return "after an event whose effect on KVM's state its "
+		       "deviations cannot follow";
+	if (model_pf_exit_on_wider_host(&d->s, &d->s.event[e]))
+		return "after a #PF exit on a host wider than L1 that the "
+		       "model leaves open";
+	return "after an exit whose owner the model leaves open";
+}
+
 /*
  * One implementation's events against the SDM, each from the memory the
  * implementation left (so a difference is reported once, where it
@@ -715,8 +728,8 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			/* Its writes cannot all be compared: counted with
 			 * the events the module could not run. */
 			d->uncompared += d->s.nevents - e;
-			d->why_uncompared[i - 1] =
-				"the SDM's writes: more than an outcome holds";
+			d->why_uncompared[i - 1] = "the SDM's writes: more "
+						   "than an outcome holds";
 			break;
 		}
 		if (sdm->n == 1 && d->ndiv < NEPT_MAX_DIVERGENCES) {
@@ -800,15 +813,7 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			d->uncompared += d->s.nevents - e - 1;
 			if (e + 1u < d->s.nevents)
 				d->why_uncompared[i - 1] =
-					h.lost ? "after an event whose effect "
-						 "on KVM's state its "
-						 "deviations cannot follow"
-				: model_pf_exit_on_wider_host(
-					  &d->s, &d->s.event[e])
-					? "after a #PF exit on a host wider "
-					  "than L1 that the model leaves open"
-					: "after an exit whose owner the "
-					  "model leaves open";
+					why_open(d, e, h.lost);
 			break;
 		}
 		resync(&st, g);
