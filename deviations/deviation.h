@@ -177,12 +177,14 @@ struct nept_prediction {
 /*
  * What impl does with event i of s from model state st (left unchanged)
  * and history h: every outcome the SDM allows, each turned by the
- * deviations of impl's tree.  attribute: whether p->fired is wanted.
- * Where a deviation changed a value the walk goes on with (PSE-36 bits,
- * the PDPT address, a late entry check, an MSR write, L1's capabilities),
- * whether it decided the outcome takes the event's run again without it;
- * a prediction made only for the history (the module agreed with the
- * SDM) skips those runs, and p->fired is then 0.
+ * deviations of impl's tree.  p->fired: the deviations that changed
+ * something.  Where one changed a value the walk goes on with (PSE-36
+ * bits, the PDPT address, a late entry check, an MSR write, L1's
+ * capabilities), whether it decided the outcome takes the event's run
+ * again without it: with attribute, those runs are made and p->fired
+ * holds only the ones that decided; without, p->fired holds them all (a
+ * superset, for a prediction made only for the history or a caller that
+ * narrows it later).
  */
 void nept_predict(const struct nept_scenario *s, unsigned i,
 		  const struct nept_impl *impl, const struct model_state *st,

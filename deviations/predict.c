@@ -466,14 +466,18 @@ void nept_predict(const struct nept_scenario *s, unsigned i,
 		uint64_t dec = decided(sp, s, i, st, &c, &p->set.o[0]);
 
 		fired |= dec;
+	} else {
+		/* Every deviation that changed a value, whether or not it
+		 * decided the outcome: a superset of what decided() finds. */
+		fired |= c.rerun;
+		if (sp != s)
+			fired |= mask & DEVIATIONS_WITH(caps);
 	}
 	for (unsigned k = 0; k < p->set.n; k++)
 		FOR_EACH_DEVIATION (d, mask & DEVIATIONS_WITH(outcome))
 			if (nept_deviations[d]->outcome(&e, &p->set.o[k]))
 				fired |= 1ull << d;
-	/* Only where asked: a prediction for the history alone (the
-	 * module agreed with the SDM) names no deviation. */
-	p->fired = attribute ? fired : 0;
+	p->fired = fired;
 }
 
 bool nept_history_needs_prediction(const struct nept_impl *impl,

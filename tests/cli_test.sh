@@ -184,5 +184,17 @@ sed 's/^\(expect exit 48\).*/\1 qual=0xfff/' "$src/corpus/read-not-present-pte.s
 expect_status 1 "$nf" eval --check "$tmp/wrong.scn"
 grep -q "expectation not met: qualification" "$tmp/out" && ok || bad "--check does not name the field"
 
+# fuzz_diff leaves the known divergences' deviations unnamed while it
+# fuzzes, and names them before a report: stopped on a known divergence,
+# it names the same deviations as neptfuzz diff.
+repro=$src/crashes/kvm-pf-fixup-stale-pml-full-violation.scn
+if [ -n "$fuzz_diff" ] && "$nf" diff "$repro" >"$tmp/diff.out" 2>&1; [ $? -eq 3 ]; then
+	NEPTFUZZ_STOP_ON='*' "$fuzz_diff" "$repro" >"$tmp/stop.out" 2>&1
+	grep 'known: ' "$tmp/diff.out" | sort >"$tmp/diff.known"
+	grep 'known: ' "$tmp/stop.out" | sort >"$tmp/stop.known"
+	[ -s "$tmp/diff.known" ] && cmp -s "$tmp/diff.known" "$tmp/stop.known" && ok ||
+		bad "fuzz_diff's report names other deviations than neptfuzz diff: $(diff "$tmp/diff.known" "$tmp/stop.known" | head -5)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

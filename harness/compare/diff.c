@@ -766,9 +766,11 @@ static void compare_impl(struct nept_diff *d, unsigned i)
 			/* Which deviations decided is asked only where the
 			 * module departs: for the known divergence's names,
 			 * NEPTFUZZ_STOP_ON_DEVIATION and the state feedback's
-			 * departed modules. */
-			nept_predict(&d->s, e, impl, &st, &h, nbest != 0, &p);
-			d->pred_fired[i - 1][e] = p.fired;
+			 * departed modules.  A prediction for the history
+			 * alone keeps the superset, which nothing reads. */
+			nept_predict(&d->s, e, impl, &st, &h,
+				     nbest && !d->skip_attribution, &p);
+			d->pred_fired[i - 1][e] = nbest ? p.fired : 0;
 			nept_outcome_copy(&d->pred[i - 1].event[e],
 					  &p.set.o[0]);
 		}

@@ -42,6 +42,14 @@ struct nept_diff {
 	 * first; impl[i - 1] is impls[i]'s result. */
 	const struct nept_impl *const *impls;
 	unsigned nimpls;
+	/* Set by the caller: pred_fired and the known divergences' known
+	 * name every deviation that changed something, not only those that
+	 * decided (nept_predict's attribute), which spares a run of the
+	 * event without each deviation that changed a value the walk went
+	 * on with.  For a hot loop that reads neither exactly: fuzz_diff,
+	 * which runs a scenario again without it before a report or a
+	 * NEPTFUZZ_STOP_ON_DEVIATION check. */
+	bool skip_attribution;
 	struct nept_scenario s; /* as run (canonicalized) */
 	struct nept_result model;
 	struct nept_walk_pages walk[NEPT_MAX_EVENTS];

@@ -34,12 +34,32 @@
 
 const bool fuzz_target_takes_text = false;
 
+/* d's scenario run again with only the deviations that decided named,
+ * where the hot loop named every one that changed something
+ * (skip_attribution): a report and NEPTFUZZ_STOP_ON_DEVIATION's check
+ * need the exact ones.  Attribution changes neither the divergences nor
+ * which are known; the engine's coverage is left as it was. */
+static void name_deviations(struct nept_diff *d)
+{
+	static struct nept_scenario s;
+
+	if (!d->skip_attribution)
+		return;
+	nept_scenario_copy(&s, &d->s);
+	d->skip_attribution = false;
+	fuzz_coverage_save();
+	nept_diff_run(&s, d);
+	fuzz_coverage_restore();
+	d->skip_attribution = true;
+}
+
 /* Stops on divergence k of d (finding.h), after printing its title
  * (" (known)" when a prediction holds) and the whole report. */
-static _Noreturn void crash_divergence(const struct nept_diff *d, unsigned k)
+static _Noreturn void crash_divergence(struct nept_diff *d, unsigned k)
 {
 	char title[256], state[256];
 
+	name_deviations(d);
 	nept_divergence_title(d, k, title, sizeof(title));
 	fprintf(stderr, "\n==neptfuzz== FINDING: %s%s\n", title,
 		d->div[k].known ? " (known)" : "");
@@ -104,21 +124,10 @@ static void run_without(const struct nept_scenario *s, uint64_t off,
 	fuzz_coverage_restore();
 }
 
-/*
- * The first divergence of d that needs a deviation of mask: the
- * implementation gave what its tree's deviations predict, one of mask's
- * changed that prediction (diff.h: pred_fired), and with mask's switched
- * off the scenario diverges in a new way -- `neptfuzz deviations
- * --check`'s test of a reproducer.  Without the second half, a deviation
- * that only touched a field alongside (an accessed-flag write next to a
- * wrong exit reason) would take credit for another bug's divergence.
- * The re-run (run_without) costs one more differential, only on scenarios
- * the first half lets through.  -1 if none.
- */
-static int needs_deviation(const struct nept_scenario *s,
-			   const struct nept_diff *d, uint64_t mask)
+/* The first known divergence of d whose prediction a deviation of mask
+ * changed (diff.h: pred_fired), -1 if none. */
+static int first_known_by(const struct nept_diff *d, uint64_t mask)
 {
-	static struct nept_diff without;
 	int first = -1;
 
 	for (unsigned k = 0; k < d->ndiv && first < 0; k++) {
@@ -131,8 +140,37 @@ static int needs_deviation(const struct nept_scenario *s,
 			    (d->pred_fired[m - 1][v->event] & mask))
 				first = (int)k;
 	}
+	return first;
+}
+
+/*
+ * The first divergence of d that needs a deviation of mask: the
+ * implementation gave what its tree's deviations predict, one of mask's
+ * changed that prediction (diff.h: pred_fired), and with mask's switched
+ * off the scenario diverges in a new way -- `neptfuzz deviations
+ * --check`'s test of a reproducer.  Without the second half, a deviation
+ * that only touched a field alongside (an accessed-flag write next to a
+ * wrong exit reason) would take credit for another bug's divergence.
+ * The re-runs cost one more differential each, only on scenarios the
+ * first half lets through: with the deviations that decided named
+ * (name_deviations, where the hot loop named all that changed something)
+ * and without mask's (run_without).  -1 if none.
+ */
+static int needs_deviation(const struct nept_scenario *s, struct nept_diff *d,
+			   uint64_t mask)
+{
+	static struct nept_diff without;
+	int first = first_known_by(d, mask);
+
+	/* Without attribution pred_fired is a superset: none there, none
+	 * that decided; else the exact ones. */
+	if (first >= 0 && d->skip_attribution) {
+		name_deviations(d);
+		first = first_known_by(d, mask);
+	}
 	if (first < 0)
 		return -1;
+	without.skip_attribution = true; /* only !known is read */
 	run_without(s, mask, &without);
 	for (unsigned k = 0; k < without.ndiv; k++)
 		if (!without.div[k].known)
@@ -161,6 +199,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			stop_on = NULL;
 		if (dv && *dv)
 			stop_on_deviation = deviations_named(dv);
+		/* The deviations' names are read exactly only by the state
+		 * feedback; a report and a stop on a deviation run the
+		 * scenario again (name_deviations). */
+		d.skip_attribution = !fuzz_state_feedback_on();
 		if (b && *b) {
 			const struct nept_impl *m = nept_impl_resolve(b);
 
@@ -218,6 +260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nept_tree_title(&t, 0, title, sizeof(title));
 		fprintf(stderr, "\n==neptfuzz== FINDING: %s [%s]\n", title,
 			nept_tree_class_name(t.cls[0]));
+		name_deviations(&d);
 		nept_diff_report(stderr, &d, true);
 		fuzz_divergence_state(&t.div[0], "tree", state, sizeof(state));
 		fuzz_crash(&(struct fuzz_finding){ title, state,
