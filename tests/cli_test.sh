@@ -184,9 +184,10 @@ sed 's/^\(expect exit 48\).*/\1 qual=0xfff/' "$src/corpus/read-not-present-pte.s
 expect_status 1 "$nf" eval --check "$tmp/wrong.scn"
 grep -q "expectation not met: qualification" "$tmp/out" && ok || bad "--check does not name the field"
 
-# fuzz_diff leaves the known divergences' deviations unnamed while it
-# fuzzes, and names them before a report: stopped on a known divergence,
-# it names the same deviations as neptfuzz diff.
+# While it fuzzes, fuzz_diff credits a known divergence to every
+# deviation that changed something, and to those that decided it only
+# before a report: stopped on a known divergence, it names the same
+# deviations as neptfuzz diff.
 repro=$src/crashes/kvm-pf-fixup-stale-pml-full-violation.scn
 if [ -n "$fuzz_diff" ] && "$nf" diff "$repro" >"$tmp/diff.out" 2>&1; [ $? -eq 3 ]; then
 	NEPTFUZZ_STOP_ON='*' "$fuzz_diff" "$repro" >"$tmp/stop.out" 2>&1
