@@ -24,7 +24,8 @@
  *   compare       what nept_diff_run spends beyond canonicalize and the
  *                 modules' runs: the SDM outcome sets from each module's
  *                 memory, the predictions, matching and resync
- *   differential  nept_diff_run, everything above but decode
+ *   differential  nept_diff_run, everything above but decode, as
+ *                 fuzz_diff runs it (skip_attribution)
  *   target        what fuzz_diff does per input without an engine: decode,
  *                 nept_diff_run and the statistics (fuzz_count,
  *                 fuzz_count_diff); new findings are not reported here
@@ -116,6 +117,8 @@ static void pass(enum part p, const struct nept_impl *impl)
 	static struct nept_result r;
 	static struct nept_diff d;
 
+	/* As fuzz_diff runs it (without the state feedback). */
+	d.skip_attribution = true;
 	switch (p) {
 	case P_DECODE:
 		for (size_t i = 0; i < ninputs; i++)
