@@ -47,8 +47,9 @@ struct nept_diff {
 	 * decided (nept_predict's attribute), which spares a run of the
 	 * event without each deviation that changed a value the walk went
 	 * on with.  For a hot loop that reads neither exactly: fuzz_diff,
-	 * which runs a scenario again without it before a report or a
-	 * NEPTFUZZ_STOP_ON_DEVIATION check. */
+	 * which sets it for each input and clears it to run the input again
+	 * before a report or a NEPTFUZZ_STOP_ON_DEVIATION check, so that it
+	 * always says how the diff's contents were made. */
 	bool skip_attribution;
 	struct nept_scenario s; /* as run (canonicalized) */
 	struct nept_result model;

@@ -4,7 +4,7 @@
  * compared with the SDM, why the others were not, and how often each
  * scenario dimension the generator is meant to reach occurred.
  */
-#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diffstats.h"
@@ -130,27 +130,24 @@ static double pct(unsigned long a, unsigned long b)
 	return b ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+static int more_events(const void *a, const void *b)
+{
+	unsigned long x = ((const struct nept_reason_count *)a)->events,
+		      y = ((const struct nept_reason_count *)b)->events;
+
+	return (x < y) - (x > y);
+}
+
 /* The unsupp column of m by reason, most events first. */
 static void print_reasons(FILE *f, const struct nept_impl_stats *m)
 {
-	bool shown[NEPT_STATS_REASONS] = { false };
+	struct nept_reason_count by[NEPT_STATS_REASONS];
 
-	for (unsigned n = 0; n < m->nreasons; n++) {
-		unsigned best = 0;
-		bool any = false;
-
-		for (unsigned r = 0; r < m->nreasons; r++)
-			if (!shown[r] &&
-			    (!any || m->unsupported_by[r].events >
-					     m->unsupported_by[best].events)) {
-				best = r;
-				any = true;
-			}
-		shown[best] = true;
+	memcpy(by, m->unsupported_by, m->nreasons * sizeof(by[0]));
+	qsort(by, m->nreasons, sizeof(by[0]), more_events);
+	for (unsigned r = 0; r < m->nreasons; r++)
 		fprintf(f, "  %s: unsupported from: %s: %lu\n", m->impl->name,
-			m->unsupported_by[best].why,
-			m->unsupported_by[best].events);
-	}
+			by[r].why, by[r].events);
 	if (m->unsupported_other)
 		fprintf(f, "  %s: unsupported from: other reasons: %lu\n",
 			m->impl->name, m->unsupported_other);

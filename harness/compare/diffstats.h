@@ -13,6 +13,12 @@
 
 #define NEPT_STATS_REASONS 32
 
+/* Events not compared, and why the first of them was not. */
+struct nept_reason_count {
+	char why[80];
+	unsigned long events;
+};
+
 /* One implementation's events (of the runs' impls[1..]). */
 struct nept_impl_stats {
 	const struct nept_impl *impl;
@@ -29,10 +35,7 @@ struct nept_impl_stats {
 	/* unsupported, by why the first of them was not compared
 	 * (nept_diff's why_uncompared): the events each reason lost, the
 	 * first NEPT_STATS_REASONS reasons apart, the rest together. */
-	struct {
-		char why[80];
-		unsigned long events;
-	} unsupported_by[NEPT_STATS_REASONS];
+	struct nept_reason_count unsupported_by[NEPT_STATS_REASONS];
 	unsigned nreasons;
 	unsigned long unsupported_other;
 };

@@ -34,42 +34,6 @@
 
 const bool fuzz_target_takes_text = false;
 
-/* d's scenario run again with only the deviations that decided named,
- * where the hot loop named every one that changed something
- * (skip_attribution): a report and NEPTFUZZ_STOP_ON_DEVIATION's check
- * need the exact ones.  Attribution changes neither the divergences nor
- * which are known; the engine's coverage is left as it was. */
-static void name_deviations(struct nept_diff *d)
-{
-	static struct nept_scenario s;
-
-	if (!d->skip_attribution)
-		return;
-	nept_scenario_copy(&s, &d->s);
-	d->skip_attribution = false;
-	fuzz_coverage_save();
-	nept_diff_run(&s, d);
-	fuzz_coverage_restore();
-	d->skip_attribution = true;
-}
-
-/* Stops on divergence k of d (finding.h), after printing its title
- * (" (known)" when a prediction holds) and the whole report. */
-static _Noreturn void crash_divergence(struct nept_diff *d, unsigned k)
-{
-	char title[256], state[256];
-
-	name_deviations(d);
-	nept_divergence_title(d, k, title, sizeof(title));
-	fprintf(stderr, "\n==neptfuzz== FINDING: %s%s\n", title,
-		d->div[k].known ? " (known)" : "");
-	nept_diff_report(stderr, d, true);
-	fuzz_divergence_state(&d->div[k], "divergence", state, sizeof(state));
-	fuzz_crash(&(struct fuzz_finding){ title, state,
-					   fuzz_where_of(&d->div[k]),
-					   fuzz_what_of(&d->div[k]) });
-}
-
 /* The state features (fuzz_feedback.c), with the modules that departed
  * from the SDM at each event they compared. */
 static void state_feedback(const struct nept_diff *d)
@@ -124,6 +88,42 @@ static void run_without(const struct nept_scenario *s, uint64_t off,
 	fuzz_coverage_restore();
 }
 
+/*
+ * d's scenario run again with only the deviations that decided named,
+ * where this input's run named every one that changed something
+ * (skip_attribution): a report and NEPTFUZZ_STOP_ON_DEVIATION's check
+ * need the exact ones.  Attribution changes neither the divergences nor
+ * which are known.  Afterwards d->skip_attribution is false: d holds
+ * the exact attribution, and a second call does nothing.
+ */
+static void name_deviations(struct nept_diff *d)
+{
+	static struct nept_scenario s;
+
+	if (!d->skip_attribution)
+		return;
+	nept_scenario_copy(&s, &d->s);
+	d->skip_attribution = false;
+	run_without(&s, 0, d);
+}
+
+/* Stops on divergence k of d (finding.h), after printing its title
+ * (" (known)" when a prediction holds) and the whole report. */
+static _Noreturn void crash_divergence(struct nept_diff *d, unsigned k)
+{
+	char title[256], state[256];
+
+	name_deviations(d);
+	nept_divergence_title(d, k, title, sizeof(title));
+	fprintf(stderr, "\n==neptfuzz== FINDING: %s%s\n", title,
+		d->div[k].known ? " (known)" : "");
+	nept_diff_report(stderr, d, true);
+	fuzz_divergence_state(&d->div[k], "divergence", state, sizeof(state));
+	fuzz_crash(&(struct fuzz_finding){ title, state,
+					   fuzz_where_of(&d->div[k]),
+					   fuzz_what_of(&d->div[k]) });
+}
+
 /* The first known divergence of d whose prediction a deviation of mask
  * changed (diff.h: pred_fired), -1 if none. */
 static int first_known_by(const struct nept_diff *d, uint64_t mask)
@@ -164,7 +164,7 @@ static int needs_deviation(const struct nept_scenario *s, struct nept_diff *d,
 
 	/* Without attribution pred_fired is a superset: none there, none
 	 * that decided; else the exact ones. */
-	if (first >= 0 && d->skip_attribution) {
+	if (first >= 0) {
 		name_deviations(d);
 		first = first_known_by(d, mask);
 	}
@@ -186,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *stop_on;
 	static uint64_t stop_on_deviation;
 	static unsigned baseline;
-	static bool init;
+	static bool init, skip_attribution;
 	char title[256];
 
 	if (!init) {
@@ -202,7 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The deviations' names are read exactly only by the state
 		 * feedback; a report and a stop on a deviation run the
 		 * scenario again (name_deviations). */
-		d.skip_attribution = !fuzz_state_feedback_on();
+		skip_attribution = !fuzz_state_feedback_on();
 		if (b && *b) {
 			const struct nept_impl *m = nept_impl_resolve(b);
 
@@ -224,6 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!scenario_decode_bin(data, size, &s))
 		return -1;
 	fuzz_stats.accepted++;
+	d.skip_attribution = skip_attribution;
 	nept_diff_run(&s, &d);
 	fuzz_count(&d.model);
 	fuzz_count_diff(&d);
